@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a user does in the programme; what each role may do is enforced by the services."""
+
+    ADMIN_PROVINSI = "admin_provinsi", _("Provincial administrator")
+    VERIFIKATOR = "verifikator", _("Verifier")
+    OPERATOR_KABUPATEN = "operator_kabupaten", _("Regency/city operator")
+    OPERATOR_DESA = "operator_desa", _("Village operator")
+    PETUGAS_BPJS = "petugas_bpjs", _("BPJS officer")
+    KEUANGAN = "keuangan", _("Finance officer")
+    PIMPINAN = "pimpinan", _("Leadership (read-only)")
+
+
+class User(AbstractUser):
+    """A person who signs in. ``region`` bounds everything they may see: a province, regency or village."""
+
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # A user with a role always has a region to scope their data by.
+            models.CheckConstraint(condition=Q(role="") | Q(region__isnull=False), name="user_role_needs_region"),
+        ]

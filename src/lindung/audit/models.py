@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One write, or one sight of personal data, by someone: append-only.
+
+    ``action`` is a dotted code (``worker.registered``, ``enrolment.verified``, ``worker.nik_viewed``);
+    ``changes`` holds {field: [before, after]}. ``region_code`` lets the log itself be region-scoped.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Kept beside the key so the entry still says who acted if the account is renamed.
+    actor_username = models.CharField(_("user"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    region_code = models.CharField(_("region"), max_length=13, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object"),
+            models.Index(fields=["region_code", "at"], name="audit_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"

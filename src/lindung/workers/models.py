@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Left
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from lindung.regions.models import RegionStamped
+
+
+class OccupationCategory(models.Model):
+    """A kind of vulnerable work (marbot, RT/RW head, farmer...). Seeded by a migration, extendable by an admin."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=250, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("occupation category")
+        verbose_name_plural = _("occupation categories")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z][A-Z0-9_]*$"), name="category_code_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Male")
+    FEMALE = "P", _("Female")
+
+
+class Worker(RegionStamped):
+    """A vulnerable worker, one per NIK in the whole installation."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    birth_place = models.CharField(_("place of birth"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    address = models.CharField(_("address"), max_length=250)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    occupation = models.ForeignKey(
+        OccupationCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("occupation category")
+    )
+    declared_income = models.BigIntegerField(_("declared monthly income (Rp)"), default=1_000_000)
+    kk_number = models.CharField(_("family card (KK) number"), max_length=16, blank=True)
+    mother_maiden_name = models.CharField(_("mother's maiden name"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        indexes = [
+            models.Index(fields=["regency_code", "name"], name="worker_regency_name"),
+            models.Index(fields=["province_code", "name"], name="worker_province_name"),
+            models.Index(fields=["regency_code", "birth_date"], name="worker_regency_birth"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="worker_nik_16_digits"),
+            models.CheckConstraint(
+                condition=Q(kk_number="") | Q(kk_number__regex=r"^[0-9]{16}$"), name="worker_kk_16_digits"
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="worker_sex_l_or_p"),
+            models.CheckConstraint(condition=Q(declared_income__gt=0), name="worker_income_positive"),
+            models.CheckConstraint(
+                condition=Q(regency_code__startswith=F("province_code")), name="worker_regency_in_province"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Left("village", 5), F("regency_code")), name="worker_village_in_regency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HeirRelation(models.TextChoices):
+    """In the legal order of heirs (RULES.md §3)."""
+
+    SPOUSE = "pasangan", _("Spouse")
+    CHILD = "anak", _("Child")
+    PARENT = "orang_tua", _("Parent")
+    GRANDCHILD = "cucu", _("Grandchild")
+    GRANDPARENT = "kakek_nenek", _("Grandparent")
+    SIBLING = "saudara", _("Sibling")
+    IN_LAW = "mertua", _("Parent-in-law")
+    WILL = "wasiat", _("Named in a will")
+
+
+class Heir(models.Model):
+    """Someone who receives the benefits when the worker dies (proved at claim time, cheap to hold early)."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="heirs")
+    name = models.CharField(_("name"), max_length=150)
+    relation = models.CharField(_("relation"), max_length=16, choices=HeirRelation.choices)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("heir")
+        verbose_name_plural = _("heirs")
+        constraints = [
+            models.CheckConstraint(condition=Q(nik="") | Q(nik__regex=r"^[0-9]{16}$"), name="heir_nik_16_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
