@@ -66,7 +66,8 @@ class Enrolment(RegionStamped):
                 condition=~Q(status=Status.ENDED) | ~Q(end_reason=""), name="enrolment_ended_has_reason"
             ),
             models.CheckConstraint(
-                condition=~Q(status=Status.REJECTED) | ~Q(rejection_reason=""), name="enrolment_rejected_has_reason"
+                condition=~Q(status=Status.REJECTED) | ~Q(rejection_reason=""),
+                name="enrolment_rejected_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(coverage_end__isnull=True)

@@ -25,9 +25,7 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     funder_type = models.CharField(_("funder type"), max_length=16, choices=FunderType.choices)
     funder_name = models.CharField(_("funder"), max_length=200)
-    region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
-    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     # Coverage months: first day of the first month to the last day of the last month.
     coverage_start = models.DateField(_("coverage from"))
@@ -52,9 +50,7 @@ class Programme(models.Model):
             models.CheckConstraint(
                 condition=Q(includes_jkk=True) | Q(includes_jkm=True), name="programme_has_jkk_or_jkm"
             ),
-            models.CheckConstraint(
-                condition=Q(funder_type__in=FunderType.values), name="programme_known_funder_type"
-            ),
+            models.CheckConstraint(condition=Q(funder_type__in=FunderType.values), name="programme_known_funder_type"),
         ]
 
     def __str__(self) -> str:
@@ -79,3 +75,6 @@ class RegencyQuota(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "regency"], name="quota_one_per_regency"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.regency_id}: {self.quota}"

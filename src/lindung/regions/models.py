@@ -20,7 +20,12 @@ class Region(models.Model):
     # provinsi, kabupaten, kota, kecamatan, distrik (Papua), kelurahan, desa, desa_adat
     kind = models.CharField(_("kind"), max_length=12)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
 
@@ -51,7 +56,11 @@ class RegionStamped(models.Model):
     province_code = models.CharField(_("province"), max_length=2, editable=False)
     regency_code = models.CharField(_("regency/city"), max_length=5, editable=False)
     village = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", db_column="village_code", verbose_name=_("village")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_column="village_code",
+        verbose_name=_("village"),
     )
 
     class Meta:
@@ -59,6 +68,6 @@ class RegionStamped(models.Model):
 
     def stamp_region(self) -> None:
         """Copy the province and regency codes from the village code (call before saving)."""
-        code: str = self.village_id  # type: ignore[attr-defined]
+        code: str = self.village_id
         self.province_code = code[:2]
         self.regency_code = code[:5]

@@ -79,9 +79,7 @@ def regions_load(*, prefix: str | None = None) -> RegionLoadResult:
     rows = _source_rows(prefix)
     existing = {r[0]: r[1:] for r in Region.objects.values_list("code", *fields).iterator(chunk_size=_BATCH)}
     to_create = [r for r in rows if r.code not in existing]
-    to_update = [
-        r for r in rows if r.code in existing and existing[r.code] != tuple(getattr(r, f) for f in fields)
-    ]
+    to_update = [r for r in rows if r.code in existing and existing[r.code] != tuple(getattr(r, f) for f in fields)]
     with transaction.atomic():
         Region.objects.bulk_create(to_create, batch_size=_BATCH)
         Region.objects.bulk_update(to_update, ["name", "level", "kind", "parent", "postal_code"], batch_size=_BATCH)

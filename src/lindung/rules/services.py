@@ -61,9 +61,7 @@ def rules_load(*, path: Path | None = None) -> RulesLoadResult:
     """
     fields = ("value", "unit", "source", "confidence", "note")
     rows = _read_rule_file(path)
-    existing = {
-        (r.key, r.effective_from): r for r in RuleValue.objects.all()
-    }
+    existing = {(r.key, r.effective_from): r for r in RuleValue.objects.all()}
     created, updated = [], []
     for row in rows:
         current = existing.get((row.key, row.effective_from))
@@ -76,4 +74,6 @@ def rules_load(*, path: Path | None = None) -> RulesLoadResult:
     with transaction.atomic():
         RuleValue.objects.bulk_create(created)
         RuleValue.objects.bulk_update(updated, list(fields))
-    return RulesLoadResult(created=len(created), updated=len(updated), unchanged=len(rows) - len(created) - len(updated))
+    return RulesLoadResult(
+        created=len(created), updated=len(updated), unchanged=len(rows) - len(created) - len(updated)
+    )

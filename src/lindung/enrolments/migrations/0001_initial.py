@@ -7,39 +7,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programmes', '0001_initial'),
-        ('regions', '0001_initial'),
-        ('workers', '0001_initial'),
+        ("programmes", "0001_initial"),
+        ("regions", "0001_initial"),
+        ("workers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('province_code', models.CharField(editable=False, max_length=2, verbose_name='province')),
-                ('regency_code', models.CharField(editable=False, max_length=5, verbose_name='regency/city')),
-                ('status', models.CharField(choices=[('diusulkan', 'Proposed'), ('terverifikasi', 'Verified'), ('ditolak', 'Rejected'), ('dikirim', 'Sent to BPJS'), ('aktif', 'Active'), ('berakhir', 'Ended')], default='diusulkan', max_length=16, verbose_name='status')),
-                ('kpj', models.CharField(blank=True, max_length=11, verbose_name='membership number (KPJ)')),
-                ('coverage_start', models.DateField(blank=True, null=True, verbose_name='coverage from')),
-                ('coverage_end', models.DateField(blank=True, null=True, verbose_name='coverage until')),
-                ('end_reason', models.CharField(blank=True, choices=[('programme_ended', 'Programme ended'), ('died', 'Died'), ('age_limit', 'Age limit'), ('moved_away', 'Moved away'), ('duplicate', 'Duplicate'), ('withdrew', 'Withdrew'), ('lapsed', 'Lapsed (unpaid)')], max_length=20, verbose_name='end reason')),
-                ('rejection_reason', models.TextField(blank=True, verbose_name='rejection reason')),
-                ('proposed_at', models.DateTimeField(auto_now_add=True, verbose_name='proposed at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='programmes.programme')),
-                ('village', models.ForeignKey(db_column='village_code', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='village')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='workers.worker')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("province_code", models.CharField(editable=False, max_length=2, verbose_name="province")),
+                ("regency_code", models.CharField(editable=False, max_length=5, verbose_name="regency/city")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("diusulkan", "Proposed"),
+                            ("terverifikasi", "Verified"),
+                            ("ditolak", "Rejected"),
+                            ("dikirim", "Sent to BPJS"),
+                            ("aktif", "Active"),
+                            ("berakhir", "Ended"),
+                        ],
+                        default="diusulkan",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("kpj", models.CharField(blank=True, max_length=11, verbose_name="membership number (KPJ)")),
+                ("coverage_start", models.DateField(blank=True, null=True, verbose_name="coverage from")),
+                ("coverage_end", models.DateField(blank=True, null=True, verbose_name="coverage until")),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("programme_ended", "Programme ended"),
+                            ("died", "Died"),
+                            ("age_limit", "Age limit"),
+                            ("moved_away", "Moved away"),
+                            ("duplicate", "Duplicate"),
+                            ("withdrew", "Withdrew"),
+                            ("lapsed", "Lapsed (unpaid)"),
+                        ],
+                        max_length=20,
+                        verbose_name="end reason",
+                    ),
+                ),
+                ("rejection_reason", models.TextField(blank=True, verbose_name="rejection reason")),
+                ("proposed_at", models.DateTimeField(auto_now_add=True, verbose_name="proposed at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="programmes.programme",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        db_column="village_code",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="workers.worker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrolment',
-                'verbose_name_plural': 'enrolments',
-                'indexes': [models.Index(fields=['programme', 'regency_code', 'status'], name='enrolment_prog_regency_status'), models.Index(fields=['programme', 'status'], name='enrolment_prog_status'), models.Index(fields=['kpj'], name='enrolment_kpj')],
-                'constraints': [models.UniqueConstraint(fields=('worker', 'programme'), name='enrolment_one_per_worker_programme'), models.CheckConstraint(condition=models.Q(('status__in', ['diusulkan', 'terverifikasi', 'ditolak', 'dikirim', 'aktif', 'berakhir'])), name='enrolment_known_status'), models.CheckConstraint(condition=models.Q(('kpj', ''), ('kpj__regex', '^[0-9]{11}$'), _connector='OR'), name='enrolment_kpj_11_digits'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'aktif'), _negated=True), models.Q(models.Q(('kpj', ''), _negated=True), ('coverage_start__isnull', False)), _connector='OR'), name='enrolment_active_has_kpj_and_start'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'berakhir'), _negated=True), models.Q(('end_reason', ''), _negated=True), _connector='OR'), name='enrolment_ended_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'ditolak'), _negated=True), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='enrolment_rejected_has_reason'), models.CheckConstraint(condition=models.Q(('coverage_end__isnull', True), ('coverage_start__isnull', True), ('coverage_end__gte', models.F('coverage_start')), _connector='OR'), name='enrolment_coverage_order'), models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Left('village', 5), models.F('regency_code')), name='enrolment_village_in_regency')],
+                "verbose_name": "enrolment",
+                "verbose_name_plural": "enrolments",
+                "indexes": [
+                    models.Index(fields=["programme", "regency_code", "status"], name="enrolment_prog_regency_status"),
+                    models.Index(fields=["programme", "status"], name="enrolment_prog_status"),
+                    models.Index(fields=["kpj"], name="enrolment_kpj"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("worker", "programme"), name="enrolment_one_per_worker_programme"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                ["diusulkan", "terverifikasi", "ditolak", "dikirim", "aktif", "berakhir"],
+                            )
+                        ),
+                        name="enrolment_known_status",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kpj", ""), ("kpj__regex", "^[0-9]{11}$"), _connector="OR"),
+                        name="enrolment_kpj_11_digits",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "aktif"), _negated=True),
+                            models.Q(models.Q(("kpj", ""), _negated=True), ("coverage_start__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="enrolment_active_has_kpj_and_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "berakhir"), _negated=True),
+                            models.Q(("end_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="enrolment_ended_has_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "ditolak"), _negated=True),
+                            models.Q(("rejection_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="enrolment_rejected_has_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("coverage_end__isnull", True),
+                            ("coverage_start__isnull", True),
+                            ("coverage_end__gte", models.F("coverage_start")),
+                            _connector="OR",
+                        ),
+                        name="enrolment_coverage_order",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.Exact(
+                            django.db.models.functions.text.Left("village", 5), models.F("regency_code")
+                        ),
+                        name="enrolment_village_in_regency",
+                    ),
+                ],
             },
         ),
     ]

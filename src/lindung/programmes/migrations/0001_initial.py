@@ -5,77 +5,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('funder_type', models.CharField(choices=[('apbd_provinsi', 'Provincial budget (APBD provinsi)'), ('apbd_kabkota', 'Regency/city budget (APBD kabupaten/kota)'), ('apbdes', 'Village budget (APBDes)'), ('apbn', 'State budget (APBN)'), ('csr', 'CSR / donor')], max_length=16, verbose_name='funder type')),
-                ('funder_name', models.CharField(max_length=200, verbose_name='funder')),
-                ('fiscal_year', models.PositiveSmallIntegerField(verbose_name='fiscal year')),
-                ('coverage_start', models.DateField(verbose_name='coverage from')),
-                ('coverage_end', models.DateField(verbose_name='coverage until')),
-                ('budget_ceiling', models.BigIntegerField(verbose_name='budget ceiling (Rp)')),
-                ('target_workers', models.PositiveIntegerField(verbose_name='target (workers)')),
-                ('declared_income', models.BigIntegerField(default=1000000, verbose_name='declared monthly income (Rp)')),
-                ('includes_jkk', models.BooleanField(default=True, verbose_name='JKK (work accident)')),
-                ('includes_jkm', models.BooleanField(default=True, verbose_name='JKM (death)')),
-                ('includes_jht', models.BooleanField(default=False, verbose_name='JHT (old-age savings)')),
-                ('open_for_proposals', models.BooleanField(default=True, verbose_name='open for proposals')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "funder_type",
+                    models.CharField(
+                        choices=[
+                            ("apbd_provinsi", "Provincial budget (APBD provinsi)"),
+                            ("apbd_kabkota", "Regency/city budget (APBD kabupaten/kota)"),
+                            ("apbdes", "Village budget (APBDes)"),
+                            ("apbn", "State budget (APBN)"),
+                            ("csr", "CSR / donor"),
+                        ],
+                        max_length=16,
+                        verbose_name="funder type",
+                    ),
+                ),
+                ("funder_name", models.CharField(max_length=200, verbose_name="funder")),
+                ("fiscal_year", models.PositiveSmallIntegerField(verbose_name="fiscal year")),
+                ("coverage_start", models.DateField(verbose_name="coverage from")),
+                ("coverage_end", models.DateField(verbose_name="coverage until")),
+                ("budget_ceiling", models.BigIntegerField(verbose_name="budget ceiling (Rp)")),
+                ("target_workers", models.PositiveIntegerField(verbose_name="target (workers)")),
+                (
+                    "declared_income",
+                    models.BigIntegerField(default=1000000, verbose_name="declared monthly income (Rp)"),
+                ),
+                ("includes_jkk", models.BooleanField(default=True, verbose_name="JKK (work accident)")),
+                ("includes_jkm", models.BooleanField(default=True, verbose_name="JKM (death)")),
+                ("includes_jht", models.BooleanField(default=False, verbose_name="JHT (old-age savings)")),
+                ("open_for_proposals", models.BooleanField(default=True, verbose_name="open for proposals")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme',
-                'verbose_name_plural': 'programmes',
-                'ordering': ['-coverage_start', 'code'],
+                "verbose_name": "programme",
+                "verbose_name_plural": "programmes",
+                "ordering": ["-coverage_start", "code"],
             },
         ),
         migrations.CreateModel(
-            name='RegencyQuota',
+            name="RegencyQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quota', models.PositiveIntegerField(verbose_name='quota')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotas', to='programmes.programme')),
-                ('regency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("quota", models.PositiveIntegerField(verbose_name="quota")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quotas",
+                        to="programmes.programme",
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="regions.region"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'regency quota',
-                'verbose_name_plural': 'regency quotas',
-                'ordering': ['regency_id'],
+                "verbose_name": "regency quota",
+                "verbose_name_plural": "regency quotas",
+                "ordering": ["regency_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('coverage_end__gte', models.F('coverage_start'))), name='programme_period_order'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("coverage_end__gte", models.F("coverage_start"))),
+                name="programme_period_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_ceiling__gte', 0)), name='programme_budget_not_negative'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget_ceiling__gte", 0)), name="programme_budget_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('declared_income__gt', 0)), name='programme_income_positive'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("declared_income__gt", 0)), name="programme_income_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('includes_jkk', True), ('includes_jkm', True), _connector='OR'), name='programme_has_jkk_or_jkm'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("includes_jkk", True), ("includes_jkm", True), _connector="OR"),
+                name="programme_has_jkk_or_jkm",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('funder_type__in', ['apbd_provinsi', 'apbd_kabkota', 'apbdes', 'apbn', 'csr'])), name='programme_known_funder_type'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("funder_type__in", ["apbd_provinsi", "apbd_kabkota", "apbdes", "apbn", "csr"])),
+                name="programme_known_funder_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regencyquota',
-            constraint=models.UniqueConstraint(fields=('programme', 'regency'), name='quota_one_per_regency'),
+            model_name="regencyquota",
+            constraint=models.UniqueConstraint(fields=("programme", "regency"), name="quota_one_per_regency"),
         ),
     ]

@@ -5,29 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=13, primary_key=True, serialize=False, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Province'), (2, 'Regency/city'), (3, 'District'), (4, 'Village')], verbose_name='level')),
-                ('kind', models.CharField(max_length=12, verbose_name='kind')),
-                ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='postal code')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='parent')),
+                (
+                    "code",
+                    models.CharField(max_length=13, primary_key=True, serialize=False, verbose_name="code"),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Province"), (2, "Regency/city"), (3, "District"), (4, "Village")],
+                        verbose_name="level",
+                    ),
+                ),
+                ("kind", models.CharField(max_length=12, verbose_name="kind")),
+                ("postal_code", models.CharField(blank=True, max_length=5, verbose_name="postal code")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
-                'indexes': [models.Index(fields=['parent', 'name'], name='region_parent_name')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('level', 1), ('parent__isnull', True)), models.Q(('level__gt', 1), ('parent__isnull', False)), _connector='OR'), name='region_parent_matches_level'), models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='region_level_range')],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
+                "indexes": [models.Index(fields=["parent", "name"], name="region_parent_name")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("level", 1), ("parent__isnull", True)),
+                            models.Q(("level__gt", 1), ("parent__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="region_parent_matches_level",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 4)), name="region_level_range"
+                    ),
+                ],
             },
         ),
     ]

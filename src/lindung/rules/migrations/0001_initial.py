@@ -4,30 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RuleValue',
+            name="RuleValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, verbose_name='rule')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('value', models.BigIntegerField(verbose_name='value')),
-                ('unit', models.CharField(choices=[('rupiah', 'rupiah'), ('bp', 'basis points (1/100 %)'), ('months', 'months'), ('years', 'years'), ('count', 'count'), ('flag', 'yes (1) / no (0)')], max_length=8, verbose_name='unit')),
-                ('source', models.CharField(max_length=200, verbose_name='legal source')),
-                ('confidence', models.CharField(default='high', max_length=4, verbose_name='confidence')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("key", models.CharField(max_length=64, verbose_name="rule")),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                ("value", models.BigIntegerField(verbose_name="value")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("rupiah", "rupiah"),
+                            ("bp", "basis points (1/100 %)"),
+                            ("months", "months"),
+                            ("years", "years"),
+                            ("count", "count"),
+                            ("flag", "yes (1) / no (0)"),
+                        ],
+                        max_length=8,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("source", models.CharField(max_length=200, verbose_name="legal source")),
+                ("confidence", models.CharField(default="high", max_length=4, verbose_name="confidence")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'rule value',
-                'verbose_name_plural': 'rule values',
-                'ordering': ['key', 'effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'effective_from'), name='rule_one_value_per_key_and_date'), models.CheckConstraint(condition=models.Q(('source', ''), _negated=True), name='rule_has_source')],
+                "verbose_name": "rule value",
+                "verbose_name_plural": "rule values",
+                "ordering": ["key", "effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("key", "effective_from"), name="rule_one_value_per_key_and_date"),
+                    models.CheckConstraint(condition=models.Q(("source", ""), _negated=True), name="rule_has_source"),
+                ],
             },
         ),
     ]

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from lindung.accounts.models import User
+from lindung.admin_mixins import AuditedAdminMixin
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "region", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    raw_id_fields = ["region"]
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Role and region"), {"fields": ("role", "region")}))

@@ -1,0 +1,34 @@
+"""Shared test set-up: the test database holds Indonesia's regions and the rule tables.
+
+Regions and rules are loaded once per test database (session scope), the way an installation
+holds them. Transactional tests (browser tests) flush the database afterwards; they ask for the
+``reference_data`` fixture, which reloads what they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from lindung.regions.services import regions_load
+from lindung.rules.services import rules_load
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        regions_load()
+        rules_load()
+    yield
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """Kalimantan Barat's regions, the rules and the categories, for tests that run after a flush."""
+    from lindung.workers.categories import seed_categories
+    from lindung.workers.models import OccupationCategory
+
+    regions_load(prefix="61")
+    rules_load()
+    seed_categories(OccupationCategory)

@@ -1,0 +1,72 @@
+"""The monthly contribution for one worker, from the rule tables in force that month (RULES.md §2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lindung.rules.keys import Rule
+from lindung.rules.selectors import rules_in_force
+
+_BP = 10_000  # basis points in a whole
+
+
+def percent_of(amount: int, basis_points: int) -> int:
+    """``amount`` × ``basis_points`` / 10,000 in whole rupiah, half rounded up; never a float."""
+    return (amount * basis_points + _BP // 2) // _BP
+
+
+@dataclass(frozen=True)
+class MonthlyContribution:
+    month: dt.date
+    jkk: int
+    jkm: int
+    jht: int
+    discount: int  # already taken off jkk and jkm; shown for the invoice breakdown
+
+    @property
+    def total(self) -> int:
+        return self.jkk + self.jkm + self.jht
+
+
+class IncomeBelowMinimum(ValueError):
+    pass
+
+
+def monthly_contribution(
+    *,
+    month: dt.date,
+    declared_income: int,
+    government_funded: bool,
+    jkk: bool = True,
+    jkm: bool = True,
+    jht: bool = False,
+) -> MonthlyContribution:
+    """What one worker's month costs.
+
+    1. The rules are those in force on the first day of ``month``: a rule that starts mid-month
+       applies from the next month, so a whole month always has one price.
+    2. JKK and JHT are a share of the declared income, JKM is flat.
+    3. A BPU discount (PP 49/2020, PP 50/2025) comes off JKK and JKM, unless the participant is paid
+       from a state or regional budget and the rule of that period excludes them.
+    """
+    first_day = month.replace(day=1)
+    rules = rules_in_force(on=first_day)
+    minimum = rules[Rule.MIN_DECLARED_INCOME]
+    if declared_income < minimum:
+        raise IncomeBelowMinimum(f"declared income {declared_income} is below the minimum {minimum}")
+    jkk_amount = percent_of(declared_income, rules[Rule.JKK_RATE]) if jkk else 0
+    jkm_amount = rules[Rule.JKM_FLAT] if jkm else 0
+    jht_amount = percent_of(declared_income, rules[Rule.JHT_RATE]) if jht else 0
+    discount_bp = rules[Rule.BPU_DISCOUNT]
+    if government_funded and not rules[Rule.DISCOUNT_FOR_GOVERNMENT_FUNDED]:
+        discount_bp = 0
+    jkk_off = percent_of(jkk_amount, discount_bp)
+    jkm_off = percent_of(jkm_amount, discount_bp)
+    return MonthlyContribution(
+        month=first_day,
+        jkk=jkk_amount - jkk_off,
+        jkm=jkm_amount - jkm_off,
+        jht=jht_amount,
+        discount=jkk_off + jkm_off,
+    )
