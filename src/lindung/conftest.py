@@ -8,11 +8,15 @@ holds them. Transactional tests (browser tests) flush the database afterwards; t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from lindung.regions.services import regions_load
 from lindung.rules.services import rules_load
+
+if TYPE_CHECKING:
+    from lindung.accounts.models import User
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +36,12 @@ def reference_data(transactional_db: None) -> None:
     regions_load(prefix="61")
     rules_load()
     seed_categories(OccupationCategory)
+
+
+@pytest.fixture
+def cast(db: None) -> dict[str, User]:
+    """operator_sambas (61.01), operator_pontianak (61.71), operator_desa (a Sambas village), verifikator,
+    petugas_bpjs, keuangan, pimpinan and admin_provinsi (61): see ``lindung.testing.make_cast``."""
+    from lindung.testing import make_cast
+
+    return make_cast()

@@ -8,6 +8,10 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("akun/", include("lindung.accounts.urls")),
+    path("pekerja/", include("lindung.workers.urls")),
+    path("kepesertaan/", include("lindung.enrolments.urls")),
+    path("audit/", include("lindung.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,100 @@
+"""Factories for tests: small, explicit builders of valid rows (the database holds Kalbar's regions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from lindung.accounts.models import Role, User
+from lindung.enrolments.models import Enrolment, Status
+from lindung.programmes.models import FunderType, Programme, RegencyQuota
+from lindung.workers.models import OccupationCategory, Worker
+
+_serials = itertools.count(1)
+
+# A village in each regency/city the cast works in (Kepmendagri codes).
+SAMBAS_VILLAGE = "61.01.01.2001"
+PONTIANAK_VILLAGE = "61.71.01.1002"
+
+
+def make_nik(*, district: str = "61.01.01", birth_date: dt.date = dt.date(1980, 5, 17), sex: str = "L") -> str:
+    """A structurally valid NIK, unique within the test run."""
+    day = birth_date.day + (40 if sex == "P" else 0)
+    return f"{district.replace('.', '')}{day:02d}{birth_date:%m%y}{next(_serials) % 10000 or 1:04d}"
+
+
+TEST_PASSWORD = "sandi-uji-123"  # noqa: S105 - a fixed password for test users only
+
+
+def make_user(username: str, role: str = "", region: str | None = None, **extra: Any) -> User:
+    return User.objects.create_user(username=username, password=TEST_PASSWORD, role=role, region_id=region, **extra)
+
+
+def make_cast() -> dict[str, User]:
+    """The fixed cast of permission tests."""
+    return {
+        "operator_sambas": make_user("operator_sambas", Role.OPERATOR_KABUPATEN, "61.01"),
+        "operator_pontianak": make_user("operator_pontianak", Role.OPERATOR_KABUPATEN, "61.71"),
+        "operator_desa": make_user("operator_desa", Role.OPERATOR_DESA, SAMBAS_VILLAGE),
+        "verifikator": make_user("verifikator", Role.VERIFIKATOR, "61"),
+        "petugas_bpjs": make_user("petugas_bpjs", Role.PETUGAS_BPJS, "61"),
+        "keuangan": make_user("keuangan", Role.KEUANGAN, "61"),
+        "pimpinan": make_user("pimpinan", Role.PIMPINAN, "61"),
+        "admin_provinsi": make_user("admin_provinsi", Role.ADMIN_PROVINSI, "61"),
+    }
+
+
+def make_worker(*, village: str = SAMBAS_VILLAGE, **fields: Any) -> Worker:
+    birth_date = fields.pop("birth_date", dt.date(1980, 5, 17))
+    sex = fields.pop("sex", "L")
+    worker = Worker(
+        nik=fields.pop("nik", None) or make_nik(district=village[:8], birth_date=birth_date, sex=sex),
+        name=fields.pop("name", "Budi Santoso"),
+        birth_place=fields.pop("birth_place", "Sambas"),
+        birth_date=birth_date,
+        sex=sex,
+        address=fields.pop("address", "Jl. Contoh No. 1"),
+        village_id=village,
+        occupation=fields.pop("occupation", None) or OccupationCategory.objects.get(code="PETANI"),
+        **fields,
+    )
+    worker.stamp_region()
+    worker.save()
+    return worker
+
+
+def make_programme(code: str = "KALBAR-2026", *, year: int = 2026, **fields: Any) -> Programme:
+    defaults: dict[str, Any] = {
+        "name": f"Perlindungan Pekerja Rentan {code}",
+        "funder_type": FunderType.APBD_PROVINSI,
+        "funder_name": "Pemerintah Provinsi Kalimantan Barat",
+        "region_id": "61",
+        "fiscal_year": year,
+        "coverage_start": dt.date(year, 1, 1),
+        "coverage_end": dt.date(year, 12, 31),
+        "budget_ceiling": 1_000 * 16_800 * 12,
+        "target_workers": 1_000,
+    }
+    defaults.update(fields)
+    return Programme.objects.create(code=code, **defaults)
+
+
+def set_quota(programme: Programme, regency: str, quota: int) -> RegencyQuota:
+    row, _ = RegencyQuota.objects.update_or_create(programme=programme, regency_id=regency, defaults={"quota": quota})
+    return row
+
+
+def make_enrolment(worker: Worker, programme: Programme, status: str = Status.PROPOSED, **fields: Any) -> Enrolment:
+    if status in (Status.ACTIVE, Status.ENDED):
+        fields.setdefault("kpj", f"{worker.pk:011d}")
+        fields.setdefault("coverage_start", programme.coverage_start)
+    if status == Status.ENDED:
+        fields.setdefault("end_reason", "programme_ended")
+        fields.setdefault("coverage_end", programme.coverage_end)
+    if status == Status.REJECTED:
+        fields.setdefault("rejection_reason", "Data tidak cocok dengan Dukcapil")
+    enrolment = Enrolment(worker=worker, programme=programme, status=status, village_id=worker.village_id, **fields)
+    enrolment.stamp_region()
+    enrolment.save()
+    return enrolment
