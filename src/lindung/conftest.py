@@ -8,7 +8,7 @@ holds them. Transactional tests (browser tests) flush the database afterwards; t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +17,17 @@ from lindung.rules.services import rules_load
 
 if TYPE_CHECKING:
     from lindung.accounts.models import User
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_password_hashing: keep Argon2 instead of the fast test hasher")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 is slow on purpose (~0.3 s a hash; the cast hashes eight); tests about hashing opt out."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

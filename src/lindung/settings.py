@@ -64,6 +64,8 @@ DEBUG = env_bool("LINDUNG_DEBUG", False)
 ALLOWED_HOSTS = env_list("LINDUNG_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("LINDUNG_CSRF_TRUSTED_ORIGINS", [])
 HTTPS = env_bool("LINDUNG_HTTPS", False)
+# Behind a reverse proxy that sets X-Forwarded-For, the login throttle counts by that address instead.
+LINDUNG_TRUST_X_FORWARDED_FOR = env_bool("LINDUNG_TRUST_X_FORWARDED_FOR", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
@@ -148,10 +150,15 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("LINDUNG_TIME_ZONE", "Asia/Pontianak")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Numbers are grouped explicitly where shown (the rupiah filters); never implicitly, or ids in URLs and
+# data attributes would render as "12.345".
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# whitenoise warns on every request while STATIC_ROOT is missing, even though it serves from the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the app folders so the demo needs no collectstatic; production may run it.
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from lindung.accounts.forms import ThrottledAdminLoginForm
 from lindung.accounts.models import User
 from lindung.admin_mixins import AuditedAdminMixin
 
@@ -12,3 +13,7 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     raw_id_fields = ["region"]
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Role and region"), {"fields": ("role", "region")}))
+
+
+# The admin's own login page would otherwise be a way around the login throttle.
+admin.site.login_form = ThrottledAdminLoginForm

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "lindung.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
+        from lindung.accounts.receivers import audit_logout
+
+        user_logged_out.connect(audit_logout, dispatch_uid="lindung.accounts.audit_logout")

@@ -38,3 +38,25 @@ class User(AbstractUser):
             # A user with a role always has a region to scope their data by.
             models.CheckConstraint(condition=Q(role="") | Q(region__isnull=False), name="user_role_needs_region"),
         ]
+
+
+class FailedLogin(models.Model):
+    """One wrong password (or unknown username), kept for a day so that logins can be throttled.
+
+    ``username`` is stored case-folded, so that "Budi" and "budi" count against the same limit.
+    """
+
+    username = models.CharField(_("username"), max_length=150)
+    ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [
+            models.Index(fields=["username", "at"], name="failedlogin_username_at"),
+            models.Index(fields=["ip", "at"], name="failedlogin_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username}"

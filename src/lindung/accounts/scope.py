@@ -72,3 +72,17 @@ def get_in_scope_or_404[M: Model](queryset: QuerySet[M], user: User | AnonymousU
         return scope_queryset(queryset, user).get(**lookup)
     except queryset.model.DoesNotExist:  # type: ignore[attr-defined]
         raise Http404 from None
+
+
+def scope_code_q(user: User | AnonymousUser, column: str = "region_code") -> Q:
+    """A filter on one text column holding a dotted region code: the user's region and everything under it.
+
+    For tables that keep a single code rather than the stamped columns (the audit log). Rows with an
+    empty code are not matched here; a caller that keeps installation-wide rows decides who sees them.
+    """
+    scope = scope_of(user)
+    if scope.nothing:
+        return Q(pk__in=[])
+    if scope.everything or scope.code is None:
+        return Q()
+    return Q(**{column: scope.code}) | Q(**{f"{column}__startswith": scope.code + "."})

@@ -1,5 +1,9 @@
 from django.urls import path
 
+from lindung.audit import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.entry_list, name="list"),
+]

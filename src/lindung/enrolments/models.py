@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Left
@@ -28,6 +29,30 @@ class EndReason(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed (unpaid)")
 
 
+class BpjsBatch(models.Model):
+    """Verified enrolments of one programme handed to BPJS together, numbered 1, 2, 3... per programme."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="bpjs_batches")
+    number = models.PositiveIntegerField(_("batch number"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("enrolments"), default=0)
+
+    class Meta:
+        verbose_name = _("BPJS batch")
+        verbose_name_plural = _("BPJS batches")
+        ordering = ["programme", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="bpjs_batch_number_per_programme"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="bpjs_batch_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} #{self.number}"
+
+
 class Enrolment(RegionStamped):
     """A worker in a programme: proposed → verified/rejected → sent to BPJS → active (KPJ) → ended.
 
@@ -35,14 +60,26 @@ class Enrolment(RegionStamped):
     its own rows.
     """
 
-    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="enrolments")
-    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="enrolments")
+    worker = models.ForeignKey(
+        "workers.Worker", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("worker")
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("programme")
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
     kpj = models.CharField(_("membership number (KPJ)"), max_length=11, blank=True)
     coverage_start = models.DateField(_("coverage from"), null=True, blank=True)
     coverage_end = models.DateField(_("coverage until"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    batch = models.ForeignKey(
+        BpjsBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        verbose_name=_("BPJS batch"),
+    )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -53,6 +90,9 @@ class Enrolment(RegionStamped):
             models.Index(fields=["programme", "regency_code", "status"], name="enrolment_prog_regency_status"),
             models.Index(fields=["programme", "status"], name="enrolment_prog_status"),
             models.Index(fields=["kpj"], name="enrolment_kpj"),
+            # The list's default order (newest proposal first) within a regency or the province.
+            models.Index(fields=["regency_code", "-proposed_at"], name="enrolment_regency_proposed"),
+            models.Index(fields=["province_code", "-proposed_at"], name="enrolment_province_proposed"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["worker", "programme"], name="enrolment_one_per_worker_programme"),

@@ -1,5 +1,16 @@
 from django.urls import path
 
+from lindung.enrolments import views
+
 app_name = "enrolments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.enrolment_list_view, name="list"),
+    path("<int:pk>/", views.enrolment_detail_view, name="detail"),
+    path("<int:pk>/verifikasi/", views.enrolment_step_view, {"step": "verify"}, name="verify"),
+    path("<int:pk>/tolak/", views.enrolment_step_view, {"step": "reject"}, name="reject"),
+    path("<int:pk>/aktifkan/", views.enrolment_step_view, {"step": "activate"}, name="activate"),
+    path("<int:pk>/akhiri/", views.enrolment_step_view, {"step": "end"}, name="end"),
+    path("usulkan/<int:worker_id>/", views.enrolment_propose_view, name="propose"),
+    path("kirim/", views.enrolment_send_view, name="send"),
+]

@@ -65,6 +65,12 @@ class Worker(RegionStamped):
             models.Index(fields=["regency_code", "name"], name="worker_regency_name"),
             models.Index(fields=["province_code", "name"], name="worker_province_name"),
             models.Index(fields=["regency_code", "birth_date"], name="worker_regency_birth"),
+            # The list sorted by registration date, within a regency or the province.
+            models.Index(fields=["regency_code", "created_at"], name="worker_regency_created"),
+            models.Index(fields=["province_code", "created_at"], name="worker_province_created"),
+            # A category filter sorted by name, without walking the other categories' names first.
+            models.Index(fields=["occupation", "name"], name="worker_occupation_name"),
+            # Name search on PostgreSQL: a trigram index on UPPER(name), made by migration 0003 (raw SQL).
         ]
         constraints = [
             models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="worker_nik_16_digits"),

@@ -1,5 +1,15 @@
 from django.urls import path
 
+from lindung.workers import views
+
 app_name = "workers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.worker_list_view, name="list"),
+    path("daftar/", views.worker_register_view, name="register"),
+    path("ekspor.csv", views.worker_export_view, name="export"),
+    path("wilayah/", views.region_children_view, name="regions"),
+    path("<int:pk>/", views.worker_detail_view, name="detail"),
+    path("<int:pk>/ubah/", views.worker_edit_view, name="edit"),
+    path("<int:pk>/nik/", views.worker_nik_view_view, name="nik"),
+]

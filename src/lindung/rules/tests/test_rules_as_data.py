@@ -70,8 +70,9 @@ def test_a_rule_starting_mid_month_prices_the_whole_month_by_the_rule_of_its_fir
     RuleValue.objects.create(
         key=Rule.JKK_RATE, effective_from=dt.date(2027, 3, 15), value=200, unit="bp", source="test regulation"
     )
-    assert monthly_contribution(month=dt.date(2027, 3, 20), declared_income=1_000_000, government_funded=True).jkk == 10_000
-    assert monthly_contribution(month=dt.date(2027, 4, 1), declared_income=1_000_000, government_funded=True).jkk == 20_000
+    march = monthly_contribution(month=dt.date(2027, 3, 20), declared_income=1_000_000, government_funded=True)
+    april = monthly_contribution(month=dt.date(2027, 4, 1), declared_income=1_000_000, government_funded=True)
+    assert (march.jkk, april.jkk) == (10_000, 20_000)
 
 
 def test_a_day_before_any_rule_has_no_value():

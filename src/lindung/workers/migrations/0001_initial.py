@@ -8,112 +8,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OccupationCategory',
+            name="OccupationCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=250, verbose_name='description')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('sort_order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("description", models.CharField(blank=True, max_length=250, verbose_name="description")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("sort_order", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'occupation category',
-                'verbose_name_plural': 'occupation categories',
-                'ordering': ['sort_order', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Z][A-Z0-9_]*$')), name='category_code_upper')],
+                "verbose_name": "occupation category",
+                "verbose_name_plural": "occupation categories",
+                "ordering": ["sort_order", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[A-Z][A-Z0-9_]*$")), name="category_code_upper"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Worker',
+            name="Worker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('province_code', models.CharField(editable=False, max_length=2, verbose_name='province')),
-                ('regency_code', models.CharField(editable=False, max_length=5, verbose_name='regency/city')),
-                ('nik', models.CharField(max_length=16, unique=True, verbose_name='NIK')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('birth_place', models.CharField(max_length=100, verbose_name='place of birth')),
-                ('birth_date', models.DateField(verbose_name='date of birth')),
-                ('sex', models.CharField(choices=[('L', 'Male'), ('P', 'Female')], max_length=1, verbose_name='sex')),
-                ('address', models.CharField(max_length=250, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=16, verbose_name='phone')),
-                ('declared_income', models.BigIntegerField(default=1000000, verbose_name='declared monthly income (Rp)')),
-                ('kk_number', models.CharField(blank=True, max_length=16, verbose_name='family card (KK) number')),
-                ('mother_maiden_name', models.CharField(blank=True, max_length=150, verbose_name="mother's maiden name")),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='registered at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workers.occupationcategory', verbose_name='occupation category')),
-                ('village', models.ForeignKey(db_column='village_code', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='village')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("province_code", models.CharField(editable=False, max_length=2, verbose_name="province")),
+                ("regency_code", models.CharField(editable=False, max_length=5, verbose_name="regency/city")),
+                ("nik", models.CharField(max_length=16, unique=True, verbose_name="NIK")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("birth_place", models.CharField(max_length=100, verbose_name="place of birth")),
+                ("birth_date", models.DateField(verbose_name="date of birth")),
+                ("sex", models.CharField(choices=[("L", "Male"), ("P", "Female")], max_length=1, verbose_name="sex")),
+                ("address", models.CharField(max_length=250, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=16, verbose_name="phone")),
+                (
+                    "declared_income",
+                    models.BigIntegerField(default=1000000, verbose_name="declared monthly income (Rp)"),
+                ),
+                ("kk_number", models.CharField(blank=True, max_length=16, verbose_name="family card (KK) number")),
+                (
+                    "mother_maiden_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="mother's maiden name"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="registered at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workers.occupationcategory",
+                        verbose_name="occupation category",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        db_column="village_code",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'worker',
-                'verbose_name_plural': 'workers',
+                "verbose_name": "worker",
+                "verbose_name_plural": "workers",
             },
         ),
         migrations.CreateModel(
-            name='Heir',
+            name="Heir",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('relation', models.CharField(choices=[('pasangan', 'Spouse'), ('anak', 'Child'), ('orang_tua', 'Parent'), ('cucu', 'Grandchild'), ('kakek_nenek', 'Grandparent'), ('saudara', 'Sibling'), ('mertua', 'Parent-in-law'), ('wasiat', 'Named in a will')], max_length=16, verbose_name='relation')),
-                ('nik', models.CharField(blank=True, max_length=16, verbose_name='NIK')),
-                ('phone', models.CharField(blank=True, max_length=16, verbose_name='phone')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='heirs', to='workers.worker')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("pasangan", "Spouse"),
+                            ("anak", "Child"),
+                            ("orang_tua", "Parent"),
+                            ("cucu", "Grandchild"),
+                            ("kakek_nenek", "Grandparent"),
+                            ("saudara", "Sibling"),
+                            ("mertua", "Parent-in-law"),
+                            ("wasiat", "Named in a will"),
+                        ],
+                        max_length=16,
+                        verbose_name="relation",
+                    ),
+                ),
+                ("nik", models.CharField(blank=True, max_length=16, verbose_name="NIK")),
+                ("phone", models.CharField(blank=True, max_length=16, verbose_name="phone")),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="heirs", to="workers.worker"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'heir',
-                'verbose_name_plural': 'heirs',
+                "verbose_name": "heir",
+                "verbose_name_plural": "heirs",
             },
         ),
         migrations.AddIndex(
-            model_name='worker',
-            index=models.Index(fields=['regency_code', 'name'], name='worker_regency_name'),
+            model_name="worker",
+            index=models.Index(fields=["regency_code", "name"], name="worker_regency_name"),
         ),
         migrations.AddIndex(
-            model_name='worker',
-            index=models.Index(fields=['province_code', 'name'], name='worker_province_name'),
+            model_name="worker",
+            index=models.Index(fields=["province_code", "name"], name="worker_province_name"),
         ),
         migrations.AddIndex(
-            model_name='worker',
-            index=models.Index(fields=['regency_code', 'birth_date'], name='worker_regency_birth'),
+            model_name="worker",
+            index=models.Index(fields=["regency_code", "birth_date"], name="worker_regency_birth"),
         ),
         migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('nik__regex', '^[0-9]{16}$')), name='worker_nik_16_digits'),
+            model_name="worker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("nik__regex", "^[0-9]{16}$")), name="worker_nik_16_digits"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('kk_number', ''), ('kk_number__regex', '^[0-9]{16}$'), _connector='OR'), name='worker_kk_16_digits'),
+            model_name="worker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kk_number", ""), ("kk_number__regex", "^[0-9]{16}$"), _connector="OR"),
+                name="worker_kk_16_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['L', 'P'])), name='worker_sex_l_or_p'),
+            model_name="worker",
+            constraint=models.CheckConstraint(condition=models.Q(("sex__in", ["L", "P"])), name="worker_sex_l_or_p"),
         ),
         migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('declared_income__gt', 0)), name='worker_income_positive'),
+            model_name="worker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("declared_income__gt", 0)), name="worker_income_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('regency_code__startswith', models.F('province_code'))), name='worker_regency_in_province'),
+            model_name="worker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("regency_code__startswith", models.F("province_code"))),
+                name="worker_regency_in_province",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Left('village', 5), models.F('regency_code')), name='worker_village_in_regency'),
+            model_name="worker",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    django.db.models.functions.text.Left("village", 5), models.F("regency_code")
+                ),
+                name="worker_village_in_regency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='heir',
-            constraint=models.CheckConstraint(condition=models.Q(('nik', ''), ('nik__regex', '^[0-9]{16}$'), _connector='OR'), name='heir_nik_16_digits'),
+            model_name="heir",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("nik", ""), ("nik__regex", "^[0-9]{16}$"), _connector="OR"),
+                name="heir_nik_16_digits",
+            ),
         ),
     ]

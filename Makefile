@@ -1,0 +1,198 @@
+# Lindung: `make demo` runs the demonstration, `make test` runs every check CI runs (CI calls `make test`).
+#
+#   make demo  [DEMO_ARGS="--no-serve"]        virtualenv + demo data + web server
+#   make test  [PYTEST_ARGS="-x -k login"]     lint, types, migrations, browsers, pytest on SQLite then PostgreSQL
+#   make lint | typecheck | migrations-check | browsers | test-sqlite | test-postgres | messages | venv | clean
+#
+# The PostgreSQL run uses TEST_DATABASE_URL (default below); pytest-django creates and drops its own
+# test_<name> database there. With CI=true a missing PostgreSQL or Chromium fails the run; elsewhere
+# it is skipped with a loud message.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.NOTPARALLEL:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.lindung-installed
+CHROMIUM ?= /usr/bin/chromium
+RESULTS := test-results
+NOTES := var/test-notes.txt
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lindung
+# Public on purpose: only for test runs, so that no key file is written into the repository.
+TEST_SECRET_KEY := lindung-test-only-key-public-never-use-in-production
+PYTEST_ARGS ?=
+DEMO_ARGS ?=
+PYTEST := $(BIN)/pytest -p no:cacheprovider --durations=10
+
+# CI=true (or any value but 0/false/no/off) turns "skipped" into "failed" for PostgreSQL and Chromium.
+CI_VALUE := $(strip $(CI))
+IN_CI :=
+ifneq ($(CI_VALUE),)
+ifeq ($(filter $(CI_VALUE),0 false False FALSE no No NO off Off OFF),)
+IN_CI := 1
+endif
+endif
+
+# Checks and test runs never read the developer's DATABASE_URL or write a secret key file.
+CHECK_ENV := env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_DATA_DIR=$(CURDIR)/var/test-checks
+
+# Translations: every .po is compiled to its .mo when the .po is newer.
+PO_FILES := $(wildcard src/lindung/locale/*/LC_MESSAGES/*.po src/lindung/*/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: help venv demo messages test lint typecheck migrations-check browsers test-sqlite test-postgres clean FORCE
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------- virtualenv
+
+# An existing .venv that does not run Python >= 3.12 is rebuilt.
+VENV_OK := $(shell $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo yes)
+ifneq ($(VENV_OK),yes)
+$(STAMP): FORCE
+endif
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+	  python=""
+	  for candidate in python3.13 python3.12; do
+	    # pyenv shims exist for every installed version but fail unless that version is selected: run them.
+	    if command -v "$$candidate" >/dev/null 2>&1 \
+	       && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+	      python="$$("$$candidate" -c 'import sys; print(sys.executable)')"; break
+	    fi
+	  done
+	  if [ -z "$$python" ]; then
+	    pyenv_root="$$( (pyenv root 2>/dev/null) || echo "$${PYENV_ROOT:-$$HOME/.pyenv}")"
+	    for pattern in '3.13*' '3.12*'; do
+	      for dir in $$(ls -d "$$pyenv_root"/versions/$$pattern 2>/dev/null | sort -rV); do
+	        if "$$dir/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+	          python="$$dir/bin/python"; break 2
+	        fi
+	      done
+	    done
+	  fi
+	  if [ -z "$$python" ]; then
+	    echo "ERROR: Lindung needs Python 3.12 or newer (Django 6.1). Looked for python3.13 and python3.12" >&2
+	    echo "       on PATH and in $$pyenv_root/versions/3.13*/ and 3.12*/. Install one, e.g. 'pyenv install 3.13'." >&2
+	    exit 1
+	  fi
+	  echo "== creating $(VENV) with $$python ($$("$$python" -V 2>&1))"
+	  rm -rf $(VENV)
+	  "$$python" -m venv $(VENV)
+	fi
+	echo "== installing Lindung and its development tools into $(VENV) (pyproject.toml changed)"
+	$(PY) -m pip install --root-user-action=ignore --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# ---------------------------------------------------------------- translations
+
+messages: $(MO_FILES)
+
+%.mo: %.po
+	@if command -v msgfmt >/dev/null 2>&1; then
+	  msgfmt --check-format -o $@.tmp $< && mv $@.tmp $@ && echo "== compiled $@"
+	elif [ -n "$(IN_CI)" ]; then
+	  echo "ERROR: CI=true but msgfmt (gettext) is missing: cannot compile $<" >&2; exit 1
+	else
+	  echo "WARNING: msgfmt (apt-get install gettext) is missing: $@ not compiled, pages stay in English" >&2
+	fi
+
+# ---------------------------------------------------------------- demo
+
+demo: venv messages
+	$(BIN)/lindung demo $(DEMO_ARGS)
+
+# ---------------------------------------------------------------- checks
+
+test: venv messages
+	@mkdir -p var && : > $(NOTES)
+	$(MAKE) --no-print-directory lint typecheck migrations-check browsers test-sqlite test-postgres
+	echo
+	echo "== make test: all checks passed"
+	if [ -s $(NOTES) ]; then echo; cat $(NOTES); fi
+
+lint: venv
+	@echo "== ruff check"
+	$(BIN)/ruff check .
+	echo "== ruff format --check"
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	@echo "== mypy"
+	$(CHECK_ENV) $(BIN)/mypy
+
+migrations-check: venv
+	@echo "== lindung makemigrations --check --dry-run"
+	$(CHECK_ENV) $(BIN)/lindung makemigrations --check --dry-run
+
+# Debian's Chromium for the Playwright tests (Playwright's own browser download is not reachable).
+browsers:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	  echo "== $(CHROMIUM) missing: apt-get install -y chromium"
+	  export DEBIAN_FRONTEND=noninteractive
+	  apt-get install -y chromium </dev/null || { apt-get update && apt-get install -y chromium </dev/null; } || true
+	fi
+	if [ -x $(CHROMIUM) ]; then
+	  echo "== browser: $$($(CHROMIUM) --version 2>/dev/null || echo $(CHROMIUM))"
+	elif [ -n "$(IN_CI)" ]; then
+	  echo "ERROR: CI=true and $(CHROMIUM) is missing (apt-get install -y chromium failed or needs root)" >&2
+	  exit 1
+	else
+	  msg="!!!!! $(CHROMIUM) is missing and could not be installed (as root: apt-get install -y chromium): BROWSER TESTS SKIPPED"
+	  echo "$$msg" >&2
+	  mkdir -p var && echo "$$msg" >> $(NOTES)
+	fi
+
+test-sqlite: venv messages
+	@echo "== pytest on SQLite (fresh var/test-sqlite)"
+	rm -rf var/test-sqlite && mkdir -p var/test-sqlite $(RESULTS)
+	env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_TEST_CHROMIUM=$(CHROMIUM) \
+	  LINDUNG_DATA_DIR=$(CURDIR)/var/test-sqlite $(PYTEST) $(PYTEST_ARGS)
+
+# Exit status 3: the server cannot be reached. Any other failure (psycopg missing, a broken check) is an
+# error even outside CI. It connects to the maintenance database "postgres", as pytest-django does to
+# create test_<name>, so the database named in the URL need not exist.
+define PG_CHECK
+import sys
+import psycopg
+try:
+    psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=3).close()
+except psycopg.OperationalError as exc:
+    print(f"{type(exc).__name__}: {exc}".strip(), file=sys.stderr)
+    sys.exit(3)
+endef
+export PG_CHECK
+
+test-postgres: venv messages
+	@echo "== pytest on PostgreSQL ($(TEST_DATABASE_URL))"
+	status=0
+	$(PY) -c "$$PG_CHECK" "$(TEST_DATABASE_URL)" || status=$$?
+	if [ $$status -eq 3 ]; then
+	  if [ -n "$(IN_CI)" ]; then
+	    echo "ERROR: CI=true and PostgreSQL is not reachable at $(TEST_DATABASE_URL)" >&2
+	    exit 1
+	  fi
+	  msg="!!!!! PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run SKIPPED (set TEST_DATABASE_URL)"
+	  echo "$$msg" >&2
+	  mkdir -p var && echo "$$msg" >> $(NOTES)
+	  exit 0
+	elif [ $$status -ne 0 ]; then
+	  echo "ERROR: the PostgreSQL reachability check itself failed (status $$status)" >&2
+	  exit 1
+	fi
+	rm -rf var/test-postgres && mkdir -p var/test-postgres $(RESULTS)
+	env DATABASE_URL="$(TEST_DATABASE_URL)" LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_TEST_CHROMIUM=$(CHROMIUM) \
+	  LINDUNG_DATA_DIR=$(CURDIR)/var/test-postgres $(PYTEST) $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/test-sqlite var/test-postgres var/test-checks $(NOTES) $(RESULTS) .mypy_cache .ruff_cache

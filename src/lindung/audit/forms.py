@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lindung.audit.selectors import AuditFilter
+
+
+class AuditFilterForm(forms.Form):
+    """The filters of the audit page (GET). A field that fails keeps its error and does not filter."""
+
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=64,
+        help_text=_("The start of an action code, e.g. enrolment. or worker.nik_viewed"),
+    )
+    username = forms.CharField(label=_("User"), required=False, max_length=150)
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return cleaned
+
+    def audit_filter(self) -> AuditFilter:
+        """The valid filters (call after ``is_valid``)."""
+        data = getattr(self, "cleaned_data", {})
+        return AuditFilter(
+            action=data.get("action") or "",
+            username=data.get("username") or "",
+            object_type=data.get("object_type") or "",
+            object_id=data.get("object_id") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

@@ -1,0 +1,98 @@
+"""Forms of the enrolment pages. They only shape input: the rules live in ``services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from lindung.accounts.models import User
+from lindung.enrolments.models import EndReason, Status
+from lindung.enrolments.selectors import DEFAULT_SORT, regencies_in_scope
+from lindung.programmes.models import Programme
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class EnrolmentFilterForm(forms.Form):
+    q = forms.CharField(label=_("NIK or name"), required=False, max_length=150)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.order_by("-coverage_start", "code"),
+        required=False,
+        empty_label=_("All"),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Status.choices], required=False)
+    regency = forms.ChoiceField(label=_("Regency/city"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        initial=DEFAULT_SORT,
+        choices=[
+            ("-proposed", _("Newest proposal first")),
+            ("proposed", _("Oldest proposal first")),
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("status", _("Status")),
+            ("programme", _("Programme")),
+        ],
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regency_field = self.fields["regency"]
+        assert isinstance(regency_field, forms.ChoiceField)
+        self.regency_names = {r.code: r.name for r in regencies_in_scope(user)}
+        regency_field.choices = [("", _("All")), *self.regency_names.items()]
+
+
+class ProgrammeChoiceField(forms.ModelChoiceField):
+    """Shows who pays and for which months, which is what an operator weighs when choosing."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        months = f"{obj.coverage_start:%m/%Y}–{obj.coverage_end:%m/%Y}"
+        return f"{obj.code} · {obj.name} · {obj.get_funder_type_display()} · {months}"
+
+
+class ProposeForm(forms.Form):
+    programme = ProgrammeChoiceField(
+        label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("Choose a programme")
+    )
+
+    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programme_field = self.fields["programme"]
+        assert isinstance(programme_field, forms.ModelChoiceField)
+        programme_field.queryset = programmes
+
+
+class VerifyForm(forms.Form):
+    pass
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejection"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActivateForm(forms.Form):
+    # The format (11 digits) is checked by the service, so the message is the same from every entry point.
+    kpj = forms.CharField(
+        label=_("KPJ membership number"), max_length=32, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    coverage_start = forms.DateField(label=_("Coverage from"), widget=DateInput())
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=EndReason.choices)
+    coverage_end = forms.DateField(label=_("Coverage until"), widget=DateInput())
+
+
+class SendForm(forms.Form):
+    programme = forms.ModelChoiceField(queryset=Programme.objects.all(), widget=forms.HiddenInput)

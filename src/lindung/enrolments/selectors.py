@@ -1,0 +1,113 @@
+"""Reading enrolments: every queryset here passes through the region scope of the user asking."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from lindung.accounts.models import User
+from lindung.accounts.scope import scope_of, scope_queryset
+from lindung.audit.models import AuditEntry
+from lindung.enrolments.models import Enrolment, Status
+from lindung.programmes.models import Programme
+from lindung.regions.models import Region
+from lindung.workers.models import Worker
+
+# Sort keys offered by the list page → columns; the primary key keeps pages stable between requests.
+SORTS: dict[str, tuple[str, ...]] = {
+    "-proposed": ("-proposed_at", "-pk"),
+    "proposed": ("proposed_at", "pk"),
+    "name": ("worker__name", "pk"),
+    "-name": ("-worker__name", "-pk"),
+    "status": ("status", "-proposed_at", "-pk"),
+    "programme": ("programme__code", "-proposed_at", "-pk"),
+}
+DEFAULT_SORT = "-proposed"
+
+_NIK = re.compile(r"[0-9]{16}")
+
+
+def enrolment_list(
+    *,
+    user: User,
+    q: str = "",
+    programme: Programme | None = None,
+    status: str = "",
+    regency: str = "",
+    sort: str = "",
+) -> QuerySet[Enrolment]:
+    """The enrolments ``user`` may see, filtered and sorted; a 16-digit ``q`` is a NIK, anything else a name."""
+    qs = scope_queryset(Enrolment.objects.all(), user)
+    q = q.strip()
+    if _NIK.fullmatch(q):
+        qs = qs.filter(worker__nik=q)
+    elif q:
+        qs = qs.filter(worker__name__icontains=q)
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if status:
+        qs = qs.filter(status=status)
+    if regency:
+        qs = qs.filter(regency_code=regency)
+    return qs.select_related("worker", "programme", "village").order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def regencies_in_scope(user: User) -> QuerySet[Region]:
+    """The regencies/cities whose rows ``user`` may see, for the list's filter."""
+    scope = scope_of(user)
+    regencies = Region.objects.filter(level=Region.Level.REGENCY)
+    if scope.nothing:
+        return regencies.none()
+    if scope.everything or scope.code is None:
+        return regencies
+    if len(scope.code) >= 5:
+        return regencies.filter(code=scope.code[:5])
+    return regencies.filter(code__startswith=scope.code + ".")
+
+
+def enrolment_history(enrolment: Enrolment) -> QuerySet[AuditEntry]:
+    """The audit entries about ``enrolment``, oldest first."""
+    return AuditEntry.objects.filter(object_type=Enrolment._meta.label_lower, object_id=str(enrolment.pk)).order_by(
+        "at", "id"
+    )
+
+
+def programmes_open_for(worker: Worker) -> QuerySet[Programme]:
+    """Programmes taking proposals whose region contains the worker's village."""
+    code = worker.village_id
+    parts = code.split(".")
+    ancestors = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return Programme.objects.filter(open_for_proposals=True, region_id__in=ancestors).order_by(
+        "-coverage_start", "code"
+    )
+
+
+@dataclass(frozen=True)
+class WaitingToSend:
+    programme: Programme
+    verified: int
+
+
+def verified_waiting_to_send(user: User) -> list[WaitingToSend]:
+    """Per programme, how many verified enrolments in ``user``'s scope wait to go to BPJS (one grouped query)."""
+    counts = dict(
+        scope_queryset(Enrolment.objects.filter(status=Status.VERIFIED), user)
+        .values_list("programme_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if not counts:
+        return []
+    programmes = Programme.objects.filter(pk__in=counts).order_by("-coverage_start", "code")
+    return [WaitingToSend(programme=p, verified=counts[p.pk]) for p in programmes]
+
+
+def worker_enrolments(*, user: User, worker: Worker) -> QuerySet[Enrolment]:
+    """A worker's enrolments that ``user`` may see, newest programme first (for the worker page)."""
+    return (
+        scope_queryset(Enrolment.objects.filter(worker=worker), user)
+        .select_related("programme")
+        .order_by("-programme__coverage_start", "pk")
+    )

@@ -1,0 +1,362 @@
+"""The enrolment workflow: every step is one audited transition, allowed only from the states in ``TRANSITIONS``.
+
+Each function, in order:
+
+1. checks the actor's role (``lindung.accounts.permissions.require``; a missing role is ``PermissionDenied``);
+2. opens a transaction and finds the worker or enrolment through the actor's region scope, locking the
+   row it decides on (outside the scope it is ``Http404``: absent, not forbidden);
+3. checks the current status against ``TRANSITIONS`` and the step's own rules;
+4. writes the new state and an audit entry with {field: [before, after]}.
+
+Any refusal is an ``EnrolmentError``: one sentence, optionally tied to a form field, and nothing written.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import batched
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from lindung.accounts.models import User
+from lindung.accounts.permissions import Action, require, user_can
+from lindung.accounts.scope import get_in_scope_or_404, scope_queryset
+from lindung.audit.models import AuditEntry
+from lindung.audit.services import audit_changes, audit_record
+from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
+from lindung.programmes.models import FunderType, Programme, RegencyQuota
+from lindung.regions.models import Region
+from lindung.workers.models import Worker
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    permission: Action
+    audit_action: str
+    refusal: str  # translated when raised; "%(status)s" is the enrolment's current status
+
+
+# The moves of an existing enrolment. Proposing creates one (``Status.PROPOSED``, ``enrolment.proposed``).
+TRANSITIONS: dict[str, Transition] = {
+    "verify": Transition(
+        frozenset({Status.PROPOSED}),
+        Status.VERIFIED,
+        Action.ENROLMENT_VERIFY,
+        "enrolment.verified",
+        gettext_noop("Only a proposed enrolment can be verified; this one is %(status)s."),
+    ),
+    "reject": Transition(
+        frozenset({Status.PROPOSED}),
+        Status.REJECTED,
+        Action.ENROLMENT_VERIFY,
+        "enrolment.rejected",
+        gettext_noop("Only a proposed enrolment can be rejected; this one is %(status)s."),
+    ),
+    "send": Transition(
+        frozenset({Status.VERIFIED}),
+        Status.SENT,
+        Action.ENROLMENT_SEND,
+        "enrolment.sent",
+        gettext_noop("Only a verified enrolment can be sent to BPJS; this one is %(status)s."),
+    ),
+    "activate": Transition(
+        frozenset({Status.SENT}),
+        Status.ACTIVE,
+        Action.ENROLMENT_ACTIVATE,
+        "enrolment.activated",
+        gettext_noop("Only an enrolment sent to BPJS can be activated; this one is %(status)s."),
+    ),
+    "end": Transition(
+        frozenset({Status.ACTIVE}),
+        Status.ENDED,
+        Action.ENROLMENT_END,
+        "enrolment.ended",
+        gettext_noop("Only an active enrolment can be ended; this one is %(status)s."),
+    ),
+}
+
+# Enrolments that take a place in a regency's quota: from verification until they end.
+QUOTA_STATUSES = [Status.VERIFIED, Status.SENT, Status.ACTIVE]
+
+KPJ_PATTERN = re.compile(r"[0-9]{11}")
+
+
+class EnrolmentError(ValidationError):
+    """A refused step, in one sentence; ``field`` names the form field it belongs next to, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__({field: [message]} if field else message)
+        self.text = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def enrolment_next_steps(*, user: User, enrolment: Enrolment) -> list[str]:
+    """The names of the transitions ``user`` may take on ``enrolment`` now (the caller scoped the enrolment)."""
+    return [
+        name
+        for name, step in TRANSITIONS.items()
+        if enrolment.status in step.sources and user_can(user, step.permission)
+    ]
+
+
+def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> Enrolment:
+    require(actor, Action.ENROLMENT_PROPOSE)
+    with transaction.atomic():
+        # Locking the worker makes two proposals for the same worker wait for each other, so the
+        # second one's overlap check sees the first.
+        worker = get_in_scope_or_404(Worker.objects.select_for_update(), actor, pk=worker.pk)
+        programme = Programme.objects.get(pk=programme.pk)
+        if not programme.open_for_proposals:
+            raise EnrolmentError(
+                _("Programme %(code)s is not open for proposals.") % {"code": programme.code}, field="programme"
+            )
+        if not _region_within(worker.village_id, programme.region_id):
+            raise EnrolmentError(
+                _("This worker lives outside the region of programme %(code)s.") % {"code": programme.code},
+                field="programme",
+            )
+        already = _("This worker is already enrolled in programme %(code)s.") % {"code": programme.code}
+        if Enrolment.objects.filter(worker=worker, programme=programme).exists():
+            raise EnrolmentError(already, field="programme")
+        first = _overlapping_government_enrolment(worker=worker, programme=programme)
+        if first is not None:
+            raise EnrolmentError(
+                _(
+                    "This worker already has government-funded coverage for overlapping months in programme "
+                    "%(code)s (%(name)s); a second government-funded enrolment is not allowed."
+                )
+                % {"code": first.programme.code, "name": first.programme.name},
+                field="programme",
+            )
+        enrolment = Enrolment(worker=worker, programme=programme, status=Status.PROPOSED, village_id=worker.village_id)
+        enrolment.stamp_region()
+        try:
+            # A savepoint, so that losing the race to the unique constraint leaves the transaction usable.
+            with transaction.atomic():
+                enrolment.save()
+        except IntegrityError:
+            raise EnrolmentError(already, field="programme") from None
+        _audit(
+            actor,
+            "enrolment.proposed",
+            enrolment,
+            {"status": [None, str(Status.PROPOSED)], "programme": [None, programme.code], "worker": [None, worker.pk]},
+        )
+    return enrolment
+
+
+def enrolment_verify(*, actor: User, enrolment: Enrolment) -> Enrolment:
+    step = TRANSITIONS["verify"]
+    require(actor, step.permission)
+    with transaction.atomic():
+        enrolment = _locked(actor, enrolment, step)
+        # Locking the quota row makes two verifiers of the same regency take turns, so the count
+        # below cannot be read by both before either writes.
+        quota = (
+            RegencyQuota.objects.select_for_update()
+            .filter(programme_id=enrolment.programme_id, regency_id=enrolment.regency_code)
+            .first()
+        )
+        regency = Region.objects.filter(code=enrolment.regency_code).values_list("name", flat=True).first()
+        names = {"regency": regency or enrolment.regency_code, "code": enrolment.programme.code}
+        if quota is None:
+            raise EnrolmentError(_("Programme %(code)s has no quota set for %(regency)s.") % names)
+        taken = Enrolment.objects.filter(
+            programme_id=enrolment.programme_id, regency_code=enrolment.regency_code, status__in=QUOTA_STATUSES
+        ).count()
+        if taken >= quota.quota:
+            raise EnrolmentError(
+                ngettext(
+                    "The quota of %(quota)s worker for %(regency)s in programme %(code)s is full.",
+                    "The quota of %(quota)s workers for %(regency)s in programme %(code)s is full.",
+                    quota.quota,
+                )
+                % {**names, "quota": quota.quota}
+            )
+        return _apply(actor, enrolment, step, {})
+
+
+def enrolment_reject(*, actor: User, enrolment: Enrolment, reason: str) -> Enrolment:
+    step = TRANSITIONS["reject"]
+    require(actor, step.permission)
+    reason = reason.strip()
+    with transaction.atomic():
+        enrolment = _locked(actor, enrolment, step)
+        if not reason:
+            raise EnrolmentError(_("Say why the enrolment is rejected."), field="reason")
+        return _apply(actor, enrolment, step, {"rejection_reason": reason})
+
+
+def enrolment_send(
+    *, actor: User, programme: Programme | None = None, enrolments: Sequence[Enrolment] | None = None
+) -> BpjsBatch:
+    """Put verified enrolments in the next numbered batch for BPJS: all of a programme's in the actor's scope,
+    or only ``enrolments`` (which must all be verified, in scope and of one programme).
+
+    1. Lock the programme, so batch numbers are sequential and no enrolment goes in two batches.
+    2. Move the enrolments with one UPDATE, then read them back by batch for the audit entries.
+    3. Write one audit entry per enrolment with ``bulk_create``: the detail page reads an enrolment's
+       history by its own id, so each enrolment's entry must exist on its own.
+    """
+    step = TRANSITIONS["send"]
+    require(actor, step.permission)
+    if programme is None:
+        programme_ids = {e.programme_id for e in enrolments or []}
+        if len(programme_ids) != 1:
+            raise EnrolmentError(_("Choose the verified enrolments of one programme to send."))
+        programme = Programme(pk=programme_ids.pop())
+    with transaction.atomic():
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        chosen = scope_queryset(Enrolment.objects.filter(programme=programme, status=Status.VERIFIED), actor)
+        if enrolments is not None:
+            wanted = {e.pk for e in enrolments}
+            chosen = chosen.filter(pk__in=wanted)
+            if chosen.count() != len(wanted):
+                raise EnrolmentError(
+                    _("Only verified enrolments of programme %(code)s can be sent.") % {"code": programme.code}
+                )
+        last = BpjsBatch.objects.filter(programme=programme).aggregate(last=Max("number"))["last"] or 0
+        batch = BpjsBatch.objects.create(programme=programme, number=last + 1, created_by=actor)
+        batch.count = chosen.update(status=Status.SENT, batch=batch, updated_at=timezone.now())
+        if batch.count == 0:
+            raise EnrolmentError(_("Programme %(code)s has no verified enrolment to send.") % {"code": programme.code})
+        batch.save(update_fields=["count"])
+        changes = {"status": [str(Status.VERIFIED), str(Status.SENT)], "batch": [None, batch.number]}
+        rows = Enrolment.objects.filter(batch=batch).values_list("pk", "village_id").order_by("pk")
+        for chunk in batched(rows.iterator(chunk_size=2000), 2000):
+            AuditEntry.objects.bulk_create(
+                AuditEntry(
+                    actor=actor,
+                    actor_username=actor.get_username(),
+                    action=step.audit_action,
+                    object_type=Enrolment._meta.label_lower,
+                    object_id=str(pk),
+                    region_code=village,
+                    changes=changes,
+                    note=f"{programme.code} #{batch.number}",
+                )
+                for pk, village in chunk
+            )
+    return batch
+
+
+def enrolment_activate(*, actor: User, enrolment: Enrolment, kpj: str, coverage_start: dt.date) -> Enrolment:
+    step = TRANSITIONS["activate"]
+    require(actor, step.permission)
+    kpj = kpj.strip()
+    with transaction.atomic():
+        enrolment = _locked(actor, enrolment, step)
+        if not KPJ_PATTERN.fullmatch(kpj):
+            raise EnrolmentError(_("A KPJ membership number is exactly 11 digits."), field="kpj")
+        programme = enrolment.programme
+        if not programme.coverage_start <= coverage_start <= programme.coverage_end:
+            raise EnrolmentError(
+                _("Coverage must start within the programme's period, %(start)s to %(end)s.")
+                % {"start": date_format(programme.coverage_start), "end": date_format(programme.coverage_end)},
+                field="coverage_start",
+            )
+        if Enrolment.objects.filter(kpj=kpj).exclude(worker_id=enrolment.worker_id).exists():
+            raise EnrolmentError(_("This KPJ number is already recorded for another worker."), field="kpj")
+        return _apply(actor, enrolment, step, {"kpj": kpj, "coverage_start": coverage_start})
+
+
+def enrolment_end(*, actor: User, enrolment: Enrolment, reason: str, coverage_end: dt.date) -> Enrolment:
+    step = TRANSITIONS["end"]
+    require(actor, step.permission)
+    with transaction.atomic():
+        enrolment = _locked(actor, enrolment, step)
+        if reason not in EndReason.values:
+            raise EnrolmentError(_("Choose why the enrolment ends."), field="reason")
+        assert enrolment.coverage_start is not None  # an active enrolment has one (database constraint)
+        if coverage_end < enrolment.coverage_start:
+            raise EnrolmentError(
+                _("Coverage cannot end before it started (%(start)s).")
+                % {"start": date_format(enrolment.coverage_start)},
+                field="coverage_end",
+            )
+        if coverage_end > enrolment.programme.coverage_end:
+            raise EnrolmentError(
+                _("Coverage cannot end after the programme does (%(end)s).")
+                % {"end": date_format(enrolment.programme.coverage_end)},
+                field="coverage_end",
+            )
+        return _apply(actor, enrolment, step, {"end_reason": reason, "coverage_end": coverage_end})
+
+
+def _region_within(code: str, region: str) -> bool:
+    return code == region or code.startswith(region + ".")
+
+
+def _overlapping_government_enrolment(*, worker: Worker, programme: Programme) -> Enrolment | None:
+    """The worker's earliest other government-funded enrolment covering a month the programme covers.
+
+    An enrolment covers from its own start (once BPJS activated it), else its programme's, until its
+    own end (once ended), else its programme's. Rejected ones cover nothing. Months overlap when the
+    other coverage starts on or before the last day of the programme's last month and ends on or
+    after the first day of its first month.
+    """
+    if not programme.is_government_funded:
+        return None
+    first_day = programme.coverage_start.replace(day=1)
+    last = programme.coverage_end
+    last_day = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    return (
+        Enrolment.objects.filter(worker=worker, programme__funder_type__in=FunderType.government())
+        .exclude(status=Status.REJECTED)
+        .exclude(programme=programme)
+        .alias(
+            start=Coalesce("coverage_start", "programme__coverage_start"),
+            end=Coalesce("coverage_end", "programme__coverage_end"),
+        )
+        .filter(start__lte=last_day, end__gte=first_day)
+        .select_related("programme")
+        .order_by("programme__coverage_start", "pk")
+        .first()
+    )
+
+
+def _locked(actor: User, enrolment: Enrolment, step: Transition) -> Enrolment:
+    """The enrolment re-read under a row lock through the actor's scope, refused unless ``step`` may start."""
+    locked = get_in_scope_or_404(
+        Enrolment.objects.select_for_update(of=("self",)).select_related("programme"), actor, pk=enrolment.pk
+    )
+    if locked.status not in step.sources:
+        raise EnrolmentError(_(step.refusal) % {"status": Status(locked.status).label})
+    return locked
+
+
+def _apply(actor: User, enrolment: Enrolment, step: Transition, fields: dict[str, Any]) -> Enrolment:
+    before = {"status": enrolment.status, **{name: getattr(enrolment, name) for name in fields}}
+    enrolment.status = step.target
+    for name, value in fields.items():
+        setattr(enrolment, name, value)
+    enrolment.save(update_fields=["status", *fields, "updated_at"])
+    after = {"status": step.target, **fields}
+    _audit(actor, step.audit_action, enrolment, audit_changes(_plain(before), _plain(after)))
+    return enrolment
+
+
+def _audit(actor: User, action: str, enrolment: Enrolment, changes: dict[str, list[Any]]) -> None:
+    audit_record(actor=actor, action=action, obj=enrolment, region_code=enrolment.village_id, changes=changes)
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Dates as ISO text, statuses as their codes: what the audit log's JSON column holds."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v if v is None else str(v) for k, v in values.items()}

@@ -1,0 +1,188 @@
+"""Forms of the worker registry. They parse and normalise input; the rules that need the database or
+the rule table (duplicates, age, region) are checked by ``lindung.workers.services``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from lindung.accounts.models import User
+from lindung.accounts.scope import scope_of
+from lindung.enrolments.models import Status
+from lindung.programmes.models import Programme
+from lindung.regions.models import Region
+from lindung.workers.models import HeirRelation, OccupationCategory, Sex, Worker
+from lindung.workers.nik import parse_nik
+from lindung.workers.phone import phone_normalise
+from lindung.workers.selectors import NOT_ENROLLED, SORTS, WorkerFilters, regions_in_scope, villages_in_scope
+from lindung.workers.services import identity_mismatches
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def _model_field(name: str, **overrides: Any) -> forms.Field:
+    """The form field Django derives from the model (label, length), with ``overrides``."""
+    model_field = Worker._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    field = model_field.formfield(**overrides)
+    assert field is not None
+    return field
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.name} — {obj.parent.name}" if obj.parent else obj.name
+
+
+class WorkerForm(forms.Form):
+    """A worker's own data. ``nik`` only when registering: a NIK is never edited."""
+
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=25,
+        help_text=_("16 digits, from the KTP or the family card (KK)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    name = _model_field("name")
+    birth_place = _model_field("birth_place")
+    birth_date = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    address = _model_field("address")
+    village = VillageChoiceField(label=_("village"), queryset=Region.objects.none(), to_field_name="code")
+    phone = forms.CharField(label=_("phone"), max_length=25, required=False, help_text=_("For example 0812-3456-7890."))
+    occupation = forms.ModelChoiceField(
+        label=_("occupation category"), queryset=OccupationCategory.objects.filter(active=True)
+    )
+    declared_income = forms.IntegerField(
+        label=_("declared monthly income (Rp)"), initial=1_000_000, min_value=1, widget=forms.NumberInput
+    )
+    kk_number = forms.CharField(label=_("family card (KK) number"), max_length=25, required=False)
+    mother_maiden_name = _model_field("mother_maiden_name", required=False)
+    confirm_likely_duplicate = forms.BooleanField(
+        label=_("I have checked: this is a different person, register anyway."), required=False
+    )
+
+    def __init__(self, *args: Any, user: User | AnonymousUser, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["nik"]
+            del self.fields["confirm_likely_duplicate"]
+        village = self.fields["village"]
+        assert isinstance(village, forms.ModelChoiceField)
+        village.queryset = villages_in_scope(user=user)
+        scope = scope_of(user)
+        if scope.everything or scope.code is None:
+            # All of Indonesia's 83,762 villages do not fit in a select: type the village code instead.
+            village.widget = forms.TextInput(attrs={"placeholder": "61.01.01.2001"})
+
+    def clean_nik(self) -> str:
+        info = parse_nik(self.cleaned_data["nik"])
+        if not info.valid or info.nik is None:
+            raise ValidationError([issue.message for issue in info.errors])
+        return info.nik
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Checked here too (the service is the authority) so that these errors show with the others at once.
+        if data.get("nik"):
+            info = parse_nik(data["nik"])
+            for field, problem in identity_mismatches(
+                info, birth_date=data.get("birth_date"), sex=data.get("sex")
+            ).items():
+                self.add_error(field, problem)
+        return data
+
+    def clean_phone(self) -> str:
+        return phone_normalise(self.cleaned_data["phone"])
+
+    def clean_kk_number(self) -> str:
+        value = _SEPARATORS.sub("", self.cleaned_data["kk_number"])
+        if value and not (len(value) == 16 and value.isdigit()):
+            raise ValidationError(gettext("The family card (KK) number must be exactly 16 digits."))
+        return value
+
+
+class HeirForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=150)
+    # A blank first choice: an untouched extra row must look unchanged, or the formset would validate it.
+    relation = forms.ChoiceField(label=_("relation"), choices=[("", "—"), *HeirRelation.choices])
+    nik = forms.CharField(label=_("NIK"), max_length=25, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=25, required=False)
+
+    def clean_nik(self) -> str:
+        value = self.cleaned_data["nik"]
+        if not value.strip():
+            return ""
+        info = parse_nik(value)
+        if not info.valid or info.nik is None:
+            raise ValidationError([issue.message for issue in info.errors])
+        return info.nik
+
+    def clean_phone(self) -> str:
+        return phone_normalise(self.cleaned_data["phone"])
+
+
+HeirFormSet = forms.formset_factory(HeirForm, extra=2, can_delete=True, max_num=20, validate_max=True)
+
+
+def heir_rows(formset: forms.BaseFormSet) -> list[dict[str, str]]:
+    """The heirs kept: filled-in forms not ticked for removal."""
+    return [
+        {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class WorkerFilterForm(forms.Form):
+    """The list's search, filters and sort (GET); invalid values are ignored, not errors."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    regency = forms.ChoiceField(label=_("regency/city"), required=False)
+    category = forms.ChoiceField(label=_("occupation category"), required=False)
+    status = forms.ChoiceField(label=_("enrolment status"), required=False)
+    programme = forms.TypedChoiceField(label=_("programme"), required=False, coerce=int, empty_value=None)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("-registered", _("Newest first")),
+            ("registered", _("Oldest first")),
+        ],
+    )
+
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = ("", _("All"))
+        self.fields["regency"].choices = [everyone] + [  # type: ignore[attr-defined]
+            (r.code, r.name) for r in regions_in_scope(user=user, level=Region.Level.REGENCY)
+        ]
+        self.fields["category"].choices = [everyone] + [  # type: ignore[attr-defined]
+            (c.code, c.name) for c in OccupationCategory.objects.all()
+        ]
+        self.fields["status"].choices = [everyone, (NOT_ENROLLED, _("Not enrolled")), *Status.choices]  # type: ignore[attr-defined]
+        self.fields["programme"].choices = [everyone] + [  # type: ignore[attr-defined]
+            (p.pk, p.code) for p in Programme.objects.only("pk", "code")
+        ]
+
+    def search(self) -> tuple[str, WorkerFilters, str]:
+        """(q, filters, sort) from the valid fields; an invalid value (a stale link) is dropped, not an error."""
+        self.is_valid()
+        data = self.cleaned_data
+        filters = WorkerFilters(
+            regency=data.get("regency") or "",
+            category=data.get("category") or "",
+            status=data.get("status") or "",
+            programme=data.get("programme") or None,
+        )
+        sort = data.get("sort") or "name"
+        return data.get("q") or "", filters, sort if sort in SORTS else "name"

@@ -1,0 +1,160 @@
+"""Reading workers. Every queryset here starts from the user's region scope (``lindung.accounts.scope``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from rapidfuzz import fuzz
+
+from lindung.accounts.models import User
+from lindung.accounts.scope import RegionScope, scope_of, scope_queryset
+from lindung.audit.models import AuditEntry
+from lindung.enrolments.models import Enrolment
+from lindung.regions.models import Region
+from lindung.workers.models import OccupationCategory, Worker
+
+# A name this similar (rapidfuzz token_sort_ratio, 0-100) with the same birth date in the same regency
+# is probably the same person typed twice ("Siti Aminah" / "Aminah, Siti" / "Siti Aminah.").
+LIKELY_DUPLICATE_SCORE = 85
+# Same birth date and regency: a handful of rows even at a million workers; the cap only guards the loop.
+_LIKELY_DUPLICATE_CANDIDATES = 2_000
+
+NOT_ENROLLED = "none"
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "registered": ("created_at", "pk"),
+    "-registered": ("-created_at", "-pk"),
+}
+_NIK_QUERY = re.compile(r"^[0-9]{16}$")
+_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+@dataclass(frozen=True)
+class WorkerFilters:
+    """The list's filters; empty values filter nothing. ``status`` may be ``"none"``: never enrolled."""
+
+    regency: str = ""
+    category: str = ""
+    status: str = ""
+    programme: int | None = None
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {"regency": self.regency, "category": self.category, "status": self.status, "programme": self.programme}
+
+
+def worker_list(
+    *, user: User | AnonymousUser, q: str = "", filters: WorkerFilters | None = None, sort: str = "name"
+) -> QuerySet[Worker]:
+    """The workers ``user`` may see, searched, filtered and sorted.
+
+    ``q`` of exactly 16 digits (separators ignored) is a NIK and matches exactly (the unique index);
+    anything else searches names, case-insensitively (a trigram index on PostgreSQL, migration 0003).
+    """
+    filters = filters or WorkerFilters()
+    qs = scope_queryset(Worker.objects.all(), user)
+    q = q.strip()
+    if q:
+        digits = _NIK_SEPARATORS.sub("", q)
+        qs = qs.filter(nik=digits) if _NIK_QUERY.match(digits) else qs.filter(name__icontains=q)
+    if filters.regency:
+        # Within the scope already applied: a regency outside it simply leaves nothing.
+        qs = qs.filter(regency_code=filters.regency)
+    if filters.category:
+        # The id, not a join on the code: PostgreSQL then estimates the category's share of the rows.
+        category_id = OccupationCategory.objects.filter(code=filters.category).values_list("pk", flat=True).first()
+        qs = qs.filter(occupation_id=category_id) if category_id is not None else qs.none()
+    if filters.status or filters.programme:
+        enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+        if filters.programme:
+            enrolments = enrolments.filter(programme_id=filters.programme)
+        if filters.status == NOT_ENROLLED:
+            qs = qs.filter(~Exists(enrolments))
+        else:
+            if filters.status:
+                enrolments = enrolments.filter(status=filters.status)
+            qs = qs.filter(Exists(enrolments))
+    return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def worker_nik_holder(*, nik: str) -> Worker | None:
+    """Who holds ``nik`` anywhere in the installation, unscoped on purpose: a NIK is unique everywhere.
+
+    Callers may only reveal what the asker's scope allows (see ``services.worker_register``).
+    """
+    return Worker.objects.filter(nik=nik).only("pk", "village", "regency_code").first()
+
+
+def worker_likely_duplicates(
+    *, name: str, birth_date: dt.date, regency_code: str, exclude_pk: int | None = None
+) -> list[Worker]:
+    """Workers of the same regency born the same day whose name is similar (unscoped: the caller filters)."""
+    candidates = Worker.objects.filter(regency_code=regency_code, birth_date=birth_date).only(
+        "pk", "nik", "name", "village", "regency_code"
+    )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    wanted = name.casefold()
+    return [
+        worker
+        for worker in candidates[:_LIKELY_DUPLICATE_CANDIDATES]
+        if fuzz.token_sort_ratio(wanted, worker.name.casefold(), processor=_strip_punctuation) >= LIKELY_DUPLICATE_SCORE
+    ]
+
+
+def _strip_punctuation(value: str) -> str:
+    return re.sub(r"[^\w\s]", " ", value)
+
+
+def worker_history(*, worker: Worker, limit: int = 100) -> QuerySet[AuditEntry]:
+    """The audit entries of the worker and of their enrolments, newest first."""
+    enrolment_ids = [str(pk) for pk in worker.enrolments.values_list("pk", flat=True)]
+    return AuditEntry.objects.filter(
+        Q(object_type="workers.worker", object_id=str(worker.pk))
+        | Q(object_type="enrolments.enrolment", object_id__in=enrolment_ids)
+    ).order_by("-at", "-id")[:limit]
+
+
+# Regions for the regency → district → village picker.
+
+
+def _relevant(scope: RegionScope) -> Q:
+    """Regions inside the scope, and the scope's own ancestors (a village operator's regency and district)."""
+    if scope.nothing:
+        return Q(pk__in=[])
+    if scope.everything or scope.code is None:
+        return Q()
+    parts = scope.code.split(".")
+    ancestors = [".".join(parts[:n]) for n in range(1, len(parts))]
+    return Q(code=scope.code) | Q(code__startswith=scope.code + ".") | Q(code__in=ancestors)
+
+
+def regions_in_scope(*, user: User | AnonymousUser, level: int, parent: str | None = None) -> QuerySet[Region]:
+    """Regions of ``level`` on the way to or inside the user's region (for picking a village)."""
+    qs = Region.objects.filter(_relevant(scope_of(user)), level=level)
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    return qs.order_by("name")
+
+
+def region_children_in_scope(*, user: User | AnonymousUser, parent: str) -> QuerySet[Region]:
+    """The children of ``parent`` that the user may pick; nothing when ``parent`` is not theirs."""
+    scope = scope_of(user)
+    if not Region.objects.filter(_relevant(scope), code=parent).exists():
+        return Region.objects.none()
+    return Region.objects.filter(_relevant(scope), parent_id=parent).order_by("name")
+
+
+def villages_in_scope(*, user: User | AnonymousUser) -> QuerySet[Region]:
+    """The villages where ``user`` may register a worker: inside their region (a village operator: their own)."""
+    scope = scope_of(user)
+    qs = Region.objects.filter(level=Region.Level.VILLAGE)
+    if scope.nothing:
+        return qs.none()
+    if scope.code is not None and not scope.everything:
+        qs = qs.filter(Q(code=scope.code) | Q(code__startswith=scope.code + "."))
+    return qs.select_related("parent").order_by("parent__name", "name")

@@ -1,0 +1,357 @@
+"""Writing workers: register, edit, and the audited sights of personal data (whole NIK, export).
+
+Each function checks the role (``require``) and the region scope, runs in one transaction and writes
+the audit entry. Validation that needs the database or the rule table lives here, not in the form,
+so that every caller (web form, later an import) gets the same answers; a problem is raised as a
+``ValidationError`` keyed by field, which the view puts next to that field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from lindung.accounts.models import User
+from lindung.accounts.permissions import Action, require
+from lindung.accounts.scope import RegionScope, scope_of
+from lindung.audit.services import audit_changes, audit_record
+from lindung.regions.models import Region
+from lindung.rules.keys import Rule
+from lindung.rules.selectors import rule_value
+from lindung.workers.models import Heir, HeirRelation, OccupationCategory, Worker
+from lindung.workers.nik import NikInfo, nik_mask, parse_nik
+from lindung.workers.phone import phone_normalise
+from lindung.workers.selectors import worker_likely_duplicates, worker_nik_holder
+
+# The fields a registration sets; ``nik`` only at registration (never edited).
+EDITABLE_FIELDS = (
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "address",
+    "village",
+    "phone",
+    "occupation",
+    "declared_income",
+    "kk_number",
+    "mother_maiden_name",
+)
+HEIR_FIELDS = ("name", "relation", "nik", "phone")
+
+
+class LikelyDuplicates(Exception):
+    """Workers that are probably the same person; the operator must confirm before saving.
+
+    ``visible`` are those inside the operator's scope (shown masked); ``hidden_count`` the others.
+    """
+
+    def __init__(self, visible: list[Worker], hidden_count: int) -> None:
+        super().__init__(f"{len(visible) + hidden_count} likely duplicates")
+        self.visible = visible
+        self.hidden_count = hidden_count
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def worker_register(
+    *,
+    actor: User,
+    data: Mapping[str, Any],
+    heirs: Sequence[Mapping[str, Any]],
+    confirm_likely_duplicate: bool = False,
+    today: dt.date | None = None,
+) -> Worker:
+    """Register a worker with their heirs.
+
+    1. The role may register; the village is inside the actor's region.
+    2. The NIK is valid, matches the birth date and sex, and is not registered anywhere yet.
+    3. Age under the rule's limit, income not below the rule's minimum, on ``today``.
+    4. Likely duplicates (same regency and birth date, similar name) raise ``LikelyDuplicates``
+       unless confirmed.
+    5. Insert; a concurrent insert of the same NIK loses on the unique index and gets the same error
+       as step 2.
+    """
+    require(actor, Action.WORKER_REGISTER)
+    today = today or timezone.localdate()
+    scope = scope_of(actor)
+    values, heir_rows = _clean_all(data, heirs, scope=scope, today=today, nik=str(data.get("nik", "")), check_age=True)
+    nik = values["nik"]
+
+    with transaction.atomic():
+        holder = worker_nik_holder(nik=nik)
+        if holder is not None:
+            raise ValidationError({"nik": _already_registered(holder, scope)})
+        likely = worker_likely_duplicates(
+            name=values["name"], birth_date=values["birth_date"], regency_code=values["village"].code[:5]
+        )
+        if likely and not confirm_likely_duplicate:
+            visible = [w for w in likely if scope.covers(w.village_id)]
+            raise LikelyDuplicates(visible, len(likely) - len(visible))
+
+        worker = Worker(created_by=actor, **values)
+        worker.stamp_region()
+        try:
+            # A savepoint, so that losing the race leaves the outer transaction usable for the look-up.
+            with transaction.atomic():
+                worker.save()
+        except IntegrityError:
+            holder = worker_nik_holder(nik=nik)
+            if holder is None:
+                raise
+            raise ValidationError({"nik": _already_registered(holder, scope)}) from None
+        Heir.objects.bulk_create([Heir(worker=worker, **row) for row in heir_rows])
+
+        changes = _redacted({field: [None, value] for field, value in _snapshot(worker).items()})
+        changes["heirs"] = [None, _heirs_summary(heir_rows)]
+        if likely:
+            changes["likely_duplicates_confirmed"] = [None, sorted(w.pk for w in likely)]
+        audit_record(
+            actor=actor, action="worker.registered", obj=worker, region_code=worker.village_id, changes=changes
+        )
+    return worker
+
+
+def worker_edit(
+    *,
+    actor: User,
+    worker: Worker,
+    data: Mapping[str, Any],
+    heirs: Sequence[Mapping[str, Any]],
+    today: dt.date | None = None,
+) -> Worker:
+    """Change a worker's data and heirs (never the NIK); the audit entry holds each changed field before/after."""
+    require(actor, Action.WORKER_EDIT)
+    scope = scope_of(actor)
+    if not scope.covers(worker.village_id):
+        # Views answer 404 before getting here; this guards other callers.
+        raise PermissionDenied("worker outside the actor's region")
+    today = today or timezone.localdate()
+    # Age is a condition of registration only: a registered worker may grow older than the limit.
+    values, heir_rows = _clean_all(data, heirs, scope=scope, today=today, nik=worker.nik, check_age=False)
+
+    with transaction.atomic():
+        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+        before = _snapshot(worker)
+        heirs_before = list(worker.heirs.order_by("pk").values(*HEIR_FIELDS))
+        for field, value in values.items():
+            if field != "nik":
+                setattr(worker, field, value)
+        worker.stamp_region()
+        changes = _redacted(audit_changes(before, _snapshot(worker)))
+        if heir_rows != heirs_before:
+            changes["heirs"] = [_heirs_summary(heirs_before), _heirs_summary(heir_rows)]
+            worker.heirs.all().delete()
+            Heir.objects.bulk_create([Heir(worker=worker, **row) for row in heir_rows])
+        if changes:
+            worker.save()
+            audit_record(
+                actor=actor, action="worker.changed", obj=worker, region_code=worker.village_id, changes=changes
+            )
+    return worker
+
+
+def worker_nik_view(*, actor: User, worker: Worker) -> None:
+    """Record that ``actor`` was shown the whole NIK and birth date of ``worker``."""
+    require(actor, Action.WORKER_VIEW_NIK)
+    if not scope_of(actor).covers(worker.village_id):
+        raise PermissionDenied("worker outside the actor's region")
+    with transaction.atomic():
+        audit_record(actor=actor, action="worker.nik_viewed", obj=worker, region_code=worker.village_id)
+
+
+def worker_export_record(*, actor: User, filters: Mapping[str, Any], row_count: int) -> None:
+    """Record an export of the worker list: which filter, how many rows."""
+    require(actor, Action.WORKER_EXPORT)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="worker.exported",
+            region_code=actor.region_id or "",
+            changes={"filter": [None, dict(filters)], "rows": [None, row_count]},
+        )
+
+
+# Validation shared by register and edit.
+
+
+def identity_mismatches(info: NikInfo, *, birth_date: object, sex: object) -> dict[str, str]:
+    """Where the form's birth date and sex contradict a valid NIK, by field (also used by the form)."""
+    problems: dict[str, str] = {}
+    if isinstance(birth_date, dt.date) and info.birth_date and info.birth_date != birth_date:
+        problems["birth_date"] = gettext("The date of birth does not match the NIK, which says %(date)s.") % {
+            "date": f"{info.birth_date:%d-%m-%Y}"
+        }
+    if sex in ("L", "P") and info.sex and info.sex != sex:
+        problems["sex"] = gettext(
+            "The sex does not match the NIK: women have 40 added to the day of birth (digits 7–8)."
+        )
+    return problems
+
+
+def _clean_all(
+    data: Mapping[str, Any], heirs: Sequence[Mapping[str, Any]], **options: Any
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The worker's and the heirs' values; the errors of both raised together."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    heir_rows: list[dict[str, str]] = []
+    try:
+        values = _clean(data, **options)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        heir_rows = _clean_heirs(heirs)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return values, heir_rows
+
+
+def _clean(data: Mapping[str, Any], *, scope: RegionScope, today: dt.date, nik: str, check_age: bool) -> dict[str, Any]:
+    """The worker's values, normalised; every problem found is raised at once, keyed by field."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {field: data.get(field) for field in EDITABLE_FIELDS}
+    for field in ("name", "birth_place", "address", "kk_number", "mother_maiden_name"):
+        values[field] = str(values[field] or "").strip()
+    for field in ("name", "birth_place", "address"):
+        if not values[field]:
+            errors.setdefault(field, []).append(gettext("This field is required."))
+
+    info = parse_nik(nik, today=today)
+    values["nik"] = info.nik or nik
+    if not info.valid:
+        errors["nik"] = [issue.message for issue in info.errors]
+
+    birth_date = values["birth_date"]
+    if not isinstance(birth_date, dt.date):
+        errors.setdefault("birth_date", []).append(gettext("Enter the date of birth."))
+    elif check_age:
+        limit = rule_value(Rule.MAX_AGE_AT_REGISTRATION, on=today)
+        age = age_on(birth_date, today)
+        if age >= limit:
+            errors.setdefault("birth_date", []).append(
+                gettext("A worker must be under %(limit)d years old at registration; this person is %(age)d.")
+                % {"limit": limit, "age": age}
+            )
+    if values["sex"] not in ("L", "P"):
+        errors.setdefault("sex", []).append(gettext("Choose the sex."))
+    if info.valid:
+        for field, problem in identity_mismatches(info, birth_date=birth_date, sex=values["sex"]).items():
+            errors.setdefault(field, []).append(problem)
+
+    village = values["village"]
+    if isinstance(village, str):
+        village = Region.objects.filter(code=village, level=Region.Level.VILLAGE).first()
+    if not isinstance(village, Region) or village.level != Region.Level.VILLAGE:
+        errors.setdefault("village", []).append(gettext("Choose a village."))
+    elif not scope.covers(village.code):
+        errors.setdefault("village", []).append(gettext("This village is outside your region."))
+    values["village"] = village
+
+    try:
+        values["phone"] = phone_normalise(str(values["phone"] or ""))
+    except ValidationError as exc:
+        errors.setdefault("phone", []).extend(exc.messages)
+
+    occupation = values["occupation"]
+    if not isinstance(occupation, OccupationCategory) or not occupation.active:
+        errors.setdefault("occupation", []).append(gettext("Choose an occupation category."))
+
+    income = values["declared_income"]
+    minimum = rule_value(Rule.MIN_DECLARED_INCOME, on=today)
+    if not isinstance(income, int) or income < minimum:
+        errors.setdefault("declared_income", []).append(
+            gettext("The declared income must be at least Rp %(minimum)s a month.")
+            % {"minimum": f"{minimum:,}".replace(",", ".")}
+        )
+    if values["kk_number"] and not (len(values["kk_number"]) == 16 and values["kk_number"].isdigit()):
+        errors.setdefault("kk_number", []).append(gettext("The family card (KK) number must be exactly 16 digits."))
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _clean_heirs(heirs: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    errors: list[str] = []
+    for number, heir in enumerate(heirs, start=1):
+        row = {field: str(heir.get(field) or "").strip() for field in HEIR_FIELDS}
+        if not row["name"]:
+            continue
+        if row["relation"] not in HeirRelation.values:
+            errors.append(gettext("Heir %(number)d: choose the relation.") % {"number": number})
+        if row["nik"]:
+            info = parse_nik(row["nik"])
+            if info.valid and info.nik:
+                row["nik"] = info.nik
+            else:
+                errors.append(
+                    gettext("Heir %(number)d: %(problem)s") % {"number": number, "problem": info.errors[0].message}
+                )
+        try:
+            row["phone"] = phone_normalise(row["phone"])
+        except ValidationError as exc:
+            errors.append(gettext("Heir %(number)d: %(problem)s") % {"number": number, "problem": exc.messages[0]})
+        rows.append(row)
+    if errors:
+        raise ValidationError({"heirs": errors})
+    return rows
+
+
+def _already_registered(holder: Worker, scope: RegionScope) -> str:
+    # Outside the asker's region, say only that it exists: no regency, no name, no id.
+    if scope.covers(holder.village_id):
+        regency = Region.objects.filter(code=holder.regency_code).values_list("name", flat=True).first()
+        return gettext("This NIK is already registered in %(regency)s.") % {"regency": regency or holder.regency_code}
+    return gettext("This NIK is already registered in another region.")
+
+
+def _snapshot(worker: Worker) -> dict[str, Any]:
+    """The audited values, JSON-ready (pass the changes through ``_redacted`` before writing them)."""
+    return {
+        "nik": nik_mask(worker.nik),
+        "name": worker.name,
+        "birth_place": worker.birth_place,
+        "birth_date": worker.birth_date.isoformat(),
+        "sex": worker.sex,
+        "address": worker.address,
+        "village": worker.village_id,
+        "phone": worker.phone,
+        "occupation": worker.occupation.code,
+        "declared_income": worker.declared_income,
+        "kk_number": worker.kk_number,
+        "mother_maiden_name": worker.mother_maiden_name,
+    }
+
+
+def _redacted(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Mask the KK number; hide the mother's maiden name, a security question at banks and BPJS: the log
+    says that it changed, never what it is. (The NIK is masked in the snapshot: it never changes.)"""
+    redacted = dict(changes)
+    if "kk_number" in redacted:
+        redacted["kk_number"] = [nik_mask(v) if v else v for v in redacted["kk_number"]]
+    if "mother_maiden_name" in redacted:
+        redacted["mother_maiden_name"] = ["***" if v else v for v in redacted["mother_maiden_name"]]
+    return redacted
+
+
+def _heirs_summary(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {
+            "name": row["name"],
+            "relation": row["relation"],
+            "nik": nik_mask(row["nik"]) if row["nik"] else "",
+            "phone": row["phone"],
+        }
+        for row in rows
+    ]

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lindung.audit.models import AuditEntry
+from lindung.enrolments.models import Status
+from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker
+from lindung.workers.models import OccupationCategory, Worker
+from lindung.workers.selectors import WorkerFilters, worker_list
+from lindung.workers.tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(qs) -> list[str]:
+    return list(qs.values_list("name", flat=True))
+
+
+def test_a_search_of_16_digits_finds_exactly_that_nik(cast):
+    budi = make_worker(name="Budi")
+    make_worker(name=f"Nama {budi.nik[:10]}")  # digits in a name are not a NIK match
+    user = cast["operator_sambas"]
+    assert _names(worker_list(user=user, q=budi.nik)) == ["Budi"]
+    spaced = f"{budi.nik[:4]} {budi.nik[4:8]} {budi.nik[8:]}"
+    assert _names(worker_list(user=user, q=spaced)) == ["Budi"]
+    assert _names(worker_list(user=user, q=budi.nik[:15])) == []
+
+
+def test_a_name_search_matches_any_part_of_the_name_whatever_the_case(cast):
+    make_worker(name="Siti Aminah")
+    make_worker(name="Budi Santoso")
+    assert _names(worker_list(user=cast["operator_sambas"], q="AMIN")) == ["Siti Aminah"]
+
+
+def test_filters_by_regency_category_and_enrolment(cast):
+    fisher = make_worker(name="Nelayan Sambas", occupation=OccupationCategory.objects.get(code="NELAYAN"))
+    farmer = make_worker(name="Petani Sambas")
+    city = make_worker(village=PONTIANAK_VILLAGE, name="Petani Kota")
+    programme = make_programme()
+    other = make_programme("LAIN-2026")
+    make_enrolment(farmer, programme, Status.ACTIVE)
+    make_enrolment(city, other, Status.PROPOSED)
+    user = cast["verifikator"]
+
+    def names(**filters) -> list[str]:
+        return _names(worker_list(user=user, filters=WorkerFilters(**filters)))
+
+    assert names(regency="61.71") == ["Petani Kota"]
+    assert names(category="NELAYAN") == ["Nelayan Sambas"]
+    assert names(status=Status.ACTIVE) == ["Petani Sambas"]
+    assert names(programme=other.pk) == ["Petani Kota"]
+    assert names(programme=programme.pk, status=Status.PROPOSED) == []
+    assert names(status="none") == [fisher.name]
+
+
+def test_sorting_by_name_or_registration_date(cast):
+    for name in ("Citra", "Agus", "Bayu"):
+        make_worker(name=name)
+    Worker.objects.filter(name="Agus").update(created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    user = cast["operator_sambas"]
+    assert _names(worker_list(user=user, sort="name")) == ["Agus", "Bayu", "Citra"]
+    assert _names(worker_list(user=user, sort="-name")) == ["Citra", "Bayu", "Agus"]
+    assert _names(worker_list(user=user, sort="registered"))[0] == "Agus"
+    assert _names(worker_list(user=user, sort="-registered"))[-1] == "Agus"
+
+
+def test_the_list_page_masks_the_nik_and_shows_no_birth_date(cast):
+    worker = make_worker(name="Budi", birth_date=dt.date(1980, 5, 17))
+    page = client_for(cast["operator_sambas"]).get("/pekerja/").content.decode()
+    assert f"{worker.nik[:4]}********{worker.nik[-4:]}" in page
+    assert worker.nik not in page
+    assert "17-05-1980" not in page and "1980-05-17" not in page
+
+
+def test_the_list_pages_50_workers_at_a_time(cast):
+    for n in range(51):
+        make_worker(name=f"Pekerja {n:02d}")
+    client = client_for(cast["operator_sambas"])
+    first = client.get("/pekerja/").content.decode()
+    assert first.count("<tr data-worker=") == 50
+    assert "51 workers" in first
+    second = client.get("/pekerja/", {"page": 2}).content.decode()
+    assert second.count("<tr data-worker=") == 1
+
+
+def test_the_list_page_queries_do_not_grow_with_the_rows(cast, django_assert_max_num_queries):
+    client = client_for(cast["operator_sambas"])
+    make_worker()
+    with CaptureQueriesContext(connection) as few:
+        client.get("/pekerja/")
+    for n in range(40):
+        make_worker(name=f"Pekerja {n}", occupation=OccupationCategory.objects.order_by("?").first())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/pekerja/", {"q": "Pekerja", "status": "none", "sort": "-registered"})
+    assert response.content.decode().count("<tr data-worker=") == 40
+
+
+def test_a_stale_filter_value_shows_the_list_rather_than_an_error(cast):
+    make_worker(name="Budi")
+    response = client_for(cast["operator_sambas"]).get("/pekerja/", {"programme": "abc", "sort": "nonsense"})
+    assert response.status_code == 200
+    assert "Budi" in response.content.decode()
+
+
+def _export(client, **params) -> list[list[str]]:
+    response = client.get("/pekerja/ekspor.csv", params)
+    assert response.status_code == 200
+    assert response.streaming
+    content = b"".join(response.streaming_content).decode()
+    assert content.startswith("\ufeffNIK (masked),Name,")  # the byte-order mark Excel needs for UTF-8
+    return list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
+
+
+def test_the_export_is_the_filtered_list_with_masked_niks_and_is_audited(cast):
+    budi = make_worker(name="Budi")
+    make_worker(name="Siti")
+    rows = _export(client_for(cast["operator_sambas"]), q="budi")
+    assert len(rows) == 2
+    assert rows[1][0] == f"{budi.nik[:4]}********{budi.nik[-4:]}"
+    assert rows[1][1] == "Budi"
+    assert rows[1][5] == "Kabupaten Sambas"
+    assert budi.nik not in str(rows)
+    entry = AuditEntry.objects.get(action="worker.exported")
+    assert entry.actor_username == "operator_sambas"
+    assert entry.changes["rows"] == [None, 1]
+    assert entry.changes["filter"][1]["q"] == "budi"
+
+
+def test_the_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(cast):
+    make_worker(name='=HYPERLINK("http://x")')
+    make_worker(name="@SUM(A1)")
+    make_worker(name="-2+3")
+    names = sorted(row[1] for row in _export(client_for(cast["operator_sambas"]))[1:])
+    assert names == ["'-2+3", '\'=HYPERLINK("http://x")', "'@SUM(A1)"]
+
+
+def test_a_searched_nik_is_masked_in_the_export_s_audit_entry(cast):
+    budi = make_worker()
+    _export(client_for(cast["operator_sambas"]), q=budi.nik)
+    assert AuditEntry.objects.get(action="worker.exported").changes["filter"][1]["q"] == (
+        f"{budi.nik[:4]}********{budi.nik[-4:]}"
+    )
+
+
+@pytest.mark.parametrize("role", ["pimpinan", "operator_desa", "keuangan"])
+def test_roles_without_export_cannot_download(cast, role):
+    assert client_for(cast[role]).get("/pekerja/ekspor.csv").status_code == 403
+    assert not AuditEntry.objects.filter(action="worker.exported").exists()
+
+
+def test_beyond_the_count_cap_the_list_says_more_than_and_stays_one_count_query(cast, monkeypatch):
+    from lindung.workers import views
+
+    monkeypatch.setattr(views.CappedPaginator, "CAP", 3)
+    for n in range(5):
+        make_worker(name=f"Pekerja {n}")
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(cast["operator_sambas"]).get("/pekerja/").content.decode()
+    assert "More than 3 workers" in page
+    assert sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries) == 1

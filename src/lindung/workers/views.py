@@ -1,0 +1,309 @@
+"""Worker pages: list, register, edit, detail, whole-NIK view, CSV export, and the region picker's JSON.
+
+Every record is fetched through ``get_in_scope_or_404``: outside the user's region it does not exist.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from functools import cached_property
+from itertools import chain
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.forms import BaseFormSet
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from lindung.accounts.models import User
+from lindung.accounts.permissions import Action, require, user_can
+from lindung.accounts.scope import get_in_scope_or_404
+from lindung.regions.models import Region
+from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
+from lindung.workers.models import Worker
+from lindung.workers.nik import nik_mask
+from lindung.workers.selectors import region_children_in_scope, regions_in_scope, worker_history, worker_list
+from lindung.workers.services import (
+    EDITABLE_FIELDS,
+    HEIR_FIELDS,
+    LikelyDuplicates,
+    worker_edit,
+    worker_export_record,
+    worker_nik_view,
+    worker_register,
+)
+
+PAGE_SIZE = 50
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``CAP`` rows: an exact count of a million rows costs more than the page itself,
+    and nobody pages past 200 pages; the page says "more than 10,000" and asks for a narrower search."""
+
+    CAP = 10_000
+
+    @cached_property
+    def _counted(self) -> int:
+        assert isinstance(self.object_list, QuerySet)
+        # One query: SELECT COUNT(*) FROM (SELECT id ... LIMIT CAP + 1); the extra row tells "more than CAP".
+        # Without the order and the joins of the page, which a count does not need and which would make
+        # PostgreSQL walk the name index instead of the search's own index.
+        return self.object_list.order_by().select_related(None).values("pk")[: self.CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.CAP
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    return user
+
+
+@login_required
+def worker_list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require(user, Action.WORKER_VIEW)
+    form = WorkerFilterForm(request.GET, user=user)
+    q, filters, sort = form.search()
+    workers = worker_list(user=user, q=q, filters=filters, sort=sort).select_related("village", "occupation")
+    paginator = CappedPaginator(workers, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workers/list.html",
+        {
+            "form": form,
+            "page": page,
+            # Regency names from the filter's choices: no join per row.
+            "regency_names": dict(form.fields["regency"].choices),  # type: ignore[attr-defined]
+            "query": query.urlencode(),
+            "can_register": user_can(user, Action.WORKER_REGISTER),
+            "can_export": user_can(user, Action.WORKER_EXPORT),
+        },
+    )
+
+
+def _put_errors(form: WorkerForm, heirs: BaseFormSet, error: ValidationError) -> None:
+    """Each service error next to its field; heir errors above the heirs."""
+    for field, problems in error.message_dict.items():
+        if field == "heirs":
+            # The formset has no add_error; its non-form error list is filled by full_clean (run above).
+            heirs._non_form_errors.extend(problems)  # type: ignore[attr-defined]
+        else:
+            form.add_error(field if field in form.fields else None, problems)
+
+
+@login_required
+def worker_register_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require(user, Action.WORKER_REGISTER)
+    form = WorkerForm(request.POST or None, user=user)
+    heirs = HeirFormSet(request.POST or None, prefix="heirs")
+    likely: LikelyDuplicates | None = None
+    if request.method == "POST" and form.is_valid() and heirs.is_valid():
+        try:
+            worker = worker_register(
+                actor=user,
+                data=form.cleaned_data,
+                heirs=heir_rows(heirs),
+                confirm_likely_duplicate=form.cleaned_data["confirm_likely_duplicate"],
+            )
+        except LikelyDuplicates as exc:
+            likely = exc
+        except ValidationError as exc:
+            _put_errors(form, heirs, exc)
+        else:
+            messages.success(request, gettext("%(name)s is registered.") % {"name": worker.name})
+            return redirect("workers:detail", pk=worker.pk)
+    return render(request, "workers/form.html", _form_context(user, form, heirs, likely=likely))
+
+
+@login_required
+def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    require(user, Action.WORKER_VIEW)
+    worker = get_in_scope_or_404(Worker.objects.select_related("village", "occupation"), user, pk=pk)
+    require(user, Action.WORKER_EDIT)
+    initial: dict[str, Any] = {field: getattr(worker, field) for field in EDITABLE_FIELDS}
+    form = WorkerForm(request.POST or None, user=user, editing=True, initial=initial)
+    heirs = HeirFormSet(
+        request.POST or None,
+        prefix="heirs",
+        initial=list(worker.heirs.order_by("pk").values(*HEIR_FIELDS)),
+    )
+    if request.method == "POST" and form.is_valid() and heirs.is_valid():
+        try:
+            worker_edit(actor=user, worker=worker, data=form.cleaned_data, heirs=heir_rows(heirs))
+        except ValidationError as exc:
+            _put_errors(form, heirs, exc)
+        else:
+            messages.success(request, gettext("The changes are saved."))
+            return redirect("workers:detail", pk=worker.pk)
+    return render(request, "workers/form.html", _form_context(user, form, heirs, worker=worker))
+
+
+def _form_context(
+    user: User, form: WorkerForm, heirs: BaseFormSet, *, worker: Worker | None = None, likely: Any = None
+) -> dict[str, Any]:
+    village = str(form["village"].value() or "")
+    regencies = list(regions_in_scope(user=user, level=Region.Level.REGENCY))
+    # An operator of one regency (or one village) starts with it chosen.
+    chosen_regency = village[:5] or (regencies[0].code if len(regencies) == 1 else "")
+    return {
+        "form": form,
+        "heirs": heirs,
+        "worker": worker,
+        "likely": likely,
+        "regencies": regencies,
+        "districts": regions_in_scope(user=user, level=Region.Level.DISTRICT, parent=chosen_regency)
+        if chosen_regency
+        else [],
+        "chosen_regency": chosen_regency,
+        "chosen_district": village[:8],
+    }
+
+
+def _detail(request: HttpRequest, worker: Worker, *, show_nik: bool) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "workers/detail.html",
+        {
+            "worker": worker,
+            "show_nik": show_nik,
+            "heirs": worker.heirs.order_by("pk"),
+            "enrolments": worker.enrolments.select_related("programme").order_by("-proposed_at"),
+            "history": worker_history(worker=worker),
+            "regency": Region.objects.filter(code=worker.regency_code).first(),
+            "can_view_nik": user_can(user, Action.WORKER_VIEW_NIK),
+            "can_edit": user_can(user, Action.WORKER_EDIT),
+            "can_propose": user_can(user, Action.ENROLMENT_PROPOSE),
+        },
+    )
+
+
+def _worker_in_scope(request: HttpRequest, pk: int) -> Worker:
+    user = _user(request)
+    require(user, Action.WORKER_VIEW)
+    return get_in_scope_or_404(Worker.objects.select_related("village__parent", "occupation"), user, pk=pk)
+
+
+@login_required
+def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _worker_in_scope(request, pk), show_nik=False)
+
+
+@login_required
+@require_POST
+def worker_nik_view_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole NIK and birth date: a POST, so that each sight is a deliberate, audited act."""
+    worker = _worker_in_scope(request, pk)
+    worker_nik_view(actor=_user(request), worker=worker)
+    return _detail(request, worker, show_nik=True)
+
+
+@login_required
+def region_children_view(request: HttpRequest) -> JsonResponse:
+    """``?parent=61.01`` → the districts of Sambas the user may pick, for the village picker."""
+    user = _user(request)
+    require(user, Action.WORKER_VIEW)
+    rows = region_children_in_scope(user=user, parent=request.GET.get("parent", "")).values("code", "name")
+    return JsonResponse({"regions": list(rows)})
+
+
+# CSV export
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    # A spreadsheet runs a cell starting with = + - @ as a formula (CSV injection): make it text.
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[object]]:
+    yield [
+        gettext("NIK (masked)"),
+        gettext("Name"),
+        gettext("Sex"),
+        gettext("Village code"),
+        gettext("Village"),
+        gettext("Regency/city"),
+        gettext("Occupation category"),
+        gettext("Declared monthly income (Rp)"),
+        gettext("Registered on"),
+    ]
+    rows = workers.values_list(
+        "nik",
+        "name",
+        "sex",
+        "village_id",
+        "village__name",
+        "regency_code",
+        "occupation__name",
+        "declared_income",
+        "created_at",
+    )
+    for nik, name, sex, village, village_name, regency, occupation, income, created in rows.iterator(chunk_size=2_000):
+        yield [
+            _cell(v)
+            for v in (
+                nik_mask(nik),
+                name,
+                sex,
+                village,
+                village_name,
+                regency_names.get(regency, regency),
+                occupation,
+                income,
+                timezone.localtime(created).date().isoformat(),
+            )
+        ]
+
+
+@login_required
+def worker_export_view(request: HttpRequest) -> StreamingHttpResponse:
+    user = _user(request)
+    require(user, Action.WORKER_EXPORT)
+    form = WorkerFilterForm(request.GET, user=user)
+    q, filters, sort = form.search()
+    workers = worker_list(user=user, q=q, filters=filters, sort=sort)
+    # A searched NIK is personal data too: the log keeps it masked.
+    logged_q = nik_mask(q) if q.replace(" ", "").isdigit() else q
+    worker_export_record(
+        actor=user, filters={"q": logged_q, **filters.as_dict(), "sort": sort}, row_count=workers.count()
+    )
+    writer = csv.writer(_Echo())
+    regency_names = dict(form.fields["regency"].choices)  # type: ignore[attr-defined]
+    lines = (writer.writerow(row) for row in _export_rows(workers, regency_names))
+    # The byte-order mark makes Excel, which most offices open CSV files with, read UTF-8 correctly.
+    response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="pekerja-{stamp}.csv"'
+    return response
