@@ -21,7 +21,15 @@ from lindung.regions.models import Region
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex, Worker
 from lindung.workers.nik import parse_nik
 from lindung.workers.phone import phone_normalise
-from lindung.workers.selectors import NOT_ENROLLED, SORTS, WorkerFilters, regions_in_scope, villages_in_scope
+from lindung.workers.selectors import (
+    MIN_NAME_QUERY,
+    NOT_ENROLLED,
+    SORTS,
+    WorkerFilters,
+    is_name_query_too_short,
+    regions_in_scope,
+    villages_in_scope,
+)
 from lindung.workers.services import identity_mismatches
 
 _SEPARATORS = re.compile(r"[\s.\-]")
@@ -174,6 +182,14 @@ class WorkerFilterForm(forms.Form):
             (p.pk, p.code) for p in Programme.objects.only("pk", "code")
         ]
 
+    def clean_q(self) -> str:
+        q: str = self.cleaned_data.get("q") or ""
+        if is_name_query_too_short(q):
+            raise ValidationError(
+                _("Type at least %(n)d letters of the name, or the whole 16-digit NIK."), params={"n": MIN_NAME_QUERY}
+            )
+        return q
+
     def search(self) -> tuple[str, WorkerFilters, str]:
         """(q, filters, sort) from the valid fields; an invalid value (a stale link) is dropped, not an error."""
         self.is_valid()
@@ -185,4 +201,6 @@ class WorkerFilterForm(forms.Form):
             programme=data.get("programme") or None,
         )
         sort = data.get("sort") or "name"
-        return data.get("q") or "", filters, sort if sort in SORTS else "name"
+        # A too-short name stays the query (and so matches nothing) while its error is shown.
+        q = str(self.data.get("q") or "") if "q" in self.errors else data.get("q") or ""
+        return q, filters, sort if sort in SORTS else "name"

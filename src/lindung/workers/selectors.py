@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from rapidfuzz import fuzz
 
@@ -31,6 +32,10 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-registered": ("-created_at", "-pk"),
 }
 _NIK_QUERY = re.compile(r"^[0-9]{16}$")
+# A trigram index cannot help a name fragment shorter than three letters: it would read every row.
+MIN_NAME_QUERY = 3
+# Up to this many matches, a name search pages over the matching ids (see _narrow_to_matches).
+NAME_MATCH_CAP = 10_000
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
 
 
@@ -58,9 +63,16 @@ def worker_list(
     filters = filters or WorkerFilters()
     qs = scope_queryset(Worker.objects.all(), user)
     q = q.strip()
+    name_search = False
     if q:
         digits = _NIK_SEPARATORS.sub("", q)
-        qs = qs.filter(nik=digits) if _NIK_QUERY.match(digits) else qs.filter(name__icontains=q)
+        if _NIK_QUERY.match(digits):
+            qs = qs.filter(nik=digits)
+        elif len(q) < MIN_NAME_QUERY:
+            return qs.none()
+        else:
+            qs = qs.filter(name__icontains=q)
+            name_search = True
     if filters.regency:
         # Within the scope already applied: a regency outside it simply leaves nothing.
         qs = qs.filter(regency_code=filters.regency)
@@ -78,7 +90,37 @@ def worker_list(
             if filters.status:
                 enrolments = enrolments.filter(status=filters.status)
             qs = qs.filter(Exists(enrolments))
+    if name_search:
+        qs = _narrow_to_matches(qs)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def is_name_query_too_short(q: str) -> bool:
+    q = q.strip()
+    return bool(q) and not _NIK_QUERY.match(_NIK_SEPARATORS.sub("", q)) and len(q) < MIN_NAME_QUERY
+
+
+def _narrow_to_matches(qs: QuerySet[Worker]) -> QuerySet[Worker]:
+    """On PostgreSQL, a name search with few matches pages over their ids instead of the name index.
+
+    Sorted by name, PostgreSQL walks the (region, name) index hoping to meet 50 matches early; for a
+    name whose matches all sort late ("zahra") it reads most of the index: seconds at a million
+    workers (BENCHMARKS.md). Collecting the ids through the trigram index alone (bitmap scans only)
+    costs milliseconds; up to ``NAME_MATCH_CAP`` of them are then sorted directly. Above the cap the
+    matches are dense, so the ordered walk finds a page quickly and the query stays as it was.
+    """
+    if connection.vendor != "postgresql":
+        return qs
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off")
+        try:
+            ids = list(qs.order_by().values_list("pk", flat=True)[: NAME_MATCH_CAP + 1])
+        finally:
+            # Inside an outer transaction the savepoint's release would keep SET LOCAL until its end.
+            cursor.execute("RESET enable_indexscan; RESET enable_indexonlyscan")
+    if len(ids) > NAME_MATCH_CAP:
+        return qs
+    return Worker.objects.filter(pk__in=ids)
 
 
 def worker_nik_holder(*, nik: str) -> Worker | None:

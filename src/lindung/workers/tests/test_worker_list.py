@@ -91,14 +91,15 @@ def test_the_list_pages_50_workers_at_a_time(cast):
 
 def test_the_list_page_queries_do_not_grow_with_the_rows(cast, django_assert_max_num_queries):
     client = client_for(cast["operator_sambas"])
-    make_worker()
+    params = {"q": "Pekerja", "status": "none", "sort": "-registered"}
+    make_worker(name="Pekerja pertama")
     with CaptureQueriesContext(connection) as few:
-        client.get("/pekerja/")
+        client.get("/pekerja/", params)
     for n in range(40):
         make_worker(name=f"Pekerja {n}", occupation=OccupationCategory.objects.order_by("?").first())
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get("/pekerja/", {"q": "Pekerja", "status": "none", "sort": "-registered"})
-    assert response.content.decode().count("<tr data-worker=") == 40
+        response = client.get("/pekerja/", params)
+    assert response.content.decode().count("<tr data-worker=") == 41
 
 
 def test_a_stale_filter_value_shows_the_list_rather_than_an_error(cast):
@@ -164,3 +165,24 @@ def test_beyond_the_count_cap_the_list_says_more_than_and_stays_one_count_query(
         page = client_for(cast["operator_sambas"]).get("/pekerja/").content.decode()
     assert "More than 3 workers" in page
     assert sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries) == 1
+
+
+def test_a_name_search_needs_three_letters_and_says_so(cast):
+    make_worker(name="Zulkifli")
+    client = client_for(cast["operator_sambas"])
+    response = client.get("/pekerja/", {"q": "zu"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "at least 3 letters" in page
+    assert "Zulkifli" not in page
+    assert "Zulkifli" in client.get("/pekerja/", {"q": "zul"}).content.decode()
+
+
+def test_a_name_search_finds_matches_that_sort_last_on_every_database(cast):
+    for n in range(30):
+        make_worker(name=f"Ahmad {n:02d}")
+    make_worker(name="Zahra Wulandari")
+    client = client_for(cast["verifikator"])
+    page = client.get("/pekerja/", {"q": "zahra"}).content.decode()
+    assert "Zahra Wulandari" in page
+    assert "Ahmad 01" not in page

@@ -1,0 +1,627 @@
+"""Benchmark the worker registry at scale: N synthetic Kalbar workers in PostgreSQL, then the list and its searches.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/registry.py                      # 1,000,000 workers, 7 runs per request
+    .venv/bin/python bench/registry.py --workers 20000 --runs 3 --keep   # quick check; keep the database
+
+1. Drops and recreates the database named in ``--database-url`` and prepares it with the real CLI in a
+   subprocess: ``lindung migrate``, ``lindung regions load --prefix 61``, ``lindung rules load``.
+2. Generates the workers with the demo's own generator (``NamePools``/``WorkerFactory``: names from Faker
+   id_ID, valid unique NIKs, Kalbar villages weighted by regency population, the demo's category shares)
+   and streams them chunk by chunk into ``workers_worker`` with one ``COPY ... FROM STDIN``. The same
+   bytes go to a spool file, which is then COPYed into an exact copy of the table (the database's share
+   of the load) and, the raw baseline, into ``raw_worker``: the same columns without indexes, checks or
+   foreign keys. ``VACUUM (ANALYZE)`` follows.
+3. Django is then set up in this process (``DATABASE_URL`` set first) and Django's test ``Client``, logged
+   in as a province verifier and as the Sambas regency operator, requests the worker list and its
+   searches; each figure is the median of ``--runs`` requests after one warm-up. Beside it: the number of
+   queries per page, the slowest of them, and the same page and count SQL executed bare on a cursor.
+4. Prints a Markdown block (also written to ``bench/out/registry.md``) and drops the database unless
+   ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+# Python puts this script's folder first on sys.path, so the sibling module imports as "common".
+from common import REPO, cpu_model, git_revision, lindung_executable, memory_gb, run_measured
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from lindung.accounts.models import User
+    from lindung.demo.generate import Village, WorkerFactory
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lindung_bench_registry"
+DEFAULT_WORKERS = 1_000_000
+SEED = 2026
+CHUNK = 20_000  # rows generated, rendered and sent at a time: a few MB, whatever N is
+TARGET_MS = 200.0
+PROVINCE, SAMBAS = "61", "61.01"
+# A fragment of many names (Anto, Haryanto, Susanto, Ardianto..., ~5 % of the generated workers): the search
+# must find, count and sort tens of thousands of matches, not one.
+COMMON_FRAGMENT = "anto"
+# Registrations spread over the 2023 programme's start to now, in id order as a real registry fills.
+REGISTERED_FROM = dt.datetime(2022, 11, 1, 1, 0, tzinfo=dt.UTC)
+REGISTERED_TO = dt.datetime(2026, 11, 1, 1, 0, tzinfo=dt.UTC)
+# A first name of ~0.1 % of the workers (Faker's id_ID pool, seed fixed) that sorts at the very end.
+LATE_NAME = "zahra"
+TWO_LETTERS = "zu"  # a user typing the start of Zulfa, Zulaikha, Zulkifli...
+OUT = REPO / "bench" / "out" / "registry.md"
+
+
+# Database and environment
+
+
+def database_name(url: str) -> str:
+    name = conninfo_to_dict(url).get("dbname")
+    if not name:
+        raise SystemExit(f"{url} names no database")
+    return str(name)
+
+
+def maintenance_conninfo(url: str) -> str:
+    # DROP/CREATE DATABASE cannot run inside the database itself.
+    return make_conninfo(url, dbname="postgres")
+
+
+def recreate_database(url: str) -> None:
+    name = sql.Identifier(database_name(url))
+    with psycopg.connect(maintenance_conninfo(url), autocommit=True) as conn:
+        # FORCE: a --keep run's leftover connections (a psql session) must not make the run fail.
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def drop_database(url: str) -> None:
+    with psycopg.connect(maintenance_conninfo(url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name(url))))
+
+
+def bench_environment(url: str, data_dir: Path) -> dict[str, str]:
+    """What both the CLI subprocesses and this process's Django read: the bench database, a throw-away data
+    folder (the secret key file and static root land there, not in the checkout) and the test client's host."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lindung.settings",
+        "DATABASE_URL": url,
+        "LINDUNG_DATA_DIR": str(data_dir),
+        "LINDUNG_SECRET_KEY": "bench-registry-not-secret",
+        "LINDUNG_ALLOWED_HOSTS": "testserver",
+        "LINDUNG_LOG_LEVEL": "WARNING",
+    }
+
+
+def prepare_schema(env: dict[str, str], log_dir: Path) -> float:
+    """The real CLI, as an installation runs it; returns the seconds the three commands took together."""
+    lindung = lindung_executable()
+    seconds = 0.0
+    for step, argv in (
+        ("migrate", [lindung, "migrate", "--no-input"]),
+        ("regions", [lindung, "regions", "load", "--prefix", PROVINCE]),
+        ("rules", [lindung, "rules", "load"]),
+    ):
+        seconds += run_measured(argv, env=env, log=log_dir / f"{step}.log").seconds
+    return seconds
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+    from django.conf import settings
+
+    django.setup()
+    # The bench users log in on every run; Argon2 would add ~50 ms per login and nothing to the figures.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Synthetic workers
+
+
+@dataclasses.dataclass
+class LoadFigures:
+    rows: int = 0
+    seconds: float = 0.0  # generate + render + COPY into workers_worker, spool writes excluded
+    generate_seconds: float = 0.0  # of which: WorkerFactory alone (client CPU)
+    waiting_seconds: float = 0.0  # of which: blocked on the server (COPY writes and the final commit)
+    replica_seconds: float = 0.0  # COPY of the same bytes into an exact copy of workers_worker
+    raw_seconds: float = 0.0  # bare COPY of the same bytes into raw_worker
+    vacuum_seconds: float = 0.0
+    spool_mb: float = 0.0
+    table_mb: float = 0.0  # workers_worker with its indexes
+    raw_table_mb: float = 0.0
+    probe_nik: str = ""  # an existing Sambas worker's NIK, for the NIK search
+    table_shape: str = ""  # what COPY maintains in workers_worker, read from the catalog
+
+
+def table_shape(cursor: psycopg.Cursor[tuple[object, ...]], table: str) -> str:
+    """Indexes and constraints as the migrations left them, so the text stays true when they change."""
+    cursor.execute(
+        "SELECT (SELECT count(*) FROM pg_index WHERE indrelid = %(t)s::regclass),"
+        " (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+        "   WHERE i.indrelid = %(t)s::regclass AND a.amname = 'gin'),"
+        " (SELECT count(*) FROM pg_constraint WHERE conrelid = %(t)s::regclass AND contype = 'c'),"
+        " (SELECT count(*) FROM pg_constraint WHERE conrelid = %(t)s::regclass AND contype = 'f')",
+        {"t": table},
+    )
+    row = cursor.fetchone()
+    assert row is not None
+    indexes, gin, checks, foreign_keys = row
+    return f"{indexes} indexes of which {gin} GIN trigram, {checks} checks, {foreign_keys} foreign keys"
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(rows: Sequence[Sequence[object]]) -> str:
+    r"""Rows in COPY's text format (tab-separated, ``\N`` for NULL), rendered once for both tables."""
+    return "".join(
+        "\t".join(r"\N" if value is None else str(value).translate(_COPY_ESCAPES) for value in row) + "\n"
+        for row in rows
+    )
+
+
+def kalbar_villages() -> dict[str, list[Village]]:
+    """Villages per regency as the demo's generator wants them (with district and regency names)."""
+    from lindung.demo.generate import Village
+    from lindung.regions.models import Region
+
+    regency_names = dict(
+        Region.objects.filter(level=Region.Level.REGENCY, code__startswith=f"{PROVINCE}.").values_list("code", "name")
+    )
+    villages: dict[str, list[Village]] = {code: [] for code in regency_names}
+    rows = Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=f"{PROVINCE}.").values_list(
+        "code", "name", "kind", "parent__name"
+    )
+    for code, name, kind, district_name in rows.order_by("code"):
+        villages[code[:5]].append(Village(code, name, kind, district_name, regency_names[code[:5]]))
+    return {code: found for code, found in villages.items() if found}
+
+
+class SyntheticWorkers:
+    """Worker rows in chunks, reproducible from the seed: regency by population weight, then a village in it."""
+
+    def __init__(self, *, count: int, seed: int) -> None:
+        from lindung.demo.generate import REGENCY_WEIGHTS, NamePools, WorkerFactory
+        from lindung.workers.models import OccupationCategory, Worker
+
+        categories = list(OccupationCategory.objects.filter(active=True).order_by("sort_order", "code"))
+        self.count = count
+        self.factory: WorkerFactory = WorkerFactory(seed=seed, pools=NamePools.build(seed), categories=categories)
+        self.villages = kalbar_villages()
+        missing = set(REGENCY_WEIGHTS) - set(self.villages)
+        if missing:
+            raise SystemExit(f"regions not loaded for {sorted(missing)}")
+        self.regencies = sorted(REGENCY_WEIGHTS)
+        self.cum_weights = list(_accumulate([REGENCY_WEIGHTS[code] for code in self.regencies]))
+        self.income = Worker._meta.get_field("declared_income").get_default()
+        self.generate_seconds = 0.0
+        self.probe_nik = ""
+
+    def chunks(self, size: int) -> Iterator[list[tuple[object, ...]]]:
+        rng, span = self.factory.rng, (REGISTERED_TO - REGISTERED_FROM).total_seconds()
+        for start in range(0, self.count, size):
+            started = time.perf_counter()
+            chunk: list[tuple[object, ...]] = []
+            for i in range(start, min(start + size, self.count)):
+                regency = rng.choices(self.regencies, cum_weights=self.cum_weights)[0]
+                worker = self.factory.worker(rng.choice(self.villages[regency]))
+                # COPY's text form of timestamptz; later ids were registered later, as in a real registry.
+                registered = (
+                    f"{REGISTERED_FROM + dt.timedelta(seconds=int(span * i / self.count)):%Y-%m-%d %H:%M:%S}+00"
+                )
+                chunk.append((*worker, self.income, registered, registered))
+                if not self.probe_nik and regency == SAMBAS and i >= self.count // 2:
+                    # From the middle of the table: neither the first nor the last pages of any index.
+                    self.probe_nik = worker.nik
+            self.generate_seconds += time.perf_counter() - started
+            yield chunk
+
+
+def _accumulate(values: list[int]) -> Iterator[int]:
+    total = 0
+    for value in values:
+        total += value
+        yield total
+
+
+def worker_columns() -> list[str]:
+    from django.db import models
+
+    from lindung.demo.generate import WorkerRow
+    from lindung.workers.models import Worker
+
+    columns = []
+    for name in (*WorkerRow._fields, "declared_income", "created_at", "updated_at"):
+        field = Worker._meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.column:
+            raise SystemExit(f"Worker.{name} is not a concrete field: update the benchmark")
+        columns.append(field.column)
+    return columns
+
+
+def load_workers(*, count: int, seed: int, spool: Path) -> LoadFigures:
+    """Ours: generate → COPY into the real table (indexes, checks, foreign keys); then the raw COPY baseline."""
+    from django.db import connection
+
+    figures = LoadFigures(rows=count)
+    columns = sql.SQL(", ").join(map(sql.Identifier, worker_columns()))
+    source = SyntheticWorkers(count=count, seed=seed)
+    connection.ensure_connection()
+    pg = connection.connection  # the psycopg connection under Django's, autocommit: one COPY, one transaction
+    assert pg is not None
+    spooling = 0.0
+    with spool.open("w", encoding="utf-8") as spool_file:
+        started = time.perf_counter()
+        with pg.cursor() as cursor:
+            with cursor.copy(sql.SQL("COPY workers_worker ({}) FROM STDIN").format(columns)) as copy:
+                for chunk in source.chunks(CHUNK):
+                    text = copy_text(chunk)
+                    before_write = time.perf_counter()
+                    copy.write(text)
+                    before_spool = time.perf_counter()
+                    spool_file.write(text)
+                    spooling += time.perf_counter() - before_spool
+                    figures.waiting_seconds += before_spool - before_write
+                finishing = time.perf_counter()
+            # Leaving the block sends the end of the data and waits for the server to check and commit it.
+            figures.waiting_seconds += time.perf_counter() - finishing
+        figures.seconds = time.perf_counter() - started - spooling
+    figures.generate_seconds = source.generate_seconds
+    figures.probe_nik = source.probe_nik
+    figures.spool_mb = spool.stat().st_size / 1024 / 1024
+
+    with pg.cursor() as cursor:
+        figures.table_shape = table_shape(cursor, "workers_worker")
+        figures.table_mb = _relation_mb(cursor, "workers_worker")
+        # The same bytes without generating them, into a table with workers_worker's indexes, checks and
+        # foreign keys (LIKE ... INCLUDING ALL copies all but the foreign keys, added from the catalog):
+        # the server's price of loading into our schema, with no Python in the way.
+        cursor.execute("CREATE TABLE replica_worker (LIKE workers_worker INCLUDING ALL)")
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'workers_worker'::regclass AND contype = 'f'"
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(
+                sql.SQL("ALTER TABLE replica_worker ADD CONSTRAINT {} {}").format(
+                    sql.Identifier(f"replica_{name}"), sql.SQL(str(definition))
+                )
+            )
+        figures.replica_seconds = copy_file(cursor, spool, "replica_worker", columns)
+        cursor.execute("DROP TABLE replica_worker")
+        # LIKE without INCLUDING ALL copies the columns and NOT NULL only; INCLUDING IDENTITY gives raw_worker
+        # its own id sequence, so every COPY sends the same columns and PostgreSQL numbers the rows.
+        cursor.execute("CREATE TABLE raw_worker (LIKE workers_worker INCLUDING DEFAULTS INCLUDING IDENTITY)")
+        figures.raw_seconds = copy_file(cursor, spool, "raw_worker", columns)
+        figures.raw_table_mb = _relation_mb(cursor, "raw_worker")
+        cursor.execute("DROP TABLE raw_worker")
+        started = time.perf_counter()
+        # VACUUM, not only ANALYZE: it empties the trigram index's pending list (which a search would scan
+        # row by row) and sets the visibility map, i.e. the state autovacuum keeps a live table in. Without
+        # it autovacuum would do the same at a random moment during the measurements.
+        cursor.execute("VACUUM (ANALYZE) workers_worker")
+        figures.vacuum_seconds = time.perf_counter() - started
+    return figures
+
+
+def copy_file(cursor: psycopg.Cursor[tuple[object, ...]], spool: Path, table: str, columns: sql.Composable) -> float:
+    """Seconds to COPY the spool file into ``table`` (autocommit: the commit, and deferred checks, included)."""
+    started = time.perf_counter()
+    with (
+        spool.open("rb") as spool_in,
+        cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), columns)) as copy,
+    ):
+        while block := spool_in.read(1 << 20):
+            copy.write(block)
+    return time.perf_counter() - started
+
+
+def _relation_mb(cursor: psycopg.Cursor[tuple[object, ...]], table: str) -> float:
+    cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
+    row = cursor.fetchone()
+    assert row is not None
+    return int(str(row[0])) / 1024 / 1024
+
+
+# Requests
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    label: str
+    q: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    user: str
+    probe: Probe
+    median_ms: float
+    matches: str
+    queries: int
+    slowest_ms: float
+    slowest_sql: str
+    sql_ms: float  # page + count SQL, bare on a cursor
+
+    @property
+    def passed(self) -> bool:
+        return self.median_ms < TARGET_MS
+
+
+def rare_full_name() -> tuple[str, int]:
+    """The least frequent two-word name that a Sambas worker has (so that both users find someone)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, count(*) FROM workers_worker WHERE name LIKE %s GROUP BY name"
+            " HAVING bool_or(regency_code = %s) ORDER BY count(*), name LIMIT 1",
+            ["% %", SAMBAS],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise SystemExit("no two-word name generated: too few workers")
+    return str(row[0]), int(row[1])
+
+
+def bench_users() -> list[User]:
+    from lindung.accounts.models import Role
+    from lindung.testing import make_user
+
+    return [
+        make_user("bench_verifikator", Role.VERIFIKATOR, PROVINCE),
+        make_user("bench_operator_sambas", Role.OPERATOR_KABUPATEN, SAMBAS),
+    ]
+
+
+def logged_in_client(user: User) -> Client:
+    from django.test import Client
+
+    from lindung.testing import TEST_PASSWORD
+
+    client = Client()
+    if not client.login(username=user.username, password=TEST_PASSWORD):
+        raise SystemExit(f"{user.username} cannot log in")
+    return client
+
+
+def page_and_count_sql(user: User, q: str) -> list[tuple[str, tuple[Any, ...]]]:
+    """The two worker queries the list view sends, built the way the view builds them."""
+    from lindung.workers.selectors import worker_list
+    from lindung.workers.views import PAGE_SIZE, CappedPaginator
+
+    workers = worker_list(user=user, q=q).select_related("village", "occupation")
+    page_sql, page_params = workers[:PAGE_SIZE].query.sql_with_params()
+    # What CappedPaginator.count sends: COUNT(*) over the capped id subquery (QuerySet.count on a slice).
+    capped = workers.order_by().select_related(None).values("pk")[: CappedPaginator.CAP + 1]
+    inner_sql, inner_params = capped.query.sql_with_params()
+    return [(page_sql, page_params), (f"SELECT COUNT(*) FROM ({inner_sql}) subquery", inner_params)]  # noqa: S608 (Django's SQL)
+
+
+def capped_matches(user: User, q: str) -> str:
+    from lindung.workers.selectors import worker_list
+    from lindung.workers.views import CappedPaginator
+
+    counted = worker_list(user=user, q=q).values("pk")[: CappedPaginator.CAP + 1].count()
+    return f"> {CappedPaginator.CAP:,}" if counted > CappedPaginator.CAP else f"{counted:,}"
+
+
+def measure(user: User, probe: Probe, runs: int) -> Figure:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in_client(user)
+    params = {"q": probe.q} if probe.q else {}
+
+    def get() -> float:
+        started = time.perf_counter()
+        response = client.get("/pekerja/", params)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"/pekerja/ {params} as {user.username}: HTTP {response.status_code}")
+        return elapsed
+
+    get()  # warm-up: the session, the template cache and PostgreSQL's buffers
+    median_ms = statistics.median(get() for _ in range(runs))
+    # Counted on a separate request: capturing turns on Django's debug cursor, which costs a little.
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    slowest = max(captured.captured_queries, key=lambda query: float(query["time"]))
+
+    statements = page_and_count_sql(user, probe.q)
+
+    def bare() -> float:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for statement, values in statements:
+                cursor.execute(statement, values)
+                cursor.fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    bare()
+    sql_ms = statistics.median(bare() for _ in range(runs))
+    return Figure(
+        user=user.username,
+        probe=probe,
+        median_ms=median_ms,
+        matches=capped_matches(user, probe.q),
+        queries=len(captured.captured_queries),
+        slowest_ms=float(slowest["time"]) * 1000,
+        slowest_sql=" ".join(str(slowest["sql"]).split())[:160],
+        sql_ms=sql_ms,
+    )
+
+
+def explain(user: User, probe: Probe) -> str:
+    """EXPLAIN ANALYZE of the page and the count query (``--explain``), to see why a figure is slow."""
+    from django.db import connection
+
+    lines = [f"== {user.username}: {probe.label} ({probe.q or 'no search'})"]
+    with connection.cursor() as cursor:
+        for statement, values in page_and_count_sql(user, probe.q):
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", values)
+            lines += [str(row[0]) for row in cursor.fetchall()] + [""]
+    return "\n".join(lines)
+
+
+# Report
+
+
+def postgresql_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = str(cursor.fetchone()[0]).split()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = str(cursor.fetchone()[0])
+    return f"PostgreSQL {version} (shared_buffers {buffers}, otherwise stock settings)"
+
+
+def command_line() -> str:
+    return shlex.join([os.path.relpath(sys.executable, REPO), *sys.argv])
+
+
+def report(
+    *, figures: list[Figure], load: LoadFigures, prepare_seconds: float, load_average: tuple[float, float], runs: int
+) -> str:
+    rate = load.rows / load.seconds
+    raw_rate = load.rows / load.raw_seconds
+    failed = [f"{figure.probe.label} as {figure.user}" for figure in figures if not figure.passed]
+    verdict = (
+        f"every median under {TARGET_MS:.0f} ms"
+        if not failed
+        else f"{len(failed)} of {len(figures)} medians over {TARGET_MS:.0f} ms: " + "; ".join(failed)
+    )
+    lines = [
+        f"### Worker registry at {load.rows:,} workers ({dt.date.today().isoformat()}, revision {git_revision()})",
+        "",
+        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
+        f"Python {platform.python_version()}, {platform.system()}.",
+        f"- Command: `{command_line()}`",
+        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        f"- Schema: `lindung migrate` + `regions load --prefix 61` + `rules load` in {prepare_seconds:.1f} s.",
+        f"- Load, ours: generate + `COPY` into `workers_worker` ({load.table_shape}) "
+        f"{load.seconds:.1f} s = **{rate:,.0f} rows/s**; of which generating "
+        f"{load.generate_seconds:.1f} s of client CPU and {load.waiting_seconds:.1f} s waiting for the server "
+        f"(the two overlap only while the server keeps up). Table with indexes: {load.table_mb:,.0f} MB.",
+        f"- Load, the same {load.spool_mb:,.0f} MB of COPY text from a file into an exact copy of `workers_worker` "
+        f"(its indexes, checks and foreign keys): {load.replica_seconds:.1f} s = "
+        f"**{load.rows / load.replica_seconds:,.0f} rows/s**: the database's share of ours.",
+        f"- Load, raw baseline: the same {load.spool_mb:,.0f} MB of COPY text into `raw_worker` (no index, no "
+        f"constraint but NOT NULL) {load.raw_seconds:.1f} s = **{raw_rate:,.0f} rows/s** ({load.raw_table_mb:,.0f} MB)."
+        f" `VACUUM (ANALYZE)` afterwards: {load.vacuum_seconds:.1f} s.",
+        f'- Requests: Django test `Client`, logged in, median of {runs} after one warm-up; "SQL only" is the '
+        "median of the page query + the capped count query sent bare on a cursor (the database's share).",
+        f"- Verdict: {verdict}.",
+        "",
+        f"| request | user | matches | median | target {TARGET_MS:.0f} ms | queries | slowest query | SQL only |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for figure in figures:
+        search = f" `{figure.probe.q}`" if figure.probe.q else ""
+        lines.append(
+            f"| {figure.probe.label}{search} | {figure.user} | {figure.matches} | {figure.median_ms:.1f} ms "
+            f"| {'pass' if figure.passed else '**FAIL**'} | {figure.queries} | {figure.slowest_ms:.0f} ms "
+            f"| {figure.sql_ms:.1f} ms |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help=f"Workers (default {DEFAULT_WORKERS:,}).")
+    parser.add_argument("--runs", type=int, default=7, help="Timed requests per figure (default 7); medians.")
+    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"Dropped and recreated (default {DEFAULT_URL}).")
+    parser.add_argument("--keep", action="store_true", help="Keep the database (and the CLI logs) afterwards.")
+    parser.add_argument("--explain", action="store_true", help="Also print EXPLAIN ANALYZE of every request's SQL.")
+    args = parser.parse_args()
+    if args.workers < 1_000:
+        parser.error("--workers: at least 1,000 (the searches need names that repeat)")
+
+    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-registry-"))
+    env = bench_environment(args.database_url, work_dir)
+    load_before = os.getloadavg()[0]
+    print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions", flush=True)
+    recreate_database(args.database_url)
+    try:
+        prepare_seconds = prepare_schema(env, work_dir)
+        setup_django(env)
+        print(f"loading {args.workers:,} workers", flush=True)
+        load = load_workers(count=args.workers, seed=SEED, spool=work_dir / "workers.copy")
+        (work_dir / "workers.copy").unlink()
+        print(
+            f"loaded in {load.seconds:.1f} s (same bytes: into a replica {load.replica_seconds:.1f} s,"
+            f" raw COPY {load.raw_seconds:.1f} s); timing requests",
+            flush=True,
+        )
+
+        rare, rare_count = rare_full_name()
+        probes = [
+            Probe("worker list", ""),
+            Probe("NIK search", load.probe_nik),
+            Probe("name search, common fragment", COMMON_FRAGMENT),
+            Probe(f"name search, rare full name ({rare_count} in the province)", rare),
+            # Beyond the three the requirement names, the two shapes that defeat the indexes: a selective
+            # name that sorts last (the list walks the name index from A looking for it) and two letters
+            # (pg_trgm gets no trigram out of them, so the trigram index returns every row).
+            Probe("name search, a first name sorting last", LATE_NAME),
+            Probe("name search, two letters", TWO_LETTERS),
+        ]
+        figures = []
+        for user in bench_users():
+            for probe in probes:
+                figures.append(measure(user, probe, args.runs))
+                print(
+                    f"  {user.username:22} {probe.label[:40]:40} {figures[-1].median_ms:7.1f} ms"
+                    f"  (SQL only {figures[-1].sql_ms:.1f} ms; slowest: {figures[-1].slowest_sql[:70]})",
+                    flush=True,
+                )
+                if args.explain:
+                    print(explain(user, probe), flush=True)
+        block = report(
+            figures=figures,
+            load=load,
+            prepare_seconds=prepare_seconds,
+            load_average=(load_before, os.getloadavg()[0]),
+            runs=args.runs,
+        )
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text(block, encoding="utf-8")
+        print()
+        print(block)
+        print(f"(written to {OUT.relative_to(REPO)})")
+    finally:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if args.keep:
+            print(f"kept database {database_name(args.database_url)} and logs in {work_dir}")
+        else:
+            drop_database(args.database_url)
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, F
+from django.utils import translation
+
+from lindung.accounts.models import Role, User
+from lindung.audit.models import AuditEntry
+from lindung.demo import services as demo_services
+from lindung.demo.generate import REGENCY_WEIGHTS, allocate
+from lindung.demo.services import DemoError, DemoLoadResult, demo_load
+from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
+from lindung.programmes.models import FunderType, Programme, RegencyQuota
+from lindung.regions.models import Region
+from lindung.regions.services import regions_load
+from lindung.workers.categories import seed_categories
+from lindung.workers.models import Heir, OccupationCategory, Worker
+from lindung.workers.nik import parse_nik
+
+WORKERS = 400
+PASSWORD = "demo-password-1"
+KPJ = re.compile(r"^[0-9]{11}$")
+# parse_nik infers the century from "today"; pin it so the test does not age.
+NIK_REFERENCE_DATE = dt.date(2026, 11, 1)
+SEEN_BY_BPJS = [Status.SENT, Status.ACTIVE, Status.ENDED]
+
+
+@pytest.fixture
+def demo(db: None) -> DemoLoadResult:
+    seed_categories(OccupationCategory)  # in case a transactional test flushed the migration's rows
+    return demo_load(workers=WORKERS, seed=7, password=PASSWORD)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Programme, RegencyQuota, Worker, Heir, Enrolment, BpjsBatch, User, AuditEntry)
+    }
+
+
+def test_allocate_splits_exactly_and_never_exceeds_the_parts_it_is_split_by() -> None:
+    quotas = allocate(100_000, REGENCY_WEIGHTS)
+    assert sum(quotas.values()) == 100_000
+    for total in (1, 13, 400, 75_489, 99_999, 100_000):
+        parts = allocate(total, quotas)
+        assert sum(parts.values()) == total
+        assert all(parts[code] <= quotas[code] for code in quotas)
+
+
+def test_creates_both_kalbar_programmes_with_quotas_summing_to_the_target(demo: DemoLoadResult) -> None:
+    programmes = {p.code: p for p in Programme.objects.all()}
+    assert set(programmes) == {"KALBAR-2023", "KALBAR-2026"}
+    for programme in programmes.values():
+        assert programme.funder_type == FunderType.APBD_PROVINSI
+        assert programme.region_id == "61"
+        assert programme.target_workers == 100_000
+        quotas = dict(programme.quotas.values_list("regency_id", "quota"))
+        assert set(quotas) == set(REGENCY_WEIGHTS)
+        assert sum(quotas.values()) == 100_000
+    assert not programmes["KALBAR-2023"].open_for_proposals
+    assert programmes["KALBAR-2026"].open_for_proposals
+    assert programmes["KALBAR-2026"].coverage_start == dt.date(2026, 1, 1)
+
+
+def test_2023_enrols_every_requested_worker_ended_with_a_kpj(demo: DemoLoadResult) -> None:
+    enrolments = Enrolment.objects.filter(programme__code="KALBAR-2023")
+    assert enrolments.count() == WORKERS
+    assert set(enrolments.values_list("status", "end_reason").distinct()) == {(Status.ENDED, EndReason.PROGRAMME_ENDED)}
+    kpjs = list(enrolments.values_list("kpj", flat=True))
+    assert all(KPJ.match(kpj) for kpj in kpjs)
+    assert len(set(kpjs)) == WORKERS
+    assert set(enrolments.values_list("coverage_end", flat=True)) == {dt.date(2023, 12, 31)}
+    starts = list(enrolments.values_list("coverage_start", flat=True))
+    assert None not in starts
+    assert {d.year for d in starts if d} == {2023}
+
+
+def test_2026_has_a_quarter_as_many_mostly_carried_over_mostly_active_and_every_status(
+    demo: DemoLoadResult,
+) -> None:
+    enrolments = Enrolment.objects.filter(programme__code="KALBAR-2026")
+    total = enrolments.count()
+    assert total == WORKERS // 4
+    by_status = dict(enrolments.values_list("status").annotate(n=Count("id")))
+    assert set(by_status) == set(Status.values)
+    assert by_status[Status.ACTIVE] > total / 2
+
+    kpj_2023 = dict(Enrolment.objects.filter(programme__code="KALBAR-2023").values_list("worker_id", "kpj"))
+    carried = [e for e in enrolments if e.worker_id in kpj_2023]
+    assert 0.7 * total <= len(carried) <= 0.9 * total
+    # A carried-over worker keeps their KPJ once BPJS activates them again.
+    assert all(e.kpj == kpj_2023[e.worker_id] for e in carried if e.status == Status.ACTIVE)
+    for e in enrolments:
+        if e.status in (Status.ACTIVE, Status.ENDED):
+            assert KPJ.match(e.kpj)
+            assert e.coverage_start is not None
+            assert e.coverage_start.year == 2026
+            assert e.coverage_start.month <= 3
+        else:
+            assert e.kpj == ""
+        if e.status == Status.ENDED:
+            assert e.end_reason in EndReason.values
+            assert e.coverage_end is not None
+            assert e.coverage_start is not None
+            assert e.coverage_end >= e.coverage_start
+        if e.status == Status.REJECTED:
+            assert e.rejection_reason
+
+
+def test_worker_and_heir_niks_are_valid_and_match_the_person(demo: DemoLoadResult) -> None:
+    workers = list(Worker.objects.all())
+    assert len(workers) == demo.workers
+    for worker in workers:
+        info = parse_nik(worker.nik, today=NIK_REFERENCE_DATE)
+        assert info.valid, (worker.nik, [str(e) for e in info.errors])
+        assert not info.warnings
+        assert info.birth_date == worker.birth_date
+        assert info.sex == worker.sex
+        # Issued in the worker's own district.
+        assert info.district_code == worker.village_id[:8]
+        assert dt.date(1962, 1, 1) <= worker.birth_date <= dt.date(2005, 12, 31)
+        assert re.fullmatch(r"[0-9]{16}", worker.kk_number)
+        assert not worker.phone or re.fullmatch(r"\+628[0-9]{8,11}", worker.phone)
+    heir_niks = list(Heir.objects.exclude(nik="").values_list("nik", flat=True))
+    assert heir_niks
+    for nik in heir_niks:
+        assert parse_nik(nik, today=NIK_REFERENCE_DATE).valid, nik
+
+
+def test_workers_live_in_kalbar_villages_and_region_columns_follow_the_village(demo: DemoLoadResult) -> None:
+    workers = list(Worker.objects.values_list("village_id", "province_code", "regency_code"))
+    villages = set(
+        Region.objects.filter(code__in={w[0] for w in workers}, level=Region.Level.VILLAGE).values_list(
+            "code", flat=True
+        )
+    )
+    for village, province, regency in workers:
+        assert village in villages
+        assert (province, regency) == (village[:2], village[:5])
+        assert province == "61"
+    assert len({regency for _, _, regency in workers}) == 14
+    mismatched = Enrolment.objects.exclude(
+        village_id=F("worker__village_id"),
+        province_code=F("worker__province_code"),
+        regency_code=F("worker__regency_code"),
+    )
+    assert not mismatched.exists()
+    used_categories = OccupationCategory.objects.filter(id__in=Worker.objects.values("occupation_id"))
+    assert used_categories.count() == 10
+
+
+def test_enrolments_bpjs_saw_are_in_numbered_batches_sent_before_coverage(demo: DemoLoadResult) -> None:
+    for programme in Programme.objects.all():
+        batches = list(BpjsBatch.objects.filter(programme=programme).order_by("number"))
+        assert [b.number for b in batches] == list(range(1, len(batches) + 1))
+        enrolments = programme.enrolments.all()
+        seen_by_bpjs = enrolments.filter(status__in=SEEN_BY_BPJS)
+        assert not seen_by_bpjs.filter(batch__isnull=True).exists()
+        assert not enrolments.exclude(status__in=SEEN_BY_BPJS).filter(batch__isnull=False).exists()
+        assert sum(b.count for b in batches) == seen_by_bpjs.count()
+        for e in seen_by_bpjs.exclude(status=Status.SENT).select_related("batch"):
+            assert e.batch is not None
+            assert e.coverage_start is not None
+            assert e.proposed_at < e.batch.created_at
+            assert e.batch.created_at.date() < e.coverage_start
+
+
+def test_no_regency_exceeds_its_quota(demo: DemoLoadResult) -> None:
+    for programme in Programme.objects.all():
+        quotas = dict(programme.quotas.values_list("regency_id", "quota"))
+        used = programme.enrolments.values_list("regency_code").annotate(n=Count("id"))
+        assert all(n <= quotas[regency] for regency, n in used)
+
+
+def test_creates_one_user_per_role_scoped_to_its_region(demo: DemoLoadResult) -> None:
+    users = {u.username: u for u in User.objects.all()}
+    expected = {
+        "admin_provinsi": (Role.ADMIN_PROVINSI, "61"),
+        "verifikator": (Role.VERIFIKATOR, "61"),
+        "operator_sambas": (Role.OPERATOR_KABUPATEN, "61.01"),
+        "operator_pontianak": (Role.OPERATOR_KABUPATEN, "61.71"),
+        "petugas_bpjs": (Role.PETUGAS_BPJS, "61"),
+        "keuangan": (Role.KEUANGAN, "61"),
+        "pimpinan": (Role.PIMPINAN, "61"),
+    }
+    for username, (role, region) in expected.items():
+        assert (users[username].role, users[username].region_id) == (role, region)
+    village_operator = users["operator_desa"]
+    assert village_operator.role == Role.OPERATOR_DESA
+    assert village_operator.region is not None
+    assert village_operator.region.level == Region.Level.VILLAGE
+    assert village_operator.region.code.startswith("61.01.")
+    assert users["admin_provinsi"].is_superuser
+    assert users["admin_provinsi"].is_staff
+    assert not users["pimpinan"].is_staff
+    assert all(users[name].check_password(PASSWORD) for name in [*expected, "operator_desa"])
+    assert demo.generated_password is None  # the caller gave one
+
+
+def test_writes_one_audit_entry_with_the_counts(demo: DemoLoadResult) -> None:
+    entry = AuditEntry.objects.get(action="demo.loaded")
+    assert entry.changes["workers"] == [0, demo.workers]
+    assert entry.changes["enrolments:KALBAR-2023"] == [0, WORKERS]
+    assert entry.region_code == "61"
+
+
+def test_second_run_reuses_everything_and_keeps_passwords(demo: DemoLoadResult) -> None:
+    before = _counts()
+    hashes = dict(User.objects.values_list("username", "password"))
+
+    again = demo_load(workers=WORKERS * 2, seed=8, password="another-password")
+
+    assert not again.data_created
+    assert again.users_created == []
+    assert len(again.users_reused) == 8
+    assert again.enrolments == demo.enrolments
+    assert _counts() == before
+    assert dict(User.objects.values_list("username", "password")) == hashes
+
+
+def test_second_run_recreates_only_a_missing_user(demo: DemoLoadResult) -> None:
+    User.objects.filter(username="pimpinan").delete()
+
+    again = demo_load(workers=WORKERS, password=None)
+
+    assert again.users_created == ["pimpinan"]
+    assert again.generated_password  # random, shown once by the command
+    assert User.objects.get(username="pimpinan").check_password(again.generated_password)
+    assert User.objects.get(username="keuangan").check_password(PASSWORD)
+    assert AuditEntry.objects.filter(action="demo.loaded").count() == 2
+
+
+def test_refuses_a_database_holding_other_programmes(db: None) -> None:
+    Programme.objects.create(
+        code="SAMBAS-2025",
+        name="Program Kabupaten Sambas",
+        funder_type=FunderType.APBD_KABKOTA,
+        funder_name="Pemerintah Kabupaten Sambas",
+        region_id="61.01",
+        fiscal_year=2025,
+        coverage_start=dt.date(2025, 1, 1),
+        coverage_end=dt.date(2025, 12, 31),
+        budget_ceiling=0,
+        target_workers=10,
+    )
+    with pytest.raises(DemoError):
+        demo_load(workers=10, password=PASSWORD)
+    assert not Worker.objects.exists()
+    assert not User.objects.exists()  # the whole run rolled back
+
+
+def test_command_loads_then_reuses_without_serving(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINDUNG_DEMO_PASSWORD", PASSWORD)
+    # The test database holds every region already; comparing all 91,599 twice costs seconds.
+    monkeypatch.setattr(demo_services, "regions_load", functools.partial(regions_load, prefix="61"))
+    seed_categories(OccupationCategory)
+    first, second = StringIO(), StringIO()
+
+    with translation.override("en"):
+        call_command("demo", "--workers", "40", "--no-serve", stdout=first)
+        counts = _counts()
+        call_command("demo", "--workers", "80", "--no-serve", stdout=second)
+
+    assert _counts() == counts
+    assert Enrolment.objects.filter(programme__code="KALBAR-2023").count() == 40
+    assert "admin_provinsi" in first.getvalue()
+    assert "LINDUNG_DEMO_PASSWORD" in first.getvalue()
+    assert PASSWORD not in first.getvalue()
+    assert "reused" in second.getvalue()
+    assert User.objects.get(username="verifikator").check_password(PASSWORD)
