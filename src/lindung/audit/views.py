@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -13,6 +12,7 @@ from lindung.accounts.permissions import Action, require
 from lindung.audit.forms import AuditFilterForm
 from lindung.audit.models import AuditEntry
 from lindung.audit.selectors import audit_entries_search
+from lindung.web.pagination import CappedPaginator
 
 PAGE_SIZE = 50
 
@@ -46,7 +46,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     entries = audit_entries_search(request.user, form.audit_filter())
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(entry, _changes(entry)) for entry in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

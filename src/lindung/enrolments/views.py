@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
@@ -39,6 +38,7 @@ from lindung.enrolments.selectors import (
     verified_waiting_to_send,
     worker_enrolments,
 )
+from lindung.web.pagination import CappedPaginator
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
 
@@ -86,7 +86,7 @@ def enrolment_list_view(request: HttpRequest) -> HttpResponse:
     # An invalid filter is shown next to its field and ignored; the valid ones still apply.
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})
-    page = Paginator(enrolment_list(user=user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(enrolment_list(user=user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {"enrolment": e, "nik": nik_mask(e.worker.nik), "regency": form.regency_names.get(e.regency_code)} for e in page
     ]

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from functools import cached_property
 from itertools import chain
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +24,7 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, user_can
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.regions.models import Region
+from lindung.web.pagination import CappedPaginator
 from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
@@ -42,29 +40,6 @@ from lindung.workers.services import (
 )
 
 PAGE_SIZE = 50
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``CAP`` rows: an exact count of a million rows costs more than the page itself,
-    and nobody pages past 200 pages; the page says "more than 10,000" and asks for a narrower search."""
-
-    CAP = 10_000
-
-    @cached_property
-    def _counted(self) -> int:
-        assert isinstance(self.object_list, QuerySet)
-        # One query: SELECT COUNT(*) FROM (SELECT id ... LIMIT CAP + 1); the extra row tells "more than CAP".
-        # Without the order and the joins of the page, which a count does not need and which would make
-        # PostgreSQL walk the name index instead of the search's own index.
-        return self.object_list.order_by().select_related(None).values("pk")[: self.CAP + 1].count()
-
-    @cached_property
-    def count(self) -> int:
-        return min(self._counted, self.CAP)
-
-    @property
-    def capped(self) -> bool:
-        return self._counted > self.CAP
 
 
 def _user(request: HttpRequest) -> User:
