@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from lindung.browser_testing import (  # noqa: F401 - fixtures and a hook, registered here once for every test
+    browser,
+    page,
+    pytest_runtest_makereport,
+    test_results_dir,
+)
 from lindung.regions.services import regions_load
 from lindung.rules.services import rules_load
 

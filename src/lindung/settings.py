@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "lindung.workers",
     "lindung.programmes",
     "lindung.enrolments",
+    "lindung.imports",
+    "lindung.contributions",
     "lindung.web",
     "lindung.demo",
 ]

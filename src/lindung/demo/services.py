@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from lindung.accounts.models import Role, User
 from lindung.audit.services import audit_record
+from lindung.contributions.models import Invoice
+from lindung.contributions.services import invoice_build, invoice_issue, next_month, payment_record
 from lindung.demo.generate import (
     CARRIED_STATUS_SHARES,
     NEW_STATUS_SHARES,
@@ -52,6 +54,8 @@ TARGET_WORKERS = 100_000
 MONTHLY_CONTRIBUTION = 16_800
 CARRIED_OVER_SHARE = 0.8  # of the 2026 enrolments, workers already covered in 2023
 _BATCH = 2000
+# KALBAR-2023 was billed and paid for its first half year; the budget page projects the rest.
+BILLED_MONTHS_2023 = 6
 
 
 @dataclass(frozen=True)
@@ -411,6 +415,7 @@ def _data_create(*, workers: int, seed: int) -> DemoLoadResult:
     verifier = User.objects.filter(username="verifikator").first()
     for programme in (p2023, p2026):
         _batches_assign(programme, sent_by=verifier)
+    _bill_and_pay(p2023, months=BILLED_MONTHS_2023)
     return DemoLoadResult(
         data_created=True,
         workers=totals["workers"],
@@ -475,3 +480,30 @@ def _enrolment_2026(
         proposed_at=stamps.proposed(status),
         updated_at=stamps.now,
     )
+
+
+def _bill_and_pay(programme: Programme, *, months: int) -> list[Invoice]:
+    """Bill the programme's first ``months`` months and pay each invoice in full, as the system.
+
+    Through the contribution services (set-based billing, audited), so the demo's invoices are the
+    ones ``lindung bill`` would make. Each is paid by one SP2D on the 15th of the following month.
+    """
+    invoices = []
+    month = programme.coverage_start.replace(day=1)
+    for number in range(1, months + 1):
+        paid_on = next_month(month).replace(day=15)
+        invoice = invoice_build(actor=None, programme=programme, month=month, today=next_month(month))
+        invoice = invoice_issue(actor=None, invoice=invoice)
+        if invoice.total > 0:  # an empty month (a tiny demo) owes nothing and is paid on issue
+            payment_record(
+                actor=None,
+                programme=programme,
+                paid_on=paid_on,
+                amount=invoice.total,
+                reference=f"SP2D {number * 41 + 82:04d}/BPKAD/{paid_on.year}",
+                note=f"Iuran {month:%m/%Y}",
+                allocations=[(invoice, invoice.total)],
+            )
+        invoices.append(invoice)
+        month = next_month(month)
+    return invoices

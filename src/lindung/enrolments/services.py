@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -88,6 +89,16 @@ TRANSITIONS: dict[str, Transition] = {
         gettext_noop("Only an active enrolment can be ended; this one is %(status)s."),
     ),
 }
+
+# BPJS refusing a sent enrolment. Kept out of ``TRANSITIONS`` (which lists the steps of the detail page):
+# it is only taken from BPJS's answer file, through ``enrolment_settle_bulk``.
+BPJS_REJECTION = Transition(
+    frozenset({Status.SENT}),
+    Status.REJECTED,
+    Action.ENROLMENT_ACTIVATE,
+    "enrolment.rejected_by_bpjs",
+    gettext_noop("Only an enrolment sent to BPJS can be rejected by BPJS; this one is %(status)s."),
+)
 
 # Enrolments that take a place in a regency's quota: from verification until they end.
 QUOTA_STATUSES = [Status.VERIFIED, Status.SENT, Status.ACTIVE]
@@ -275,6 +286,111 @@ def enrolment_activate(*, actor: User, enrolment: Enrolment, kpj: str, coverage_
         if Enrolment.objects.filter(kpj=kpj).exclude(worker_id=enrolment.worker_id).exists():
             raise EnrolmentError(_("This KPJ number is already recorded for another worker."), field="kpj")
         return _apply(actor, enrolment, step, {"kpj": kpj, "coverage_start": coverage_start})
+
+
+@dataclass(frozen=True)
+class BpjsActivation:
+    enrolment_id: int
+    kpj: str
+    coverage_start: dt.date
+
+
+@dataclass(frozen=True)
+class BpjsRejection:
+    enrolment_id: int
+    reason: str
+
+
+def enrolment_settle_bulk(
+    *, actor: User, activations: Sequence[BpjsActivation], rejections: Sequence[BpjsRejection]
+) -> tuple[int, int]:
+    """BPJS's answer for many sent enrolments at once: activate (KPJ, coverage start) or reject (reason).
+
+    1. Lock the enrolments through the actor's scope; every one must exist there and be sent to BPJS.
+    2. Check every value as ``enrolment_activate`` does (KPJ format, within the programme period, a KPJ
+       held by no other worker, also not twice in this answer) and that a rejection has a reason.
+    3. Write with ``bulk_update`` (a few UPDATE statements, not one per enrolment) and one audit entry per
+       enrolment with ``bulk_create``. The first refusal raises ``EnrolmentError`` and nothing is written.
+
+    Returns (activated, rejected).
+    """
+    require(actor, TRANSITIONS["activate"].permission)
+    require(actor, BPJS_REJECTION.permission)
+    wanted = [a.enrolment_id for a in activations] + [r.enrolment_id for r in rejections]
+    if len(set(wanted)) != len(wanted):
+        raise EnrolmentError(_("An enrolment appears twice in BPJS's answer."))
+    if not wanted:
+        return 0, 0
+    with transaction.atomic():
+        locked: dict[int, Enrolment] = {}
+        for chunk in batched(wanted, 2000):
+            query = Enrolment.objects.select_for_update(of=("self",)).select_related("programme")
+            locked.update((e.pk, e) for e in scope_queryset(query.filter(pk__in=chunk), actor))
+        if len(locked) != len(wanted):
+            raise Http404
+        for enrolment in locked.values():
+            if enrolment.status != Status.SENT:
+                raise EnrolmentError(_(BPJS_REJECTION.refusal) % {"status": Status(enrolment.status).label})
+        _check_activations(activations, locked)
+        if any(not r.reason.strip() for r in rejections):
+            raise EnrolmentError(_("Say why BPJS rejected the enrolment."), field="reason")
+        now = timezone.now()
+        entries: list[AuditEntry] = []
+        for activation in activations:
+            enrolment = locked[activation.enrolment_id]
+            changes = audit_changes(
+                _plain({"status": enrolment.status, "kpj": enrolment.kpj, "coverage_start": enrolment.coverage_start}),
+                _plain({"status": Status.ACTIVE, "kpj": activation.kpj, "coverage_start": activation.coverage_start}),
+            )
+            enrolment.status, enrolment.kpj = Status.ACTIVE, activation.kpj
+            enrolment.coverage_start, enrolment.updated_at = activation.coverage_start, now
+            entries.append(_audit_entry(actor, TRANSITIONS["activate"].audit_action, enrolment, changes))
+        for rejection in rejections:
+            enrolment = locked[rejection.enrolment_id]
+            changes = audit_changes(
+                _plain({"status": enrolment.status, "rejection_reason": enrolment.rejection_reason}),
+                _plain({"status": Status.REJECTED, "rejection_reason": rejection.reason.strip()}),
+            )
+            enrolment.status, enrolment.rejection_reason = Status.REJECTED, rejection.reason.strip()
+            enrolment.updated_at = now
+            entries.append(_audit_entry(actor, BPJS_REJECTION.audit_action, enrolment, changes))
+        fields = ["status", "kpj", "coverage_start", "rejection_reason", "updated_at"]
+        Enrolment.objects.bulk_update(locked.values(), fields, batch_size=1000)
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    return len(activations), len(rejections)
+
+
+def _check_activations(activations: Sequence[BpjsActivation], locked: dict[int, Enrolment]) -> None:
+    seen: dict[str, int] = {}
+    for activation in activations:
+        enrolment = locked[activation.enrolment_id]
+        if not KPJ_PATTERN.fullmatch(activation.kpj):
+            raise EnrolmentError(_("A KPJ membership number is exactly 11 digits."), field="kpj")
+        programme = enrolment.programme
+        if not programme.coverage_start <= activation.coverage_start <= programme.coverage_end:
+            raise EnrolmentError(
+                _("Coverage must start within the programme's period, %(start)s to %(end)s.")
+                % {"start": date_format(programme.coverage_start), "end": date_format(programme.coverage_end)},
+                field="coverage_start",
+            )
+        if seen.setdefault(activation.kpj, enrolment.worker_id) != enrolment.worker_id:
+            raise EnrolmentError(_("This KPJ number is already recorded for another worker."), field="kpj")
+    for chunk in batched(seen, 2000):
+        for kpj, worker_id in Enrolment.objects.filter(kpj__in=chunk).values_list("kpj", "worker_id"):
+            if worker_id != seen[kpj]:
+                raise EnrolmentError(_("This KPJ number is already recorded for another worker."), field="kpj")
+
+
+def _audit_entry(actor: User, action: str, enrolment: Enrolment, changes: dict[str, list[Any]]) -> AuditEntry:
+    return AuditEntry(
+        actor=actor,
+        actor_username=actor.get_username(),
+        action=action,
+        object_type=Enrolment._meta.label_lower,
+        object_id=str(enrolment.pk),
+        region_code=enrolment.village_id,
+        changes=changes,
+    )
 
 
 def enrolment_end(*, actor: User, enrolment: Enrolment, reason: str, coverage_end: dt.date) -> Enrolment:

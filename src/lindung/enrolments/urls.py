@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/akhiri/", views.enrolment_step_view, {"step": "end"}, name="end"),
     path("usulkan/<int:worker_id>/", views.enrolment_propose_view, name="propose"),
     path("kirim/", views.enrolment_send_view, name="send"),
+    path("bpjs/", views.bpjs_exchange_view, name="bpjs"),
+    path("bpjs/ekspor/", views.bpjs_export_view, name="bpjs_export"),
+    path("bpjs/hasil/", views.bpjs_result_view, name="bpjs_result"),
 ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -21,6 +24,7 @@ from lindung.accounts.permissions import Action, require, user_can
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.audit.models import AuditEntry
 from lindung.enrolments import services
+from lindung.enrolments.bpjs import AnswerResult, bpjs_export, bpjs_result_import
 from lindung.enrolments.forms import (
     ActivateForm,
     EndForm,
@@ -38,6 +42,7 @@ from lindung.enrolments.selectors import (
     verified_waiting_to_send,
     worker_enrolments,
 )
+from lindung.imports.reading import ImportFileError, max_bytes
 from lindung.web.pagination import CappedPaginator
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
@@ -69,6 +74,7 @@ HISTORY_LABELS = {
     "enrolment.rejected": gettext_lazy("Rejected"),
     "enrolment.sent": gettext_lazy("Sent to BPJS"),
     "enrolment.activated": gettext_lazy("Activated"),
+    "enrolment.rejected_by_bpjs": gettext_lazy("Rejected by BPJS"),
     "enrolment.ended": gettext_lazy("Ended"),
 }
 
@@ -91,7 +97,9 @@ def enrolment_list_view(request: HttpRequest) -> HttpResponse:
         {"enrolment": e, "nik": nik_mask(e.worker.nik), "regency": form.regency_names.get(e.regency_code)} for e in page
     ]
     waiting = verified_waiting_to_send(user) if user_can(user, Action.ENROLMENT_SEND) else []
-    return render(request, "enrolments/list.html", {"form": form, "page": page, "rows": rows, "waiting": waiting})
+    perms_bpjs = user_can(user, Action.ENROLMENT_SEND) or user_can(user, Action.ENROLMENT_ACTIVATE)
+    context = {"form": form, "page": page, "rows": rows, "waiting": waiting, "perms_bpjs": perms_bpjs}
+    return render(request, "enrolments/list.html", context)
 
 
 @login_required
@@ -204,3 +212,104 @@ def _field_label(name: str) -> str:
     except FieldDoesNotExist:
         return name
     return capfirst(str(getattr(field, "verbose_name", name)))
+
+
+# --- the batch exchange with BPJS --------------------------------------------------------------
+
+ANSWER_SUFFIXES = (".xlsx", ".csv")
+
+
+class BpjsAnswerForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("BPJS's answer (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ANSWER_SUFFIXES)}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in ANSWER_SUFFIXES:
+            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                _("The file is too large; files of at most %(limit)d MB can be uploaded.")
+                % {"limit": max_bytes() // (1024 * 1024)}
+            )
+        return upload
+
+
+@login_required
+def bpjs_exchange_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not (user_can(user, Action.ENROLMENT_SEND) or user_can(user, Action.ENROLMENT_ACTIVATE)):
+        raise PermissionDenied(Action.ENROLMENT_SEND.value)
+    return _render_bpjs(request, user)
+
+
+@login_required
+@require_POST
+def bpjs_export_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require(user, Action.ENROLMENT_SEND)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a programme to send."))
+        return redirect("enrolments:bpjs")
+    programme = form.cleaned_data["programme"]
+    out = io.BytesIO()
+    batch = bpjs_export(actor=user, programme=programme, out=out)
+    if batch is None:
+        messages.info(
+            request,
+            _("Programme %(code)s has no verified enrolment waiting; no batch was written.") % {"code": programme.code},
+        )
+        return redirect("enrolments:bpjs")
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bpjs-{programme.code}-batch-{batch.number}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def bpjs_result_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require(user, Action.ENROLMENT_ACTIVATE)
+    form = BpjsAnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_bpjs(request, user, form=form, status=400)
+    upload = form.cleaned_data["file"]
+    with tempfile.TemporaryDirectory(prefix="lindung-bpjs-") as folder:
+        path = Path(folder) / ("answer" + Path(upload.name).suffix.lower())
+        with path.open("wb") as f:
+            for chunk in upload.chunks():
+                f.write(chunk)
+        try:
+            result = bpjs_result_import(actor=user, path=path)
+        except ImportFileError as exc:
+            form.add_error("file", exc.message)
+            return _render_bpjs(request, user, form=form, status=400)
+        except (services.EnrolmentError, Http404):
+            # Somebody changed one of these enrolments between the check and the write; nothing was written.
+            form.add_error("file", _("The enrolments changed while the file was read; nothing was written. Retry."))
+            return _render_bpjs(request, user, form=form, status=400)
+    return _render_bpjs(request, user, result=result)
+
+
+def _render_bpjs(
+    request: HttpRequest,
+    user: User,
+    *,
+    form: forms.Form | None = None,
+    result: AnswerResult | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    can_send = user_can(user, Action.ENROLMENT_SEND)
+    can_activate = user_can(user, Action.ENROLMENT_ACTIVATE)
+    context = {
+        "waiting": verified_waiting_to_send(user) if can_send else [],
+        "can_send": can_send,
+        "form": (form or BpjsAnswerForm()) if can_activate else None,
+        "result": result,
+    }
+    return render(request, "enrolments/bpjs.html", context, status=status)

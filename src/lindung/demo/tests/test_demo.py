@@ -12,6 +12,8 @@ from django.utils import translation
 
 from lindung.accounts.models import Role, User
 from lindung.audit.models import AuditEntry
+from lindung.contributions.budget import programme_budget
+from lindung.contributions.models import Invoice, InvoiceStatus, Payment
 from lindung.demo import services as demo_services
 from lindung.demo.generate import REGENCY_WEIGHTS, allocate
 from lindung.demo.services import DemoError, DemoLoadResult, demo_load
@@ -40,7 +42,7 @@ def demo(db: None) -> DemoLoadResult:
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Programme, RegencyQuota, Worker, Heir, Enrolment, BpjsBatch, User, AuditEntry)
+        for model in (Programme, RegencyQuota, Worker, Heir, Enrolment, BpjsBatch, User, AuditEntry, Invoice, Payment)
     }
 
 
@@ -171,6 +173,35 @@ def test_enrolments_bpjs_saw_are_in_numbered_batches_sent_before_coverage(demo: 
             assert e.batch.created_at.date() < e.coverage_start
 
 
+def test_kalbar_2023_has_six_issued_invoices_each_paid_by_one_sp2d(demo: DemoLoadResult) -> None:
+    invoices = list(Invoice.objects.filter(programme__code="KALBAR-2023").order_by("month"))
+    assert [invoice.month for invoice in invoices] == [dt.date(2023, m, 1) for m in range(1, 7)]
+    assert {invoice.status for invoice in invoices} == {InvoiceStatus.PAID}
+    assert all(invoice.issued_at is not None and invoice.total > 0 for invoice in invoices)
+    january = Enrolment.objects.filter(programme__code="KALBAR-2023", coverage_start__lte=dt.date(2023, 1, 31))
+    assert invoices[0].line_count == january.count()
+    assert invoices[-1].line_count == WORKERS  # every 2023 worker is covered by June
+    for invoice in invoices:
+        allocation = invoice.allocations.select_related("payment").get()
+        payment = allocation.payment
+        assert allocation.amount == invoice.total == payment.amount
+        assert payment.paid_on == dt.date(2023, invoice.month.month + 1, 15)
+        assert re.fullmatch(r"SP2D [0-9]{4}/BPKAD/2023", payment.reference)
+        assert not payment.is_reversed
+    assert not Invoice.objects.filter(programme__code="KALBAR-2026").exists()
+
+
+def test_the_kalbar_2023_budget_shows_six_months_billed_and_paid_and_the_rest_projected(demo: DemoLoadResult) -> None:
+    budget = programme_budget(Programme.objects.get(code="KALBAR-2023"))
+    billed = sum(Invoice.objects.filter(programme__code="KALBAR-2023").values_list("total", flat=True))
+    assert budget.billed == billed == budget.paid
+    assert budget.outstanding == budget.credit == 0
+    # July–December: every 2023 worker is covered until the end of the year.
+    assert budget.projection.projected == 6 * WORKERS * 16_800
+    assert budget.projection.runs_out_in is None
+    assert budget.projection.capacity > 0
+
+
 def test_no_regency_exceeds_its_quota(demo: DemoLoadResult) -> None:
     for programme in Programme.objects.all():
         quotas = dict(programme.quotas.values_list("regency_id", "quota"))
@@ -220,7 +251,8 @@ def test_second_run_reuses_everything_and_keeps_passwords(demo: DemoLoadResult) 
     assert again.users_created == []
     assert len(again.users_reused) == 8
     assert again.enrolments == demo.enrolments
-    assert _counts() == before
+    assert _counts() == before  # no invoice or payment either
+    assert Invoice.objects.filter(programme__code="KALBAR-2023").count() == 6
     assert dict(User.objects.values_list("username", "password")) == hashes
 
 

@@ -1,5 +1,8 @@
 """Browser test harness: a Playwright ``Page`` driving Debian's Chromium against pytest-django's live server.
 
+The fixtures are registered once, by ``lindung/conftest.py``: a test module that imported them itself
+would get a second session-scoped browser, and a second Playwright loop in the same thread fails.
+
 Playwright cannot download its own browsers here, so it launches ``/usr/bin/chromium`` (``apt-get install
 chromium``; ``make browsers`` does it as root). Without that binary browser tests are skipped on a developer's
 machine and fail in CI (``CI=true``), so a CI machine that lost its browser cannot pass silently.

@@ -1,0 +1,278 @@
+"""The budget of a programme: ceiling, billed, paid, owed, and where the money goes until the period ends.
+
+Two layers:
+
+- ``budget_projection`` is pure arithmetic on integer rupiah (no database), unit-tested on worked examples.
+- ``programme_budget`` gathers the figures with a fixed number of aggregate queries per programme
+  (none per enrolment or per invoice line), so the page stays fast for a million enrolments.
+
+Definitions (all integer rupiah):
+
+- *billed*: the totals of the issued invoices (issued, partly paid, paid), corrections included.
+- *paid*: the payments of the programme that are not reversed; *credit* (shown apart) is the part of
+  them not yet set against an invoice.
+- *outstanding*: billed minus what non-reversed payments set against the invoices.
+- *projected*: for each month of the period with no issued invoice, the workers that billing would
+  bill that month as the enrolments stand today (active ones, and ended ones whose coverage still
+  reaches the month — the billing rule), times the amount for one worker that month from the rule
+  tables (``monthly_contribution``). A draft invoice counts as not billed yet.
+- *runs out in*: the first month in which billed + projected, added up month by month, exceeds the
+  ceiling; none if it never does.
+- *capacity*: how many more workers the money left after billed + projected covers for every
+  remaining month: floor(left / sum of one worker's amounts over the remaining months), never negative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from lindung.accounts.models import User
+from lindung.accounts.scope import scope_of
+from lindung.contributions.models import Invoice, InvoiceStatus, Payment, PaymentAllocation
+from lindung.contributions.services import BILLED_STATUSES, month_end, month_start, next_month
+from lindung.enrolments.models import Enrolment
+from lindung.programmes.models import FunderType, Programme
+from lindung.programmes.rates import monthly_contribution
+
+# A what-if may extend the period, but not without bound (each month costs a rule look-up).
+MAX_PERIOD_MONTHS = 60
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    month: dt.date
+    billed: int  # 0 when the month is projected
+    projected: int  # 0 when the month is billed
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class BudgetProjection:
+    ceiling: int
+    billed: int
+    projected: int
+    runs_out_in: dt.date | None
+    capacity: int
+    months: tuple[MonthFigure, ...]
+
+    @property
+    def committed(self) -> int:
+        return self.billed + self.projected
+
+    @property
+    def left(self) -> int:
+        """Ceiling minus billed and projected: negative when the money runs out."""
+        return self.ceiling - self.committed
+
+
+def budget_projection(
+    *,
+    ceiling: int,
+    billed_by_month: Mapping[dt.date, int],
+    active_workers: int,
+    monthly_amounts_by_month: Mapping[dt.date, int],
+    workers_by_month: Mapping[dt.date, int] | None = None,
+) -> BudgetProjection:
+    """Project the budget to the end of the period.
+
+    ``monthly_amounts_by_month`` holds one worker's amount for each month of the period still to
+    come (a month also in ``billed_by_month`` is billed and not projected). Each such month costs
+    ``workers_by_month[month]`` workers when given (the enrolments as they stand), else
+    ``active_workers`` (a what-if number). The months are taken in calendar order.
+    """
+    billed_months = set(billed_by_month)
+    remaining = sorted(m for m in monthly_amounts_by_month if m not in billed_months)
+    figures: list[MonthFigure] = []
+    cumulative = billed = projected = 0
+    runs_out_in: dt.date | None = None
+    for month in sorted(billed_months | set(remaining)):
+        if month in billed_months:
+            month_billed, month_projected = billed_by_month[month], 0
+        else:
+            workers = active_workers if workers_by_month is None else workers_by_month.get(month, 0)
+            month_billed, month_projected = 0, workers * monthly_amounts_by_month[month]
+        billed += month_billed
+        projected += month_projected
+        cumulative += month_billed + month_projected
+        if runs_out_in is None and cumulative > ceiling:
+            runs_out_in = month
+        figures.append(MonthFigure(month, month_billed, month_projected, cumulative))
+    per_worker = sum(monthly_amounts_by_month[m] for m in remaining)
+    left = ceiling - billed - projected
+    capacity = left // per_worker if per_worker > 0 and left > 0 else 0
+    return BudgetProjection(
+        ceiling=ceiling,
+        billed=billed,
+        projected=projected,
+        runs_out_in=runs_out_in,
+        capacity=capacity,
+        months=tuple(figures),
+    )
+
+
+# --- figures from the database -----------------------------------------------------------------
+
+
+def budget_programmes(user: User) -> QuerySet[Programme]:
+    """Programmes whose budget ``user`` may read.
+
+    Those whose region lies within the user's region, and also those whose region *contains* it: a
+    provincial programme covers the workers of Kota Pontianak, so Pontianak's officers and leaders
+    see its budget (the whole programme's figures; the page is read-only). Programmes of other
+    regencies stay hidden.
+    """
+    scope = scope_of(user)
+    if scope.nothing:
+        return Programme.objects.none()
+    if scope.everything or scope.code is None:
+        return Programme.objects.all()
+    parts = scope.code.split(".")
+    ancestors = [".".join(parts[:n]) for n in range(1, len(parts))]
+    return Programme.objects.filter(
+        Q(region_id=scope.code) | Q(region__code__startswith=scope.code + ".") | Q(region_id__in=ancestors)
+    )
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Changes to try; ``None`` keeps the programme's own value."""
+
+    ceiling: int | None = None
+    end_month: dt.date | None = None
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class ProgrammeBudget:
+    programme: Programme
+    paid: int
+    allocated: int
+    end_month: dt.date
+    projection: BudgetProjection
+
+    @property
+    def ceiling(self) -> int:
+        return self.projection.ceiling
+
+    @property
+    def billed(self) -> int:
+        return self.projection.billed
+
+    @property
+    def outstanding(self) -> int:
+        return self.billed - self.allocated
+
+    @property
+    def credit(self) -> int:
+        return self.paid - self.allocated
+
+
+def period_months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months: list[dt.date] = []
+    month = month_start(start)
+    while month <= end and len(months) < MAX_PERIOD_MONTHS:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def programme_budget(programme: Programme, what_if: WhatIf | None = None) -> ProgrammeBudget:
+    """The programme's budget figures, optionally with a what-if applied (nothing is written).
+
+    Queries: the issued invoices' totals by month (1), payments (1), allocations (1), the workers
+    per remaining month in one conditional COUNT (1), and one rule look-up per remaining month.
+    """
+    what_if = what_if or WhatIf()
+    end_month = month_start(what_if.end_month or programme.coverage_end)
+    billed_by_month: dict[dt.date, int] = {
+        month: int(total)
+        for month, total in Invoice.objects.filter(programme=programme)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .values_list("month", "total")
+    }
+    paid = Payment.objects.filter(programme=programme, reversed_at__isnull=True).aggregate(
+        s=Coalesce(Sum("amount"), 0)
+    )["s"]
+    allocated = PaymentAllocation.objects.filter(
+        invoice__programme=programme, payment__reversed_at__isnull=True
+    ).aggregate(s=Coalesce(Sum("amount"), 0))["s"]
+    remaining = [m for m in period_months(programme.coverage_start, end_month) if m not in billed_by_month]
+    amounts = {month: _one_worker(programme, month) for month in remaining}
+    workers_by_month = None if what_if.workers is not None else _workers_by_month(programme, remaining)
+    projection = budget_projection(
+        ceiling=programme.budget_ceiling if what_if.ceiling is None else what_if.ceiling,
+        billed_by_month=billed_by_month,
+        active_workers=what_if.workers or 0,
+        monthly_amounts_by_month=amounts,
+        workers_by_month=workers_by_month,
+    )
+    return ProgrammeBudget(
+        programme=programme, paid=int(paid), allocated=int(allocated), end_month=end_month, projection=projection
+    )
+
+
+def _one_worker(programme: Programme, month: dt.date) -> int:
+    return monthly_contribution(
+        month=month,
+        declared_income=programme.declared_income,
+        government_funded=programme.is_government_funded,
+        jkk=programme.includes_jkk,
+        jkm=programme.includes_jkm,
+        jht=programme.includes_jht,
+    ).total
+
+
+def _workers_by_month(programme: Programme, months: Sequence[dt.date]) -> dict[dt.date, int]:
+    """Per month, the enrolments billing would bill (its rule, see ``services._COVERED``), in one query."""
+    counts = {
+        f"m{index}": Count(
+            "pk",
+            filter=Q(coverage_start__lte=month_end(month))
+            & (Q(coverage_end__isnull=True) | Q(coverage_end__gte=month)),
+        )
+        for index, month in enumerate(months)
+    }
+    if not counts:
+        return {}
+    row = Enrolment.objects.filter(programme=programme, status__in=BILLED_STATUSES).aggregate(**counts)
+    return {month: int(row[f"m{index}"]) for index, month in enumerate(months)}
+
+
+@dataclass(frozen=True)
+class FunderTotal:
+    funder_type: str
+    label: str
+    programmes: int
+    ceiling: int
+    billed: int
+    paid: int
+    outstanding: int
+    projected: int
+    left: int
+
+
+def funder_totals(budgets: Iterable[ProgrammeBudget]) -> list[FunderTotal]:
+    """Sums per funder type, in the order of ``FunderType`` (a handful of programmes, added in Python)."""
+    by_type: dict[str, list[ProgrammeBudget]] = {}
+    for budget in budgets:
+        by_type.setdefault(budget.programme.funder_type, []).append(budget)
+    return [
+        FunderTotal(
+            funder_type=value,
+            label=str(label),
+            programmes=len(group),
+            ceiling=sum(b.ceiling for b in group),
+            billed=sum(b.billed for b in group),
+            paid=sum(b.paid for b in group),
+            outstanding=sum(b.outstanding for b in group),
+            projected=sum(b.projection.projected for b in group),
+            left=sum(b.projection.left for b in group),
+        )
+        for value, label in FunderType.choices
+        if (group := by_type.get(value))
+    ]

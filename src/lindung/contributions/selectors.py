@@ -1,0 +1,69 @@
+"""Reading invoices and payments: breakdowns are computed by the database (GROUP BY), never in Python."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from lindung.accounts.models import User
+from lindung.accounts.scope import scope_of
+from lindung.contributions.models import Invoice, InvoiceLine, LineKind, Payment, PaymentAllocation
+from lindung.programmes.models import Programme
+from lindung.regions.models import Region
+
+
+def programmes_in_scope(user: User) -> QuerySet[Programme]:
+    """Programmes whose region lies within the user's region (a provincial officer sees the province's)."""
+    scope = scope_of(user)
+    if scope.nothing:
+        return Programme.objects.none()
+    if scope.everything or scope.code is None:
+        return Programme.objects.all()
+    return Programme.objects.filter(Q(region_id=scope.code) | Q(region__code__startswith=scope.code + "."))
+
+
+def invoices_in_scope(user: User) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(programme__in=programmes_in_scope(user)).select_related("programme")
+
+
+def invoice_by_regency(invoice: Invoice) -> list[dict[str, Any]]:
+    """Per regency/city: the workers billed, the corrections and the amount, with the region's name."""
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in InvoiceLine.objects.filter(invoice=invoice)
+        .values("regency_code")
+        .annotate(
+            lines=Count("pk", filter=Q(kind=LineKind.NORMAL)),
+            adjustments=Coalesce(Sum("amount", filter=Q(kind=LineKind.ADJUSTMENT)), 0),
+            total=Sum("amount"),
+        )
+        .order_by("regency_code")
+    ]
+    names = dict(Region.objects.filter(code__in=[r["regency_code"] for r in rows]).values_list("code", "name"))
+    for row in rows:
+        row["name"] = names.get(row["regency_code"], row["regency_code"])
+    return rows
+
+
+def invoice_by_component(invoice: Invoice) -> dict[str, int]:
+    """Per programme component (JKK, JKM, JHT) and the total, summed by the database."""
+    sums = InvoiceLine.objects.filter(invoice=invoice).aggregate(
+        jkk=Coalesce(Sum("jkk"), 0),
+        jkm=Coalesce(Sum("jkm"), 0),
+        jht=Coalesce(Sum("jht"), 0),
+        total=Coalesce(Sum("amount"), 0),
+    )
+    return {key: int(value) for key, value in sums.items()}
+
+
+def programme_credit(programme: Programme) -> int:
+    """Money received and not set against an invoice (reversed payments count for nothing)."""
+    received = Payment.objects.filter(programme=programme, reversed_at__isnull=True).aggregate(
+        s=Coalesce(Sum("amount"), 0)
+    )["s"]
+    allocated = PaymentAllocation.objects.filter(
+        payment__programme=programme, payment__reversed_at__isnull=True
+    ).aggregate(s=Coalesce(Sum("amount"), 0))["s"]
+    return int(received) - int(allocated)

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from lindung.accounts.models import Role, User
+from lindung.audit.models import AuditEntry
+from lindung.contributions.budget import budget_projection, programme_budget
+from lindung.contributions.models import Invoice, InvoiceStatus
+from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.enrolments.models import Status
+from lindung.programmes.models import FunderType, Programme
+from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_user, make_worker
+
+Cast = dict[str, User]
+YEAR_2026 = [dt.date(2026, m, 1) for m in range(1, 13)]
+
+
+def _months(year: int, first: int, last: int) -> list[dt.date]:
+    return [dt.date(year, m, 1) for m in range(first, last + 1)]
+
+
+def test_worked_example_5000_workers_for_a_year_run_out_in_december_with_no_room_left():
+    """Ceiling Rp 1,000,000,000; nothing billed yet; 5,000 workers at Rp 16,800 for 12 months.
+
+    Each month costs 5,000 × 16,800 = Rp 84,000,000. After 11 months: Rp 924,000,000 (within the
+    ceiling); after 12: Rp 1,008,000,000 > Rp 1,000,000,000, so the money runs out in month 12
+    (December). Left: 1,000,000,000 − 1,008,000,000 = −8,000,000, so the capacity is 0.
+    """
+    result = budget_projection(
+        ceiling=1_000_000_000,
+        billed_by_month={},
+        active_workers=5_000,
+        monthly_amounts_by_month=dict.fromkeys(YEAR_2026, 16_800),
+    )
+    assert result.projected == 1_008_000_000
+    assert result.billed == 0
+    assert result.months[10].cumulative == 924_000_000
+    assert result.runs_out_in == dt.date(2026, 12, 1)
+    assert result.left == -8_000_000
+    assert result.capacity == 0
+
+
+def test_worked_example_with_slack_leaves_room_for_1920_more_workers():
+    """Ceiling Rp 1,000,000,000; January–June billed for 4,000 workers; 4,000 workers from July.
+
+    Billed: 6 × 4,000 × 16,800 = Rp 403,200,000. Projected July–December: the same, Rp 403,200,000.
+    Left: 1,000,000,000 − 806,400,000 = Rp 193,600,000. One more worker for the 6 remaining months
+    costs 6 × 16,800 = Rp 100,800, so the capacity is floor(193,600,000 / 100,800) = 1,920
+    (1,921 would cost Rp 193,636,800). The money does not run out.
+    """
+    result = budget_projection(
+        ceiling=1_000_000_000,
+        billed_by_month=dict.fromkeys(_months(2026, 1, 6), 67_200_000),
+        active_workers=4_000,
+        monthly_amounts_by_month=dict.fromkeys(_months(2026, 7, 12), 16_800),
+    )
+    assert (result.billed, result.projected, result.left) == (403_200_000, 403_200_000, 193_600_000)
+    assert result.capacity == 1_920
+    assert result.runs_out_in is None
+
+
+def test_each_remaining_month_is_priced_at_its_own_rate_and_counted_with_its_own_workers():
+    """Two months left: 10 workers at Rp 16,800 in November, 12 at Rp 20,000 in December.
+
+    Projected: 168,000 + 240,000 = 408,000; billed October 150,000; ceiling 700,000 → left 142,000;
+    one more worker costs 16,800 + 20,000 = 36,800 → capacity floor(142,000 / 36,800) = 3.
+    A month already billed is never projected, even when an amount is given for it.
+    """
+    result = budget_projection(
+        ceiling=700_000,
+        billed_by_month={dt.date(2026, 10, 1): 150_000},
+        active_workers=999,  # ignored: the per-month counts are given
+        monthly_amounts_by_month={dt.date(2026, 10, 1): 1, dt.date(2026, 11, 1): 16_800, dt.date(2026, 12, 1): 20_000},
+        workers_by_month={dt.date(2026, 11, 1): 10, dt.date(2026, 12, 1): 12},
+    )
+    assert (result.billed, result.projected, result.left, result.capacity) == (150_000, 408_000, 142_000, 3)
+    assert [m.cumulative for m in result.months] == [150_000, 318_000, 558_000]
+
+
+def test_money_already_billed_beyond_the_ceiling_runs_out_in_that_billed_month():
+    result = budget_projection(
+        ceiling=100_000,
+        billed_by_month={dt.date(2026, 1, 1): 60_000, dt.date(2026, 2, 1): 60_000},
+        active_workers=0,
+        monthly_amounts_by_month={dt.date(2026, 3, 1): 16_800},
+    )
+    assert result.runs_out_in == dt.date(2026, 2, 1)
+    assert result.capacity == 0
+
+
+# --- from the database and on the page ----------------------------------------------------------
+
+
+@pytest.fixture
+def programme(db: None) -> Programme:
+    """KALBAR-2026 (province 61), 3 active workers; January and February issued; Rp 60,000 paid."""
+    programme = make_programme("KALBAR-2026", budget_ceiling=600_000)
+    for village in ("61.01.01.2001", PONTIANAK_VILLAGE, PONTIANAK_VILLAGE):
+        make_enrolment(make_worker(village=village), programme, Status.ACTIVE)
+    make_enrolment(make_worker(), programme, Status.PROPOSED)  # not covered: never projected
+    for month in (1, 2):
+        invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=dt.date(2026, month, 1)))
+    invoice_build(actor=None, programme=programme, month=dt.date(2026, 3, 1))  # a draft is not billed
+    payment_record(actor=None, programme=programme, paid_on=dt.date(2026, 2, 20), amount=60_000, reference="SP2D 1")
+    return programme
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _figures(html: str, testid: str, code: str) -> dict[str, str]:
+    start = html.index(f'data-testid="{testid}" data-programme="{code}"')
+    tag = html[start : html.index(">", start)]
+    pairs = [part.split("=", 1) for part in tag.replace("\n", " ").split() if part.startswith("data-")]
+    return {key[5:]: value.strip('"') for key, value in pairs}
+
+
+def test_finance_sees_the_programme_figures_matching_the_database(cast: Cast, programme: Programme):
+    response = _client(cast["keuangan"]).get("/anggaran/")
+    assert response.status_code == 200
+    figures = _figures(response.content.decode(), "budget", "KALBAR-2026")
+    issued = Invoice.objects.filter(programme=programme).exclude(status=InvoiceStatus.DRAFT)
+    billed = sum(issued.values_list("total", flat=True))
+    assert billed == 2 * 3 * 16_800
+    # March (a draft) to December: 10 months × 3 workers × Rp 16,800.
+    projected = 10 * 3 * 16_800
+    assert figures == {
+        "testid": "budget",
+        "programme": "KALBAR-2026",
+        "ceiling": "600000",
+        "billed": str(billed),
+        "paid": "60000",
+        "outstanding": str(billed - 60_000),
+        "credit": "0",
+        "projected": str(projected),
+        "left": str(600_000 - billed - projected),
+        # 100,800 billed + 50,400 a month passes 600,000 in the 10th projected month: December.
+        "runs-out": "2026-12",
+        "capacity": "0",  # 600,000 − 100,800 − 504,000 = −4,800: no room, just short
+    }
+    assert "December 2026" in response.content.decode()
+
+
+def test_the_what_if_changes_the_run_out_month_and_the_capacity_and_writes_nothing(cast: Cast, programme: Programme):
+    audit_before, invoices_before = AuditEntry.objects.count(), list(Invoice.objects.values())
+    client = _client(cast["pimpinan"])
+    # The current projection runs out: 100,800 billed + 504,000 projected > 600,000, in December.
+    current = _figures(client.get("/anggaran/").content.decode(), "budget", "KALBAR-2026")
+    assert current["runs-out"] == "2026-12"
+
+    params = {"programme": str(programme.pk), "ceiling": "300000", "end_month": "", "workers": ""}
+    html = client.get("/anggaran/", params).content.decode()
+    # Ceiling 300,000: cumulative 100,800 + 50,400 × n passes 300,000 at n = 4, in June.
+    assert _figures(html, "what-if-changed", "KALBAR-2026")["runs-out"] == "2026-06"
+    assert _figures(html, "what-if-current", "KALBAR-2026")["runs-out"] == "2026-12"
+
+    params = {"programme": str(programme.pk), "ceiling": "1000000", "end_month": "2026-10", "workers": "5"}
+    response = client.get("/anggaran/", params)
+    changed = _figures(response.content.decode(), "what-if-changed", "KALBAR-2026")
+    # March–October: 8 months × 5 workers × 16,800 = 672,000; left 1,000,000 − 100,800 − 672,000 = 227,200;
+    # one more worker costs 8 × 16,800 = 134,400 → 1.
+    assert (changed["projected"], changed["runs-out"], changed["capacity"]) == ("672000", "", "1")
+    assert AuditEntry.objects.count() == audit_before
+    assert list(Invoice.objects.values()) == invoices_before
+    assert Programme.objects.get(pk=programme.pk).budget_ceiling == 600_000
+
+
+def test_bad_what_if_input_is_explained_next_to_each_field(cast: Cast, programme: Programme):
+    params = {"programme": str(programme.pk), "ceiling": "satu juta", "end_month": "2025-12", "workers": "-3"}
+    response = _client(cast["keuangan"]).get("/anggaran/", params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    for field in ("ceiling", "workers"):
+        assert f'data-testid="error-{field}"' in html
+    response = _client(cast["keuangan"]).get("/anggaran/", {"programme": str(programme.pk), "end_month": "2025-12"})
+    assert response.status_code == 400
+    assert "cannot end before the coverage starts" in response.content.decode()
+    assert 'data-testid="what-if"' not in response.content.decode()
+
+
+@pytest.fixture
+def three_funders(programme: Programme) -> dict[str, Programme]:
+    pontianak = make_programme(
+        "PONTIANAK-2026", funder_type=FunderType.APBD_KABKOTA, region_id="61.71", budget_ceiling=2_000_000
+    )
+    sambas = make_programme("SAMBAS-CSR-2026", funder_type=FunderType.CSR, region_id="61.01", budget_ceiling=3_000_000)
+    make_enrolment(make_worker(village=PONTIANAK_VILLAGE), pontianak, Status.ACTIVE)
+    return {"province": programme, "pontianak": pontianak, "sambas": sambas}
+
+
+def test_totals_are_given_per_funder_type(cast: Cast, three_funders: dict[str, Programme]):
+    html = _client(cast["keuangan"]).get("/anggaran/").content.decode()
+    assert 'data-testid="funder" data-funder="apbd_provinsi" data-ceiling="600000"' in html
+    assert 'data-testid="funder" data-funder="apbd_kabkota" data-ceiling="2000000"' in html
+    assert 'data-testid="funder" data-funder="csr" data-ceiling="3000000"' in html
+
+
+def test_a_pontianak_leader_reads_the_provincial_and_pontianak_budgets_but_not_sambas(
+    three_funders: dict[str, Programme],
+):
+    """Decision: a regency user sees, read-only, the budget of a programme whose region contains theirs."""
+    leader = make_user("pim_pontianak", Role.PIMPINAN, "61.71")
+    client = _client(leader)
+    html = client.get("/anggaran/").content.decode()
+    assert 'data-programme="KALBAR-2026"' in html
+    assert 'data-programme="PONTIANAK-2026"' in html
+    assert "SAMBAS-CSR-2026" not in html
+    # The whole programme's figures, not Pontianak's share of them.
+    assert _figures(html, "budget", "KALBAR-2026")["billed"] == str(2 * 3 * 16_800)
+    # An out-of-scope programme cannot be chosen for a what-if either.
+    response = client.get("/anggaran/", {"programme": str(three_funders["sambas"].pk), "ceiling": "1"})
+    assert response.status_code == 400
+    assert 'data-testid="error-programme"' in response.content.decode()
+    assert "SAMBAS-CSR-2026" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["keuangan", "pimpinan", "admin_provinsi", "verifikator", "operator_pontianak"])
+def test_roles_with_finance_or_dashboard_read_the_page(cast: Cast, programme: Programme, role: str):
+    assert _client(cast[role]).get("/anggaran/").status_code == 200
+
+
+def test_an_account_without_finance_or_dashboard_gets_403(programme: Programme):
+    # Every role has DASHBOARD_VIEW today; an account with no role has neither action.
+    assert _client(make_user("tanpa_peran", "", "61")).get("/anggaran/").status_code == 403
+
+
+def test_the_page_needs_a_login(db: None):
+    response = Client().get("/anggaran/")
+    assert response.status_code == 302 and "/masuk/" in response["Location"]
+
+
+def test_the_figures_take_a_fixed_number_of_queries_whatever_the_enrolments(programme: Programme):
+    with CaptureQueriesContext(connection) as small:
+        programme_budget(programme)
+    for _ in range(20):
+        make_enrolment(make_worker(), programme, Status.ACTIVE)
+    with CaptureQueriesContext(connection) as large:
+        budget = programme_budget(programme)
+    assert budget.projection.projected == 10 * 23 * 16_800
+    # 4 aggregates + one rule look-up per remaining month (10: March–December).
+    assert len(small.captured_queries) == len(large.captured_queries) <= 4 + 10
+
+
+def test_the_page_takes_a_bounded_number_of_queries(cast: Cast, three_funders: dict[str, Programme]):
+    client = _client(cast["keuangan"])
+    client.get("/anggaran/")  # warm up the session and the user
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/anggaran/").status_code == 200
+    # Session and user (2), the programmes (1), then at most 4 + 12 per programme.
+    assert len(queries.captured_queries) <= 3 + 3 * (4 + 12)

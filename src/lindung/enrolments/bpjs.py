@@ -1,0 +1,407 @@
+"""The batch exchange with BPJS: the registration file of a new batch, and BPJS's answer to it.
+
+``bpjs_export`` puts a programme's verified enrolments in the next batch (``enrolment_send``) and writes
+the file BPJS needs for a BPU registration, in one transaction. ``bpjs_result_import`` reads BPJS's
+answer (the upload's reader, header matching and date cleaning) and activates or rejects each sent
+enrolment with ``enrolment_settle_bulk``. Both can be run twice: the second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from contextlib import closing
+from dataclasses import dataclass, field
+from itertools import batched
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from lindung.accounts.models import User
+from lindung.accounts.permissions import Action, require
+from lindung.accounts.scope import scope_queryset
+from lindung.audit.services import audit_record
+from lindung.enrolments.models import BpjsBatch, Enrolment, Status
+from lindung.enrolments.services import (
+    KPJ_PATTERN,
+    BpjsActivation,
+    BpjsRejection,
+    EnrolmentError,
+    enrolment_send,
+    enrolment_settle_bulk,
+)
+from lindung.imports.cleaning import CellError, clean_date, clean_nik, text
+from lindung.imports.columns import Column, match_columns
+from lindung.imports.reading import ImportFileError, table_open
+from lindung.programmes.models import Programme
+
+# The registration file's columns: (header, formatted as text). Headers are BPJS's, in Indonesian.
+EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
+    ("NIK", True),
+    ("Nama Lengkap", False),
+    ("Tempat Lahir", False),
+    ("Tanggal Lahir", False),
+    ("Jenis Kelamin", False),
+    ("Alamat", False),
+    ("Kode Desa", True),
+    ("No HP", True),
+    ("No KK", True),
+    ("Nama Ibu Kandung", False),
+    ("Pekerjaan", False),
+    ("Penghasilan (Rp)", False),
+    ("Program", False),
+    ("No Batch", False),
+    ("Kode Program", False),
+)
+
+# BPJS's answer. The first header of each is the one we suggest; matching is the upload's.
+ANSWER_COLUMNS: tuple[Column, ...] = (
+    Column("nik", ("NIK", "No KTP", "Nomor Induk Kependudukan"), text=True),
+    Column("kpj", ("No KPJ", "KPJ", "Nomor KPJ", "No Kepesertaan", "KPJ Number"), text=True),
+    Column("status", ("Status", "Hasil", "Status Kepesertaan")),
+    Column("reason", ("Alasan", "Keterangan", "Reason", "Alasan Penolakan")),
+    Column("coverage_start", ("Tanggal Mulai", "Tgl Kepesertaan", "Tanggal Kepesertaan", "Coverage Start")),
+    Column("programme", ("Kode Program", "Programme", "Program Code")),
+)
+ANSWER_REQUIRED = ("nik", "kpj", "status")
+ACCEPTED = frozenset({"diterima", "terima", "accepted", "accept"})
+REJECTED = frozenset({"ditolak", "tolak", "rejected", "reject"})
+_KPJ_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "nik": gettext("NIK"),
+        "kpj": gettext("KPJ number"),
+        "status": gettext("Status"),
+        "reason": gettext("Reason"),
+        "coverage_start": gettext("Coverage start"),
+        "programme": gettext("Programme"),
+    }
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def bpjs_export(*, actor: User, programme: Programme, out: Path | IO[bytes] | Any) -> BpjsBatch | None:
+    """Put ``programme``'s verified enrolments in the actor's scope in a new batch and write its file to ``out``.
+
+    ``None`` (and nothing written, not even the file) when none is waiting. The file is written inside
+    the transaction: if it cannot be written, the enrolments stay verified.
+    """
+    require(actor, Action.ENROLMENT_SEND)
+    with transaction.atomic():
+        try:
+            batch = enrolment_send(actor=actor, programme=programme)
+        except EnrolmentError:
+            # The only refusal for a whole programme: nothing verified is waiting. Its savepoint is undone.
+            return None
+        rows = _export_rows(batch)
+        audit_record(
+            actor=actor,
+            action="bpjs.exported",
+            obj=batch,
+            region_code=actor.region_id or "",
+            changes={"batch": [None, batch.number], "rows": [None, len(rows)]},
+            note=batch.programme.code,
+        )
+        # The file holds whole NIKs, birth dates and mothers' names: an export of personal data.
+        audit_record(
+            actor=actor,
+            action="worker.exported",
+            obj=batch,
+            region_code=actor.region_id or "",
+            changes={"bpjs_batch": [None, f"{batch.programme.code} #{batch.number}"], "rows": [None, len(rows)]},
+        )
+        _write_export(rows, out)
+    return batch
+
+
+def _export_rows(batch: BpjsBatch) -> list[list[Any]]:
+    programme = batch.programme
+    package = ", ".join(
+        name
+        for name, included in (
+            ("JKK", programme.includes_jkk),
+            ("JKM", programme.includes_jkm),
+            ("JHT", programme.includes_jht),
+        )
+        if included
+    )
+    enrolments = (
+        Enrolment.objects.filter(batch=batch)
+        .select_related("worker", "worker__occupation")
+        .order_by("worker__village_id", "worker__name", "pk")
+    )
+    rows = []
+    for enrolment in enrolments.iterator(chunk_size=2000):
+        worker = enrolment.worker
+        rows.append(
+            [
+                worker.nik,
+                worker.name,
+                worker.birth_place,
+                worker.birth_date,
+                worker.sex,
+                worker.address,
+                worker.village_id,
+                worker.phone,
+                worker.kk_number,
+                worker.mother_maiden_name,
+                worker.occupation.name,
+                # The income the programme pays contributions on, so BPJS bills what the budget expects.
+                programme.declared_income,
+                package,
+                batch.number,
+                programme.code,
+            ]
+        )
+    return rows
+
+
+def _write_export(rows: list[list[Any]], out: Path | IO[bytes] | Any) -> None:
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = workbook.add_format({"bold": True})
+    as_text = workbook.add_format({"num_format": "@"})
+    as_date = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet = workbook.add_worksheet("Data")
+    for index, (header, is_text) in enumerate(EXPORT_HEADERS):
+        sheet.write_string(0, index, header, bold)
+        sheet.set_column(index, index, 20, as_text if is_text else None)
+    for number, row in enumerate(rows, start=1):
+        for index, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(number, index, dt.datetime.combine(value, dt.time()), as_date)
+            elif EXPORT_HEADERS[index][1]:
+                # Written as strings, so that no spreadsheet turns a NIK into 6.10101E+15.
+                sheet.write_string(number, index, value, as_text)
+            elif isinstance(value, str):
+                sheet.write_string(number, index, value)
+            else:
+                sheet.write_number(number, index, value)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+
+
+# --- BPJS's answer ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class AnswerResult:
+    rows: int = 0
+    activated: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    errors: list[AnswerError] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "activated": self.activated,
+            "rejected": self.rejected,
+            "unchanged": self.unchanged,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+        }
+
+
+@dataclass
+class _Row:
+    number: int
+    nik: str = ""
+    accepted: bool | None = None
+    kpj: str = ""
+    reason: str = ""
+    coverage_start: dt.date | None = None
+    programme: str = ""
+    errors: list[AnswerError] = field(default_factory=list)
+
+
+def bpjs_result_import(*, actor: User, path: Path, today: dt.date | None = None) -> AnswerResult:
+    """Activate or reject the sent enrolments named in BPJS's answer file.
+
+    1. Read and clean every row (a whole-file problem raises ``ImportFileError``).
+    2. In one transaction, find each row's enrolment through the actor's scope, under a row lock: a row
+       whose enrolment already carries BPJS's answer is *unchanged*; a row without a sent enrolment, or
+       with a value the enrolment cannot take, gets its error.
+    3. Activate and reject the rest together with ``enrolment_settle_bulk``.
+    """
+    require(actor, Action.ENROLMENT_ACTIVATE)
+    today = today or timezone.localdate()
+    rows = _read_answer(path, today=today)
+    result = AnswerResult(rows=len(rows))
+    labels = _labels()
+    with transaction.atomic():
+        enrolments = _enrolments_by_nik(actor, {row.nik for row in rows if not row.errors})
+        activations: list[BpjsActivation] = []
+        rejections: list[BpjsRejection] = []
+        kpj_owner = _kpj_owners({row.kpj for row in rows if not row.errors and row.accepted})
+        for row in rows:
+            if not row.errors:
+                _decide(row, enrolments.get(row.nik, []), kpj_owner, labels, activations, rejections, result)
+            result.errors.extend(row.errors)
+        enrolment_settle_bulk(actor=actor, activations=activations, rejections=rejections)
+    result.activated, result.rejected = len(activations), len(rejections)
+    return result
+
+
+def _read_answer(path: Path, *, today: dt.date) -> list[_Row]:
+    labels = _labels()
+    with closing(table_open(path)) as table:
+        found = match_columns(table.headers, ANSWER_COLUMNS)
+        missing = [labels[name] for name in ANSWER_REQUIRED if name not in found]
+        if missing:
+            raise ImportFileError(
+                gettext("The file has no column for: %(columns)s. Check the header row (row 1).")
+                % {"columns": ", ".join(missing)}
+            )
+        rows: list[_Row] = []
+        first_row_of: dict[str, int] = {}
+        for number, cells in table.rows:
+            row = _clean_row(number, {name: cells[i] if i < len(cells) else None for name, i in found.items()}, today)
+            if row.nik and not row.errors:
+                earlier = first_row_of.setdefault(row.nik, number)
+                if earlier != number:
+                    row.errors.append(
+                        AnswerError(
+                            number,
+                            labels["nik"],
+                            gettext("This NIK is already in row %(row)d of this file.") % {"row": earlier},
+                        )
+                    )
+            rows.append(row)
+    return rows
+
+
+def _clean_row(number: int, cells: dict[str, Any], today: dt.date) -> _Row:
+    labels = _labels()
+    row = _Row(number)
+
+    def error(name: str, message: str) -> None:
+        row.errors.append(AnswerError(number, labels[name], message))
+
+    try:
+        info = clean_nik(cells.get("nik"), today=today)
+        row.nik = info.nik or ""
+    except CellError as exc:
+        error("nik", exc.message)
+    status = text(cells.get("status")).casefold()
+    if not status:
+        error("status", gettext("This field is required."))
+    elif status in ACCEPTED:
+        row.accepted = True
+    elif status in REJECTED:
+        row.accepted = False
+    else:
+        error(
+            "status",
+            gettext("Write diterima (accepted) or ditolak (rejected); not %(value)s.")
+            % {"value": text(cells.get("status"))},
+        )
+    row.reason = text(cells.get("reason"))
+    row.programme = text(cells.get("programme"))
+    if row.accepted:
+        row.kpj = _KPJ_SEPARATORS.sub("", text(cells.get("kpj")).lstrip("'\u2019`"))
+        if not row.kpj:
+            error("kpj", gettext("This field is required."))
+        elif not KPJ_PATTERN.fullmatch(row.kpj):
+            error("kpj", gettext("A KPJ membership number is exactly 11 digits; not %(value)s.") % {"value": row.kpj})
+        try:
+            row.coverage_start = clean_date(cells.get("coverage_start"))
+        except CellError as exc:
+            error("coverage_start", exc.message)
+    elif row.accepted is False and not row.reason:
+        error("reason", gettext("Say why BPJS rejected the enrolment."))
+    return row
+
+
+def _enrolments_by_nik(actor: User, niks: set[str]) -> dict[str, list[Enrolment]]:
+    """The enrolments in the actor's scope of the workers with these NIKs, locked, by NIK."""
+    found: dict[str, list[Enrolment]] = {}
+    query = Enrolment.objects.select_for_update(of=("self",)).select_related("programme", "worker")
+    for chunk in batched(sorted(niks), 2000):
+        for enrolment in scope_queryset(query.filter(worker__nik__in=chunk), actor).order_by("pk"):
+            found.setdefault(enrolment.worker.nik, []).append(enrolment)
+    return found
+
+
+def _kpj_owners(kpjs: set[str]) -> dict[str, int]:
+    owners: dict[str, int] = {}
+    for chunk in batched(sorted(kpjs), 2000):
+        owners.update(Enrolment.objects.filter(kpj__in=chunk).values_list("kpj", "worker_id"))
+    return owners
+
+
+def _decide(
+    row: _Row,
+    enrolments: list[Enrolment],
+    kpj_owner: dict[str, int],
+    labels: dict[str, str],
+    activations: list[BpjsActivation],
+    rejections: list[BpjsRejection],
+    result: AnswerResult,
+) -> None:
+    """One row's outcome: an activation, a rejection, unchanged (BPJS's answer is already recorded) or an error."""
+
+    def error(name: str, message: str) -> None:
+        row.errors.append(AnswerError(row.number, labels[name], message))
+
+    if row.programme:
+        enrolments = [e for e in enrolments if e.programme.code.casefold() == row.programme.casefold()]
+    if not enrolments:
+        if row.programme:
+            error("programme", gettext("This worker has no enrolment in programme %(code)s.") % {"code": row.programme})
+        else:
+            error("nik", gettext("No worker with this NIK is registered in your region."))
+        return
+    sent = [e for e in enrolments if e.status == Status.SENT]
+    if len(sent) > 1:
+        error("nik", gettext("This worker is in batches of several programmes; add a Kode Program column."))
+        return
+    if not sent:
+        if any(_already_answered(e, row) for e in enrolments):
+            result.unchanged += 1
+            return
+        statuses = ", ".join(str(Status(e.status).label) for e in enrolments)
+        error(
+            "nik",
+            gettext("This worker has no enrolment in a batch sent to BPJS (the enrolment is %(status)s).")
+            % {"status": statuses},
+        )
+        return
+    enrolment = sent[0]
+    if not row.accepted:
+        rejections.append(BpjsRejection(enrolment.pk, row.reason))
+        return
+    assert row.coverage_start is not None  # a cleaned accepted row has one
+    programme = enrolment.programme
+    if not programme.coverage_start <= row.coverage_start <= programme.coverage_end:
+        error(
+            "coverage_start",
+            gettext("Coverage must start within the programme's period, %(start)s to %(end)s.")
+            % {"start": date_format(programme.coverage_start), "end": date_format(programme.coverage_end)},
+        )
+    owner = kpj_owner.setdefault(row.kpj, enrolment.worker_id)
+    if owner != enrolment.worker_id:
+        error("kpj", gettext("This KPJ number is already recorded for another worker."))
+    if not row.errors:
+        activations.append(BpjsActivation(enrolment.pk, row.kpj, row.coverage_start))
+
+
+def _already_answered(enrolment: Enrolment, row: _Row) -> bool:
+    if enrolment.batch_id is None:
+        return False
+    if row.accepted:
+        return enrolment.status in (Status.ACTIVE, Status.ENDED) and enrolment.kpj == row.kpj
+    return enrolment.status == Status.REJECTED

@@ -1,0 +1,113 @@
+"""``lindung bpjs export`` and ``lindung bpjs import-result``: the batch exchange with BPJS (issue 4, item 6)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext
+
+from lindung.accounts.models import User
+from lindung.enrolments.bpjs import bpjs_export, bpjs_result_import
+from lindung.enrolments.services import EnrolmentError
+from lindung.imports.reading import ImportFileError
+from lindung.programmes.models import Programme
+
+
+class Command(BaseCommand):
+    help = "Exchange batches with BPJS: export the verified enrolments as a new batch, or import BPJS's answer."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        export = sub.add_parser("export", help="Write the verified enrolments not yet sent as one new batch.")
+        export.add_argument("--programme", metavar="CODE", required=True, help="The programme's code.")
+        export.add_argument("--out", metavar="FILE.xlsx", type=Path, required=True, help="Where to write the batch.")
+        result = sub.add_parser("import-result", help="Activate or reject sent enrolments from BPJS's answer file.")
+        result.add_argument("file", type=Path, metavar="FILE")
+        result.add_argument("--json", action="store_true", help="Print the outcome as one JSON object.")
+        for command in (export, result):
+            command.add_argument("--as", dest="username", metavar="USERNAME", help="The user doing it.")
+            command.add_argument("--lang", choices=["id", "en"], default="id", help="Language of the messages.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["lang"]):
+            actor = self._actor(options["username"])
+            try:
+                if options["subcommand"] == "export":
+                    self._export(actor, options)
+                else:
+                    self._import_result(actor, options)
+            except PermissionDenied:
+                raise CommandError(
+                    gettext("User %(name)s may not do this exchange with BPJS.") % {"name": actor.username}
+                ) from None
+
+    def _actor(self, username: str | None) -> User:
+        if not username:
+            raise CommandError(gettext("Say who does this with --as USERNAME."))
+        actor = User.objects.filter(username=username, is_active=True).first()
+        if actor is None:
+            raise CommandError(gettext("There is no active user %(name)s.") % {"name": username})
+        return actor
+
+    def _export(self, actor: User, options: dict[str, Any]) -> None:
+        programme = Programme.objects.filter(code=options["programme"]).first()
+        if programme is None:
+            raise CommandError(gettext("There is no programme %(code)s.") % {"code": options["programme"]})
+        out: Path = options["out"]
+        if not out.parent.is_dir():
+            raise CommandError(gettext("There is no folder %(path)s.") % {"path": out.parent})
+        # Written next to the destination and renamed once the batch is committed: never a file for
+        # a batch that does not exist, nor a half-written one.
+        fd, name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
+        os.close(fd)
+        partial = Path(name)
+        try:
+            batch = bpjs_export(actor=actor, programme=programme, out=str(partial))
+            if batch is not None:
+                partial.replace(out)
+        finally:
+            partial.unlink(missing_ok=True)
+        if batch is None:
+            self.stdout.write(
+                gettext("Programme %(code)s has no verified enrolment waiting; no batch was written.")
+                % {"code": programme.code}
+            )
+            return
+        self.stdout.write(
+            gettext("Batch %(number)s of programme %(code)s: %(count)s enrolments sent to BPJS, written to %(path)s.")
+            % {"number": batch.number, "code": programme.code, "count": batch.count, "path": out}
+        )
+
+    def _import_result(self, actor: User, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(gettext("There is no file %(path)s.") % {"path": path})
+        try:
+            result = bpjs_result_import(actor=actor, path=path)
+        except ImportFileError as exc:
+            raise CommandError(exc.message) from None
+        except (EnrolmentError, Http404) as exc:
+            # The rows were checked first; this is a change made by somebody else meanwhile. Nothing was written.
+            raise CommandError(
+                gettext("Nothing was written: %(reason)s Run the import again.") % {"reason": str(exc) or "-"}
+            ) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        self.stdout.write(
+            gettext(
+                "%(rows)d rows: %(activated)d activated, %(rejected)d rejected by BPJS, "
+                "%(unchanged)d already done, %(errors)d with errors."
+            )
+            % {**result.as_json(), "errors": len({e.row for e in result.errors})}
+        )
+        for error in result.errors:
+            self.stdout.write(f"  {gettext('Row')} {error.row} · {error.column}: {error.message}")

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class ImportBatch(models.Model):
+    """One upload of a spreadsheet of proposals: who, when, into which programme, and what became of its rows.
+
+    A command-line upload is recorded when it completes; dry runs and malformed files leave no record.
+    A web upload is recorded when queued (with its file) and completed or failed by the background job;
+    a failed one wrote no rows. ``errors`` holds the rejected rows'
+    problems ({row, column, message}) so that the error file can be offered again later.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The uploader's region, so that a list of uploads can be region-scoped like the audit log.
+    region_code = models.CharField(_("region"), max_length=13, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.COMPLETED)
+    # The job's language: its messages are written in the language of the page that uploaded the file.
+    language = models.CharField(_("language"), max_length=8, default="id")
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    message = models.TextField(_("why it failed"), blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # The uploaded file, kept (web uploads with rejected rows) so that its error file can be made again.
+    source = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows=F("imported") + F("skipped") + F("rejected")), name="import_rows_add_up"
+            ),
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="import_known_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,96 @@
+"""Builders of the messy spreadsheets that regencies send, written by each test into ``tmp_path``."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+from django.utils import translation
+
+from lindung.programmes.models import Programme
+from lindung.testing import make_programme, set_quota
+
+HEADERS = [
+    "NIK",
+    "Nama Lengkap",
+    "Tempat Lahir",
+    "Tanggal Lahir",
+    "Jenis Kelamin",
+    "Alamat",
+    "Kode Desa",
+    "Kabupaten/Kota",
+    "Kecamatan",
+    "Desa/Kelurahan",
+    "No HP",
+    "Kategori",
+    "No KK",
+    "Nama Ibu Kandung",
+    "Ahli Waris",
+    "Hubungan Ahli Waris",
+]
+
+
+def person(nik: str, **cells: Any) -> dict[str, Any]:
+    """A row (by template header) for a valid Sambas worker born 17 May 1980, with ``cells`` replaced."""
+    row: dict[str, Any] = {
+        "NIK": nik,
+        "Nama Lengkap": "Budi Santoso",
+        "Tempat Lahir": "Sambas",
+        "Tanggal Lahir": "17/05/1980",
+        "Jenis Kelamin": "L",
+        "Alamat": "Jl. Pasar No. 3",
+        "Kode Desa": "61.01.01.2001",
+        "No HP": "0812-3456-7890",
+        "Kategori": "PETANI",
+    }
+    row.update(cells)
+    return row
+
+
+def write_csv(path: Path, rows: Sequence[dict[str, Any]], *, headers: Sequence[str] = HEADERS, **options: Any) -> Path:
+    delimiter = options.pop("delimiter", ";")
+    encoding = options.pop("encoding", "utf-8-sig")
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([row.get(h, "") for h in headers])
+    return path
+
+
+def write_xlsx(path: Path, rows: Sequence[dict[str, Any]], *, headers: Sequence[str] = HEADERS) -> Path:
+    """Cells as a spreadsheet holds them: dates as date cells, numbers as numbers, the rest as text."""
+    workbook = xlsxwriter.Workbook(str(path))
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, headers)
+    for r, row in enumerate(rows, start=1):
+        for c, header in enumerate(headers):
+            value = row.get(header, "")
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
+            elif isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            elif value != "":
+                sheet.write_string(r, c, str(value))
+    workbook.close()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def programme(db: None) -> Programme:
+    programme = make_programme("KALBAR-2026")
+    set_quota(programme, "61.01", 100)
+    set_quota(programme, "61.71", 100)
+    return programme

@@ -1,0 +1,329 @@
+"""Every cleaning and rejection case of an upload, on a messy file made by the test (CSV and XLSX)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lindung.accounts.models import User
+from lindung.enrolments.models import Enrolment, Status
+from lindung.imports.services import import_run
+from lindung.imports.tests.conftest import person, write_csv, write_xlsx
+from lindung.programmes.models import FunderType, Programme
+from lindung.regions.models import Region
+from lindung.testing import (
+    PONTIANAK_VILLAGE,
+    SAMBAS_VILLAGE,
+    make_enrolment,
+    make_nik,
+    make_programme,
+    make_worker,
+    set_quota,
+)
+from lindung.workers.models import Heir, Worker
+
+pytestmark = pytest.mark.django_db
+
+Cast = dict[str, User]
+MAY_17 = dt.date(1980, 5, 17)
+
+
+def _dotted(nik: str) -> str:
+    """A NIK as people type it: dots, a space and a dash."""
+    return f"{nik[:4]}.{nik[4:8]} {nik[8:12]}-{nik[12:]}"
+
+
+def _messy_rows(programme: Programme) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The rows and, by label, each one's spreadsheet row number (header = 1)."""
+    woman = dt.date(1985, 8, 17)
+    nik_woman = make_nik(birth_date=woman, sex="P")
+    nik_first = make_nik()
+    other_regency = make_worker(village=PONTIANAK_VILLAGE)
+    overlapping = make_worker()
+    make_enrolment(overlapping, make_programme("SAMBAS-2026", funder_type=FunderType.APBD_KABKOTA, region_id="61.01"))
+    enrolled = make_worker()
+    make_enrolment(enrolled, programme)
+    registered = make_worker()
+    elsewhere = Region.objects.filter(level=Region.Level.VILLAGE).exclude(code__startswith="61").first()
+    assert elsewhere is not None
+    rows: list[tuple[str, dict[str, Any]]] = [
+        (
+            "dotted nik",
+            person(
+                _dotted(nik_first),
+                **{"Nama Lengkap": "  Budi   Santoso ", "Ahli Waris": "Siti", "Hubungan Ahli Waris": "Istri"},
+            ),
+        ),
+        (
+            "apostrophe and names",
+            person(
+                "'" + make_nik(),
+                **{
+                    "Tanggal Lahir": "17 Mei 1980",
+                    "Jenis Kelamin": "Laki-laki",
+                    "Kode Desa": "",
+                    "Kabupaten/Kota": "KAB. SAMBAS",
+                    "Kecamatan": "sambas",
+                    "Desa/Kelurahan": "dalam  kaum",
+                    "Kategori": "petani",
+                    "No KK": "6101-0100.0000 0001",
+                },
+            ),
+        ),
+        (
+            "woman, month name",
+            person(
+                nik_woman,
+                **{
+                    "Tanggal Lahir": "17 Agustus 1985",
+                    "Jenis Kelamin": "PR",
+                    "Kode Desa": "",
+                    "Kabupaten/Kota": "Kabupaten Sambas",
+                    "Kecamatan": "Sambas",
+                    "Desa/Kelurahan": "Lubuk Dagang",
+                    "Kategori": "Nelayan",
+                },
+            ),
+        ),
+        (
+            "iso date, M",
+            person(make_nik(), **{"Tanggal Lahir": "1980-05-17", "Jenis Kelamin": "M", "Kode Desa": "6101012001"}),
+        ),
+        (
+            "dashes date, category name",
+            person(make_nik(), **{"Tanggal Lahir": "17-05-1980", "Kategori": "pekerja usaha mikro dan kecil"}),
+        ),
+        ("scientific", person("6.10101E+15")),
+        ("birth date contradicts", person(make_nik(), **{"Tanggal Lahir": "18/05/1980"})),
+        ("sex contradicts", person(make_nik(), **{"Jenis Kelamin": "P"})),
+        ("too old", person(make_nik(birth_date=dt.date(1955, 1, 2)), **{"Tanggal Lahir": "02/01/1955"})),
+        ("outside programme", person(make_nik(), **{"Kode Desa": elsewhere.code})),
+        ("outside scope", person(make_nik(), **{"Kode Desa": PONTIANAK_VILLAGE})),
+        ("unknown village code", person(make_nik(), **{"Kode Desa": "61.01.01.2999"})),
+        (
+            "unknown regency",
+            person(
+                make_nik(),
+                **{
+                    "Kode Desa": "",
+                    "Kabupaten/Kota": "Kabupaten Antah",
+                    "Kecamatan": "Sambas",
+                    "Desa/Kelurahan": "Dalam Kaum",
+                },
+            ),
+        ),
+        (
+            "unknown district",
+            person(
+                make_nik(),
+                **{
+                    "Kode Desa": "",
+                    "Kabupaten/Kota": "Sambas",
+                    "Kecamatan": "Berantah",
+                    "Desa/Kelurahan": "Dalam Kaum",
+                },
+            ),
+        ),
+        (
+            "unknown village",
+            person(
+                make_nik(),
+                **{
+                    "Kode Desa": "",
+                    "Kabupaten/Kota": "Sambas",
+                    "Kecamatan": "Sambas",
+                    "Desa/Kelurahan": "Negeri Dongeng",
+                },
+            ),
+        ),
+        ("unknown category", person(make_nik(), **{"Kategori": "ASTRONOT"})),
+        ("missing name", person(make_nik(), **{"Nama Lengkap": "   "})),
+        ("repeated nik", person(nik_first, **{"Nama Lengkap": "Budi S."})),
+        ("other regency", person(other_regency.nik)),
+        ("overlapping programme", person(overlapping.nik)),
+        ("already enrolled", person(enrolled.nik)),
+        ("registered, not enrolled", person(registered.nik)),
+        ("bad date", person(make_nik(), **{"Tanggal Lahir": "31/02/1980"})),
+        ("bad sex", person(make_nik(), **{"Jenis Kelamin": "X"})),
+    ]
+    return [row for _, row in rows], {label: number for number, (label, _) in enumerate(rows, start=2)}
+
+
+def _by_row(result: Any) -> dict[int, list[dict[str, Any]]]:
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    for error in result.as_json()["errors"]:
+        by_row.setdefault(error["row"], []).append(error)
+    return by_row
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_messy_file_imports_the_clean_rows_and_rejects_each_problem_with_row_and_column(
+    cast: Cast, programme: Programme, tmp_path: Path, kind: str
+):
+    rows, at = _messy_rows(programme)
+    write = write_csv if kind == "csv" else write_xlsx
+    path = write(tmp_path / f"usulan.{kind}", rows)
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+
+    errors = _by_row(result)
+    imported = [
+        "dotted nik",
+        "apostrophe and names",
+        "woman, month name",
+        "iso date, M",
+        "dashes date, category name",
+        "registered, not enrolled",
+    ]
+    assert [label for label, n in at.items() if n not in errors and label != "already enrolled"] == imported
+    assert (result.rows, result.imported, result.skipped, result.rejected) == (len(rows), 6, 1, len(rows) - 7)
+
+    def problem(label: str) -> tuple[str, str]:
+        (error,) = errors[at[label]]
+        return error["column"], error["message"]
+
+    assert problem("scientific")[0] == "NIK"
+    assert "format the column as text" in problem("scientific")[1].lower()
+    assert problem("birth date contradicts") == (
+        "Tanggal Lahir",
+        "The date of birth does not match the NIK, which says 17-05-1980.",
+    )
+    assert problem("sex contradicts")[0] == "Jenis Kelamin"
+    assert problem("too old")[0] == "Tanggal Lahir" and "under 65" in problem("too old")[1]
+    assert problem("outside programme") == (
+        "Kode Desa",
+        "This worker lives outside the region of programme KALBAR-2026.",
+    )
+    assert problem("outside scope") == ("Kode Desa", "This village is outside your region.")
+    assert problem("unknown village code") == ("Kode Desa", "Village code 61.01.01.2999 is not in the Kemendagri data.")
+    assert problem("unknown regency") == ("Kabupaten/Kota", "Unknown regency or city Kabupaten Antah.")
+    assert problem("unknown district")[0] == "Kecamatan"
+    assert problem("unknown village")[0] == "Desa/Kelurahan"
+    assert problem("unknown category")[0] == "Kategori"
+    assert problem("missing name") == ("Nama Lengkap", "This field is required.")
+    assert problem("repeated nik") == (
+        "NIK",
+        f"This NIK is already in row {at['dotted nik']} of this file; each worker may appear only once.",
+    )
+    # The holder is outside operator_sambas's region: the sentence does not say where.
+    assert problem("other regency") == ("NIK", "This NIK is already registered in another region.")
+    assert problem("overlapping programme")[0] == "NIK" and "SAMBAS-2026" in problem("overlapping programme")[1]
+    assert problem("bad date") == ("Tanggal Lahir", "31/02/1980 is not a real date.")
+    assert problem("bad sex")[0] == "Jenis Kelamin"
+
+    proposed = Enrolment.objects.filter(programme=programme, status=Status.PROPOSED)
+    assert proposed.count() == 6 + 1  # the six rows and the worker enrolled before
+    first = Worker.objects.get(nik=rows[0]["NIK"].replace(".", "").replace(" ", "").replace("-", ""))
+    assert (first.name, first.birth_date, first.sex, first.regency_code) == ("Budi Santoso", MAY_17, "L", "61.01")
+    assert first.phone == "+6281234567890"
+    assert list(Heir.objects.filter(worker=first).values_list("name", "relation")) == [("Siti", "pasangan")]
+    named = Worker.objects.get(nik=rows[1]["NIK"].lstrip("'"))
+    assert (named.village_id, named.kk_number, named.occupation.code) == ("61.01.01.2001", "6101010000000001", "PETANI")
+    woman = Worker.objects.get(nik=rows[2]["NIK"])
+    assert (woman.sex, woman.birth_date, woman.village_id) == ("P", dt.date(1985, 8, 17), "61.01.01.2002")
+    enrolment = Enrolment.objects.get(worker=first, programme=programme)
+    assert (enrolment.village_id, enrolment.regency_code, enrolment.province_code) == ("61.01.01.2001", "61.01", "61")
+
+
+def test_excel_cells_dates_and_number_niks(cast: Cast, programme: Programme, tmp_path: Path):
+    """A date cell is a date; a NIK that Excel turned into a number is refused, never guessed."""
+    nik = make_nik()
+    number_nik = make_nik()
+    rows = [
+        person(nik, **{"Tanggal Lahir": MAY_17, "No HP": 81234567890}),
+        person(number_nik, **{"NIK": float(number_nik)}),
+    ]
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=write_xlsx(tmp_path / "a.xlsx", rows))
+
+    assert (result.imported, result.rejected) == (1, 1)
+    assert Worker.objects.get(nik=nik).phone == "+6281234567890"
+    (error,) = result.as_json()["errors"]
+    assert error["row"] == 3 and error["column"] == "NIK"
+    assert "Format the column as Text" in error["message"]
+    assert not Worker.objects.filter(nik=number_nik).exists()
+
+
+def test_the_regency_quota_counts_proposals_and_rejects_the_rows_beyond_it(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    set_quota(programme, "61.01", 3)
+    make_enrolment(make_worker(), programme)
+    rows = [person(make_nik()) for _ in range(4)]
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=write_csv(tmp_path / "q.csv", rows))
+
+    assert (result.imported, result.rejected) == (2, 2)
+    assert [e["row"] for e in result.as_json()["errors"]] == [4, 5]
+    assert result.errors[0].message == "The quota of 3 workers for Kabupaten Sambas in programme KALBAR-2026 is full."
+    assert Enrolment.objects.filter(programme=programme).count() == 3
+
+
+def test_headers_match_ignoring_case_spaces_dots_underscores_and_slashes(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    headers = [
+        "no. ktp",
+        "NAMA",
+        "tempat_lahir",
+        "TGL. LAHIR",
+        "l / p",
+        "ALAMAT",
+        "kode  wilayah",
+        "KABUPATEN KOTA",
+        "kecamatan",
+        "Desa Kelurahan",
+        "PEKERJAAN",
+        "nomor_kk",
+        "nama ibu kandung",
+    ]
+    nik = make_nik()
+    cells = [
+        nik,
+        "Ani",
+        "Sambas",
+        "17/05/1980",
+        "L",
+        "Jl. A",
+        "",
+        "Sambas",
+        "Sambas",
+        "Dalam Kaum",
+        "RT_RW",
+        "",
+        "Aminah",
+    ]
+    row = dict(zip(headers, cells, strict=True))
+    path = write_csv(tmp_path / "h.csv", [row], headers=headers, delimiter=",", encoding="utf-8")
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+
+    assert result.imported == 1, result.as_json()
+    worker = Worker.objects.get(nik=nik)
+    assert (worker.occupation.code, worker.mother_maiden_name, worker.village_id) == ("RT_RW", "Aminah", SAMBAS_VILLAGE)
+
+
+def test_an_operator_of_a_village_imports_only_into_that_village(cast: Cast, programme: Programme, tmp_path: Path):
+    rows = [person(make_nik()), person(make_nik(), **{"Kode Desa": "61.01.01.2002"})]
+    result = import_run(actor=cast["operator_desa"], programme=programme, path=write_csv(tmp_path / "d.csv", rows))
+    assert (result.imported, result.rejected) == (1, 1)
+    assert result.errors[0].message == "This village is outside your region."
+
+
+def test_a_nik_registered_outside_the_uploaders_region_is_not_described(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    holder = make_worker(village=PONTIANAK_VILLAGE)
+    path = write_csv(tmp_path / "p.csv", [person(holder.nik)])
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+    assert result.errors[0].message == "This NIK is already registered in another region."
+
+
+def test_a_province_uploader_learns_which_regency_holds_the_nik(cast: Cast, programme: Programme, tmp_path: Path):
+    holder = make_worker(village=PONTIANAK_VILLAGE)
+    path = write_csv(tmp_path / "p.csv", [person(holder.nik)])
+    result = import_run(actor=cast["admin_provinsi"], programme=programme, path=path)
+    assert result.errors[0].message == "This NIK is already registered in Kota Pontianak."
+    assert not Enrolment.objects.filter(worker=holder).exists()

@@ -1,0 +1,165 @@
+"""The upload pages: upload → outcome → error file → fixed upload, scope and roles."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import python_calamine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from lindung.accounts.models import User
+from lindung.audit.models import AuditEntry
+from lindung.imports.jobs import import_process
+from lindung.imports.models import ImportBatch, ImportStatus
+from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
+from lindung.programmes.models import Programme
+from lindung.testing import TEST_PASSWORD, make_nik
+from lindung.workers.models import Worker
+
+pytestmark = pytest.mark.django_db
+
+Cast = dict[str, User]
+
+
+@pytest.fixture(autouse=True)
+def _media_and_immediate_tasks(settings: Any, tmp_path: Path) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    # The job runs as soon as the upload's transaction commits (the tests run the on-commit callbacks).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=TEST_PASSWORD)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+Upload = Callable[..., Any]
+
+
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks: Any) -> Upload:
+    """Post a file to the upload page; its job runs when the request's transaction commits, unless ``run=False``."""
+
+    def post(client: Client, programme: Programme, path: Path, *, run: bool = True) -> Any:
+        file = SimpleUploadedFile(path.name, path.read_bytes())
+        with django_capture_on_commit_callbacks(execute=run):
+            return client.post("/impor/", {"programme": programme.pk, "file": file})
+
+    return post
+
+
+def test_an_operator_uploads_sees_the_rejected_rows_downloads_them_fixes_and_uploads_again(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    client = _client(cast["operator_sambas"])
+    bad_nik = make_nik()
+    rows = [person(make_nik()), person(bad_nik, **{"Jenis Kelamin": "?"})]
+    response = upload(client, programme, write_xlsx(tmp_path / "usulan.xlsx", rows))
+
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/impor/{batch.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="imported">1<' in page and 'data-testid="rejected">1<' in page
+    assert "Write L (male) or P (female); not ?." in page
+
+    download = client.get(f"/impor/{batch.pk}/kesalahan.xlsx")
+    assert download.status_code == 200
+    assert AuditEntry.objects.filter(action="worker.exported", object_id=str(batch.pk)).exists()
+    errors = tmp_path / "errors.xlsx"
+    errors.write_bytes(download.content)
+    sheet = python_calamine.CalamineWorkbook.from_path(str(errors)).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in sheet[1:]] == [bad_nik]
+
+    fixed = [dict(zip([*HEADERS, "Errors"], row, strict=True)) for row in sheet[1:]]
+    fixed[0]["Jenis Kelamin"] = "L"
+    again = upload(client, programme, write_xlsx(tmp_path / "fixed.xlsx", fixed))
+    assert again.status_code == 302
+    assert Worker.objects.filter(nik=bad_nik).exists()
+    assert ImportBatch.objects.latest("pk").imported == 1
+
+
+def test_a_malformed_file_is_refused_next_to_the_file_field(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    path = tmp_path / "usulan.csv"
+    path.write_bytes("NIK;Nama\n1;Sémua\n".encode("cp1252"))
+    response = upload(_client(cast["operator_sambas"]), programme, path)
+    assert response.status_code == 200
+    assert 'data-testid="error-file"' in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_only_spreadsheets_are_taken(cast: Cast, programme: Programme, tmp_path: Path, upload: Upload):
+    path = tmp_path / "foto.png"
+    path.write_bytes(b"\x89PNG")
+    response = upload(_client(cast["operator_sambas"]), programme, path)
+    assert "Upload an Excel workbook (.xlsx) or a CSV file." in response.content.decode()
+
+
+def test_another_regencys_upload_does_not_exist_for_an_operator(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    path = write_csv(tmp_path / "a.csv", [person(make_nik(), **{"Kategori": "?"})])
+    upload(_client(cast["operator_sambas"]), programme, path)
+    batch = ImportBatch.objects.get()
+    other = _client(cast["operator_pontianak"])
+    assert other.get(f"/impor/{batch.pk}/").status_code == 404
+    assert other.get(f"/impor/{batch.pk}/kesalahan.xlsx").status_code == 404
+    assert _client(cast["admin_provinsi"]).get(f"/impor/{batch.pk}/").status_code == 200
+
+
+def test_roles_without_proposals_get_403_and_visitors_must_log_in(cast: Cast, programme: Programme):
+    assert _client(cast["verifikator"]).get("/impor/").status_code == 403
+    response = Client().get("/impor/")
+    assert response.status_code == 302 and "/masuk/" in response["Location"]
+
+
+def test_the_template_downloads_as_a_workbook(cast: Cast):
+    response = _client(cast["operator_desa"]).get("/impor/templat.xlsx")
+    assert response.status_code == 200
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    assert workbook.get_sheet_by_index(0).to_python()[0][0] == "NIK"
+
+
+def test_an_upload_waits_in_the_queue_shows_progress_and_runs_once(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    client = _client(cast["operator_sambas"])
+    response = upload(client, programme, write_csv(tmp_path / "a.csv", [person(make_nik())]), run=False)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.QUEUED
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="pending"' in page and "<progress" in page
+
+    import_process(batch_id=batch.pk)
+    import_process(batch_id=batch.pk)  # the queue delivered the job twice
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported, batch.rows_read) == (ImportStatus.COMPLETED, 1, 1)
+    assert Worker.objects.count() == 1
+    assert 'data-testid="pending"' not in client.get(response["Location"]).content.decode()
+
+
+def test_a_file_refused_by_the_job_is_marked_failed_and_writes_nothing(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    path = write_csv(tmp_path / "a.csv", [person(make_nik()) for _ in range(1500)])
+    with path.open("ab") as f:  # past the first 64 KB that the upload page checks
+        f.write("6101010101800001;Sémua\n".encode("cp1252"))
+    client = _client(cast["operator_sambas"])
+    response = upload(client, programme, path)
+
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.FAILED and "not in UTF-8" in batch.message
+    assert not Worker.objects.exists()
+    assert 'data-testid="failed"' in client.get(response["Location"]).content.decode()
