@@ -146,13 +146,13 @@ def test_the_error_file_holds_the_rejected_rows_with_nik_as_text_and_can_be_fixe
     _run(path, "--programme", programme.code, "--as", "operator_sambas", "--errors", errors)
 
     sheet = python_calamine.CalamineWorkbook.from_path(str(errors)).get_sheet_by_index(0).to_python()
-    assert sheet[0] == [*HEADERS, "Errors"]
+    assert sheet[0] == [*HEADERS, "Kesalahan"]  # the command speaks Indonesian by default
     assert [row[0] for row in sheet[1:]] == [bad_category, bad_date]  # text, all 16 digits
-    assert str(sheet[1][-1]).startswith("Kategori: Unknown category ASTRONOT")
-    assert str(sheet[2][-1]).startswith("Tanggal Lahir: 17/13/1980 is not a real date")
+    assert str(sheet[1][-1]).startswith("Kategori: Kategori ASTRONOT tidak dikenal")
+    assert str(sheet[2][-1]).startswith("Tanggal Lahir: 17/13/1980 bukan tanggal yang valid")
 
     # The operator fixes the two cells in the error file and uploads it as it is, error column and all.
-    fixed = [dict(zip([*HEADERS, "Errors"], row, strict=True)) for row in sheet[1:]]
+    fixed = [dict(zip([*HEADERS, "Kesalahan"], row, strict=True)) for row in sheet[1:]]
     fixed[0]["Kategori"] = "PETANI"
     fixed[1]["Tanggal Lahir"] = "17/05/1980"
     out = _run(
