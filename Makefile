@@ -46,7 +46,7 @@ CHECK_ENV := env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_D
 PO_FILES := $(wildcard src/lindung/locale/*/LC_MESSAGES/*.po src/lindung/*/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help venv demo messages test lint typecheck migrations-check browsers test-sqlite test-postgres clean FORCE
+.PHONY: help venv demo messages system-libs test lint typecheck migrations-check browsers test-sqlite test-postgres clean FORCE
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -109,12 +109,12 @@ messages: $(MO_FILES)
 
 # ---------------------------------------------------------------- demo
 
-demo: venv messages
+demo: venv messages system-libs
 	$(BIN)/lindung demo $(DEMO_ARGS)
 
 # ---------------------------------------------------------------- checks
 
-test: venv messages
+test: venv messages system-libs
 	@mkdir -p var && : > $(NOTES)
 	$(MAKE) --no-print-directory lint typecheck migrations-check browsers test-sqlite test-postgres
 	echo
@@ -134,6 +134,19 @@ typecheck: venv
 migrations-check: venv
 	@echo "== lindung makemigrations --check --dry-run"
 	$(CHECK_ENV) $(BIN)/lindung makemigrations --check --dry-run
+
+# WeasyPrint (PDF letters) needs Pango and HarfBuzz's subsetter from Debian at run time.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+system-libs: venv
+	@if ! $(PY) -c "import weasyprint" >/dev/null 2>&1; then
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	    echo "== WeasyPrint cannot load its libraries: apt-get install -y $(PDF_LIBS)"
+	    export DEBIAN_FRONTEND=noninteractive
+	    apt-get install -y $(PDF_LIBS) </dev/null || { apt-get update && apt-get install -y $(PDF_LIBS) </dev/null; }
+	  fi
+	  $(PY) -c "import weasyprint" || { echo "ERROR: WeasyPrint needs: apt-get install -y $(PDF_LIBS)" >&2; exit 1; }
+	fi
 
 # Debian's Chromium for the Playwright tests (Playwright's own browser download is not reachable).
 browsers:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.utils import translation
 
 from lindung.browser_testing import (  # noqa: F401 - fixtures and a hook, registered here once for every test
     browser,
@@ -23,6 +24,7 @@ from lindung.rules.services import rules_load
 
 if TYPE_CHECKING:
     from lindung.accounts.models import User
+    from lindung.programmes.models import Programme
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,3 +64,22 @@ def cast(db: None) -> dict[str, User]:
     from lindung.testing import make_cast
 
     return make_cast()
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages in English while the test runs (``pytest.mark.usefixtures("english")``)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def programme(db: None) -> Programme:
+    """KALBAR-2026 (the province's, see ``lindung.testing.make_programme``) with a quota of 100 workers in
+    Sambas (61.01) and in Pontianak (61.71). The contributions tests define their own."""
+    from lindung.testing import make_programme, set_quota
+
+    programme = make_programme("KALBAR-2026")
+    set_quota(programme, "61.01", 100)
+    set_quota(programme, "61.71", 100)
+    return programme

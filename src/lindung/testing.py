@@ -6,12 +6,17 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from django.conf import settings
+from django.test import Client
+
 from lindung.accounts.models import Role, User
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.workers.models import OccupationCategory, Worker
 
 _serials = itertools.count(1)
+
+Cast = dict[str, User]  # the fixed cast of ``make_cast``, by username
 
 # A village in each regency/city the cast works in (Kepmendagri codes).
 SAMBAS_VILLAGE = "61.01.01.2001"
@@ -31,7 +36,7 @@ def make_user(username: str, role: str = "", region: str | None = None, **extra:
     return User.objects.create_user(username=username, password=TEST_PASSWORD, role=role, region_id=region, **extra)
 
 
-def make_cast() -> dict[str, User]:
+def make_cast() -> Cast:
     """The fixed cast of permission tests."""
     return {
         "operator_sambas": make_user("operator_sambas", Role.OPERATOR_KABUPATEN, "61.01"),
@@ -43,6 +48,15 @@ def make_cast() -> dict[str, User]:
         "pimpinan": make_user("pimpinan", Role.PIMPINAN, "61"),
         "admin_provinsi": make_user("admin_provinsi", Role.ADMIN_PROVINSI, "61"),
     }
+
+
+def client_for(user: User | None = None, language: str = "en", *, password: str = TEST_PASSWORD) -> Client:
+    """A test browser reading pages in ``language``, signed in as ``user`` with ``password`` (no user: signed out)."""
+    client = Client()
+    if user is not None:
+        assert client.login(username=user.username, password=password)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
 
 
 def make_worker(*, village: str = SAMBAS_VILLAGE, **fields: Any) -> Worker:

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from lindung.accounts.models import Role, User
 
@@ -84,3 +85,9 @@ def user_can(user: User | AnonymousUser, action: Action) -> bool:
 def require(user: User | AnonymousUser, action: Action) -> None:
     if not user_can(user, action):
         raise PermissionDenied(action.value)
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a request that ``login_required`` let through."""
+    assert isinstance(request.user, User)  # login_required let only a signed-in user through
+    return request.user

@@ -107,24 +107,17 @@ def account_login_record(*, user: User, ip: str | None) -> None:
     """A successful login clears that username's failures (not the address's) and is audited."""
     with transaction.atomic():
         FailedLogin.objects.filter(username=_username_key(user.get_username())).delete()
-        audit_record(
-            actor=user,
-            action="account.logged_in",
-            obj=user,
-            region_code=user.region_id or "",
-            note=f"ip={ip or '-'}",
-        )
+        _audit_session(user, "account.logged_in", ip)
 
 
 def account_logout_record(*, user: User, ip: str | None) -> None:
     with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="account.logged_out",
-            obj=user,
-            region_code=user.region_id or "",
-            note=f"ip={ip or '-'}",
-        )
+        _audit_session(user, "account.logged_out", ip)
+
+
+def _audit_session(user: User, action: str, ip: str | None) -> None:
+    """The audit entry of ``user`` signing in or out from ``ip``."""
+    audit_record(actor=user, action=action, obj=user, region_code=user.region_id or "", note=f"ip={ip or '-'}")
 
 
 def account_password_change(*, user: User, new_password: str) -> None:

@@ -48,10 +48,4 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     entries = audit_entries_search(request.user, form.audit_filter())
     page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(entry, _changes(entry)) for entry in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "audit/entry_list.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
-    )
+    return render(request, "audit/entry_list.html", {"form": form, "page": page, "rows": rows})

@@ -28,16 +28,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
-from lindung.contributions.models import Invoice, InvoiceStatus, Payment, PaymentAllocation
+from lindung.contributions.models import Invoice, InvoiceStatus
+from lindung.contributions.selectors import programme_received_and_allocated
 from lindung.contributions.services import BILLED_STATUSES, month_end, month_start, next_month
 from lindung.enrolments.models import Enrolment
 from lindung.programmes.models import FunderType, Programme
-from lindung.programmes.rates import monthly_contribution
+from lindung.programmes.rates import programme_monthly_contribution
 
 # A what-if may extend the period, but not without bound (each month costs a rule look-up).
 MAX_PERIOD_MONTHS = 60
@@ -195,14 +195,9 @@ def programme_budget(programme: Programme, what_if: WhatIf | None = None) -> Pro
         .exclude(status=InvoiceStatus.DRAFT)
         .values_list("month", "total")
     }
-    paid = Payment.objects.filter(programme=programme, reversed_at__isnull=True).aggregate(
-        s=Coalesce(Sum("amount"), 0)
-    )["s"]
-    allocated = PaymentAllocation.objects.filter(
-        invoice__programme=programme, payment__reversed_at__isnull=True
-    ).aggregate(s=Coalesce(Sum("amount"), 0))["s"]
+    paid, allocated = programme_received_and_allocated(programme)
     remaining = [m for m in period_months(programme.coverage_start, end_month) if m not in billed_by_month]
-    amounts = {month: _one_worker(programme, month) for month in remaining}
+    amounts = {month: programme_monthly_contribution(programme, month).total for month in remaining}
     workers_by_month = None if what_if.workers is not None else _workers_by_month(programme, remaining)
     projection = budget_projection(
         ceiling=programme.budget_ceiling if what_if.ceiling is None else what_if.ceiling,
@@ -212,19 +207,8 @@ def programme_budget(programme: Programme, what_if: WhatIf | None = None) -> Pro
         workers_by_month=workers_by_month,
     )
     return ProgrammeBudget(
-        programme=programme, paid=int(paid), allocated=int(allocated), end_month=end_month, projection=projection
+        programme=programme, paid=paid, allocated=allocated, end_month=end_month, projection=projection
     )
-
-
-def _one_worker(programme: Programme, month: dt.date) -> int:
-    return monthly_contribution(
-        month=month,
-        declared_income=programme.declared_income,
-        government_funded=programme.is_government_funded,
-        jkk=programme.includes_jkk,
-        jkm=programme.includes_jkm,
-        jht=programme.includes_jht,
-    ).total
 
 
 def _workers_by_month(programme: Programme, months: Sequence[dt.date]) -> dict[dt.date, int]:

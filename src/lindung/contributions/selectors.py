@@ -58,12 +58,21 @@ def invoice_by_component(invoice: Invoice) -> dict[str, int]:
     return {key: int(value) for key, value in sums.items()}
 
 
-def programme_credit(programme: Programme) -> int:
-    """Money received and not set against an invoice (reversed payments count for nothing)."""
+def programme_received_and_allocated(programme: Programme) -> tuple[int, int]:
+    """The money received for the programme and the part of it set against invoices (two queries).
+
+    Reversed payments count for nothing. A payment is only ever set against its own programme's invoices.
+    """
     received = Payment.objects.filter(programme=programme, reversed_at__isnull=True).aggregate(
         s=Coalesce(Sum("amount"), 0)
     )["s"]
     allocated = PaymentAllocation.objects.filter(
         payment__programme=programme, payment__reversed_at__isnull=True
     ).aggregate(s=Coalesce(Sum("amount"), 0))["s"]
-    return int(received) - int(allocated)
+    return int(received), int(allocated)
+
+
+def programme_credit(programme: Programme) -> int:
+    """Money received and not set against an invoice (reversed payments count for nothing)."""
+    received, allocated = programme_received_and_allocated(programme)
+    return received - allocated

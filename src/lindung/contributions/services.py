@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -32,23 +31,16 @@ from lindung.contributions.models import (
     PaymentAllocation,
 )
 from lindung.enrolments.models import Status
+from lindung.errors import RefusedStep
 from lindung.programmes.models import Programme
-from lindung.programmes.rates import monthly_contribution
+from lindung.programmes.rates import programme_monthly_contribution
 
 # Enrolments that may be billed for a month they cover: active, or ended (for the months before the end).
 BILLED_STATUSES = (Status.ACTIVE, Status.ENDED)
 
 
-class ContributionError(ValidationError):
+class ContributionError(RefusedStep):
     """A refused billing or payment step, in one sentence; ``field`` names the form field, if any."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__({field: [message]} if field else message)
-        self.text = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -149,14 +141,7 @@ def invoice_issue(*, actor: User | None, invoice: Invoice) -> Invoice:
 
 
 def _price(programme: Programme, month: dt.date) -> tuple[int, int, int]:
-    price = monthly_contribution(
-        month=month,
-        declared_income=programme.declared_income,
-        government_funded=programme.is_government_funded,
-        jkk=programme.includes_jkk,
-        jkm=programme.includes_jkm,
-        jht=programme.includes_jht,
-    )
+    price = programme_monthly_contribution(programme, month)
     return price.jkk, price.jkm, price.jht
 
 

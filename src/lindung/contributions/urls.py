@@ -17,3 +17,9 @@ urlpatterns = [
 urlpatterns += [
     path("berisiko/", views.at_risk_view, name="at_risk"),
 ]
+
+from lindung.contributions import document_views  # noqa: E402 - the document downloads, added after the pages
+
+urlpatterns += [
+    path("<int:pk>/unduh.<str:fmt>", document_views.invoice_download_view, name="download"),
+]

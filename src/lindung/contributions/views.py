@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.accounts.models import User
-from lindung.accounts.permissions import Action, require
+from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.contributions import services
 from lindung.contributions.forms import BuildForm, PaymentForm, ReverseForm
 from lindung.contributions.models import Invoice, Payment
@@ -27,14 +28,9 @@ from lindung.contributions.selectors import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required let only a signed-in user through
-    return request.user
-
-
 @login_required
 def invoice_list_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
     return _render_list(request, user, BuildForm(programmes=programmes_in_scope(user)))
 
@@ -42,7 +38,7 @@ def invoice_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def invoice_build_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
     form = BuildForm(request.POST, programmes=programmes_in_scope(user))
     if form.is_valid():
@@ -58,7 +54,7 @@ def invoice_build_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def invoice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
     invoice = _invoice_or_404(user, pk)
     allocations = invoice.allocations.select_related("payment").order_by("payment__paid_on", "pk")
@@ -75,36 +71,39 @@ def invoice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invoice_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    require(user, Action.FINANCE_MANAGE)
-    invoice = _invoice_or_404(user, pk)
-    try:
+    def rebuild(user: User, invoice: Invoice) -> None:
         services.invoice_build(actor=user, programme=invoice.programme, month=invoice.month)
-    except services.ContributionError as exc:
-        messages.error(request, exc.text)
-    else:
-        messages.success(request, _("The draft invoice is built."))
-    return redirect("contributions:detail", pk=invoice.pk)
+
+    return _invoice_step(request, pk, rebuild, _("The draft invoice is built."))
 
 
 @login_required
 @require_POST
 def invoice_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    def issue(user: User, invoice: Invoice) -> None:
+        services.invoice_issue(actor=user, invoice=invoice)
+
+    return _invoice_step(request, pk, issue, _("The invoice is issued; it will not change any more."))
+
+
+def _invoice_step(request: HttpRequest, pk: int, step: Callable[[User, Invoice], None], done: str) -> HttpResponse:
+    """Take ``step`` on invoice ``pk`` as the finance user asking, then back to the invoice's page with
+    ``done`` or the service's refusal as the message."""
+    user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
     invoice = _invoice_or_404(user, pk)
     try:
-        services.invoice_issue(actor=user, invoice=invoice)
+        step(user, invoice)
     except services.ContributionError as exc:
         messages.error(request, exc.text)
     else:
-        messages.success(request, _("The invoice is issued; it will not change any more."))
+        messages.success(request, done)
     return redirect("contributions:detail", pk=invoice.pk)
 
 
 @login_required
 def payment_record_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
     programmes = programmes_in_scope(user)
     form = PaymentForm(request.POST or None, programmes=programmes, initial={"programme": request.GET.get("programme")})
@@ -124,7 +123,7 @@ def payment_record_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def payment_reverse_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
     payment = Payment.objects.filter(programme__in=programmes_in_scope(user), pk=pk).select_related("programme").first()
     if payment is None:
@@ -171,7 +170,7 @@ def at_risk_view(request: HttpRequest) -> HttpResponse:
     from lindung.web.pagination import CappedPaginator
     from lindung.workers.nik import nik_mask
 
-    user = _user(request)
+    user = signed_in_user(request)
     if not (user_can(user, Action.FINANCE_MANAGE) or user_can(user, Action.DASHBOARD_VIEW)):
         require(user, Action.DASHBOARD_VIEW)  # raises PermissionDenied
     statuses = at_risk_statuses(user)

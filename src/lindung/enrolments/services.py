@@ -13,7 +13,6 @@ Any refusal is an ``EnrolmentError``: one sentence, optionally tied to a form fi
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -21,10 +20,8 @@ from dataclasses import dataclass
 from itertools import batched
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -37,7 +34,9 @@ from lindung.accounts.scope import get_in_scope_or_404, scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_changes, audit_record
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
-from lindung.programmes.models import FunderType, Programme, RegencyQuota
+from lindung.enrolments.selectors import overlapping_government_enrolments, quota_taken
+from lindung.errors import RefusedStep
+from lindung.programmes.models import Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.workers.models import Worker
 
@@ -106,16 +105,8 @@ QUOTA_STATUSES = [Status.VERIFIED, Status.SENT, Status.ACTIVE]
 KPJ_PATTERN = re.compile(r"[0-9]{11}")
 
 
-class EnrolmentError(ValidationError):
-    """A refused step, in one sentence; ``field`` names the form field it belongs next to, if any."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__({field: [message]} if field else message)
-        self.text = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return self.text
+class EnrolmentError(RefusedStep):
+    """A refused enrolment step, in one sentence; ``field`` names the form field it belongs next to, if any."""
 
 
 def enrolment_next_steps(*, user: User, enrolment: Enrolment) -> list[str]:
@@ -146,14 +137,15 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
         already = _("This worker is already enrolled in programme %(code)s.") % {"code": programme.code}
         if Enrolment.objects.filter(worker=worker, programme=programme).exists():
             raise EnrolmentError(already, field="programme")
-        first = _overlapping_government_enrolment(worker=worker, programme=programme)
+        first = overlapping_government_enrolments([worker.pk], programme).get(worker.pk)
         if first is not None:
+            code, name = first
             raise EnrolmentError(
                 _(
                     "This worker already has government-funded coverage for overlapping months in programme "
                     "%(code)s (%(name)s); a second government-funded enrolment is not allowed."
                 )
-                % {"code": first.programme.code, "name": first.programme.name},
+                % {"code": code, "name": name},
                 field="programme",
             )
         enrolment = Enrolment(worker=worker, programme=programme, status=Status.PROPOSED, village_id=worker.village_id)
@@ -189,9 +181,8 @@ def enrolment_verify(*, actor: User, enrolment: Enrolment) -> Enrolment:
         names = {"regency": regency or enrolment.regency_code, "code": enrolment.programme.code}
         if quota is None:
             raise EnrolmentError(_("Programme %(code)s has no quota set for %(regency)s.") % names)
-        taken = Enrolment.objects.filter(
-            programme_id=enrolment.programme_id, regency_code=enrolment.regency_code, status__in=QUOTA_STATUSES
-        ).count()
+        regency_code = enrolment.regency_code
+        taken = quota_taken(enrolment.programme, [regency_code], QUOTA_STATUSES).get(regency_code, 0)
         if taken >= quota.quota:
             raise EnrolmentError(
                 ngettext(
@@ -418,34 +409,6 @@ def enrolment_end(*, actor: User, enrolment: Enrolment, reason: str, coverage_en
 
 def _region_within(code: str, region: str) -> bool:
     return code == region or code.startswith(region + ".")
-
-
-def _overlapping_government_enrolment(*, worker: Worker, programme: Programme) -> Enrolment | None:
-    """The worker's earliest other government-funded enrolment covering a month the programme covers.
-
-    An enrolment covers from its own start (once BPJS activated it), else its programme's, until its
-    own end (once ended), else its programme's. Rejected ones cover nothing. Months overlap when the
-    other coverage starts on or before the last day of the programme's last month and ends on or
-    after the first day of its first month.
-    """
-    if not programme.is_government_funded:
-        return None
-    first_day = programme.coverage_start.replace(day=1)
-    last = programme.coverage_end
-    last_day = last.replace(day=calendar.monthrange(last.year, last.month)[1])
-    return (
-        Enrolment.objects.filter(worker=worker, programme__funder_type__in=FunderType.government())
-        .exclude(status=Status.REJECTED)
-        .exclude(programme=programme)
-        .alias(
-            start=Coalesce("coverage_start", "programme__coverage_start"),
-            end=Coalesce("coverage_end", "programme__coverage_end"),
-        )
-        .filter(start__lte=last_day, end__gte=first_day)
-        .select_related("programme")
-        .order_by("programme__coverage_start", "pk")
-        .first()
-    )
 
 
 def _locked(actor: User, enrolment: Enrolment, step: Transition) -> Enrolment:

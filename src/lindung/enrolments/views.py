@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lindung.accounts.models import User
-from lindung.accounts.permissions import Action, require, user_can
+from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.audit.models import AuditEntry
 from lindung.enrolments import services
@@ -43,7 +42,9 @@ from lindung.enrolments.selectors import (
     worker_enrolments,
 )
 from lindung.imports.reading import ImportFileError, max_bytes
+from lindung.programmes.models import Programme
 from lindung.web.pagination import CappedPaginator
+from lindung.web.uploads import upload_on_disk
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
 
@@ -79,14 +80,9 @@ HISTORY_LABELS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # login_required let only a signed-in user through
-    return request.user
-
-
 @login_required
 def enrolment_list_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
     form = EnrolmentFilterForm(request.GET or None, user=user)
     # An invalid filter is shown next to its field and ignored; the valid ones still apply.
@@ -104,7 +100,7 @@ def enrolment_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def enrolment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
     enrolment = get_in_scope_or_404(_detail_queryset(), user, pk=pk)
     return _render_detail(request, user, enrolment)
@@ -113,7 +109,7 @@ def enrolment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def enrolment_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     enrolment = get_in_scope_or_404(_detail_queryset(), user, pk=pk)
     form = STEP_FORMS[step](request.POST)
     if form.is_valid():
@@ -129,7 +125,7 @@ def enrolment_step_view(request: HttpRequest, pk: int, step: str) -> HttpRespons
 
 @login_required
 def enrolment_propose_view(request: HttpRequest, worker_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.ENROLMENT_PROPOSE)
     worker = get_in_scope_or_404(Worker.objects.select_related("village"), user, pk=worker_id)
     form = ProposeForm(request.POST or None, programmes=programmes_open_for(worker))
@@ -157,14 +153,13 @@ def enrolment_propose_view(request: HttpRequest, worker_id: int) -> HttpResponse
 @login_required
 @require_POST
 def enrolment_send_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.ENROLMENT_SEND)
-    form = SendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a programme to send."))
+    programme = _programme_to_send(request)
+    if programme is None:
         return redirect("enrolments:list")
     try:
-        batch = services.enrolment_send(actor=user, programme=form.cleaned_data["programme"])
+        batch = services.enrolment_send(actor=user, programme=programme)
     except services.EnrolmentError as exc:
         messages.error(request, exc.text)
     else:
@@ -174,6 +169,16 @@ def enrolment_send_view(request: HttpRequest) -> HttpResponse:
             % {"number": batch.number, "code": batch.programme.code, "count": batch.count},
         )
     return redirect("enrolments:list")
+
+
+def _programme_to_send(request: HttpRequest) -> Programme | None:
+    """The programme the POSTed ``SendForm`` names, or None with an error message for the next page."""
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a programme to send."))
+        return None
+    programme: Programme = form.cleaned_data["programme"]
+    return programme
 
 
 def _detail_queryset() -> Any:
@@ -239,7 +244,7 @@ class BpjsAnswerForm(forms.Form):
 
 @login_required
 def bpjs_exchange_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not (user_can(user, Action.ENROLMENT_SEND) or user_can(user, Action.ENROLMENT_ACTIVATE)):
         raise PermissionDenied(Action.ENROLMENT_SEND.value)
     return _render_bpjs(request, user)
@@ -248,13 +253,11 @@ def bpjs_exchange_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def bpjs_export_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.ENROLMENT_SEND)
-    form = SendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a programme to send."))
+    programme = _programme_to_send(request)
+    if programme is None:
         return redirect("enrolments:bpjs")
-    programme = form.cleaned_data["programme"]
     out = io.BytesIO()
     batch = bpjs_export(actor=user, programme=programme, out=out)
     if batch is None:
@@ -273,17 +276,13 @@ def bpjs_export_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def bpjs_result_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.ENROLMENT_ACTIVATE)
     form = BpjsAnswerForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_bpjs(request, user, form=form, status=400)
     upload = form.cleaned_data["file"]
-    with tempfile.TemporaryDirectory(prefix="lindung-bpjs-") as folder:
-        path = Path(folder) / ("answer" + Path(upload.name).suffix.lower())
-        with path.open("wb") as f:
-            for chunk in upload.chunks():
-                f.write(chunk)
+    with upload_on_disk(upload, prefix="lindung-bpjs-", stem="answer") as path:
         try:
             result = bpjs_result_import(actor=user, path=path)
         except ImportFileError as exc:

@@ -7,20 +7,18 @@ government-funded coverage); the sentences are the registry's own, so they read 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
-from lindung.enrolments.models import Enrolment, Status
+from lindung.enrolments.models import Enrolment
+from lindung.enrolments.selectors import overlapping_government_enrolments
 from lindung.imports.rows import Candidate, RowError
-from lindung.programmes.models import FunderType, Programme
+from lindung.programmes.models import Programme
 from lindung.regions.models import Region
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
@@ -102,37 +100,3 @@ def candidates_check(
                 )
         decisions.append(decision)
     return decisions
-
-
-def overlapping_government_enrolments(worker_ids: Sequence[int], programme: Programme) -> dict[int, tuple[str, str]]:
-    """{worker id: (programme code, name)} of the earliest other government-funded coverage overlapping
-    ``programme``'s months: the set-based twin of ``enrolments.services._overlapping_government_enrolment``."""
-    if not programme.is_government_funded or not worker_ids:
-        return {}
-    first_day = programme.coverage_start.replace(day=1)
-    last = programme.coverage_end
-    last_day = last.replace(day=calendar.monthrange(last.year, last.month)[1])
-    rows = (
-        Enrolment.objects.filter(worker_id__in=worker_ids, programme__funder_type__in=FunderType.government())
-        .exclude(status=Status.REJECTED)
-        .exclude(programme=programme)
-        .alias(
-            start=Coalesce("coverage_start", "programme__coverage_start"),
-            end=Coalesce("coverage_end", "programme__coverage_end"),
-        )
-        .filter(start__lte=last_day, end__gte=first_day)
-        .order_by("-programme__coverage_start", "-pk")
-        .values_list("worker_id", "programme__code", "programme__name")
-    )
-    # Descending, so that the earliest overlapping programme of each worker is written last and kept.
-    return {worker_id: (code, name) for worker_id, code, name in rows}
-
-
-def quota_taken(programme: Programme, regencies: Sequence[str], statuses: Sequence[str]) -> dict[str, int]:
-    rows = (
-        Enrolment.objects.filter(programme=programme, regency_code__in=regencies, status__in=statuses)
-        .values("regency_code")
-        .annotate(n=Count("pk"))
-        .values_list("regency_code", "n")
-    )
-    return dict(rows)

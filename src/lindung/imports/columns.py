@@ -50,17 +50,15 @@ def header_key(text: object) -> str:
 
 def match_headers(headers: list[object]) -> dict[str, int]:
     """{field: column index}; of two columns meaning the same field, the first one counts."""
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        field = _BY_KEY.get(header_key(header))
-        if field and field not in found:
-            found[field] = index
-    return found
+    return _match(headers, _BY_KEY)
 
 
 def match_columns(headers: list[object], columns: Sequence[Column]) -> dict[str, int]:
     """Like ``match_headers`` for another set of columns (BPJS's answer file): {field: column index}."""
-    by_key = {header_key(alias): column.field for column in columns for alias in column.headers}
+    return _match(headers, {header_key(alias): column.field for column in columns for alias in column.headers})
+
+
+def _match(headers: list[object], by_key: dict[str, str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, header in enumerate(headers):
         field = by_key.get(header_key(header))

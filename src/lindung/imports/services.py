@@ -38,8 +38,9 @@ from lindung.accounts.scope import scope_of
 from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_record
 from lindung.enrolments.models import Enrolment, Status
+from lindung.enrolments.selectors import quota_taken
 from lindung.enrolments.services import QUOTA_STATUSES
-from lindung.imports.checks import Decision, candidates_check, quota_taken
+from lindung.imports.checks import Decision, candidates_check
 from lindung.imports.cleaning import category_index, text
 from lindung.imports.columns import BY_FIELD, match_headers, missing_fields
 from lindung.imports.models import ImportBatch, ImportStatus

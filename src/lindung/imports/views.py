@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -11,35 +10,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext
 
-from lindung.accounts.models import User
-from lindung.accounts.permissions import Action, require
+from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.imports.forms import UploadForm
 from lindung.imports.jobs import import_enqueue
 from lindung.imports.reading import ImportFileError
 from lindung.imports.selectors import import_batches, programmes_open_to
 from lindung.imports.services import import_errors_export
 from lindung.imports.spreadsheets import template_write
+from lindung.web.uploads import upload_on_disk
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def import_upload_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.ENROLMENT_PROPOSE)
     form = UploadForm(request.POST or None, request.FILES or None, programmes=programmes_open_to(user=user))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory(prefix="lindung-import-") as folder:
-            path = Path(folder) / ("upload" + Path(upload.name).suffix.lower())
-            with path.open("wb") as f:
-                for chunk in upload.chunks():
-                    f.write(chunk)
+        with upload_on_disk(upload, prefix="lindung-import-", stem="upload") as path:
             try:
                 batch = import_enqueue(
                     actor=user,
@@ -58,16 +48,16 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    require(_user(request), Action.WORKER_VIEW)
-    batch = get_object_or_404(import_batches(user=_user(request)), pk=pk)
+    require(signed_in_user(request), Action.WORKER_VIEW)
+    batch = get_object_or_404(import_batches(user=signed_in_user(request)), pk=pk)
     return render(request, "imports/detail.html", {"batch": batch})
 
 
 @login_required
 def import_errors_view(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(import_batches(user=_user(request)).exclude(source=""), pk=pk)
+    batch = get_object_or_404(import_batches(user=signed_in_user(request)).exclude(source=""), pk=pk)
     response = HttpResponse(content_type=XLSX)
-    import_errors_export(actor=_user(request), batch=batch, out=response)
+    import_errors_export(actor=signed_in_user(request), batch=batch, out=response)
     name = Path(batch.file_name).stem or "impor"
     response["Content-Disposition"] = f'attachment; filename="{gettext("errors")}-{name}.xlsx"'
     return response

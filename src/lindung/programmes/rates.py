@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rules_in_force
+
+if TYPE_CHECKING:
+    from lindung.programmes.models import Programme
 
 _BP = 10_000  # basis points in a whole
 
@@ -69,4 +73,16 @@ def monthly_contribution(
         jkm=jkm_amount - jkm_off,
         jht=jht_amount,
         discount=jkk_off + jkm_off,
+    )
+
+
+def programme_monthly_contribution(programme: Programme, month: dt.date) -> MonthlyContribution:
+    """What one worker's ``month`` costs in ``programme``: its declared income, funder and components."""
+    return monthly_contribution(
+        month=month,
+        declared_income=programme.declared_income,
+        government_funded=programme.is_government_funded,
+        jkk=programme.includes_jkk,
+        jkm=programme.includes_jkm,
+        jht=programme.includes_jht,
     )

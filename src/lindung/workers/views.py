@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from lindung.accounts.models import User
-from lindung.accounts.permissions import Action, require, user_can
+from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.regions.models import Region
 from lindung.web.pagination import CappedPaginator
@@ -42,15 +42,9 @@ from lindung.workers.services import (
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required ran first
-    return user
-
-
 @login_required
 def worker_list_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
     form = WorkerFilterForm(request.GET, user=user)
     q, filters, sort = form.search()
@@ -86,7 +80,7 @@ def _put_errors(form: WorkerForm, heirs: BaseFormSet, error: ValidationError) ->
 
 @login_required
 def worker_register_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_REGISTER)
     form = WorkerForm(request.POST or None, user=user)
     heirs = HeirFormSet(request.POST or None, prefix="heirs")
@@ -111,7 +105,7 @@ def worker_register_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
     worker = get_in_scope_or_404(Worker.objects.select_related("village", "occupation"), user, pk=pk)
     require(user, Action.WORKER_EDIT)
@@ -155,7 +149,7 @@ def _form_context(
 
 
 def _detail(request: HttpRequest, worker: Worker, *, show_nik: bool) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return render(
         request,
         "workers/detail.html",
@@ -174,7 +168,7 @@ def _detail(request: HttpRequest, worker: Worker, *, show_nik: bool) -> HttpResp
 
 
 def _worker_in_scope(request: HttpRequest, pk: int) -> Worker:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
     return get_in_scope_or_404(Worker.objects.select_related("village__parent", "occupation"), user, pk=pk)
 
@@ -189,14 +183,14 @@ def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def worker_nik_view_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole NIK and birth date: a POST, so that each sight is a deliberate, audited act."""
     worker = _worker_in_scope(request, pk)
-    worker_nik_view(actor=_user(request), worker=worker)
+    worker_nik_view(actor=signed_in_user(request), worker=worker)
     return _detail(request, worker, show_nik=True)
 
 
 @login_required
 def region_children_view(request: HttpRequest) -> JsonResponse:
     """``?parent=61.01`` → the districts of Sambas the user may pick, for the village picker."""
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
     rows = region_children_in_scope(user=user, parent=request.GET.get("parent", "")).values("code", "name")
     return JsonResponse({"regions": list(rows)})
@@ -264,7 +258,7 @@ def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[o
 
 @login_required
 def worker_export_view(request: HttpRequest) -> StreamingHttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require(user, Action.WORKER_EXPORT)
     form = WorkerFilterForm(request.GET, user=user)
     q, filters, sort = form.search()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from lindung.accounts.services import (
     account_login_failure_record,
 )
 from lindung.audit.models import AuditEntry
-from lindung.testing import TEST_PASSWORD
+from lindung.testing import TEST_PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,13 @@ WRONG = "bukan-sandinya-1"
 
 @pytest.fixture
 def client() -> Client:
-    browser = Client()
-    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return browser
+    return client_for()
 
 
-def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1", forwarded_for: str | None = None):
+    """The login form posted from ``ip``, through a proxy that forwarded for ``forwarded_for`` if given."""
+    headers: dict[str, Any] = {} if forwarded_for is None else {"HTTP_X_FORWARDED_FOR": forwarded_for}
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip, **headers)
 
 
 def _signed_in(client: Client) -> bool:
@@ -147,23 +147,13 @@ def test_failures_older_than_a_day_are_deleted_when_a_failure_is_recorded():
 
 
 def test_the_address_comes_from_remote_addr_not_from_a_forwarded_header(client, cast):
-    client.post(
-        reverse("login"),
-        {"username": "operator_sambas", "password": WRONG},
-        REMOTE_ADDR="10.1.1.1",
-        HTTP_X_FORWARDED_FOR="203.0.113.9",
-    )
+    _login(client, "operator_sambas", WRONG, ip="10.1.1.1", forwarded_for="203.0.113.9")
     assert list(FailedLogin.objects.values_list("ip", flat=True)) == ["10.1.1.1"]
 
 
 def test_a_forwarded_header_is_used_when_the_installation_trusts_its_proxy(client, cast, settings):
     settings.LINDUNG_TRUST_X_FORWARDED_FOR = True
-    client.post(
-        reverse("login"),
-        {"username": "operator_sambas", "password": WRONG},
-        REMOTE_ADDR="10.1.1.1",
-        HTTP_X_FORWARDED_FOR="203.0.113.9, 10.1.1.1",
-    )
+    _login(client, "operator_sambas", WRONG, ip="10.1.1.1", forwarded_for="203.0.113.9, 10.1.1.1")
     assert list(FailedLogin.objects.values_list("ip", flat=True)) == ["203.0.113.9"]
 
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
-from lindung.testing import TEST_PASSWORD
+from lindung.testing import TEST_PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +15,7 @@ NEW_PASSWORD = "Kapuas-Hulu-2026!"
 
 @pytest.fixture
 def operator_client(cast) -> Client:
-    browser = Client()
-    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    browser.force_login(cast["operator_sambas"])
-    return browser
+    return client_for(cast["operator_sambas"])
 
 
 def _change(client: Client, old: str, new1: str, new2: str | None = None):

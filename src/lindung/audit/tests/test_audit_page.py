@@ -7,27 +7,18 @@ import zoneinfo
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_record
 from lindung.audit.views import PAGE_SIZE
+from lindung.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
 PONTIANAK_TIME = zoneinfo.ZoneInfo("Asia/Pontianak")
 URL = "/audit/"
-
-
-def _client(user: User | None = None) -> Client:
-    browser = Client()
-    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    if user is not None:
-        browser.force_login(user)
-    return browser
 
 
 def _entry(monkeypatch: pytest.MonkeyPatch | None = None, at: dt.datetime | None = None, **fields: Any) -> AuditEntry:
@@ -69,7 +60,7 @@ def test_the_page_is_at_audit_slash():
 
 
 def test_an_administrator_sees_the_province_and_installation_wide_entries_newest_first(cast, entries):
-    response = _client(cast["admin_provinsi"]).get(URL)
+    response = client_for(cast["admin_provinsi"]).get(URL)
 
     assert response.status_code == 200
     names = ["installation", "province", "pontianak_village", "sambas"]
@@ -77,36 +68,36 @@ def test_an_administrator_sees_the_province_and_installation_wide_entries_newest
 
 
 def test_before_and_after_are_shown_for_each_changed_field(cast, entries):
-    content = _client(cast["admin_provinsi"]).get(URL).content.decode()
+    content = client_for(cast["admin_provinsi"]).get(URL).content.decode()
     assert '<span class="field">status</span>: <span class="before">diusulkan</span>' in content
     assert '<span class="after">terverifikasi</span>' in content
 
 
 @pytest.mark.parametrize("who", ["operator_sambas", "operator_desa", "verifikator", "pimpinan", "keuangan"])
 def test_roles_without_the_audit_action_are_refused(cast, entries, who):
-    assert _client(cast[who]).get(URL).status_code == 403
+    assert client_for(cast[who]).get(URL).status_code == 403
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login(db):
-    response = _client().get(URL)
+    response = client_for().get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
 def test_a_superuser_without_region_sees_every_entry(cast, entries):
     root = User.objects.create_superuser("root", password="x-root-password-1")
-    response = _client(root).get(URL)
+    response = client_for(root, password="x-root-password-1").get(URL)
     assert set(_shown(response)) == {entry.pk for entry in entries.values()}
 
 
 def test_a_superuser_bound_to_a_regency_sees_that_regency_only_and_no_installation_wide_entries(cast, entries):
     root = User.objects.create_superuser("root_sambas", password="x-root-password-1", region_id="61.01")
-    response = _client(root).get(URL)
+    response = client_for(root, password="x-root-password-1").get(URL)
     assert _shown(response) == [entries["sambas"].pk]
 
 
 def test_the_page_cannot_change_the_log(cast, entries):
-    response = _client(cast["admin_provinsi"]).post(URL, {"action": "x"})
+    response = client_for(cast["admin_provinsi"]).post(URL, {"action": "x"})
     assert response.status_code == 405
     assert AuditEntry.objects.count() == len(entries)
 
@@ -121,7 +112,7 @@ def test_the_page_cannot_change_the_log(cast, entries):
     ],
 )
 def test_filters_narrow_the_entries(cast, entries, query, expected):
-    response = _client(cast["admin_provinsi"]).get(URL, query)
+    response = client_for(cast["admin_provinsi"]).get(URL, query)
     assert _shown(response) == [entries[name].pk for name in expected]
 
 
@@ -130,7 +121,7 @@ def test_filter_by_object_type_and_id(cast):
     target = cast["operator_sambas"]
     mine = _entry(actor=admin, action="user.changed", obj=target, region_code="61.01")
     _entry(actor=admin, action="user.changed", obj=cast["operator_pontianak"], region_code="61.71")
-    response = _client(admin).get(URL, {"object_type": "accounts.user", "object_id": str(target.pk)})
+    response = client_for(admin).get(URL, {"object_type": "accounts.user", "object_id": str(target.pk)})
     assert _shown(response) == [mine.pk]
 
 
@@ -143,21 +134,21 @@ def test_the_date_range_is_inclusive_in_pontianak_time(cast, monkeypatch):
     last_day = _entry(monkeypatch, at(22, 0), region_code="61.01")
     _after = _entry(monkeypatch, at(23, 0), region_code="61.01")
 
-    response = _client(cast["admin_provinsi"]).get(URL, {"date_from": "2026-11-20", "date_to": "2026-11-22"})
+    response = client_for(cast["admin_provinsi"]).get(URL, {"date_from": "2026-11-20", "date_to": "2026-11-22"})
 
     assert _shown(response) == [last_day.pk, late_first_day.pk]
     assert before.pk not in _shown(response)
 
 
 def test_an_end_date_before_the_start_date_is_an_error_next_to_the_field(cast, entries):
-    response = _client(cast["admin_provinsi"]).get(URL, {"date_from": "2026-11-20", "date_to": "2026-11-01"})
+    response = client_for(cast["admin_provinsi"]).get(URL, {"date_from": "2026-11-20", "date_to": "2026-11-01"})
     assert response.status_code == 200
     assert b'id="date_to-error"' in response.content
     assert b"The end date must be on or after the start date." in response.content
 
 
 def test_a_malformed_date_or_page_is_an_error_not_a_crash(cast, entries):
-    response = _client(cast["admin_provinsi"]).get(URL, {"date_from": "kemarin", "page": "abc"})
+    response = client_for(cast["admin_provinsi"]).get(URL, {"date_from": "kemarin", "page": "abc"})
     assert response.status_code == 200
     assert b'id="date_from-error"' in response.content
     assert len(_shown(response)) == 4  # the broken filter does not filter
@@ -167,7 +158,7 @@ def test_pages_hold_fifty_entries_and_keep_the_filters_in_their_links(cast):
     AuditEntry.objects.bulk_create(
         AuditEntry(action="worker.registered", region_code="61.01") for _ in range(PAGE_SIZE + 5)
     )
-    browser = _client(cast["admin_provinsi"])
+    browser = client_for(cast["admin_provinsi"])
 
     first = browser.get(URL, {"action": "worker."})
     second = browser.get(URL, {"action": "worker.", "page": "2"})
@@ -181,7 +172,7 @@ def test_pages_hold_fifty_entries_and_keep_the_filters_in_their_links(cast):
 
 def test_the_number_of_queries_does_not_grow_with_the_page(cast, django_assert_num_queries):
     admin = cast["admin_provinsi"]
-    browser = _client(admin)
+    browser = client_for(admin)
     AuditEntry.objects.bulk_create(
         AuditEntry(actor=admin, actor_username="admin_provinsi", action="x.y", region_code="61", changes={"a": [1, 2]})
         for _ in range(3)

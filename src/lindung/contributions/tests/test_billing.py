@@ -9,9 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import translation
 
-from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.contributions.models import Invoice, InvoiceLine, InvoiceStatus, LineKind
 from lindung.contributions.selectors import invoice_by_component, invoice_by_regency
@@ -20,23 +18,11 @@ from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import FunderType, Programme
 from lindung.rules.keys import Rule
 from lindung.rules.models import RuleValue
-from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker
+from lindung.testing import PONTIANAK_VILLAGE, Cast, make_enrolment, make_programme, make_worker
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-Cast = dict[str, User]
 MARCH = dt.date(2026, 3, 1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def programme() -> Programme:
-    return make_programme("KALBAR-2026")
 
 
 def _active(programme: Programme, n: int = 1, **fields: object) -> list[Enrolment]:
@@ -47,6 +33,24 @@ def _assert_totals_are_sums_of_lines() -> None:
     for invoice in Invoice.objects.all():
         lines = InvoiceLine.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or 0
         assert invoice.total == lines, invoice
+
+
+def _adjustment_line(invoice: Invoice, enrolment: Enrolment, *, jkk: int, jkm: int, amount: int) -> InvoiceLine:
+    """An adjustment line for February 2026 (no JHT) written straight to the table, past the services."""
+    return InvoiceLine.objects.create(
+        invoice=invoice,
+        enrolment=enrolment,
+        worker_id=enrolment.worker_id,
+        province_code="61",
+        regency_code="61.01",
+        month=dt.date(2026, 2, 1),
+        kind=LineKind.ADJUSTMENT,
+        jkk=jkk,
+        jkm=jkm,
+        jht=0,
+        amount=amount,
+        note="x",
+    )
 
 
 def _bill(*args: str) -> list[dict[str, object]]:
@@ -221,20 +225,7 @@ def test_the_database_refuses_a_line_whose_amount_is_not_the_sum_of_its_componen
     (enrolment,) = _active(programme)
     invoice = invoice_build(actor=None, programme=programme, month=MARCH)
     with pytest.raises(IntegrityError), transaction.atomic():
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            enrolment=enrolment,
-            worker_id=enrolment.worker_id,
-            province_code="61",
-            regency_code="61.01",
-            month=dt.date(2026, 2, 1),
-            kind=LineKind.ADJUSTMENT,
-            jkk=1,
-            jkm=1,
-            jht=0,
-            amount=3,
-            note="x",
-        )
+        _adjustment_line(invoice, enrolment, jkk=1, jkm=1, amount=3)  # 1 + 1 is not 3
 
 
 # --- permissions and audit ---------------------------------------------------------------------
@@ -332,18 +323,5 @@ def test_the_database_refuses_to_add_or_change_lines_of_an_issued_invoice(progra
     with pytest.raises(IntegrityError), transaction.atomic():
         InvoiceLine.objects.filter(invoice=invoice).update(jkk=0, amount=6_800)
     with pytest.raises(IntegrityError), transaction.atomic():
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            enrolment=enrolment,
-            worker_id=enrolment.worker_id,
-            province_code="61",
-            regency_code="61.01",
-            month=dt.date(2026, 2, 1),
-            kind=LineKind.ADJUSTMENT,
-            jkk=1,
-            jkm=0,
-            jht=0,
-            amount=1,
-            note="x",
-        )
+        _adjustment_line(invoice, enrolment, jkk=1, jkm=0, amount=1)
     assert InvoiceLine.objects.get(invoice=invoice).amount == 16_800

@@ -7,16 +7,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lindung.accounts.models import Role, User
+from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
 from lindung.contributions.budget import budget_projection, programme_budget
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.services import invoice_build, invoice_issue, payment_record
 from lindung.enrolments.models import Status
 from lindung.programmes.models import FunderType, Programme
-from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_user, make_worker
+from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_user, make_worker
 
-Cast = dict[str, User]
 YEAR_2026 = [dt.date(2026, m, 1) for m in range(1, 13)]
 
 
@@ -110,13 +109,6 @@ def programme(db: None) -> Programme:
     return programme
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
 def _figures(html: str, testid: str, code: str) -> dict[str, str]:
     start = html.index(f'data-testid="{testid}" data-programme="{code}"')
     tag = html[start : html.index(">", start)]
@@ -125,7 +117,7 @@ def _figures(html: str, testid: str, code: str) -> dict[str, str]:
 
 
 def test_finance_sees_the_programme_figures_matching_the_database(cast: Cast, programme: Programme):
-    response = _client(cast["keuangan"]).get("/anggaran/")
+    response = client_for(cast["keuangan"]).get("/anggaran/")
     assert response.status_code == 200
     figures = _figures(response.content.decode(), "budget", "KALBAR-2026")
     issued = Invoice.objects.filter(programme=programme).exclude(status=InvoiceStatus.DRAFT)
@@ -152,7 +144,7 @@ def test_finance_sees_the_programme_figures_matching_the_database(cast: Cast, pr
 
 def test_the_what_if_changes_the_run_out_month_and_the_capacity_and_writes_nothing(cast: Cast, programme: Programme):
     audit_before, invoices_before = AuditEntry.objects.count(), list(Invoice.objects.values())
-    client = _client(cast["pimpinan"])
+    client = client_for(cast["pimpinan"])
     # The current projection runs out: 100,800 billed + 504,000 projected > 600,000, in December.
     current = _figures(client.get("/anggaran/").content.decode(), "budget", "KALBAR-2026")
     assert current["runs-out"] == "2026-12"
@@ -176,12 +168,12 @@ def test_the_what_if_changes_the_run_out_month_and_the_capacity_and_writes_nothi
 
 def test_bad_what_if_input_is_explained_next_to_each_field(cast: Cast, programme: Programme):
     params = {"programme": str(programme.pk), "ceiling": "satu juta", "end_month": "2025-12", "workers": "-3"}
-    response = _client(cast["keuangan"]).get("/anggaran/", params)
+    response = client_for(cast["keuangan"]).get("/anggaran/", params)
     assert response.status_code == 400
     html = response.content.decode()
     for field in ("ceiling", "workers"):
         assert f'data-testid="error-{field}"' in html
-    response = _client(cast["keuangan"]).get("/anggaran/", {"programme": str(programme.pk), "end_month": "2025-12"})
+    response = client_for(cast["keuangan"]).get("/anggaran/", {"programme": str(programme.pk), "end_month": "2025-12"})
     assert response.status_code == 400
     assert "cannot end before the coverage starts" in response.content.decode()
     assert 'data-testid="what-if"' not in response.content.decode()
@@ -198,7 +190,7 @@ def three_funders(programme: Programme) -> dict[str, Programme]:
 
 
 def test_totals_are_given_per_funder_type(cast: Cast, three_funders: dict[str, Programme]):
-    html = _client(cast["keuangan"]).get("/anggaran/").content.decode()
+    html = client_for(cast["keuangan"]).get("/anggaran/").content.decode()
     assert 'data-testid="funder" data-funder="apbd_provinsi" data-ceiling="600000"' in html
     assert 'data-testid="funder" data-funder="apbd_kabkota" data-ceiling="2000000"' in html
     assert 'data-testid="funder" data-funder="csr" data-ceiling="3000000"' in html
@@ -209,7 +201,7 @@ def test_a_pontianak_leader_reads_the_provincial_and_pontianak_budgets_but_not_s
 ):
     """Decision: a regency user sees, read-only, the budget of a programme whose region contains theirs."""
     leader = make_user("pim_pontianak", Role.PIMPINAN, "61.71")
-    client = _client(leader)
+    client = client_for(leader)
     html = client.get("/anggaran/").content.decode()
     assert 'data-programme="KALBAR-2026"' in html
     assert 'data-programme="PONTIANAK-2026"' in html
@@ -225,12 +217,12 @@ def test_a_pontianak_leader_reads_the_provincial_and_pontianak_budgets_but_not_s
 
 @pytest.mark.parametrize("role", ["keuangan", "pimpinan", "admin_provinsi", "verifikator", "operator_pontianak"])
 def test_roles_with_finance_or_dashboard_read_the_page(cast: Cast, programme: Programme, role: str):
-    assert _client(cast[role]).get("/anggaran/").status_code == 200
+    assert client_for(cast[role]).get("/anggaran/").status_code == 200
 
 
 def test_an_account_without_finance_or_dashboard_gets_403(programme: Programme):
     # Every role has DASHBOARD_VIEW today; an account with no role has neither action.
-    assert _client(make_user("tanpa_peran", "", "61")).get("/anggaran/").status_code == 403
+    assert client_for(make_user("tanpa_peran", "", "61")).get("/anggaran/").status_code == 403
 
 
 def test_the_page_needs_a_login(db: None):
@@ -251,7 +243,7 @@ def test_the_figures_take_a_fixed_number_of_queries_whatever_the_enrolments(prog
 
 
 def test_the_page_takes_a_bounded_number_of_queries(cast: Cast, three_funders: dict[str, Programme]):
-    client = _client(cast["keuangan"])
+    client = client_for(cast["keuangan"])
     client.get("/anggaran/")  # warm up the session and the user
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/anggaran/").status_code == 200

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lindung.accounts.models import Role, User
+from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
 from lindung.contributions.coverage import coverage_update
 from lindung.contributions.models import CoverageStatus, Invoice, InvoiceStatus
@@ -19,16 +19,9 @@ from lindung.contributions.services import invoice_build, invoice_issue, payment
 from lindung.contributions.tasks import coverage_update_task
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import Programme
-from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_user, make_worker
+from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_user, make_worker
 
 pytestmark = pytest.mark.django_db
-
-Cast = dict[str, User]
-
-
-@pytest.fixture
-def programme() -> Programme:
-    return make_programme("KALBAR-2026")
 
 
 @pytest.fixture
@@ -187,13 +180,6 @@ def test_the_task_runs_the_same_job(programme: Programme, enrolment: Enrolment):
 # --- the page ------------------------------------------------------------------------------------
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
 @pytest.fixture
 def arrears(programme: Programme) -> dict[str, Enrolment]:
     """A Sambas and a Pontianak worker, two months in arrears on 1 April 2026."""
@@ -207,7 +193,7 @@ def arrears(programme: Programme) -> dict[str, Enrolment]:
 
 
 def test_finance_sees_the_whole_province_with_masked_niks(cast: Cast, arrears: dict[str, Enrolment]):
-    response = _client(cast["keuangan"]).get("/iuran/berisiko/")
+    response = client_for(cast["keuangan"]).get("/iuran/berisiko/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-regency="61.01" data-one="0" data-two="1" data-three="0"' in html
@@ -221,7 +207,7 @@ def test_finance_sees_the_whole_province_with_masked_niks(cast: Cast, arrears: d
 
 def test_a_pontianak_leader_sees_only_pontianak(arrears: dict[str, Enrolment]):
     leader = make_user("pim_pontianak", Role.PIMPINAN, "61.71")
-    html = _client(leader).get("/iuran/berisiko/").content.decode()
+    html = client_for(leader).get("/iuran/berisiko/").content.decode()
     assert f'data-enrolment="{arrears["pontianak"].pk}"' in html
     assert f'data-enrolment="{arrears["sambas"].pk}"' not in html
     assert 'data-regency="61.01"' not in html
@@ -229,7 +215,7 @@ def test_a_pontianak_leader_sees_only_pontianak(arrears: dict[str, Enrolment]):
 
 
 def test_a_sambas_village_officer_sees_only_the_village(cast: Cast, arrears: dict[str, Enrolment]):
-    html = _client(cast["operator_desa"]).get("/iuran/berisiko/").content.decode()
+    html = client_for(cast["operator_desa"]).get("/iuran/berisiko/").content.decode()
     assert f'data-enrolment="{arrears["sambas"].pk}"' in html
     assert f'data-enrolment="{arrears["pontianak"].pk}"' not in html
 
@@ -237,14 +223,14 @@ def test_a_sambas_village_officer_sees_only_the_village(cast: Cast, arrears: dic
 def test_the_page_needs_a_login_and_a_role_that_reads_figures(arrears: dict[str, Enrolment]):
     assert Client().get("/iuran/berisiko/").status_code == 302
     nobody = make_user("tanpa_peran", "", "61")
-    assert _client(nobody).get("/iuran/berisiko/").status_code == 403
+    assert client_for(nobody).get("/iuran/berisiko/").status_code == 403
 
 
 def test_the_page_query_count_does_not_grow_with_the_workers(cast: Cast, programme: Programme):
     for _ in range(2):
         make_enrolment(make_worker(), programme, Status.ACTIVE)
     _issue(programme, 1)
-    client = _client(cast["keuangan"])
+    client = client_for(cast["keuangan"])
     coverage_update(today=dt.date(2026, 3, 1))
     with CaptureQueriesContext(connection) as few:
         assert client.get("/iuran/berisiko/").status_code == 200

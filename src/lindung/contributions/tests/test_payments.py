@@ -5,9 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.utils import translation
 
-from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.contributions.models import Invoice, InvoiceStatus, Payment, PaymentAllocation
 from lindung.contributions.selectors import programme_credit
@@ -21,23 +19,16 @@ from lindung.contributions.services import (
 )
 from lindung.enrolments.models import Status
 from lindung.programmes.models import Programme
-from lindung.testing import make_enrolment, make_programme, make_worker
+from lindung.testing import Cast, make_enrolment, make_worker
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-Cast = dict[str, User]
 PAID_ON = dt.date(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
-def programme() -> Programme:
-    programme = make_programme("KALBAR-2026")
+def programme(programme: Programme) -> Programme:
+    """KALBAR-2026 with two active Sambas workers."""
     for _ in range(2):
         make_enrolment(make_worker(), programme, Status.ACTIVE)
     return programme

@@ -5,38 +5,29 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from lindung.accounts.models import User
 from lindung.contributions.models import Invoice, InvoiceStatus, Payment
 from lindung.contributions.services import invoice_build, invoice_issue, payment_record
 from lindung.enrolments.models import Status
 from lindung.programmes.models import Programme
-from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker
+from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_worker
 
 pytestmark = pytest.mark.django_db
 
-Cast = dict[str, User]
 MARCH = dt.date(2026, 3, 1)
 
 
 @pytest.fixture
-def programme() -> Programme:
-    programme = make_programme("KALBAR-2026")
+def programme(programme: Programme) -> Programme:
+    """KALBAR-2026 with an active worker in Sambas and one in Pontianak."""
     make_enrolment(make_worker(), programme, Status.ACTIVE)
     make_enrolment(make_worker(village=PONTIANAK_VILLAGE), programme, Status.ACTIVE)
     return programme
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
 def test_finance_sees_the_programmes_invoices_with_what_is_paid(cast: Cast, programme: Programme):
     invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=MARCH))
     payment_record(actor=None, programme=programme, paid_on=MARCH, amount=40_000, reference="SP2D-1")
-    response = _client(cast["keuangan"]).get("/iuran/")
+    response = client_for(cast["keuangan"]).get("/iuran/")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-month="2026-03" data-status="paid"' in html
@@ -46,7 +37,7 @@ def test_finance_sees_the_programmes_invoices_with_what_is_paid(cast: Cast, prog
 
 @pytest.mark.parametrize("role", ["operator_sambas", "verifikator", "petugas_bpjs"])
 def test_roles_without_finance_get_403(cast: Cast, programme: Programme, role: str):
-    assert _client(cast[role]).get("/iuran/").status_code == 403
+    assert client_for(cast[role]).get("/iuran/").status_code == 403
 
 
 def test_the_list_needs_a_login(programme: Programme):
@@ -54,7 +45,7 @@ def test_the_list_needs_a_login(programme: Programme):
 
 
 def test_building_from_the_page_creates_the_draft_and_shows_the_breakdowns(cast: Cast, programme: Programme):
-    client = _client(cast["keuangan"])
+    client = client_for(cast["keuangan"])
     response = client.post("/iuran/tagih/", {"programme": programme.pk, "month": "2026-03"})
     invoice = Invoice.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/iuran/{invoice.pk}/"
@@ -65,7 +56,7 @@ def test_building_from_the_page_creates_the_draft_and_shows_the_breakdowns(cast:
 
 
 def test_a_bad_month_is_explained_next_to_the_field(cast: Cast, programme: Programme):
-    client = _client(cast["keuangan"])
+    client = client_for(cast["keuangan"])
     response = client.post("/iuran/tagih/", {"programme": programme.pk, "month": "Maret"})
     assert response.status_code == 400
     assert 'data-testid="error-month"' in response.content.decode()
@@ -77,7 +68,7 @@ def test_a_bad_month_is_explained_next_to_the_field(cast: Cast, programme: Progr
 
 def test_issuing_from_the_page_freezes_the_invoice(cast: Cast, programme: Programme):
     invoice = invoice_build(actor=None, programme=programme, month=MARCH)
-    client = _client(cast["admin_provinsi"])
+    client = client_for(cast["admin_provinsi"])
     assert client.post(f"/iuran/{invoice.pk}/terbitkan/").status_code == 302
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.ISSUED
@@ -87,7 +78,7 @@ def test_issuing_from_the_page_freezes_the_invoice(cast: Cast, programme: Progra
 def test_an_invoice_of_another_province_is_absent(cast: Cast):
     other = make_programme("KALTENG-2026", region_id="62", funder_name="Pemprov Kalteng")
     invoice = invoice_build(actor=None, programme=other, month=MARCH)
-    client = _client(cast["keuangan"])
+    client = client_for(cast["keuangan"])
     assert client.get(f"/iuran/{invoice.pk}/").status_code == 404
     assert client.post(f"/iuran/{invoice.pk}/terbitkan/").status_code == 404
     assert "KALTENG-2026" not in client.get("/iuran/").content.decode()
@@ -95,7 +86,7 @@ def test_an_invoice_of_another_province_is_absent(cast: Cast):
 
 def test_recording_and_reversing_a_payment_from_the_page(cast: Cast, programme: Programme):
     march = invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=MARCH))
-    client = _client(cast["keuangan"])
+    client = client_for(cast["keuangan"])
     form = {"programme": programme.pk, "paid_on": "2026-03-10", "amount": "33600", "reference": "SP2D-7", "note": ""}
     assert client.post("/iuran/pembayaran/", form).status_code == 302
     march.refresh_from_db()
@@ -107,7 +98,7 @@ def test_recording_and_reversing_a_payment_from_the_page(cast: Cast, programme: 
 
 
 def test_a_payment_form_with_errors_says_so_next_to_each_field(cast: Cast, programme: Programme):
-    client = _client(cast["keuangan"])
+    client = client_for(cast["keuangan"])
     response = client.post(
         "/iuran/pembayaran/", {"programme": programme.pk, "paid_on": "kemarin", "amount": "-5", "reference": ""}
     )
@@ -120,5 +111,5 @@ def test_a_payment_form_with_errors_says_so_next_to_each_field(cast: Cast, progr
 
 def test_a_regency_programme_is_in_the_provincial_finance_officers_scope(cast: Cast):
     make_programme("SAMBAS-2026", region_id="61.01", funder_name="Pemkab Sambas")
-    html = _client(cast["keuangan"]).get("/iuran/").content.decode()
+    html = client_for(cast["keuangan"]).get("/iuran/").content.decode()
     assert 'data-testid="programme-SAMBAS-2026"' in html

@@ -12,13 +12,11 @@ from typing import Any
 import pytest
 import python_calamine
 import xlsxwriter
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client
 
-from lindung.accounts.models import Role, User
+from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.bpjs import EXPORT_HEADERS
 from lindung.enrolments.models import BpjsBatch, Enrolment, Status
@@ -26,26 +24,17 @@ from lindung.enrolments.services import BpjsActivation, EnrolmentError, enrolmen
 from lindung.programmes.models import Programme
 from lindung.testing import (
     PONTIANAK_VILLAGE,
+    Cast,
+    client_for,
     make_enrolment,
     make_nik,
-    make_programme,
     make_user,
     make_worker,
-    set_quota,
 )
 
 pytestmark = pytest.mark.django_db
 
-Cast = dict[str, User]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def programme() -> Programme:
-    programme = make_programme("KALBAR-2026")
-    set_quota(programme, "61.01", 100)
-    set_quota(programme, "61.71", 100)
-    return programme
 
 
 def _verified(programme: Programme, count: int, **worker: Any) -> list[Enrolment]:
@@ -106,13 +95,6 @@ def _import(path: Path, user: str = "petugas_bpjs", *extra: str) -> dict[str, An
     out = io.StringIO()
     call_command("bpjs", "import-result", str(path), "--as", user, "--json", "--lang", "en", *extra, stdout=out)
     return json.loads(out.getvalue())
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _status(enrolment: Enrolment) -> str:
@@ -377,19 +359,19 @@ def test_the_round_trip_export_answer_import_makes_every_enrolment_active(
 
 def test_the_bpjs_page_offers_the_export_and_the_upload_to_bpjs_staff(cast: Cast, programme: Programme):
     _verified(programme, 2)
-    body = _client(cast["petugas_bpjs"]).get("/kepesertaan/bpjs/").content.decode()
+    body = client_for(cast["petugas_bpjs"]).get("/kepesertaan/bpjs/").content.decode()
     assert 'data-testid="export-KALBAR-2026"' in body
     assert 'data-testid="bpjs-answer"' in body
-    verifier = _client(cast["verifikator"]).get("/kepesertaan/bpjs/").content.decode()
+    verifier = client_for(cast["verifikator"]).get("/kepesertaan/bpjs/").content.decode()
     assert 'data-testid="export-KALBAR-2026"' in verifier
     assert 'data-testid="bpjs-answer"' not in verifier
-    assert 'data-testid="bpjs-link"' in _client(cast["petugas_bpjs"]).get("/kepesertaan/").content.decode()
-    assert 'data-testid="bpjs-link"' not in _client(cast["operator_sambas"]).get("/kepesertaan/").content.decode()
+    assert 'data-testid="bpjs-link"' in client_for(cast["petugas_bpjs"]).get("/kepesertaan/").content.decode()
+    assert 'data-testid="bpjs-link"' not in client_for(cast["operator_sambas"]).get("/kepesertaan/").content.decode()
 
 
 def test_the_export_button_downloads_the_batch_and_marks_it_sent(cast: Cast, programme: Programme):
     enrolments = _verified(programme, 2)
-    client = _client(cast["petugas_bpjs"])
+    client = client_for(cast["petugas_bpjs"])
 
     response = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk})
 
@@ -405,20 +387,20 @@ def test_the_export_button_downloads_the_batch_and_marks_it_sent(cast: Cast, pro
 
 def test_an_operator_can_neither_export_nor_import_results(cast: Cast, programme: Programme):
     enrolment = _verified(programme, 1)[0]
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
     upload = SimpleUploadedFile("a.csv", b"NIK,No KPJ,Status\n", content_type="text/csv")
 
     assert client.get("/kepesertaan/bpjs/").status_code == 403
     assert client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk}).status_code == 403
     assert client.post("/kepesertaan/bpjs/hasil/", {"file": upload}).status_code == 403
     assert _status(enrolment) == Status.VERIFIED
-    verifier = _client(cast["verifikator"])
+    verifier = client_for(cast["verifikator"])
     assert verifier.post("/kepesertaan/bpjs/hasil/", {"file": upload}).status_code == 403
 
 
 def test_an_out_of_scope_bpjs_user_sees_and_exports_nothing_of_another_regency(cast: Cast, programme: Programme):
     enrolment = _verified(programme, 1)[0]
-    client = _client(make_user("bpjs_pontianak", Role.PETUGAS_BPJS, "61.71"))
+    client = client_for(make_user("bpjs_pontianak", Role.PETUGAS_BPJS, "61.71"))
 
     body = client.get("/kepesertaan/bpjs/").content.decode()
     response = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk})
@@ -437,7 +419,7 @@ def test_the_upload_of_bpjss_answer_shows_the_outcome_and_the_row_errors(
         f"{sent[1].worker.nik},,ditolak,Data ganda,\n"
         f"{make_nik()},12345678902,diterima,,01/02/2026\n"
     ).encode()
-    client = _client(cast["petugas_bpjs"])
+    client = client_for(cast["petugas_bpjs"])
 
     response = client.post("/kepesertaan/bpjs/hasil/", {"file": SimpleUploadedFile("jawaban.csv", content)})
 

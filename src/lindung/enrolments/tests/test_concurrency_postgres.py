@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import connection, connections
@@ -16,6 +17,30 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs two real connections: PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
+
+
+def _at_once(step: Callable[..., object], *calls: tuple[object, ...]) -> list[object]:
+    """Runs ``step(*args)`` for each of ``calls`` in a thread of its own (its own connection), in English, and
+    returns what each gave: its result, the text of an ``EnrolmentError``, or any other exception."""
+    outcomes: list[object] = []
+
+    def run(*args: object) -> None:
+        try:
+            with translation.override("en"):
+                outcomes.append(step(*args))
+        except services.EnrolmentError as exc:
+            outcomes.append(exc.text)
+        except Exception as exc:  # a 500 in the making: let the assertion show it
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=args) for args in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
 
 
 def test_two_verifiers_at_once_cannot_exceed_the_quota(reference_data, monkeypatch):
@@ -34,27 +59,11 @@ def test_two_verifiers_at_once_cannot_exceed_the_quota(reference_data, monkeypat
         return enrolment
 
     monkeypatch.setattr(services, "_locked", lock_then_wait)
-    outcomes: list[object] = []
 
     def verify(actor, enrolment):
-        try:
-            with translation.override("en"):
-                outcomes.append(services.enrolment_verify(actor=actor, enrolment=enrolment).status)
-        except services.EnrolmentError as exc:
-            outcomes.append(exc.text)
-        except Exception as exc:  # a 500 in the making: let the assertion show it
-            outcomes.append(exc)
-        finally:
-            connections.close_all()
+        return services.enrolment_verify(actor=actor, enrolment=enrolment).status
 
-    threads = [
-        threading.Thread(target=verify, args=(cast["verifikator"], first)),
-        threading.Thread(target=verify, args=(cast["admin_provinsi"], second)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = _at_once(verify, (cast["verifikator"], first), (cast["admin_provinsi"], second))
 
     assert Enrolment.objects.filter(status=Status.VERIFIED).count() == 1
     assert sorted(map(str, outcomes)) == sorted(
@@ -77,27 +86,11 @@ def test_two_overlapping_government_proposals_at_once_leave_exactly_one(referenc
         return find(*args, **kwargs)
 
     monkeypatch.setattr(services, "get_in_scope_or_404", wait_then_find)
-    outcomes: list[object] = []
 
     def propose(actor, programme):
-        try:
-            with translation.override("en"):
-                outcomes.append(services.enrolment_propose(actor=actor, worker=worker, programme=programme))
-        except services.EnrolmentError as exc:
-            outcomes.append(exc.text)
-        except Exception as exc:  # a 500 in the making: let the assertion show it
-            outcomes.append(exc)
-        finally:
-            connections.close_all()
+        return services.enrolment_propose(actor=actor, worker=worker, programme=programme)
 
-    threads = [
-        threading.Thread(target=propose, args=(cast["operator_sambas"], province)),
-        threading.Thread(target=propose, args=(cast["admin_provinsi"], sambas)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = _at_once(propose, (cast["operator_sambas"], province), (cast["admin_provinsi"], sambas))
 
     assert Enrolment.objects.filter(worker=worker).count() == 1
     refusals = [o for o in outcomes if isinstance(o, str)]

@@ -7,43 +7,18 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import translation
 
-from lindung.accounts.models import User
-from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.enrolments.services import (
     EnrolmentError,
     enrolment_propose,
 )
+from lindung.enrolments.tests.conftest import audit_entry, error_text
 from lindung.programmes.models import FunderType, Programme
-from lindung.testing import make_enrolment, make_programme, make_worker, set_quota
+from lindung.testing import Cast, make_enrolment, make_programme, make_worker
+from lindung.workers.models import Worker
 
-pytestmark = pytest.mark.django_db
-
-Cast = dict[str, User]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def programme() -> Programme:
-    programme = make_programme("KALBAR-2026")
-    set_quota(programme, "61.01", 100)
-    set_quota(programme, "61.71", 100)
-    return programme
-
-
-def _audit(enrolment: Enrolment, action: str) -> AuditEntry:
-    return AuditEntry.objects.get(object_type="enrolments.enrolment", object_id=str(enrolment.pk), action=action)
-
-
-def _error(excinfo: pytest.ExceptionInfo[EnrolmentError]) -> str:
-    return excinfo.value.text
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # --- proposing ---------------------------------------------------------------------------------
@@ -59,7 +34,7 @@ def test_an_operator_proposes_a_worker_of_their_regency(cast: Cast, programme: P
         "61.01",
         "61",
     )
-    entry = _audit(enrolment, "enrolment.proposed")
+    entry = audit_entry(enrolment, "enrolment.proposed")
     assert entry.actor_username == "operator_sambas"
     assert entry.changes["status"] == [None, "diusulkan"]
     assert entry.changes["programme"] == [None, "KALBAR-2026"]
@@ -87,7 +62,7 @@ def test_a_programme_closed_for_proposals_refuses_them(cast: Cast):
     closed = make_programme("KALBAR-TUTUP", open_for_proposals=False)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_propose(actor=cast["operator_sambas"], worker=make_worker(), programme=closed)
-    assert "not open for proposals" in _error(excinfo)
+    assert "not open for proposals" in error_text(excinfo)
     assert excinfo.value.field == "programme"
 
 
@@ -95,7 +70,7 @@ def test_a_worker_outside_the_programmes_region_cannot_be_proposed(cast: Cast):
     pontianak_only = make_programme("PTK-2026", region_id="61.71", funder_type=FunderType.APBD_KABKOTA)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_propose(actor=cast["operator_sambas"], worker=make_worker(), programme=pontianak_only)
-    assert "outside the region of programme PTK-2026" in _error(excinfo)
+    assert "outside the region of programme PTK-2026" in error_text(excinfo)
 
 
 def test_a_worker_is_proposed_only_once_per_programme(cast: Cast, programme: Programme):
@@ -103,7 +78,7 @@ def test_a_worker_is_proposed_only_once_per_programme(cast: Cast, programme: Pro
     enrolment_propose(actor=cast["operator_sambas"], worker=worker, programme=programme)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_propose(actor=cast["operator_sambas"], worker=worker, programme=programme)
-    assert "already enrolled in programme KALBAR-2026" in _error(excinfo)
+    assert "already enrolled in programme KALBAR-2026" in error_text(excinfo)
     assert Enrolment.objects.count() == 1
 
 
@@ -119,8 +94,8 @@ def test_a_second_government_funded_enrolment_for_overlapping_months_is_refused_
     make_enrolment(worker, province, Status.ACTIVE)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_propose(actor=cast["operator_sambas"], worker=worker, programme=sambas)
-    assert "KALBAR-2026" in _error(excinfo)
-    assert "Perlindungan Pekerja Rentan Kalbar 2026" in _error(excinfo)
+    assert "KALBAR-2026" in error_text(excinfo)
+    assert "Perlindungan Pekerja Rentan Kalbar 2026" in error_text(excinfo)
     assert not Enrolment.objects.filter(programme=sambas).exists()
 
 
@@ -165,22 +140,23 @@ def test_a_rejected_enrolment_does_not_block(cast: Cast):
     assert enrolment_propose(actor=cast["operator_sambas"], worker=worker, programme=sambas)
 
 
-def test_an_enrolment_that_ended_before_the_new_programme_starts_does_not_block(cast: Cast):
+def _sambas_from_july_after_a_province_enrolment_that_lapsed(coverage_end: dt.date) -> tuple[Worker, Programme]:
+    """A worker whose KALBAR-2026 coverage lapsed on ``coverage_end``, and SAMBAS-2026B, starting 1 July 2026."""
     province = make_programme("KALBAR-2026")
     sambas = make_programme(
         "SAMBAS-2026B", region_id="61.01", funder_type=FunderType.APBD_KABKOTA, coverage_start=dt.date(2026, 7, 1)
     )
     worker = make_worker()
-    make_enrolment(worker, province, Status.ENDED, coverage_end=dt.date(2026, 6, 30), end_reason=EndReason.LAPSED)
+    make_enrolment(worker, province, Status.ENDED, coverage_end=coverage_end, end_reason=EndReason.LAPSED)
+    return worker, sambas
+
+
+def test_an_enrolment_that_ended_before_the_new_programme_starts_does_not_block(cast: Cast):
+    worker, sambas = _sambas_from_july_after_a_province_enrolment_that_lapsed(coverage_end=dt.date(2026, 6, 30))
     assert enrolment_propose(actor=cast["operator_sambas"], worker=worker, programme=sambas)
 
 
 def test_an_enrolment_ending_within_the_new_programmes_first_month_still_overlaps(cast: Cast):
-    province = make_programme("KALBAR-2026")
-    sambas = make_programme(
-        "SAMBAS-2026B", region_id="61.01", funder_type=FunderType.APBD_KABKOTA, coverage_start=dt.date(2026, 7, 1)
-    )
-    worker = make_worker()
-    make_enrolment(worker, province, Status.ENDED, coverage_end=dt.date(2026, 7, 10), end_reason=EndReason.LAPSED)
+    worker, sambas = _sambas_from_july_after_a_province_enrolment_that_lapsed(coverage_end=dt.date(2026, 7, 10))
     with pytest.raises(EnrolmentError, match="KALBAR-2026"):
         enrolment_propose(actor=cast["operator_sambas"], worker=worker, programme=sambas)

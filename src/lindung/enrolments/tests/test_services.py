@@ -5,9 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import translation
 
-from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.enrolments.services import (
@@ -21,34 +19,11 @@ from lindung.enrolments.services import (
     enrolment_send,
     enrolment_verify,
 )
+from lindung.enrolments.tests.conftest import audit_entry, error_text
 from lindung.programmes.models import FunderType, Programme
-from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker, set_quota
+from lindung.testing import PONTIANAK_VILLAGE, Cast, make_enrolment, make_programme, make_worker, set_quota
 
-pytestmark = pytest.mark.django_db
-
-Cast = dict[str, User]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def programme() -> Programme:
-    programme = make_programme("KALBAR-2026")
-    set_quota(programme, "61.01", 100)
-    set_quota(programme, "61.71", 100)
-    return programme
-
-
-def _audit(enrolment: Enrolment, action: str) -> AuditEntry:
-    return AuditEntry.objects.get(object_type="enrolments.enrolment", object_id=str(enrolment.pk), action=action)
-
-
-def _error(excinfo: pytest.ExceptionInfo[EnrolmentError]) -> str:
-    return excinfo.value.text
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # --- verifying and rejecting -------------------------------------------------------------------
@@ -59,7 +34,7 @@ def test_a_verifier_verifies_a_proposal(cast: Cast, programme: Programme):
     enrolment_verify(actor=cast["verifikator"], enrolment=enrolment)
     enrolment.refresh_from_db()
     assert enrolment.status == Status.VERIFIED
-    entry = _audit(enrolment, "enrolment.verified")
+    entry = audit_entry(enrolment, "enrolment.verified")
     assert entry.changes == {"status": ["diusulkan", "terverifikasi"]}
     assert entry.actor_username == "verifikator"
 
@@ -78,7 +53,7 @@ def test_only_a_proposal_can_be_verified(cast: Cast, programme: Programme, statu
     enrolment = make_enrolment(make_worker(), programme, status)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_verify(actor=cast["verifikator"], enrolment=enrolment)
-    assert _error(excinfo) == f"Only a proposed enrolment can be verified; this one is {Status(status).label}."
+    assert error_text(excinfo) == f"Only a proposed enrolment can be verified; this one is {Status(status).label}."
     assert not AuditEntry.objects.filter(action="enrolment.verified").exists()
 
 
@@ -94,7 +69,7 @@ def test_the_verification_beyond_the_regency_quota_is_refused(cast: Cast):
     enrolment_verify(actor=cast["verifikator"], enrolment=second)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_verify(actor=cast["verifikator"], enrolment=third)
-    assert _error(excinfo) == "The quota of 2 workers for Kabupaten Sambas in programme KALBAR-2026 is full."
+    assert error_text(excinfo) == "The quota of 2 workers for Kabupaten Sambas in programme KALBAR-2026 is full."
     third.refresh_from_db()
     assert third.status == Status.PROPOSED
 
@@ -112,7 +87,7 @@ def test_verification_without_a_quota_for_the_regency_is_refused(cast: Cast):
     enrolment = make_enrolment(make_worker(), programme)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_verify(actor=cast["verifikator"], enrolment=enrolment)
-    assert _error(excinfo) == "Programme KALBAR-2026 has no quota set for Kabupaten Sambas."
+    assert error_text(excinfo) == "Programme KALBAR-2026 has no quota set for Kabupaten Sambas."
 
 
 def test_a_verifier_rejects_with_a_reason(cast: Cast, programme: Programme):
@@ -120,7 +95,7 @@ def test_a_verifier_rejects_with_a_reason(cast: Cast, programme: Programme):
     enrolment_reject(actor=cast["verifikator"], enrolment=enrolment, reason="  NIK tidak cocok dengan Dukcapil ")
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.rejection_reason) == (Status.REJECTED, "NIK tidak cocok dengan Dukcapil")
-    assert _audit(enrolment, "enrolment.rejected").changes == {
+    assert audit_entry(enrolment, "enrolment.rejected").changes == {
         "status": ["diusulkan", "ditolak"],
         "rejection_reason": ["", "NIK tidak cocok dengan Dukcapil"],
     }
@@ -164,7 +139,7 @@ def test_sending_puts_every_verified_enrolment_of_the_programme_in_a_numbered_ba
     other.refresh_from_db()
     assert (proposed.status, other.status) == (Status.PROPOSED, Status.VERIFIED)
     for enrolment in verified:
-        assert _audit(enrolment, "enrolment.sent").changes == {
+        assert audit_entry(enrolment, "enrolment.sent").changes == {
             "status": ["terverifikasi", "dikirim"],
             "batch": [None, 1],
         }
@@ -220,7 +195,7 @@ def test_a_bpjs_officer_activates_with_a_kpj_and_a_start_date(cast: Cast, progra
         "12345678901",
         dt.date(2026, 2, 1),
     )
-    assert _audit(enrolment, "enrolment.activated").changes == {
+    assert audit_entry(enrolment, "enrolment.activated").changes == {
         "status": ["dikirim", "aktif"],
         "kpj": ["", "12345678901"],
         "coverage_start": [None, "2026-02-01"],
@@ -232,7 +207,7 @@ def test_a_kpj_is_exactly_eleven_digits(cast: Cast, programme: Programme, kpj: s
     enrolment = make_enrolment(make_worker(), programme, Status.SENT)
     with pytest.raises(EnrolmentError) as excinfo:
         enrolment_activate(actor=cast["petugas_bpjs"], enrolment=enrolment, kpj=kpj, coverage_start=dt.date(2026, 1, 1))
-    assert (excinfo.value.field, _error(excinfo)) == ("kpj", "A KPJ membership number is exactly 11 digits.")
+    assert (excinfo.value.field, error_text(excinfo)) == ("kpj", "A KPJ membership number is exactly 11 digits.")
     enrolment.refresh_from_db()
     assert enrolment.status == Status.SENT
 
@@ -284,7 +259,7 @@ def test_an_operator_ends_an_active_enrolment_with_a_reason(cast: Cast, programm
         EndReason.DIED,
         dt.date(2026, 5, 31),
     )
-    assert _audit(enrolment, "enrolment.ended").changes == {
+    assert audit_entry(enrolment, "enrolment.ended").changes == {
         "status": ["aktif", "berakhir"],
         "end_reason": ["", "died"],
         "coverage_end": [None, "2026-05-31"],

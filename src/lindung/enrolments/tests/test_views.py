@@ -4,7 +4,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -14,27 +13,15 @@ from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.programmes.models import FunderType, Programme
-from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker, set_quota
+from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_worker, set_quota
 from lindung.workers.nik import nik_mask
 
 pytestmark = pytest.mark.django_db
 
-Cast = dict[str, User]
 
-
-@pytest.fixture
-def programme() -> Programme:
-    programme = make_programme("KALBAR-2026")
-    set_quota(programme, "61.01", 100)
-    set_quota(programme, "61.71", 100)
-    return programme
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+def _activate(user: User, enrolment: Enrolment, **form: str):
+    """``user`` posts the activation form of ``enrolment``."""
+    return client_for(user).post(f"/kepesertaan/{enrolment.pk}/aktifkan/", form)
 
 
 def _messages(response) -> list[str]:
@@ -52,7 +39,7 @@ def test_the_list_shows_only_the_operators_regency_with_masked_niks(cast: Cast, 
     sambas = make_enrolment(make_worker(name="Ahmad Sambas"), programme)
     pontianak = make_enrolment(make_worker(village=PONTIANAK_VILLAGE, name="Budi Pontianak"), programme)
 
-    response = _client(cast["operator_sambas"]).get("/kepesertaan/")
+    response = client_for(cast["operator_sambas"]).get("/kepesertaan/")
 
     assert response.status_code == 200
     assert _listed(response) == {sambas.pk}
@@ -60,7 +47,7 @@ def test_the_list_shows_only_the_operators_regency_with_masked_niks(cast: Cast, 
     assert nik_mask(sambas.worker.nik) in body
     assert sambas.worker.nik not in body
     assert "Budi Pontianak" not in body
-    assert _listed(_client(cast["verifikator"]).get("/kepesertaan/")) == {sambas.pk, pontianak.pk}
+    assert _listed(client_for(cast["verifikator"]).get("/kepesertaan/")) == {sambas.pk, pontianak.pk}
 
 
 def test_the_list_needs_a_login(programme: Programme):
@@ -75,7 +62,7 @@ def test_the_list_filters_by_programme_status_and_regency(cast: Cast, programme:
     verified = make_enrolment(make_worker(), programme, Status.VERIFIED)
     in_csr = make_enrolment(make_worker(), csr)
     in_pontianak = make_enrolment(make_worker(village=PONTIANAK_VILLAGE), programme)
-    client = _client(cast["verifikator"])
+    client = client_for(cast["verifikator"])
 
     assert _listed(client.get("/kepesertaan/", {"programme": csr.pk})) == {in_csr.pk}
     assert _listed(client.get("/kepesertaan/", {"status": "terverifikasi"})) == {verified.pk}
@@ -89,7 +76,7 @@ def test_the_list_filters_by_programme_status_and_regency(cast: Cast, programme:
 def test_the_list_searches_a_whole_nik_exactly_or_a_part_of_a_name(cast: Cast, programme: Programme):
     siti = make_enrolment(make_worker(name="Siti Aminah"), programme)
     budi = make_enrolment(make_worker(name="Budi Santoso"), programme)
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
 
     assert _listed(client.get("/kepesertaan/", {"q": siti.worker.nik})) == {siti.pk}
     assert _listed(client.get("/kepesertaan/", {"q": "santo"})) == {budi.pk}
@@ -102,7 +89,7 @@ def test_a_regency_outside_the_scope_is_refused_next_to_the_filter_and_shows_not
     sambas = make_enrolment(make_worker(), programme)
     make_enrolment(make_worker(village=PONTIANAK_VILLAGE), programme)
 
-    response = _client(cast["operator_sambas"]).get("/kepesertaan/", {"regency": "61.71"})
+    response = client_for(cast["operator_sambas"]).get("/kepesertaan/", {"regency": "61.71"})
 
     assert response.status_code == 200
     assert 'data-testid="error-regency"' in response.content.decode()
@@ -112,23 +99,23 @@ def test_a_regency_outside_the_scope_is_refused_next_to_the_filter_and_shows_not
 def test_the_list_sorts_by_name(cast: Cast, programme: Programme):
     zainal = make_enrolment(make_worker(name="Zainal"), programme)
     ahmad = make_enrolment(make_worker(name="Ahmad"), programme)
-    body = _client(cast["operator_sambas"]).get("/kepesertaan/", {"sort": "name"}).content.decode()
+    body = client_for(cast["operator_sambas"]).get("/kepesertaan/", {"sort": "name"}).content.decode()
     assert body.index(f'data-enrolment="{ahmad.pk}"') < body.index(f'data-enrolment="{zainal.pk}"')
-    body = _client(cast["operator_sambas"]).get("/kepesertaan/", {"sort": "-name"}).content.decode()
+    body = client_for(cast["operator_sambas"]).get("/kepesertaan/", {"sort": "-name"}).content.decode()
     assert body.index(f'data-enrolment="{zainal.pk}"') < body.index(f'data-enrolment="{ahmad.pk}"')
 
 
 def test_the_list_pages_by_fifty(cast: Cast, programme: Programme):
     for _ in range(55):
         make_enrolment(make_worker(), programme)
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
     assert len(_listed(client.get("/kepesertaan/"))) == 50
     assert len(_listed(client.get("/kepesertaan/", {"page": 2}))) == 5
     assert client.get("/kepesertaan/", {"page": "many"}).status_code == 200
 
 
 def test_the_lists_queries_do_not_grow_with_the_page(cast: Cast, programme: Programme, django_assert_max_num_queries):
-    client = _client(cast["verifikator"])
+    client = client_for(cast["verifikator"])
     make_enrolment(make_worker(), programme, Status.VERIFIED)
     with CaptureQueriesContext(connection) as one_row:
         client.get("/kepesertaan/")
@@ -147,7 +134,7 @@ def test_the_detail_page_shows_the_enrolment_and_its_history(cast: Cast, program
     from lindung.enrolments.services import enrolment_propose
 
     enrolment = enrolment_propose(actor=cast["operator_sambas"], worker=make_worker(), programme=programme)
-    response = _client(cast["operator_sambas"]).get(f"/kepesertaan/{enrolment.pk}/")
+    response = client_for(cast["operator_sambas"]).get(f"/kepesertaan/{enrolment.pk}/")
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-status="diusulkan"' in body
@@ -158,7 +145,7 @@ def test_the_detail_page_shows_the_enrolment_and_its_history(cast: Cast, program
 
 def test_the_pontianak_operator_gets_404_on_a_sambas_enrolment(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme)
-    client = _client(cast["operator_pontianak"])
+    client = client_for(cast["operator_pontianak"])
     assert client.get(f"/kepesertaan/{enrolment.pk}/").status_code == 404
     assert client.get("/kepesertaan/999999/").status_code == 404
     response = client.post(f"/kepesertaan/{enrolment.pk}/akhiri/", {"reason": "died", "coverage_end": "2026-05-01"})
@@ -167,17 +154,17 @@ def test_the_pontianak_operator_gets_404_on_a_sambas_enrolment(cast: Cast, progr
 
 def test_the_verifier_sees_verify_and_reject_and_the_operator_sees_no_step(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme)
-    verifier_page = _client(cast["verifikator"]).get(f"/kepesertaan/{enrolment.pk}/").content.decode()
+    verifier_page = client_for(cast["verifikator"]).get(f"/kepesertaan/{enrolment.pk}/").content.decode()
     assert 'data-testid="step-verify"' in verifier_page
     assert 'data-testid="step-reject"' in verifier_page
     assert 'data-testid="step-activate"' not in verifier_page
-    operator_page = _client(cast["operator_sambas"]).get(f"/kepesertaan/{enrolment.pk}/").content.decode()
+    operator_page = client_for(cast["operator_sambas"]).get(f"/kepesertaan/{enrolment.pk}/").content.decode()
     assert 'data-testid="steps"' not in operator_page
 
 
 def test_a_verifier_verifies_on_the_page(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme)
-    response = _client(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/")
+    response = client_for(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/")
     assert response.status_code == 302
     assert response["Location"] == f"/kepesertaan/{enrolment.pk}/"
     assert _messages(response) == ["The enrolment is verified."]
@@ -187,16 +174,14 @@ def test_a_verifier_verifies_on_the_page(cast: Cast, programme: Programme):
 
 def test_an_operator_cannot_verify_on_the_page(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme)
-    assert _client(cast["operator_sambas"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/").status_code == 403
+    assert client_for(cast["operator_sambas"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/").status_code == 403
     enrolment.refresh_from_db()
     assert enrolment.status == Status.PROPOSED
 
 
 def test_a_verifier_cannot_activate_on_the_page(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme, Status.SENT)
-    response = _client(cast["verifikator"]).post(
-        f"/kepesertaan/{enrolment.pk}/aktifkan/", {"kpj": "12345678901", "coverage_start": "2026-01-01"}
-    )
+    response = _activate(cast["verifikator"], enrolment, kpj="12345678901", coverage_start="2026-01-01")
     assert response.status_code == 403
 
 
@@ -204,14 +189,14 @@ def test_a_full_quota_is_said_on_the_verify_form(cast: Cast):
     programme = make_programme()
     set_quota(programme, "61.01", 0)
     enrolment = make_enrolment(make_worker(), programme)
-    response = _client(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/")
+    response = client_for(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/")
     assert response.status_code == 400
     assert "The quota of 0 workers for Kabupaten Sambas in programme KALBAR-2026 is full." in response.content.decode()
 
 
 def test_a_rejection_without_a_reason_is_refused_next_to_the_field(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme)
-    response = _client(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/tolak/", {"reason": "  "})
+    response = client_for(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/tolak/", {"reason": "  "})
     assert response.status_code == 400
     assert 'data-testid="error-reason"' in response.content.decode()
     enrolment.refresh_from_db()
@@ -220,7 +205,7 @@ def test_a_rejection_without_a_reason_is_refused_next_to_the_field(cast: Cast, p
 
 def test_a_verifier_rejects_on_the_page(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme)
-    response = _client(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/tolak/", {"reason": "Ganda"})
+    response = client_for(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/tolak/", {"reason": "Ganda"})
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.rejection_reason) == (Status.REJECTED, "Ganda")
@@ -228,9 +213,7 @@ def test_a_verifier_rejects_on_the_page(cast: Cast, programme: Programme):
 
 def test_a_bad_kpj_is_refused_next_to_the_field(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme, Status.SENT)
-    response = _client(cast["petugas_bpjs"]).post(
-        f"/kepesertaan/{enrolment.pk}/aktifkan/", {"kpj": "12345", "coverage_start": "2026-01-01"}
-    )
+    response = _activate(cast["petugas_bpjs"], enrolment, kpj="12345", coverage_start="2026-01-01")
     assert response.status_code == 400
     body = response.content.decode()
     assert re.search(r'data-testid="error-kpj">A KPJ membership number is exactly 11 digits\.<', body)
@@ -240,9 +223,7 @@ def test_a_bad_kpj_is_refused_next_to_the_field(cast: Cast, programme: Programme
 
 def test_a_bpjs_officer_activates_on_the_page(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme, Status.SENT)
-    response = _client(cast["petugas_bpjs"]).post(
-        f"/kepesertaan/{enrolment.pk}/aktifkan/", {"kpj": "12345678901", "coverage_start": "2026-03-01"}
-    )
+    response = _activate(cast["petugas_bpjs"], enrolment, kpj="12345678901", coverage_start="2026-03-01")
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.kpj, enrolment.coverage_start) == (
@@ -254,7 +235,7 @@ def test_a_bpjs_officer_activates_on_the_page(cast: Cast, programme: Programme):
 
 def test_an_operator_ends_an_enrolment_on_the_page(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme, Status.ACTIVE)
-    response = _client(cast["operator_sambas"]).post(
+    response = client_for(cast["operator_sambas"]).post(
         f"/kepesertaan/{enrolment.pk}/akhiri/", {"reason": EndReason.MOVED_AWAY, "coverage_end": "2026-06-30"}
     )
     assert response.status_code == 302
@@ -264,14 +245,14 @@ def test_an_operator_ends_an_enrolment_on_the_page(cast: Cast, programme: Progra
 
 def test_a_step_not_allowed_from_the_current_status_is_refused_with_a_message(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme, Status.ACTIVE)
-    response = _client(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/")
+    response = client_for(cast["verifikator"]).post(f"/kepesertaan/{enrolment.pk}/verifikasi/")
     assert response.status_code == 400
     assert "Only a proposed enrolment can be verified; this one is Active." in response.content.decode()
 
 
 def test_a_step_page_takes_only_posts(cast: Cast, programme: Programme):
     enrolment = make_enrolment(make_worker(), programme)
-    assert _client(cast["verifikator"]).get(f"/kepesertaan/{enrolment.pk}/verifikasi/").status_code == 405
+    assert client_for(cast["verifikator"]).get(f"/kepesertaan/{enrolment.pk}/verifikasi/").status_code == 405
 
 
 # --- proposing ---------------------------------------------------------------------------------
@@ -280,7 +261,7 @@ def test_a_step_page_takes_only_posts(cast: Cast, programme: Programme):
 def test_an_operator_proposes_a_worker_on_the_page(cast: Cast, programme: Programme):
     make_programme("PTK-2026", region_id="61.71", funder_type=FunderType.APBD_KABKOTA)
     worker = make_worker()
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
 
     form = client.get(f"/kepesertaan/usulkan/{worker.pk}/").content.decode()
     assert "KALBAR-2026" in form
@@ -295,7 +276,7 @@ def test_an_operator_proposes_a_worker_on_the_page(cast: Cast, programme: Progra
 
 def test_the_pontianak_operator_cannot_open_or_propose_a_sambas_worker(cast: Cast, programme: Programme):
     worker = make_worker()
-    client = _client(cast["operator_pontianak"])
+    client = client_for(cast["operator_pontianak"])
     assert client.get(f"/kepesertaan/usulkan/{worker.pk}/").status_code == 404
     assert client.post(f"/kepesertaan/usulkan/{worker.pk}/", {"programme": programme.pk}).status_code == 404
     assert not Enrolment.objects.exists()
@@ -303,17 +284,15 @@ def test_the_pontianak_operator_cannot_open_or_propose_a_sambas_worker(cast: Cas
 
 def test_a_verifier_cannot_propose(cast: Cast, programme: Programme):
     worker = make_worker()
-    assert (
-        _client(cast["verifikator"]).post(f"/kepesertaan/usulkan/{worker.pk}/", {"programme": programme.pk}).status_code
-        == 403
-    )
+    response = client_for(cast["verifikator"]).post(f"/kepesertaan/usulkan/{worker.pk}/", {"programme": programme.pk})
+    assert response.status_code == 403
 
 
 def test_an_overlapping_proposal_is_refused_next_to_the_programme_naming_the_first(cast: Cast, programme: Programme):
     sambas = make_programme("SAMBAS-2026", region_id="61.01", funder_type=FunderType.APBD_KABKOTA)
     worker = make_worker()
     make_enrolment(worker, programme, Status.ACTIVE)
-    response = _client(cast["operator_sambas"]).post(f"/kepesertaan/usulkan/{worker.pk}/", {"programme": sambas.pk})
+    response = client_for(cast["operator_sambas"]).post(f"/kepesertaan/usulkan/{worker.pk}/", {"programme": sambas.pk})
     assert response.status_code == 200
     error = re.search(r'data-testid="error-programme">([^<]*)<', response.content.decode())
     assert error is not None
@@ -326,7 +305,7 @@ def test_an_overlapping_proposal_is_refused_next_to_the_programme_naming_the_fir
 
 def test_the_verifier_sends_a_programmes_verified_enrolments_from_the_list(cast: Cast, programme: Programme):
     verified = [make_enrolment(make_worker(), programme, Status.VERIFIED) for _ in range(2)]
-    client = _client(cast["verifikator"])
+    client = client_for(cast["verifikator"])
     assert 'data-testid="send-KALBAR-2026"' in client.get("/kepesertaan/").content.decode()
 
     response = client.post("/kepesertaan/kirim/", {"programme": programme.pk})
@@ -340,14 +319,14 @@ def test_the_verifier_sends_a_programmes_verified_enrolments_from_the_list(cast:
 
 def test_an_operator_sees_no_send_button_and_cannot_send(cast: Cast, programme: Programme):
     make_enrolment(make_worker(), programme, Status.VERIFIED)
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
     assert 'data-testid="send-panel"' not in client.get("/kepesertaan/").content.decode()
     assert client.post("/kepesertaan/kirim/", {"programme": programme.pk}).status_code == 403
     assert not BpjsBatch.objects.exists()
 
 
 def test_sending_with_nothing_verified_says_so(cast: Cast, programme: Programme):
-    response = _client(cast["verifikator"]).post("/kepesertaan/kirim/", {"programme": programme.pk})
+    response = client_for(cast["verifikator"]).post("/kepesertaan/kirim/", {"programme": programme.pk})
     assert response.status_code == 302
     assert _messages(response) == ["Programme KALBAR-2026 has no verified enrolment to send."]
 
@@ -357,7 +336,7 @@ def test_ids_in_the_page_are_not_formatted_as_numbers(cast: Cast):
     programme = make_programme(id=12345)
     set_quota(programme, "61.01", 10)
     enrolment = make_enrolment(make_worker(), programme, Status.VERIFIED, id=23456)
-    client = _client(cast["verifikator"])
+    client = client_for(cast["verifikator"])
     body = client.get("/kepesertaan/").content.decode()
     assert _listed(client.get("/kepesertaan/")) == {enrolment.pk}
     posted = re.search(r'name="programme" value="([^"]*)"', body)

@@ -10,10 +10,6 @@ from typing import Any
 
 import pytest
 import xlsxwriter
-from django.utils import translation
-
-from lindung.programmes.models import Programme
-from lindung.testing import make_programme, set_quota
 
 HEADERS = [
     "NIK",
@@ -83,14 +79,5 @@ def write_xlsx(path: Path, rows: Sequence[dict[str, Any]], *, headers: Sequence[
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def programme(db: None) -> Programme:
-    programme = make_programme("KALBAR-2026")
-    set_quota(programme, "61.01", 100)
-    set_quota(programme, "61.71", 100)
-    return programme
+def _english(english: None) -> None:
+    """Every import test reads messages in English (``english``, like ``programme``, is in ``lindung/conftest.py``)."""

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from lindung.accounts.models import User
 from lindung.enrolments.models import Enrolment, Status
 from lindung.imports.services import import_run
 from lindung.imports.tests.conftest import person, write_csv, write_xlsx
@@ -17,6 +16,7 @@ from lindung.regions.models import Region
 from lindung.testing import (
     PONTIANAK_VILLAGE,
     SAMBAS_VILLAGE,
+    Cast,
     make_enrolment,
     make_nik,
     make_programme,
@@ -27,7 +27,6 @@ from lindung.workers.models import Heir, Worker
 
 pytestmark = pytest.mark.django_db
 
-Cast = dict[str, User]
 MAY_17 = dt.date(1980, 5, 17)
 
 

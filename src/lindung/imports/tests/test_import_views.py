@@ -12,18 +12,15 @@ import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.imports.jobs import import_process
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import Programme
-from lindung.testing import TEST_PASSWORD, make_nik
+from lindung.testing import Cast, client_for, make_nik
 from lindung.workers.models import Worker
 
 pytestmark = pytest.mark.django_db
-
-Cast = dict[str, User]
 
 
 @pytest.fixture(autouse=True)
@@ -34,13 +31,6 @@ def _media_and_immediate_tasks(settings: Any, tmp_path: Path) -> None:
     }
     # The job runs as soon as the upload's transaction commits (the tests run the on-commit callbacks).
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=TEST_PASSWORD)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 Upload = Callable[..., Any]
@@ -61,7 +51,7 @@ def upload(django_capture_on_commit_callbacks: Any) -> Upload:
 def test_an_operator_uploads_sees_the_rejected_rows_downloads_them_fixes_and_uploads_again(
     cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
 ):
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
     bad_nik = make_nik()
     rows = [person(make_nik()), person(bad_nik, **{"Jenis Kelamin": "?"})]
     response = upload(client, programme, write_xlsx(tmp_path / "usulan.xlsx", rows))
@@ -93,7 +83,7 @@ def test_a_malformed_file_is_refused_next_to_the_file_field(
 ):
     path = tmp_path / "usulan.csv"
     path.write_bytes("NIK;Nama\n1;Sémua\n".encode("cp1252"))
-    response = upload(_client(cast["operator_sambas"]), programme, path)
+    response = upload(client_for(cast["operator_sambas"]), programme, path)
     assert response.status_code == 200
     assert 'data-testid="error-file"' in response.content.decode()
     assert not ImportBatch.objects.exists()
@@ -102,7 +92,7 @@ def test_a_malformed_file_is_refused_next_to_the_file_field(
 def test_only_spreadsheets_are_taken(cast: Cast, programme: Programme, tmp_path: Path, upload: Upload):
     path = tmp_path / "foto.png"
     path.write_bytes(b"\x89PNG")
-    response = upload(_client(cast["operator_sambas"]), programme, path)
+    response = upload(client_for(cast["operator_sambas"]), programme, path)
     assert "Upload an Excel workbook (.xlsx) or a CSV file." in response.content.decode()
 
 
@@ -110,22 +100,22 @@ def test_another_regencys_upload_does_not_exist_for_an_operator(
     cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
 ):
     path = write_csv(tmp_path / "a.csv", [person(make_nik(), **{"Kategori": "?"})])
-    upload(_client(cast["operator_sambas"]), programme, path)
+    upload(client_for(cast["operator_sambas"]), programme, path)
     batch = ImportBatch.objects.get()
-    other = _client(cast["operator_pontianak"])
+    other = client_for(cast["operator_pontianak"])
     assert other.get(f"/impor/{batch.pk}/").status_code == 404
     assert other.get(f"/impor/{batch.pk}/kesalahan.xlsx").status_code == 404
-    assert _client(cast["admin_provinsi"]).get(f"/impor/{batch.pk}/").status_code == 200
+    assert client_for(cast["admin_provinsi"]).get(f"/impor/{batch.pk}/").status_code == 200
 
 
 def test_roles_without_proposals_get_403_and_visitors_must_log_in(cast: Cast, programme: Programme):
-    assert _client(cast["verifikator"]).get("/impor/").status_code == 403
+    assert client_for(cast["verifikator"]).get("/impor/").status_code == 403
     response = Client().get("/impor/")
     assert response.status_code == 302 and "/masuk/" in response["Location"]
 
 
 def test_the_template_downloads_as_a_workbook(cast: Cast):
-    response = _client(cast["operator_desa"]).get("/impor/templat.xlsx")
+    response = client_for(cast["operator_desa"]).get("/impor/templat.xlsx")
     assert response.status_code == 200
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     assert workbook.get_sheet_by_index(0).to_python()[0][0] == "NIK"
@@ -134,7 +124,7 @@ def test_the_template_downloads_as_a_workbook(cast: Cast):
 def test_an_upload_waits_in_the_queue_shows_progress_and_runs_once(
     cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
 ):
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
     response = upload(client, programme, write_csv(tmp_path / "a.csv", [person(make_nik())]), run=False)
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.QUEUED
@@ -156,7 +146,7 @@ def test_a_file_refused_by_the_job_is_marked_failed_and_writes_nothing(
     path = write_csv(tmp_path / "a.csv", [person(make_nik()) for _ in range(1500)])
     with path.open("ab") as f:  # past the first 64 KB that the upload page checks
         f.write("6101010101800001;Sémua\n".encode("cp1252"))
-    client = _client(cast["operator_sambas"])
+    client = client_for(cast["operator_sambas"])
     response = upload(client, programme, path)
 
     batch = ImportBatch.objects.get()

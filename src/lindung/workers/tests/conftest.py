@@ -5,12 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
-from django.test import Client
-
-from lindung.accounts.models import User
 from lindung.regions.models import Region
-from lindung.testing import SAMBAS_VILLAGE, TEST_PASSWORD, make_nik
+from lindung.testing import SAMBAS_VILLAGE, make_nik
 from lindung.workers.models import OccupationCategory
 
 BIRTH = dt.date(1980, 5, 17)
@@ -51,15 +47,3 @@ def form_post(data: dict[str, Any], heirs: list[dict[str, str]] | None = None, *
         post.update({f"heirs-{n}-{k}": v for k, v in heir.items()})
     post.update(extra)
     return {k: str(v) for k, v in post.items()}
-
-
-def client_for(user: User, language: str = "en") -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=TEST_PASSWORD)
-    client.cookies["django_language"] = language
-    return client
-
-
-@pytest.fixture
-def as_user():
-    return client_for

@@ -6,10 +6,10 @@ import pytest
 
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Status
-from lindung.testing import make_enrolment, make_programme, make_worker
+from lindung.testing import client_for, make_enrolment, make_programme, make_worker
 from lindung.workers.models import Heir
 from lindung.workers.services import worker_edit, worker_register
-from lindung.workers.tests.conftest import client_for, form_post, registration
+from lindung.workers.tests.conftest import form_post, registration
 
 pytestmark = pytest.mark.django_db
 

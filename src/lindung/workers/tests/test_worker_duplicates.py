@@ -8,11 +8,11 @@ from django.db import connection, connections
 from django.utils import translation
 
 from lindung.audit.models import AuditEntry
-from lindung.testing import PONTIANAK_VILLAGE, make_cast, make_worker
+from lindung.testing import PONTIANAK_VILLAGE, client_for, make_cast, make_worker
 from lindung.workers import services
 from lindung.workers.models import Worker
 from lindung.workers.services import LikelyDuplicates, worker_register
-from lindung.workers.tests.conftest import BIRTH, client_for, form_post, registration
+from lindung.workers.tests.conftest import BIRTH, form_post, registration
 
 
 def _nik_error(actor, data) -> list[str]:

@@ -10,10 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Status
-from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker
+from lindung.testing import PONTIANAK_VILLAGE, client_for, make_enrolment, make_programme, make_worker
 from lindung.workers.models import OccupationCategory, Worker
 from lindung.workers.selectors import WorkerFilters, worker_list
-from lindung.workers.tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

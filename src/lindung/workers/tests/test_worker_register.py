@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from lindung.audit.models import AuditEntry
-from lindung.testing import PONTIANAK_VILLAGE, SAMBAS_VILLAGE, make_nik
+from lindung.testing import PONTIANAK_VILLAGE, SAMBAS_VILLAGE, client_for, make_nik
 from lindung.workers.models import Heir, OccupationCategory, Worker
 from lindung.workers.services import worker_register
-from lindung.workers.tests.conftest import BIRTH, client_for, form_post, registration
+from lindung.workers.tests.conftest import BIRTH, form_post, registration
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 26)

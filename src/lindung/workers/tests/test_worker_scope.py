@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from lindung.audit.models import AuditEntry
-from lindung.testing import PONTIANAK_VILLAGE, make_worker
-from lindung.workers.tests.conftest import client_for, form_post, registration
+from lindung.testing import PONTIANAK_VILLAGE, client_for, make_worker
+from lindung.workers.tests.conftest import form_post, registration
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lindung.accounts.models import User
+from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.services import ContributionError, invoice_build, invoice_issue, next_month
 from lindung.programmes.models import Programme
@@ -21,13 +21,6 @@ def _month(value: str) -> dt.date:
         return dt.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         raise CommandError(_("%(value)s is not a month written YYYY-MM.") % {"value": value}) from None
-
-
-def _day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(_("%(value)s is not a date written YYYY-MM-DD.") % {"value": value}) from None
 
 
 def _as_dict(invoice: Invoice, changed: bool) -> dict[str, Any]:
@@ -53,11 +46,11 @@ class Command(BaseCommand):
         parser.add_argument("--programme", required=True, metavar="CODE")
         parser.add_argument("--month", required=True, metavar="YYYY-MM")
         parser.add_argument("--through", metavar="YYYY-MM", help="Bill every month up to this one too.")
-        parser.add_argument("--today", metavar="YYYY-MM-DD", help="The day the run counts as (default: today).")
+        add_today_argument(parser)
         parser.add_argument("--issue", action="store_true", help="Issue the invoices after building them.")
         parser.add_argument("--as", dest="username", metavar="USERNAME", help="Act as this user, not the system.")
         parser.add_argument("--json", action="store_true", help="Print a JSON list, one object per month.")
-        parser.add_argument("--lang", choices=["id", "en"], default="id", help="Language of the messages.")
+        add_lang_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["lang"]):
@@ -68,15 +61,11 @@ class Command(BaseCommand):
         last = _month(options["through"]) if options["through"] else first
         if last < first:
             raise CommandError(_("--through must not be before --month."))
-        today = _day(options["today"]) if options["today"] else None
+        today = parse_day(options["today"]) if options["today"] else None
         programme = Programme.objects.filter(code=options["programme"]).first()
         if programme is None:
             raise CommandError(_("There is no programme with code %(code)s.") % {"code": options["programme"]})
-        actor = None
-        if options["username"]:
-            actor = User.objects.filter(username=options["username"], is_active=True).first()
-            if actor is None:
-                raise CommandError(_("There is no active user %(name)s.") % {"name": options["username"]})
+        actor = active_user(options["username"]) if options["username"] else None
         results = []
         month = first
         try:

@@ -6,7 +6,6 @@ Run once a day by cron or a systemd timer (django-tasks-db has no clock of its o
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lindung.commands import add_lang_argument, add_today_argument, parse_day
 from lindung.contributions.coverage import coverage_update
 from lindung.rules.selectors import RuleMissing
 from lindung.web.templatetags.humanize_id import rupiah_number
@@ -29,20 +29,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="update")
         update = sub.add_parser("update", help="Recompute the statuses and end the lapsed enrolments.")
-        update.add_argument("--today", metavar="YYYY-MM-DD", help="The day the run counts as (default: today).")
+        add_today_argument(update)
         update.add_argument("--json", action="store_true", help="Print the summary as JSON.")
-        update.add_argument("--lang", choices=["id", "en"], default="id", help="Language of the messages.")
+        add_lang_argument(update)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["lang"]):
-            today = timezone.localdate()
-            if options["today"]:
-                try:
-                    today = dt.date.fromisoformat(options["today"])
-                except ValueError:
-                    raise CommandError(
-                        _("%(value)s is not a date written YYYY-MM-DD.") % {"value": options["today"]}
-                    ) from None
+            today = parse_day(options["today"]) if options["today"] else timezone.localdate()
             try:
                 run = coverage_update(today=today)
             except RuleMissing:

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from lindung.accounts.models import User
+from lindung.commands import active_user, add_lang_argument
 from lindung.enrolments.bpjs import bpjs_export, bpjs_result_import
 from lindung.enrolments.services import EnrolmentError
 from lindung.imports.reading import ImportFileError
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         result.add_argument("--json", action="store_true", help="Print the outcome as one JSON object.")
         for command in (export, result):
             command.add_argument("--as", dest="username", metavar="USERNAME", help="The user doing it.")
-            command.add_argument("--lang", choices=["id", "en"], default="id", help="Language of the messages.")
+            add_lang_argument(command)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["lang"]):
@@ -52,10 +53,7 @@ class Command(BaseCommand):
     def _actor(self, username: str | None) -> User:
         if not username:
             raise CommandError(gettext("Say who does this with --as USERNAME."))
-        actor = User.objects.filter(username=username, is_active=True).first()
-        if actor is None:
-            raise CommandError(gettext("There is no active user %(name)s.") % {"name": username})
-        return actor
+        return active_user(username)
 
     def _export(self, actor: User, options: dict[str, Any]) -> None:
         programme = Programme.objects.filter(code=options["programme"]).first()

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext
 
-from lindung.accounts.models import User
+from lindung.commands import active_user, add_lang_argument
 from lindung.imports.reading import ImportFileError
 from lindung.imports.services import import_run
 from lindung.imports.spreadsheets import errors_write, template_write
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the outcome as one JSON object.")
         parser.add_argument("--errors", type=Path, metavar="OUT.xlsx", help="Write the rejected rows to this file.")
         parser.add_argument("--template", type=Path, metavar="OUT.xlsx", help="Write the upload template and stop.")
-        parser.add_argument("--lang", choices=["id", "en"], default="id", help="Language of the messages.")
+        add_lang_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["lang"]):
@@ -55,9 +55,7 @@ class Command(BaseCommand):
         programme = Programme.objects.filter(code=options["programme"]).first()
         if programme is None:
             raise CommandError(gettext("There is no programme %(code)s.") % {"code": options["programme"]})
-        actor = User.objects.filter(username=options["username"], is_active=True).first()
-        if actor is None:
-            raise CommandError(gettext("There is no active user %(name)s.") % {"name": options["username"]})
+        actor = active_user(options["username"])
         progress = self._progress if sys.stderr.isatty() and not options["json"] else None
         try:
             result = import_run(

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext
 
+from lindung.commands import add_lang_argument
 from lindung.workers.nik import NikInfo, parse_nik
 
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("niks", nargs="+", metavar="NIK")
         parser.add_argument("--json", action="store_true", help="Print a JSON list, one object per NIK.")
-        parser.add_argument("--lang", choices=["id", "en"], default="id", help="Language of the messages.")
+        add_lang_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         values: list[str] = options["niks"]

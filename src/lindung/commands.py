@@ -1,0 +1,41 @@
+"""What the management commands share: the ``--lang`` and ``--today`` arguments and the ``--as`` user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from argparse import ArgumentParser
+from typing import TYPE_CHECKING
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from lindung.accounts.models import User
+
+
+def add_lang_argument(parser: ArgumentParser) -> None:
+    """``--lang id|en``: the language of the command's messages (Indonesian unless asked)."""
+    parser.add_argument("--lang", choices=["id", "en"], default="id", help="Language of the messages.")
+
+
+def add_today_argument(parser: ArgumentParser) -> None:
+    """``--today YYYY-MM-DD``: the day a run counts as; read it with ``parse_day``."""
+    parser.add_argument("--today", metavar="YYYY-MM-DD", help="The day the run counts as (default: today).")
+
+
+def parse_day(value: str) -> dt.date:
+    """``value`` written YYYY-MM-DD, or a CommandError that says so."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(gettext("%(value)s is not a date written YYYY-MM-DD.") % {"value": value}) from None
+
+
+def active_user(username: str) -> User:
+    """The active user ``username`` (``--as``), or a CommandError that says there is none."""
+    from lindung.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(gettext("There is no active user %(name)s.") % {"name": username})
+    return user
