@@ -1,8 +1,10 @@
 """Background tasks of the contributions app: thin adapters over the services.
 
-``coverage_update_task`` is the daily coverage job for the web (or an operator) to enqueue on the
-django-tasks-db worker (``lindung db_worker``). The worker has no clock: the daily run itself is a cron
-entry or systemd timer calling ``lindung coverage update``.
+``coverage_update_task`` runs the coverage job once, for the web or an operator to enqueue.
+``coverage_daily_task`` is the daily schedule on the django-tasks-db worker (``lindung db_worker``):
+the queue has no clock, so each run enqueues the next one for the following night, and
+``lindung coverage schedule`` starts the chain (idempotent). A cron entry or systemd timer calling
+``lindung coverage update`` remains a valid alternative where an installation prefers one.
 """
 
 from __future__ import annotations
@@ -11,9 +13,14 @@ import datetime as dt
 from typing import Any
 
 from django.tasks import task
+from django.tasks.base import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from lindung.contributions.coverage import coverage_update
+
+# Just after midnight in the installation's time zone: yesterday's payments are in, nobody is at work.
+DAILY_AT = dt.time(0, 15)
 
 
 @task
@@ -21,3 +28,25 @@ def coverage_update_task(today: str | None = None) -> dict[str, Any]:
     """Arguments and result are JSON (the queue stores them): ``today`` as YYYY-MM-DD, a summary back."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     return coverage_update(today=day).as_dict()
+
+
+@task
+def coverage_daily_task() -> dict[str, Any]:
+    """Today's coverage job, then the next night's run."""
+    summary = coverage_update(today=timezone.localdate()).as_dict()
+    coverage_daily_schedule()
+    return summary
+
+
+def coverage_daily_schedule(*, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Enqueue the next nightly run unless one is already waiting; the time it will run, or None if waiting."""
+    waiting = DBTaskResult.objects.filter(
+        task_path=f"{coverage_daily_task.func.__module__}.{coverage_daily_task.func.__qualname__}",
+        status=TaskResultStatus.READY,
+    )
+    if waiting.exists():
+        return None
+    local_now = timezone.localtime(now)
+    run_at = dt.datetime.combine(local_now.date() + dt.timedelta(days=1), DAILY_AT, tzinfo=local_now.tzinfo)
+    coverage_daily_task.using(run_after=run_at).enqueue()
+    return run_at
