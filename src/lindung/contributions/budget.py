@@ -212,19 +212,26 @@ def programme_budget(programme: Programme, what_if: WhatIf | None = None) -> Pro
 
 
 def _workers_by_month(programme: Programme, months: Sequence[dt.date]) -> dict[dt.date, int]:
-    """Per month, the enrolments billing would bill (its rule, see ``services._COVERED``), in one query."""
-    counts = {
-        f"m{index}": Count(
-            "pk",
-            filter=Q(coverage_start__lte=month_end(month))
-            & (Q(coverage_end__isnull=True) | Q(coverage_end__gte=month)),
-        )
-        for index, month in enumerate(months)
-    }
-    if not counts:
+    """Per month, the enrolments billing would bill (its rule, see ``services._COVERED``).
+
+    One grouped query over (coverage start, coverage end) pairs, added up per month here: a filtered
+    COUNT per month made PostgreSQL scan a million enrolments once per remaining month (BENCHMARKS.md).
+    A programme has a few thousand distinct pairs at most, since coverage starts and ends on few days.
+    """
+    if not months:
         return {}
-    row = Enrolment.objects.filter(programme=programme, status__in=BILLED_STATUSES).aggregate(**counts)
-    return {month: int(row[f"m{index}"]) for index, month in enumerate(months)}
+    pairs = (
+        Enrolment.objects.filter(programme=programme, status__in=BILLED_STATUSES, coverage_start__isnull=False)
+        .values_list("coverage_start", "coverage_end")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(months, 0)
+    for start, end, n in pairs:
+        for month in months:
+            if start <= month_end(month) and (end is None or end >= month):
+                counts[month] += n
+    return counts
 
 
 @dataclass(frozen=True)
