@@ -36,9 +36,7 @@ import dataclasses
 import datetime as dt
 import os
 import platform
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -57,11 +55,11 @@ from registry import (
     command_line,
     copy_text,
     database_name,
-    drop_database,
     logged_in_client,
     postgresql_version,
     prepare_schema,
     recreate_database,
+    release_database,
     setup_django,
     table_shape,
     worker_columns,
@@ -556,15 +554,7 @@ def main() -> None:
         print(block)
         print(f"(written to {OUT.relative_to(REPO)}; plans in {EXPLAIN_OUT.relative_to(REPO)})")
     finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if args.keep:
-            print(f"kept database {database_name(args.database_url)} and logs in {work_dir}")
-        else:
-            drop_database(args.database_url)
-            shutil.rmtree(work_dir, ignore_errors=True)
+        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 if __name__ == "__main__":

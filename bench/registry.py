@@ -559,6 +559,19 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+def release_database(database_url: str, work_dir: Path, *, keep: bool) -> None:
+    """At the end of a benchmark: close Django's connections, then drop the database and logs unless kept."""
+    if "django" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+    if keep:
+        print(f"kept database {database_name(database_url)} and logs in {work_dir}")
+    else:
+        drop_database(database_url)
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help=f"Workers (default {DEFAULT_WORKERS:,}).")
@@ -623,15 +636,7 @@ def main() -> None:
         print(block)
         print(f"(written to {OUT.relative_to(REPO)})")
     finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if args.keep:
-            print(f"kept database {database_name(args.database_url)} and logs in {work_dir}")
-        else:
-            drop_database(args.database_url)
-            shutil.rmtree(work_dir, ignore_errors=True)
+        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 if __name__ == "__main__":
