@@ -14,6 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from lindung.accounts.models import User
+from lindung.regions.codes import ancestors, is_within
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class RegionScope:
             return False
         if self.everything or self.code is None:
             return True
-        return region_code == self.code or region_code.startswith(self.code + ".")
+        return is_within(region_code, self.code)
 
     def q(self, *, province: str = "province_code", regency: str = "regency_code", village: str = "village") -> Q:
         """A filter on a table's region columns, using the narrowest indexed column that answers."""
@@ -45,6 +46,19 @@ class RegionScope:
         if depth == 3:
             return Q(**{regency: self.code[:5], f"{village}__code__startswith": self.code + "."})
         return Q(**{village: self.code})
+
+    def code_q(self, column: str, *, with_ancestors: bool = False) -> Q:
+        """A filter on one column holding a dotted region code: the scope's region and everything under
+        it, and with ``with_ancestors`` the regions that contain it too (a provincial programme covers a
+        regency's workers; a village operator picks their village through its regency and district)."""
+        if self.nothing:
+            return Q(pk__in=[])
+        if self.everything or self.code is None:
+            return Q()
+        q = Q(**{column: self.code}) | Q(**{f"{column}__startswith": self.code + "."})
+        if with_ancestors:
+            q |= Q(**{f"{column}__in": ancestors(self.code)})
+        return q
 
 
 NOTHING = RegionScope(code=None, nothing=True)
@@ -74,15 +88,11 @@ def get_in_scope_or_404[M: Model](queryset: QuerySet[M], user: User | AnonymousU
         raise Http404 from None
 
 
-def scope_code_q(user: User | AnonymousUser, column: str = "region_code") -> Q:
+def scope_code_q(user: User | AnonymousUser, column: str = "region_code", *, with_ancestors: bool = False) -> Q:
     """A filter on one text column holding a dotted region code: the user's region and everything under it.
 
-    For tables that keep a single code rather than the stamped columns (the audit log). Rows with an
-    empty code are not matched here; a caller that keeps installation-wide rows decides who sees them.
+    For tables that keep a single code rather than the stamped columns (the audit log, programmes). Rows
+    with an empty code are not matched here; a caller that keeps installation-wide rows decides who sees
+    them. See ``RegionScope.code_q`` for ``with_ancestors``.
     """
-    scope = scope_of(user)
-    if scope.nothing:
-        return Q(pk__in=[])
-    if scope.everything or scope.code is None:
-        return Q()
-    return Q(**{column: scope.code}) | Q(**{f"{column}__startswith": scope.code + "."})
+    return scope_of(user).code_q(column, with_ancestors=with_ancestors)

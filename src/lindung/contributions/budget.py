@@ -28,10 +28,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from lindung.accounts.models import User
-from lindung.accounts.scope import scope_of
+from lindung.accounts.scope import scope_code_q
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.selectors import programme_received_and_allocated
 from lindung.contributions.services import BILLED_STATUSES, month_end, month_start, next_month
@@ -126,16 +126,7 @@ def budget_programmes(user: User) -> QuerySet[Programme]:
     see its budget (the whole programme's figures; the page is read-only). Programmes of other
     regencies stay hidden.
     """
-    scope = scope_of(user)
-    if scope.nothing:
-        return Programme.objects.none()
-    if scope.everything or scope.code is None:
-        return Programme.objects.all()
-    parts = scope.code.split(".")
-    ancestors = [".".join(parts[:n]) for n in range(1, len(parts))]
-    return Programme.objects.filter(
-        Q(region_id=scope.code) | Q(region__code__startswith=scope.code + ".") | Q(region_id__in=ancestors)
-    )
+    return Programme.objects.filter(scope_code_q(user, "region__code", with_ancestors=True))
 
 
 @dataclass(frozen=True)

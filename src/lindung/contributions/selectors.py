@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from lindung.accounts.models import User
-from lindung.accounts.scope import scope_of
+from lindung.accounts.scope import scope_code_q
 from lindung.contributions.models import Invoice, InvoiceLine, LineKind, Payment, PaymentAllocation
 from lindung.programmes.models import Programme
 from lindung.regions.models import Region
@@ -16,12 +16,7 @@ from lindung.regions.models import Region
 
 def programmes_in_scope(user: User) -> QuerySet[Programme]:
     """Programmes whose region lies within the user's region (a provincial officer sees the province's)."""
-    scope = scope_of(user)
-    if scope.nothing:
-        return Programme.objects.none()
-    if scope.everything or scope.code is None:
-        return Programme.objects.all()
-    return Programme.objects.filter(Q(region_id=scope.code) | Q(region__code__startswith=scope.code + "."))
+    return Programme.objects.filter(scope_code_q(user, "region__code"))
 
 
 def invoices_in_scope(user: User) -> QuerySet[Invoice]:

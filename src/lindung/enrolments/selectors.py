@@ -17,6 +17,7 @@ from lindung.accounts.scope import scope_of, scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import FunderType, Programme
+from lindung.regions.codes import ancestors
 from lindung.regions.models import Region
 from lindung.workers.models import Worker
 
@@ -81,12 +82,8 @@ def enrolment_history(enrolment: Enrolment) -> QuerySet[AuditEntry]:
 
 def programmes_open_for(worker: Worker) -> QuerySet[Programme]:
     """Programmes taking proposals whose region contains the worker's village."""
-    code = worker.village_id
-    parts = code.split(".")
-    ancestors = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
-    return Programme.objects.filter(open_for_proposals=True, region_id__in=ancestors).order_by(
-        "-coverage_start", "code"
-    )
+    regions = [*ancestors(worker.village_id), worker.village_id]
+    return Programme.objects.filter(open_for_proposals=True, region_id__in=regions).order_by("-coverage_start", "code")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.enrolments.selectors import overlapping_government_enrolments, quota_taken
 from lindung.errors import RefusedStep
 from lindung.programmes.models import Programme, RegencyQuota
+from lindung.regions.codes import is_within
 from lindung.regions.models import Region
 from lindung.workers.models import Worker
 
@@ -129,7 +130,7 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
             raise EnrolmentError(
                 _("Programme %(code)s is not open for proposals.") % {"code": programme.code}, field="programme"
             )
-        if not _region_within(worker.village_id, programme.region_id):
+        if not is_within(worker.village_id, programme.region_id):
             raise EnrolmentError(
                 _("This worker lives outside the region of programme %(code)s.") % {"code": programme.code},
                 field="programme",
@@ -405,10 +406,6 @@ def enrolment_end(*, actor: User, enrolment: Enrolment, reason: str, coverage_en
                 field="coverage_end",
             )
         return _apply(actor, enrolment, step, {"end_reason": reason, "coverage_end": coverage_end})
-
-
-def _region_within(code: str, region: str) -> bool:
-    return code == region or code.startswith(region + ".")
 
 
 def _locked(actor: User, enrolment: Enrolment, step: Transition) -> Enrolment:

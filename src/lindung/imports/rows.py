@@ -25,6 +25,7 @@ from lindung.imports.cleaning import (
 )
 from lindung.imports.regions import RegionResolver
 from lindung.programmes.models import Programme
+from lindung.regions.codes import is_within
 from lindung.workers.models import Worker
 from lindung.workers.services import identity_mismatches
 
@@ -142,7 +143,7 @@ def _village(number: int, cell: Any, columns: dict[str, str], ctx: RowContext, e
             column = "village"
             code = ctx.resolver.village(district, names[2])
         programme_region = ctx.programme.region_id
-        if not (code == programme_region or code.startswith(programme_region + ".")):
+        if not is_within(code, programme_region):
             raise CellError(
                 gettext("This worker lives outside the region of programme %(code)s.") % {"code": ctx.programme.code}
             )

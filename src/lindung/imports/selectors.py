@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from lindung.accounts.models import User
-from lindung.accounts.scope import scope_code_q, scope_of
+from lindung.accounts.scope import scope_code_q
 from lindung.imports.models import ImportBatch
 from lindung.programmes.models import Programme
 
@@ -20,12 +20,8 @@ def import_batches(*, user: User | AnonymousUser) -> QuerySet[ImportBatch]:
 def programmes_open_to(*, user: User | AnonymousUser) -> QuerySet[Programme]:
     """Programmes taking proposals whose region overlaps ``user``'s: above it (a provincial programme for a
     regency operator) or below it (a regency programme for a provincial administrator)."""
-    scope = scope_of(user)
-    open_programmes = Programme.objects.filter(open_for_proposals=True).order_by("-coverage_start", "code")
-    if scope.nothing:
-        return open_programmes.none()
-    if scope.everything or scope.code is None:
-        return open_programmes
-    parts = scope.code.split(".")
-    ancestors = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
-    return open_programmes.filter(Q(region_id__in=ancestors) | Q(region__code__startswith=scope.code + "."))
+    return (
+        Programme.objects.filter(open_for_proposals=True)
+        .filter(scope_code_q(user, "region__code", with_ancestors=True))
+        .order_by("-coverage_start", "code")
+    )

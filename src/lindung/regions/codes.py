@@ -40,3 +40,14 @@ def district_of(code: str) -> str:
 def is_city(regency_code: str) -> bool:
     """Regency numbers 01-69 are kabupaten, 71-99 kota (RULES.md §6)."""
     return int(regency_code[3:5]) >= 71
+
+
+def ancestors(code: str) -> list[str]:
+    """``"61.01.01"`` → ``["61", "61.01"]``: the regions that contain ``code``, widest first."""
+    parts = code.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def is_within(code: str, region: str) -> bool:
+    """``code`` is ``region`` or lies under it (``61.01.01`` is within ``61.01``; ``61.010`` is not)."""
+    return code == region or code.startswith(region + ".")

@@ -166,13 +166,7 @@ def worker_history(*, worker: Worker, limit: int = 100) -> QuerySet[AuditEntry]:
 
 def _relevant(scope: RegionScope) -> Q:
     """Regions inside the scope, and the scope's own ancestors (a village operator's regency and district)."""
-    if scope.nothing:
-        return Q(pk__in=[])
-    if scope.everything or scope.code is None:
-        return Q()
-    parts = scope.code.split(".")
-    ancestors = [".".join(parts[:n]) for n in range(1, len(parts))]
-    return Q(code=scope.code) | Q(code__startswith=scope.code + ".") | Q(code__in=ancestors)
+    return scope.code_q("code", with_ancestors=True)
 
 
 def regions_in_scope(*, user: User | AnonymousUser, level: int, parent: str | None = None) -> QuerySet[Region]:
