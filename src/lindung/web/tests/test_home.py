@@ -5,58 +5,24 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from lindung.enrolments.models import EndReason, Enrolment, Status
-from lindung.programmes.models import FunderType, Programme
-from lindung.workers.models import OccupationCategory, Worker
+from lindung.enrolments.models import EndReason, Status
+from lindung.programmes.models import Programme
+from lindung.testing import make_enrolment, make_programme, make_worker
 
 pytestmark = pytest.mark.django_db
 
 
 def _programme(code: str, target: int) -> Programme:
-    return Programme.objects.create(
-        code=code,
-        name=f"Perlindungan {code}",
-        funder_type=FunderType.APBD_PROVINSI,
-        funder_name="Pemerintah Provinsi Kalimantan Barat",
-        region_id="61",
-        fiscal_year=2026,
-        coverage_start=dt.date(2026, 1, 1),
-        coverage_end=dt.date(2026, 12, 31),
-        budget_ceiling=target * 16_800 * 12,
-        target_workers=target,
-    )
-
-
-def _worker(n: int) -> Worker:
-    worker = Worker(
-        nik=f"610101010180{n:04d}",
-        name=f"Pekerja {n}",
-        birth_place="Sambas",
-        birth_date=dt.date(1980, 1, 1),
-        sex="L",
-        address="Jl. Contoh",
-        village_id="61.01.01.2001",
-        occupation=OccupationCategory.objects.get(code="PETANI"),
-    )
-    worker.stamp_region()
-    worker.save()
-    return worker
-
-
-def _enrol(worker: Worker, programme: Programme, status: str, **extra: object) -> Enrolment:
-    enrolment = Enrolment(worker=worker, programme=programme, status=status, village_id=worker.village_id, **extra)
-    enrolment.stamp_region()
-    enrolment.save()
-    return enrolment
+    return make_programme(code, target_workers=target, budget_ceiling=target * 16_800 * 12)
 
 
 def test_home_counts_activated_workers_against_the_target():
     programme = _programme("KALBAR-TEST", target=10)
     start = dt.date(2026, 1, 1)
-    _enrol(_worker(1), programme, Status.ACTIVE, kpj="12345678901", coverage_start=start)
-    _enrol(_worker(2), programme, Status.ENDED, kpj="12345678902", coverage_start=start, end_reason=EndReason.DIED)
-    _enrol(_worker(3), programme, Status.PROPOSED)
-    _enrol(_worker(4), programme, Status.REJECTED, rejection_reason="NIK tidak cocok")
+    make_enrolment(make_worker(), programme, Status.ACTIVE, kpj="12345678901", coverage_start=start)
+    make_enrolment(make_worker(), programme, Status.ENDED, coverage_start=start, end_reason=EndReason.DIED)
+    make_enrolment(make_worker(), programme, Status.PROPOSED)
+    make_enrolment(make_worker(), programme, Status.REJECTED, rejection_reason="NIK tidak cocok")
 
     response = Client().get("/")
 
