@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "lindung.enrolments",
     "lindung.imports",
     "lindung.contributions",
+    "lindung.claims",
     "lindung.web",
     "lindung.demo",
 ]
