@@ -28,6 +28,10 @@ class Action(StrEnum):
     ENROLMENT_END = "enrolment.end"
     PROGRAMME_CONFIGURE = "programme.configure"
     FINANCE_MANAGE = "finance.manage"
+    CLAIM_VIEW = "claim.view"
+    CLAIM_REGISTER = "claim.register"  # record an accident or a death, tick documents, add heirs
+    CLAIM_PROCESS = "claim.process"  # documents complete → submitted to BPJS
+    CLAIM_SETTLE = "claim.settle"  # record BPJS's decision: paid (amount, date) or rejected
     DASHBOARD_VIEW = "dashboard.view"
     AUDIT_VIEW = "audit.view"
 
@@ -40,6 +44,8 @@ _OPERATOR = {
     Action.WORKER_EXPORT,
     Action.ENROLMENT_PROPOSE,
     Action.ENROLMENT_END,
+    Action.CLAIM_VIEW,
+    Action.CLAIM_REGISTER,
     Action.DASHBOARD_VIEW,
 }
 
@@ -53,10 +59,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.ENROLMENT_VERIFY,
             Action.ENROLMENT_SEND,
             Action.ENROLMENT_END,
+            Action.CLAIM_VIEW,
+            Action.CLAIM_PROCESS,
             Action.DASHBOARD_VIEW,
         }
     ),
-    Role.OPERATOR_KABUPATEN: frozenset(_OPERATOR),
+    # The regency office follows its claims with BPJS from report to payment.
+    Role.OPERATOR_KABUPATEN: frozenset(_OPERATOR | {Action.CLAIM_PROCESS, Action.CLAIM_SETTLE}),
     Role.OPERATOR_DESA: frozenset(_OPERATOR - {Action.WORKER_EXPORT}),
     Role.PETUGAS_BPJS: frozenset(
         {
@@ -64,12 +73,14 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.WORKER_VIEW_NIK,
             Action.ENROLMENT_SEND,
             Action.ENROLMENT_ACTIVATE,
+            Action.CLAIM_VIEW,
+            Action.CLAIM_SETTLE,
             Action.DASHBOARD_VIEW,
         }
     ),
-    Role.KEUANGAN: frozenset({Action.WORKER_VIEW, Action.FINANCE_MANAGE, Action.DASHBOARD_VIEW}),
+    Role.KEUANGAN: frozenset({Action.WORKER_VIEW, Action.FINANCE_MANAGE, Action.CLAIM_VIEW, Action.DASHBOARD_VIEW}),
     # Leadership reads figures; it never needs a whole NIK.
-    Role.PIMPINAN: frozenset({Action.WORKER_VIEW, Action.DASHBOARD_VIEW}),
+    Role.PIMPINAN: frozenset({Action.WORKER_VIEW, Action.CLAIM_VIEW, Action.DASHBOARD_VIEW}),
 }
 
 

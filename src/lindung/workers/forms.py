@@ -123,6 +123,7 @@ class HeirForm(forms.Form):
     relation = forms.ChoiceField(label=_("relation"), choices=[("", "—"), *HeirRelation.choices])
     nik = forms.CharField(label=_("NIK"), max_length=25, required=False)
     phone = forms.CharField(label=_("phone"), max_length=25, required=False)
+    share = forms.IntegerField(label=_("share (%)"), min_value=1, max_value=100, required=False)
 
     def clean_nik(self) -> str:
         value = self.cleaned_data["nik"]

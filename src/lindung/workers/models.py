@@ -112,12 +112,18 @@ class Heir(models.Model):
     relation = models.CharField(_("relation"), max_length=16, choices=HeirRelation.choices)
     nik = models.CharField(_("NIK"), max_length=16, blank=True)
     phone = models.CharField(_("phone"), max_length=16, blank=True)
+    # Percent of the benefit within the heirs who receive (the first class in the legal order that has
+    # anyone); blank splits what the others leave equally. Proved with the heirship letter at claim time.
+    share = models.PositiveSmallIntegerField(_("share (%)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("heir")
         verbose_name_plural = _("heirs")
         constraints = [
             models.CheckConstraint(condition=Q(nik="") | Q(nik__regex=r"^[0-9]{16}$"), name="heir_nik_16_digits"),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | Q(share__gte=1, share__lte=100), name="heir_share_percent"
+            ),
         ]
 
     def __str__(self) -> str:

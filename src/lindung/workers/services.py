@@ -43,7 +43,7 @@ EDITABLE_FIELDS = (
     "kk_number",
     "mother_maiden_name",
 )
-HEIR_FIELDS = ("name", "relation", "nik", "phone")
+HEIR_FIELDS = ("name", "relation", "nik", "phone", "share")
 
 
 class LikelyDuplicates(Exception):
@@ -281,28 +281,49 @@ def _clean(data: Mapping[str, Any], *, scope: RegionScope, today: dt.date, nik: 
     return values
 
 
-def _clean_heirs(heirs: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
+def heir_clean(heir: Mapping[str, Any]) -> dict[str, Any]:
+    """One heir's values as stored, or a ValidationError listing every problem (also used at claim time)."""
+    row: dict[str, Any] = {field: str(heir.get(field) or "").strip() for field in HEIR_FIELDS}
+    problems: list[str] = []
+    if not row["name"]:
+        problems.append(gettext("Enter the heir's name."))
+    if row["relation"] not in HeirRelation.values:
+        problems.append(gettext("Choose the relation."))
+    if row["nik"]:
+        info = parse_nik(row["nik"])
+        if info.valid and info.nik:
+            row["nik"] = info.nik
+        else:
+            problems.append(info.errors[0].message)
+    try:
+        row["phone"] = phone_normalise(row["phone"])
+    except ValidationError as exc:
+        problems.append(exc.messages[0])
+    share = row["share"]
+    row["share"] = None
+    if share:
+        if share.isdigit() and 1 <= int(share) <= 100:
+            row["share"] = int(share)
+        else:
+            problems.append(gettext("The share is a whole percent from 1 to 100."))
+    if problems:
+        raise ValidationError(problems)
+    return row
+
+
+def _clean_heirs(heirs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     errors: list[str] = []
     for number, heir in enumerate(heirs, start=1):
-        row = {field: str(heir.get(field) or "").strip() for field in HEIR_FIELDS}
-        if not row["name"]:
+        if not str(heir.get("name") or "").strip():
             continue
-        if row["relation"] not in HeirRelation.values:
-            errors.append(gettext("Heir %(number)d: choose the relation.") % {"number": number})
-        if row["nik"]:
-            info = parse_nik(row["nik"])
-            if info.valid and info.nik:
-                row["nik"] = info.nik
-            else:
-                errors.append(
-                    gettext("Heir %(number)d: %(problem)s") % {"number": number, "problem": info.errors[0].message}
-                )
         try:
-            row["phone"] = phone_normalise(row["phone"])
+            rows.append(heir_clean(heir))
         except ValidationError as exc:
-            errors.append(gettext("Heir %(number)d: %(problem)s") % {"number": number, "problem": exc.messages[0]})
-        rows.append(row)
+            errors.extend(
+                gettext("Heir %(number)d: %(problem)s") % {"number": number, "problem": problem}
+                for problem in exc.messages
+            )
     if errors:
         raise ValidationError({"heirs": errors})
     return rows
@@ -345,13 +366,14 @@ def _redacted(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return redacted
 
 
-def _heirs_summary(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+def _heirs_summary(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "name": row["name"],
             "relation": row["relation"],
             "nik": nik_mask(row["nik"]) if row["nik"] else "",
             "phone": row["phone"],
+            "share": row.get("share"),
         }
         for row in rows
     ]
