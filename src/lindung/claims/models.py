@@ -62,6 +62,8 @@ class Claim(RegionStamped):
     reporter_relation = models.CharField(_("reporter's relation to the worker"), max_length=100, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=16, blank=True)
     reported_at = models.DateTimeField(_("reported at"))
+    # An accident reported after 2 × 24 hours (kept at registration, so lists can filter on it).
+    reported_late = models.BooleanField(_("reported late"), default=False)
     income = models.BigIntegerField(_("declared monthly income (Rp)"))
     disability_percent = models.DecimalField(_("disability (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     stmb_months = models.PositiveSmallIntegerField(_("months unable to work"), null=True, blank=True)

@@ -180,6 +180,7 @@ def claim_register(
             created_by=actor,
         )
         _apply_coverage(claim, coverage)
+        claim.reported_late = "late_report" in claim_flags(claim, now=now)
         claim.stamp_region()
         claim.save()
         audit_record(
