@@ -8,7 +8,8 @@ Read from the enrolment and the contributions billed and paid for it, never type
   window": *choice*, following issue 6 and the lapse rule of ``coverage.py``: a month still unpaid
   counts against the worker only once it is overdue (its due date has passed, as of the check date), and
   the worker stays covered while the run of overdue unpaid months that ends with the day's month is at
-  most ``Rule.ARREARS_WINDOW`` months long. The regional budget often pays late; a late payment within
+  most ``Rule.ARREARS_WINDOW`` months long. Billed months not yet due at the end are skipped, so "today"
+  already counts the overdue months before it (the nightly job may not have lapsed the enrolment yet). The regional budget often pays late; a late payment within
   the window does not take cover away, but the claim page warns that the month must be paid.
 - Months the programme has not billed yet are neither paid nor in arrears (as in ``coverage.py``).
 
@@ -125,11 +126,15 @@ def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = N
     months_paid = len({s.month for s in states if s.paid and s.month <= month})
     paid_through = _paid_through(own)
     by_month = {s.month: s for s in own}
+    # From the day's month back: billed months not yet due are skipped (the latest month is never overdue
+    # on its own day), then the overdue unpaid ones are counted until a paid one. Going back, months fall
+    # due earlier, so once counting starts every older unpaid month is overdue too.
     run = 0
-    cursor = month
-    while (state := by_month.get(cursor)) is not None and not state.paid and due_date(state.billed_in) < today:
-        run += 1
-        cursor = _previous_month(cursor)
+    for state in reversed(own):
+        if state.paid:
+            break
+        if due_date(state.billed_in) < today:
+            run += 1
     window = rule_value(Rule.ARREARS_WINDOW, on=day)
     if run > window:
         return CoverageOnDay(
@@ -178,7 +183,3 @@ def _paid_through(states: list[MonthState]) -> dt.date | None:
             break
         last = state.month
     return last
-
-
-def _previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)

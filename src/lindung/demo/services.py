@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from lindung.accounts.models import Role, User
 from lindung.audit.services import audit_record
 from lindung.contributions.models import Invoice
+from lindung.demo.claims import demo_claims_create
 from lindung.contributions.services import invoice_build, invoice_issue, next_month, payment_record
 from lindung.demo.generate import (
     CARRIED_STATUS_SHARES,
@@ -416,6 +417,8 @@ def _data_create(*, workers: int, seed: int) -> DemoLoadResult:
     for programme in (p2023, p2026):
         _batches_assign(programme, sent_by=verifier)
     _bill_and_pay(p2023, months=BILLED_MONTHS_2023)
+    admin = User.objects.filter(username="admin_provinsi").first()
+    demo_claims_create(p2023=p2023, p2026=p2026, actor=admin, seed=seed)
     return DemoLoadResult(
         data_created=True,
         workers=totals["workers"],

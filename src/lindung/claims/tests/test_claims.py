@@ -80,6 +80,13 @@ def test_more_unpaid_months_than_the_window_is_not_covered(programme: Programme,
     assert coverage_on(enrolment, DAY(2026, 4, 15), today=DAY(2026, 5, 10)).covered
 
 
+def test_a_check_on_today_counts_the_overdue_months_before_it(programme: Programme, enrolment: Enrolment):
+    issue_months(programme, 1, 2, 3, 4, 5)
+    # 20 June: May is billed but not due until 10 July; January to April are overdue and unpaid: 4 > 3.
+    verdict = coverage_on(enrolment, DAY(2026, 6, 20), today=DAY(2026, 6, 20))
+    assert (verdict.covered, verdict.months_unpaid_overdue) == (False, 4)
+
+
 def test_an_ended_enrolment_does_not_cover_the_days_after_its_end(programme: Programme):
     enrolment = make_enrolment(
         make_worker(), programme, Status.ENDED, end_reason=EndReason.MOVED_AWAY, coverage_end=DAY(2026, 2, 28)
