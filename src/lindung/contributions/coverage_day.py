@@ -9,7 +9,8 @@ Read from the enrolment and the contributions billed and paid for it, never type
   counts against the worker only once it is overdue (its due date has passed, as of the check date), and
   the worker stays covered while the run of overdue unpaid months that ends with the day's month is at
   most ``Rule.ARREARS_WINDOW`` months long. Billed months not yet due at the end are skipped, so "today"
-  already counts the overdue months before it (the nightly job may not have lapsed the enrolment yet). The regional budget often pays late; a late payment within
+  already counts the overdue months before it (the nightly job may not have lapsed the enrolment yet).
+  The regional budget often pays late; a late payment within
   the window does not take cover away, but the claim page warns that the month must be paid.
 - Months the programme has not billed yet are neither paid nor in arrears (as in ``coverage.py``).
 

@@ -29,10 +29,10 @@ from lindung.programmes.models import Programme
 from lindung.workers.models import Heir, HeirRelation
 
 # (type, status) for the settled 2023 claims and the open 2026 ones: every type meets every status.
-SETTLED = [(kind, status) for kind in ClaimType for status in (ClaimStatus.PAID, ClaimStatus.PAID, ClaimStatus.REJECTED)]
-OPEN = [
-    (kind, status) for kind in ClaimType for status in (ClaimStatus.REPORTED, ClaimStatus.COMPLETE, ClaimStatus.SUBMITTED)
-]
+_SETTLED_STATUSES = (ClaimStatus.PAID, ClaimStatus.PAID, ClaimStatus.REJECTED)
+_OPEN_STATUSES = (ClaimStatus.REPORTED, ClaimStatus.COMPLETE, ClaimStatus.SUBMITTED)
+SETTLED = [(kind, status) for kind in ClaimType for status in _SETTLED_STATUSES]
+OPEN = [(kind, status) for kind in ClaimType for status in _OPEN_STATUSES]
 PLACES = ("kebun karet", "sungai Kapuas", "ladang padi", "jalan desa", "dermaga", "pasar", "masjid", "rumah")
 REJECTIONS = (
     "Bukan kecelakaan kerja: terjadi di luar kegiatan kerja.",

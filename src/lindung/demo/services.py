@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from lindung.accounts.models import Role, User
 from lindung.audit.services import audit_record
 from lindung.contributions.models import Invoice
-from lindung.demo.claims import demo_claims_create
 from lindung.contributions.services import invoice_build, invoice_issue, next_month, payment_record
+from lindung.demo.claims import demo_claims_create
 from lindung.demo.generate import (
     CARRIED_STATUS_SHARES,
     NEW_STATUS_SHARES,

@@ -44,8 +44,9 @@ def _log_in(page: Page, live_server: LiveServer, username: str) -> None:
 
 
 def _english(page: Page) -> None:
-    page.locator("#language").select_option("en")
-    page.wait_for_load_state()
+    with page.expect_response("**/i18n/setlang/"):
+        page.locator("select#language").select_option("en")  # submits the form on change
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
@@ -108,6 +109,7 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
 
     page.locator('header form[action="/keluar/"] button[type="submit"]').click()
     _log_in(page, live_server, "pimpinan")
+    _english(page)
     page.goto("/klaim/manfaat/?programme=" + str(claim.programme_id))
     paid_total = sum(
         Claim.objects.filter(programme=claim.programme, status=ClaimStatus.PAID).values_list("paid_amount", flat=True)

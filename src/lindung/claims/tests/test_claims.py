@@ -60,7 +60,7 @@ def test_a_paid_month_is_covered(programme: Programme, enrolment: Enrolment):
 
 
 def test_an_unpaid_month_within_the_arrears_window_is_covered_with_a_warning(
-    programme: Programme, enrolment: Enrolment
+    programme: Programme, enrolment: Enrolment, english: None
 ):
     january, *_ = issue_months(programme, 1, 2, 3)
     pay(programme, january)
@@ -82,8 +82,8 @@ def test_more_unpaid_months_than_the_window_is_not_covered(programme: Programme,
 
 def test_a_check_on_today_counts_the_overdue_months_before_it(programme: Programme, enrolment: Enrolment):
     issue_months(programme, 1, 2, 3, 4, 5)
-    # 20 June: May is billed but not due until 10 July; January to April are overdue and unpaid: 4 > 3.
-    verdict = coverage_on(enrolment, DAY(2026, 6, 20), today=DAY(2026, 6, 20))
+    # 5 June: June is not billed, May is billed but not due until 10 June; January to April are overdue: 4 > 3.
+    verdict = coverage_on(enrolment, DAY(2026, 6, 5), today=DAY(2026, 6, 5))
     assert (verdict.covered, verdict.months_unpaid_overdue) == (False, 4)
 
 
@@ -157,7 +157,9 @@ def test_death_then_end_then_an_adjustment_on_the_next_invoice(cast: Cast, progr
     assert april.line_count == 0 and april.total == -16_800
 
 
-def test_a_second_death_claim_for_the_same_worker_is_refused(cast: Cast, programme: Programme, enrolment: Enrolment):
+def test_a_second_death_claim_for_the_same_worker_is_refused(
+    cast: Cast, programme: Programme, enrolment: Enrolment, english: None
+):
     _register(cast, enrolment)
     with pytest.raises(ClaimError, match="already been reported"):
         _register(cast, enrolment, type=ClaimType.JKK_DEATH)
@@ -228,7 +230,9 @@ def test_the_claim_estimate_is_what_lindung_benefit_prints(cast: Cast, programme
 # --- workflow ------------------------------------------------------------------------------------------------
 
 
-def test_a_death_claim_moves_from_reported_to_paid(cast: Cast, programme: Programme, enrolment: Enrolment):
+def test_a_death_claim_moves_from_reported_to_paid(
+    cast: Cast, programme: Programme, enrolment: Enrolment, english: None
+):
     pay(programme, *issue_months(programme, 1, 2, 3, 4))
     operator = cast["operator_sambas"]
     claim = _register(cast, enrolment)
