@@ -33,6 +33,7 @@ _SETTLED_STATUSES = (ClaimStatus.PAID, ClaimStatus.PAID, ClaimStatus.REJECTED)
 _OPEN_STATUSES = (ClaimStatus.REPORTED, ClaimStatus.COMPLETE, ClaimStatus.SUBMITTED)
 SETTLED = [(kind, status) for kind in ClaimType for status in _SETTLED_STATUSES]
 OPEN = [(kind, status) for kind in ClaimType for status in _OPEN_STATUSES]
+NOT_COVERED = [(ClaimType.JKK_STMB, ClaimStatus.REJECTED), (ClaimType.JKM, ClaimStatus.REJECTED)]
 PLACES = ("kebun karet", "sungai Kapuas", "ladang padi", "jalan desa", "dermaga", "pasar", "masjid", "rumah")
 REJECTIONS = (
     "Bukan kecelakaan kerja: terjadi di luar kegiatan kerja.",
@@ -66,8 +67,12 @@ def demo_claims_create(*, p2023: Programme, p2026: Programme, actor: User | None
         .order_by("pk")
         .values_list("pk", flat=True)[:400]
     )
+    # Events before BPJS activated the enrolment: recorded, found not covered, rejected.
+    waiting = list(
+        Enrolment.objects.filter(programme=p2026, status=Status.SENT).order_by("pk").values_list("pk", flat=True)[:50]
+    )
     count = 0
-    for plan, pool, year in ((SETTLED, old, 2023), (OPEN, recent, 2026)):
+    for plan, pool, year in ((SETTLED, old, 2023), (OPEN, recent, 2026), (NOT_COVERED, waiting, 2026)):
         chosen = rng.sample(pool, min(len(plan), len(pool)))
         for (kind, status), enrolment_id in zip(plan, chosen, strict=False):
             _one_claim(rng, actor, Enrolment.objects.get(pk=enrolment_id), kind, status, year)
@@ -114,7 +119,8 @@ def _one_claim(rng: random.Random, actor: User, enrolment: Enrolment, kind: str,
             )
             steps_done += 1
     elif status == ClaimStatus.REJECTED:
-        claim = claim_advance(actor=actor, claim=claim, step="reject", reason=rng.choice(REJECTIONS))
+        reason = rng.choice(REJECTIONS) if claim.covered else "Belum menjadi peserta aktif pada hari kejadian."
+        claim = claim_advance(actor=actor, claim=claim, step="reject", reason=reason)
         steps_done += 1
     changed = moment + dt.timedelta(days=7 * steps_done)
     if year == 2026:
