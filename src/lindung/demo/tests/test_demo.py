@@ -12,6 +12,7 @@ from django.utils import translation
 
 from lindung.accounts.models import Role, User
 from lindung.audit.models import AuditEntry
+from lindung.claims.models import Claim, ClaimStatus, ClaimType
 from lindung.contributions.budget import programme_budget
 from lindung.contributions.models import Invoice, InvoiceStatus, Payment
 from lindung.demo import services as demo_services
@@ -306,3 +307,20 @@ def test_command_loads_then_reuses_without_serving(db: None, monkeypatch: pytest
     assert PASSWORD not in first.getvalue()
     assert "reused" in second.getvalue()
     assert User.objects.get(username="verifikator").check_password(PASSWORD)
+
+
+def test_holds_claims_of_every_type_and_status_recorded_through_the_services(demo: DemoLoadResult) -> None:
+    claims = Claim.objects.all()
+    assert 25 <= claims.count() <= 60
+    assert {c.type for c in claims} == set(ClaimType.values)
+    assert {c.status for c in claims} == set(ClaimStatus.values)
+    assert all({c.status for c in claims.filter(type=kind)} == set(ClaimStatus.values) for kind in ClaimType.values)
+    assert claims.filter(covered=False).exists() and claims.filter(covered=True).exists()
+    paid = claims.filter(status=ClaimStatus.PAID)
+    assert all(c.paid_amount is not None and c.paid_on for c in paid)
+    # Every claim has its registration in the audit log; a death ended the worker's active cover.
+    registered = AuditEntry.objects.filter(action="claim.registered").values_list("object_id", flat=True)
+    assert set(registered) == {str(c.pk) for c in claims}
+    died = claims.filter(type__in=["jkm", "jkk-death"], enrolment__programme__code="KALBAR-2026", covered=True)
+    assert died.exists()
+    assert not Enrolment.objects.filter(worker__in=died.values("worker"), status=Status.ACTIVE).exists()
