@@ -30,7 +30,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from lindung.contributions.coverage import due_date
-from lindung.contributions.models import InvoiceLine, InvoiceStatus
+from lindung.contributions.models import InvoiceStatus
+from lindung.contributions.selectors import lines_of_enrolments
 from lindung.contributions.services import month_start
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.rules.keys import Rule
@@ -66,7 +67,8 @@ def month_states(enrolment_ids: list[int]) -> list[MonthState]:
     it unbilled.
     """
     rows = (
-        InvoiceLine.objects.filter(enrolment_id__in=enrolment_ids)
+        # Through the programmes' invoices: the lines' only index starts with the invoice (models.InvoiceLine).
+        lines_of_enrolments(enrolment_ids)
         .exclude(invoice__status=InvoiceStatus.DRAFT)
         .values("enrolment_id", "month")
         .annotate(

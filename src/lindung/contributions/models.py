@@ -24,7 +24,9 @@ class Invoice(models.Model):
     """What a programme owes for one month of coverage: a draft until issued, then frozen.
 
     ``month`` is the first day of the month billed. The unit amounts are those of the rule tables in
-    force that month; ``total`` is the sum of the lines (adjustments included), set by the database.
+    force that month; ``total`` is the sum of the lines (adjustments included), ``line_count`` the number
+    of month lines and ``adjustment_total`` the sum of the corrections: the database's line triggers keep
+    all three (migration 0004), and on PostgreSQL nothing else may write them.
     """
 
     programme = models.ForeignKey(
@@ -71,15 +73,45 @@ class Invoice(models.Model):
 class InvoiceLine(models.Model):
     """One enrolment's month on an invoice, or a correction of an earlier, already issued month.
 
-    A large table: the region codes are copied from the enrolment so a regency's breakdown reads
-    its own rows. ``month`` is the month the line is about (for a correction, the month corrected).
+    A large table (a million lines a month for a large programme): the region codes are copied from
+    the enrolment so a regency's breakdown reads its own rows. ``month`` is the month the line is
+    about (for a correction, the month corrected).
+
+    Built for the billing run's ``INSERT ... SELECT`` (BENCHMARKS.md, "Billing one month"). Each line
+    pays for one B-tree and nothing per row beyond it:
+
+    - The primary key (invoice, enrolment, month, kind) is the only B-tree. It is the rule "one line
+      per enrolment, kind and month on an invoice", it serves every lookup by invoice, and it finds an
+      enrolment's lines through its programme's invoices (``selectors.lines_of_enrolments``; a bare
+      filter on the enrolment reads every line). There is no ``id``.
+    - The invoice and the enrolment are keys without database foreign keys (``db_constraint=False``):
+      PostgreSQL checked each of a million lines one by one, which cost most of the billing run. The
+      ORM still PROTECTs both. In the database, the triggers of migration 0004 check the same promises
+      once per statement: a line's invoice exists and is a draft, a month line carries its invoice's
+      month, and its enrolment exists in the invoice's programme (with the worker copied from it); an
+      enrolment or invoice that has lines cannot be deleted or re-keyed (PostgreSQL; on SQLite the
+      ORM's PROTECT). The billing insert, which selects the enrolments it bills in the same statement,
+      tells the trigger so and skips the enrolment join; the programme lock that billing and the
+      enrolment guard both take keeps a concurrent deletion from slipping between them.
+    - The invoice's ``total``, ``line_count`` and ``adjustment_total`` are kept by the same triggers
+      (one aggregate over the statement's rows), so an invoice's total is the sum of its lines in the
+      database, not only in the services.
+
+    The trade-off, measured at a million lines: a first build costs 2.4× the raw insert (the B-tree alone
+    2.0×), not the 2× of issue 5; the statement-level checks hold at the end of each statement rather
+    than per row; on SQLite deletions are guarded by the ORM only (Django's test flush deletes tables
+    in any order).
     """
 
-    # Indexed by the (invoice, regency_code) index below, which serves every lookup by invoice.
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines", db_index=False)
-    enrolment = models.ForeignKey("enrolments.Enrolment", on_delete=models.PROTECT, related_name="+")
-    # A copy of the enrolment's worker, for reading lines without the join. Neither constrained nor
-    # indexed: the enrolment's key already guarantees it, and each of a million lines would pay for both.
+    pk = models.CompositePrimaryKey("invoice", "enrolment", "month", "kind")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="lines", db_index=False, db_constraint=False
+    )
+    # Lines are found by enrolment through the primary key (selectors.lines_of_enrolments), not by an index.
+    enrolment = models.ForeignKey(
+        "enrolments.Enrolment", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    # A copy of the enrolment's worker, for reading lines without the join; the insert trigger checks it.
     worker = models.ForeignKey(
         "workers.Worker", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
@@ -97,8 +129,8 @@ class InvoiceLine(models.Model):
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
         indexes = [
-            models.Index(fields=["invoice", "regency_code"], name="invoiceline_invoice_regency"),
-            # The corrections query reads the (few) corrections already made for one month.
+            # The corrections query reads the (few) corrections already made for one month. Partial: a
+            # month line only pays for evaluating the condition.
             models.Index(fields=["month"], condition=Q(kind=LineKind.ADJUSTMENT), name="invoiceline_adjustment_month"),
         ]
         constraints = [
@@ -112,16 +144,6 @@ class InvoiceLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(kind=LineKind.ADJUSTMENT) | ~Q(note=""), name="invoiceline_adjustment_has_note"
-            ),
-            models.UniqueConstraint(
-                fields=["invoice", "enrolment"],
-                condition=Q(kind=LineKind.NORMAL),
-                name="invoiceline_one_normal_per_enrolment",
-            ),
-            models.UniqueConstraint(
-                fields=["invoice", "enrolment", "month"],
-                condition=Q(kind=LineKind.ADJUSTMENT),
-                name="invoiceline_one_adjustment_per_month",
             ),
         ]
 

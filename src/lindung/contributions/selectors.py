@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -10,6 +11,7 @@ from django.db.models.functions import Coalesce
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_code_q
 from lindung.contributions.models import Invoice, InvoiceLine, LineKind, Payment, PaymentAllocation
+from lindung.enrolments.models import Enrolment
 from lindung.programmes.models import Programme
 from lindung.regions.models import Region
 
@@ -21,6 +23,18 @@ def programmes_in_scope(user: User) -> QuerySet[Programme]:
 
 def invoices_in_scope(user: User) -> QuerySet[Invoice]:
     return Invoice.objects.filter(programme__in=programmes_in_scope(user)).select_related("programme")
+
+
+def lines_of_enrolments(enrolment_ids: Iterable[int]) -> QuerySet[InvoiceLine]:
+    """The invoice lines of these enrolments (any invoice, any status), found through their programmes' invoices.
+
+    The lines' only index is their primary key (invoice, enrolment, month, kind): naming the invoices
+    lets the database probe it once per invoice of the programme, where a filter on the enrolment alone
+    would read every line of every programme (BENCHMARKS.md, "Billing one month").
+    """
+    ids = list(enrolment_ids)
+    programmes = Enrolment.objects.filter(pk__in=ids).values("programme_id")
+    return InvoiceLine.objects.filter(enrolment_id__in=ids, invoice__programme_id__in=programmes)
 
 
 def invoice_by_regency(invoice: Invoice) -> list[dict[str, Any]]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -63,11 +64,15 @@ def invoice_build(*, actor: User | None, programme: Programme, month: dt.date, t
 
     1. Lock the programme, so two runs for it take turns; an issued invoice is refused.
     2. Price one worker's month once, from the rules in force that month.
-    3. Delete the draft's lines and insert one line per enrolment covered in the month, in one
-       ``INSERT ... SELECT``.
-    4. For each earlier issued month, insert corrections: what the enrolments should have cost that
-       month minus what was billed for it (issued invoices, and corrections already on other drafts).
-    5. Set the counts and the total from the database, and audit.
+    3. One line per enrolment covered in the month. A first build inserts them in one
+       ``INSERT ... SELECT``. A rebuild at the same price changes only the difference (delete the lines
+       of enrolments no longer covered, update those whose regency or worker moved, insert the newly
+       covered), so re-running an unchanged draft writes next to nothing; at a new price it deletes
+       the lines and inserts them again.
+    4. Delete the draft's corrections, then for each earlier issued month insert them again: what the
+       enrolments should have cost that month minus what was billed for it (issued invoices, and
+       corrections already on other drafts).
+    5. Read the counts and the total, which the database keeps with the lines, and audit.
     """
     _require_finance(actor, programme)
     month = month_start(month)
@@ -88,13 +93,19 @@ def invoice_build(*, actor: User | None, programme: Programme, month: dt.date, t
             )
         before = {"lines": invoice.line_count, "total": invoice.total}
         price = _price(programme, month)
+        lines = InvoiceLine.objects.filter(invoice=invoice)
+        lines.filter(kind=LineKind.ADJUSTMENT).delete()
+        if price == (invoice.unit_jkk, invoice.unit_jkm, invoice.unit_jht) and lines.exists():
+            _refresh_month_lines(invoice, programme, month)
+        else:
+            lines.delete()
+            _insert_month_lines(invoice, programme, month, price)
         invoice.unit_jkk, invoice.unit_jkm, invoice.unit_jht = price
-        InvoiceLine.objects.filter(invoice=invoice).delete()
-        _insert_month_lines(invoice, programme, month, price)
         earlier = Invoice.objects.filter(programme=programme, month__lt=month).exclude(status=InvoiceStatus.DRAFT)
         for corrected in earlier.order_by("month"):
             _insert_corrections(invoice, programme, corrected)
-        _set_totals(invoice)
+        # The line triggers keep the totals (migration 0004); read them back before saving the invoice.
+        invoice.refresh_from_db(fields=["total", "line_count", "adjustment_total"])
         invoice.built_on = today
         invoice.built_at = timezone.now()
         invoice.save()
@@ -182,8 +193,131 @@ def _insert_month_lines(invoice: Invoice, programme: Programme, month: dt.date, 
         f"FROM enrolments_enrolment e WHERE {_COVERED}"
     )
     params = [invoice.pk, _date_param(month), str(LineKind.NORMAL), jkk, jkm, jht, jkk + jkm + jht]
-    with connection.cursor() as cursor:
+    with _enrolments_joined() as cursor:
         cursor.execute(sql, [*params, *_covered_params(programme, month)])
+
+
+def _refresh_month_lines(invoice: Invoice, programme: Programme, month: dt.date) -> None:
+    """Bring a draft's month lines, priced as now, up to date with the enrolments covered in ``month``.
+
+    Only the difference is written. PostgreSQL finds it with one full join of the draft's lines and the
+    covered enrolments and applies it in the same statement; SQLite takes three statements.
+    """
+    if connection.vendor == "postgresql":
+        _refresh_month_lines_postgresql(invoice, programme, month)
+        return
+    table = "contributions_invoiceline"
+    this_invoice: list[Any] = [invoice.pk, str(LineKind.NORMAL)]
+    delete_gone = (
+        f"DELETE FROM {table} WHERE {table}.invoice_id = %s AND {table}.kind = %s "  # noqa: S608 - no user input
+        f"AND NOT EXISTS (SELECT 1 FROM enrolments_enrolment e WHERE e.id = {table}.enrolment_id AND {_COVERED})"
+    )
+    # The lines left are those of covered enrolments: copy what may have moved since the last build.
+    update_moved = (
+        f"UPDATE {table} SET worker_id = e.worker_id, province_code = e.province_code, "  # noqa: S608
+        f"regency_code = e.regency_code FROM enrolments_enrolment e "
+        f"WHERE {table}.invoice_id = %s AND {table}.kind = %s AND e.id = {table}.enrolment_id "
+        f"AND ({table}.worker_id <> e.worker_id OR {table}.province_code <> e.province_code "
+        f"OR {table}.regency_code <> e.regency_code)"
+    )
+    jkk, jkm, jht = invoice.unit_jkk, invoice.unit_jkm, invoice.unit_jht
+    insert_new = (
+        f"INSERT INTO {table} ({_LINE_COLUMNS}) "  # noqa: S608 - no user input in the SQL text
+        f"SELECT %s, e.id, e.worker_id, e.province_code, e.regency_code, {_date_expr()}, %s, %s, %s, %s, %s, '' "
+        f"FROM enrolments_enrolment e WHERE {_COVERED} AND NOT EXISTS (SELECT 1 FROM {table} l "
+        "WHERE l.invoice_id = %s AND l.enrolment_id = e.id AND l.month = %s AND l.kind = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(delete_gone, [*this_invoice, *_covered_params(programme, month)])
+        cursor.execute(update_moved, this_invoice)
+    with _enrolments_joined() as cursor:
+        cursor.execute(
+            insert_new,
+            [
+                invoice.pk,
+                _date_param(month),
+                str(LineKind.NORMAL),
+                jkk,
+                jkm,
+                jht,
+                jkk + jkm + jht,
+                *_covered_params(programme, month),
+                invoice.pk,
+                _date_param(month),
+                str(LineKind.NORMAL),
+            ],
+        )
+
+
+_REFRESH_POSTGRESQL = f"""
+WITH diff AS MATERIALIZED (
+    SELECT c.id AS new_id, c.worker_id, c.province_code, c.regency_code, l.enrolment_id AS old_id
+    FROM (
+        SELECT e.id, e.worker_id, e.province_code, e.regency_code FROM enrolments_enrolment e
+        WHERE e.programme_id = %(programme)s AND e.status IN (%(active)s, %(ended)s)
+            AND e.coverage_start <= %(last_day)s AND (e.coverage_end IS NULL OR e.coverage_end >= %(first_day)s)
+    ) c
+    FULL JOIN (
+        SELECT enrolment_id, worker_id, province_code, regency_code FROM contributions_invoiceline
+        WHERE invoice_id = %(invoice)s AND kind = %(normal)s
+    ) l ON l.enrolment_id = c.id
+    WHERE c.id IS NULL OR l.enrolment_id IS NULL OR l.worker_id <> c.worker_id
+        OR l.province_code <> c.province_code OR l.regency_code <> c.regency_code
+), gone AS (
+    DELETE FROM contributions_invoiceline l USING diff
+    WHERE l.invoice_id = %(invoice)s AND l.kind = %(normal)s AND l.enrolment_id = diff.old_id AND diff.new_id IS NULL
+), moved AS (
+    UPDATE contributions_invoiceline l
+    SET worker_id = diff.worker_id, province_code = diff.province_code, regency_code = diff.regency_code
+    FROM diff
+    WHERE l.invoice_id = %(invoice)s AND l.kind = %(normal)s AND l.enrolment_id = diff.old_id
+        AND diff.new_id IS NOT NULL
+)
+INSERT INTO contributions_invoiceline ({_LINE_COLUMNS})
+SELECT %(invoice)s, diff.new_id, diff.worker_id, diff.province_code, diff.regency_code, CAST(%(month)s AS DATE),
+    %(normal)s, %(jkk)s, %(jkm)s, %(jht)s, %(amount)s, ''
+FROM diff WHERE diff.old_id IS NULL
+"""  # noqa: S608 - no user input in the SQL text
+
+
+def _refresh_month_lines_postgresql(invoice: Invoice, programme: Programme, month: dt.date) -> None:
+    jkk, jkm, jht = invoice.unit_jkk, invoice.unit_jkm, invoice.unit_jht
+    programme_id, active, ended, last_day, first_day = _covered_params(programme, month)
+    params = {
+        "invoice": invoice.pk,
+        "normal": str(LineKind.NORMAL),
+        "month": _date_param(month),
+        "jkk": jkk,
+        "jkm": jkm,
+        "jht": jht,
+        "amount": jkk + jkm + jht,
+        "programme": programme_id,
+        "active": active,
+        "ended": ended,
+        "last_day": last_day,
+        "first_day": first_day,
+    }
+    # The inserted lines' enrolments come from the covered enrolments of the programme (c above).
+    with _enrolments_joined() as cursor:
+        cursor.execute(_REFRESH_POSTGRESQL, params)
+
+
+@contextmanager
+def _enrolments_joined() -> Iterator[Any]:
+    """A cursor for an insert of lines that selects their enrolments, in the programme, in the same statement.
+
+    Tells PostgreSQL's line trigger (migration 0004) that every line's enrolment exists in the invoice's
+    programme by construction, so it skips joining a million lines back to the enrolments. The setting
+    is local to the transaction and switched off again at once, so no later statement inherits it.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            yield cursor
+            return
+        cursor.execute("SELECT set_config('lindung.lines_from_enrolments', 'on', true)")
+        # No finally: after an error the transaction (or savepoint) is rolled back, and the setting with it.
+        yield cursor
+        cursor.execute("SELECT set_config('lindung.lines_from_enrolments', 'off', true)")
 
 
 def _insert_corrections(invoice: Invoice, programme: Programme, corrected_invoice: Invoice) -> None:
@@ -227,19 +361,9 @@ def _insert_corrections(invoice: Invoice, programme: Programme, corrected_invoic
         _date_param(corrected),
         invoice.pk,
     ]
-    with connection.cursor() as cursor:
+    # The enrolments come from the join with enrolments_enrolment (the programme's, see the WHERE).
+    with _enrolments_joined() as cursor:
         cursor.execute(sql, params)
-
-
-def _set_totals(invoice: Invoice) -> None:
-    sums = InvoiceLine.objects.filter(invoice=invoice).aggregate(
-        total=Coalesce(Sum("amount"), 0),
-        lines=Count("pk", filter=Q(kind=LineKind.NORMAL)),
-        adjustments=Coalesce(Sum("amount", filter=Q(kind=LineKind.ADJUSTMENT)), 0),
-    )
-    invoice.total = sums["total"]
-    invoice.line_count = sums["lines"]
-    invoice.adjustment_total = sums["adjustments"]
 
 
 def _require_finance(actor: User | None, programme: Programme) -> None:

@@ -1,0 +1,211 @@
+"""The promises the invoice lines' foreign keys used to keep, now kept by the triggers of migration 0004.
+
+The lines have no database foreign keys (a million per-row checks cost most of the billing run); these
+tests write past the services, as a shell or a script would, and expect the database to refuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError, Sum
+
+from lindung.contributions.models import Invoice, InvoiceLine, LineKind
+from lindung.contributions.selectors import lines_of_enrolments
+from lindung.contributions.services import invoice_build, invoice_issue
+from lindung.enrolments.models import Enrolment, Status
+from lindung.programmes.models import Programme
+from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker
+
+pytestmark = [pytest.mark.django_db]
+
+MARCH = dt.date(2026, 3, 1)
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: on SQLite the ORM's PROTECT guards deletions (the test flush deletes in any order)",
+)
+
+
+def _active(programme: Programme, **fields: object) -> Enrolment:
+    return make_enrolment(make_worker(), programme, Status.ACTIVE, **fields)
+
+
+def _line(invoice: Invoice, enrolment: Enrolment, **fields: object) -> InvoiceLine:
+    values: dict[str, object] = {
+        "worker_id": enrolment.worker_id,
+        "province_code": "61",
+        "regency_code": "61.01",
+        "month": invoice.month,
+        "kind": LineKind.NORMAL,
+        "jkk": 10_000,
+        "jkm": 6_800,
+        "jht": 0,
+        "amount": 16_800,
+        **fields,
+    }
+    return InvoiceLine.objects.create(invoice=invoice, enrolment=enrolment, **values)
+
+
+def _refused(write: Callable[[], object]) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write()
+
+
+def _sums_match() -> None:
+    for invoice in Invoice.objects.all():
+        total = InvoiceLine.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"] or 0
+        normal = InvoiceLine.objects.filter(invoice=invoice, kind=LineKind.NORMAL).count()
+        assert (invoice.total, invoice.line_count) == (total, normal), invoice
+
+
+@pytest.fixture
+def draft(programme: Programme) -> Invoice:
+    return Invoice.objects.create(programme=programme, month=MARCH)
+
+
+def test_a_line_needs_an_existing_enrolment_of_the_invoices_programme_and_its_worker(
+    programme: Programme, draft: Invoice
+):
+    own = _active(programme)
+    other = _active(make_programme("KALBAR-2026-B"))
+    gone = Enrolment(pk=own.pk + 10_000, worker_id=own.worker_id)
+    _refused(lambda: _line(draft, gone))
+    _refused(lambda: _line(draft, other))
+    _refused(lambda: _line(draft, own, worker_id=other.worker_id))
+    _line(draft, own)
+    assert InvoiceLine.objects.filter(invoice=draft).count() == 1
+
+
+def test_a_line_needs_an_existing_draft_invoice_and_a_month_line_carries_its_month(
+    programme: Programme, draft: Invoice
+):
+    enrolment = _active(programme)
+    _refused(lambda: _line(Invoice(pk=draft.pk + 10_000, month=MARCH), enrolment))
+    _refused(lambda: _line(draft, enrolment, month=dt.date(2026, 2, 1)))
+    issued = invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=MARCH))
+    _refused(lambda: _line(issued, enrolment, kind=LineKind.ADJUSTMENT, month=dt.date(2026, 2, 1), note="x"))
+
+
+def test_one_line_per_enrolment_kind_and_month_on_an_invoice(programme: Programme, draft: Invoice):
+    enrolment = _active(programme)
+    _line(draft, enrolment)
+    _refused(lambda: _line(draft, enrolment))
+    correction = {"kind": LineKind.ADJUSTMENT, "month": dt.date(2026, 2, 1), "note": "late"}
+    _line(draft, enrolment, **correction)
+    _refused(lambda: _line(draft, enrolment, **correction))
+    assert InvoiceLine.objects.filter(invoice=draft).count() == 2
+
+
+def test_the_database_keeps_the_invoice_totals_equal_to_its_lines(programme: Programme, draft: Invoice):
+    first, second = _active(programme), _active(programme)
+    _line(draft, first)
+    _line(draft, second)
+    _line(
+        draft,
+        first,
+        kind=LineKind.ADJUSTMENT,
+        month=dt.date(2026, 2, 1),
+        note="late",
+        jkk=-10_000,
+        jkm=-6_800,
+        amount=-16_800,
+    )
+    draft.refresh_from_db()
+    assert (draft.line_count, draft.adjustment_total, draft.total) == (2, -16_800, 16_800)
+    InvoiceLine.objects.filter(invoice=draft, enrolment=second).update(jkk=0, amount=6_800)
+    InvoiceLine.objects.filter(invoice=draft, kind=LineKind.ADJUSTMENT).delete()
+    draft.refresh_from_db()
+    assert (draft.line_count, draft.adjustment_total, draft.total) == (2, 0, 16_800 + 6_800)
+    _sums_match()
+
+
+@postgresql_only
+def test_on_postgresql_the_totals_change_only_with_the_lines(programme: Programme, draft: Invoice):
+    _line(draft, _active(programme))
+    _refused(lambda: Invoice.objects.filter(pk=draft.pk).update(total=1))
+    draft.refresh_from_db()
+    draft.save()  # writing the same totals back is fine
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE contributions_invoiceline")
+    draft.refresh_from_db()
+    assert (draft.line_count, draft.total) == (0, 0)
+
+
+def test_billing_leaves_no_line_pointing_nowhere_and_totals_equal_lines(programme: Programme):
+    """Through the services: every line's enrolment exists in the programme, with its worker."""
+    enrolments = [_active(programme) for _ in range(3)]
+    make_enrolment(make_worker(village=PONTIANAK_VILLAGE), make_programme("KALBAR-2026-B"), Status.ACTIVE)
+    invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=MARCH))
+    _active(programme, coverage_start=dt.date(2026, 3, 20))  # back-dated: a correction on April
+    invoice_build(actor=None, programme=programme, month=dt.date(2026, 4, 1))
+    for line in InvoiceLine.objects.select_related("invoice", "enrolment"):
+        assert line.enrolment.programme_id == line.invoice.programme_id
+        assert line.worker_id == line.enrolment.worker_id
+    assert {e.pk for e in enrolments} <= set(InvoiceLine.objects.values_list("enrolment_id", flat=True))
+    _sums_match()
+
+
+def test_the_billing_flag_covers_only_the_billing_statement(programme: Programme):
+    """After billing, a hand-written line in the same transaction is checked again (PostgreSQL's shortcut)."""
+    enrolment = _active(programme)
+    other = _active(make_programme("KALBAR-2026-B"))
+    with transaction.atomic():
+        invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            _line(invoice, other, kind=LineKind.ADJUSTMENT, month=dt.date(2026, 2, 1), note="x")
+    assert list(InvoiceLine.objects.values_list("enrolment_id", flat=True)) == [enrolment.pk]
+
+
+def test_a_rebuild_writes_only_the_difference_and_ends_where_a_first_build_would(programme: Programme):
+    stays, leaves, moves = _active(programme), _active(programme), _active(programme)
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    Enrolment.objects.filter(pk=leaves.pk).update(coverage_start=dt.date(2026, 4, 1))
+    Enrolment.objects.filter(pk=moves.pk).update(village_id=PONTIANAK_VILLAGE, regency_code="61.71")
+    joins = _active(programme)
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    rows = dict(InvoiceLine.objects.filter(invoice=invoice).values_list("enrolment_id", "regency_code"))
+    assert rows == {stays.pk: stays.regency_code, moves.pk: "61.71", joins.pk: joins.regency_code}
+    assert (invoice.line_count, invoice.total) == (3, 3 * 16_800)
+    _sums_match()
+
+
+def test_an_enrolment_or_invoice_with_lines_cannot_be_deleted_by_the_orm(programme: Programme):
+    enrolment = _active(programme)
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    with pytest.raises(ProtectedError):
+        enrolment.delete()
+    with pytest.raises(ProtectedError):
+        invoice.delete()
+
+
+@postgresql_only
+def test_on_postgresql_an_enrolment_or_invoice_with_lines_cannot_be_deleted_in_sql(programme: Programme):
+    enrolment = _active(programme)
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    with connection.cursor() as cursor:
+        _refused(lambda: cursor.execute("DELETE FROM enrolments_enrolment WHERE id = %s", [enrolment.pk]))
+        _refused(lambda: cursor.execute("DELETE FROM contributions_invoice WHERE id = %s", [invoice.pk]))
+        invoice_issue(actor=None, invoice=invoice)
+        _refused(lambda: cursor.execute("DELETE FROM contributions_invoiceline WHERE invoice_id = %s", [invoice.pk]))
+    assert Enrolment.objects.filter(pk=enrolment.pk).exists()
+
+
+def test_an_enrolment_or_invoice_with_lines_keeps_its_key(programme: Programme):
+    enrolment = _active(programme)
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    other = make_programme("KALBAR-2026-B")
+    _refused(lambda: Enrolment.objects.filter(pk=enrolment.pk).update(programme=other))
+    _refused(lambda: Invoice.objects.filter(pk=invoice.pk).update(month=dt.date(2026, 4, 1)))
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=Status.ACTIVE)  # other columns stay free
+
+
+def test_an_enrolments_lines_are_found_through_its_programmes_invoices(programme: Programme):
+    enrolment, other = _active(programme), _active(programme)
+    for month in (MARCH, dt.date(2026, 4, 1)):
+        invoice_build(actor=None, programme=programme, month=month)
+    found = lines_of_enrolments([enrolment.pk])
+    assert sorted(found.values_list("month", flat=True)) == [MARCH, dt.date(2026, 4, 1)]
+    assert other.pk not in set(found.values_list("enrolment_id", flat=True))
