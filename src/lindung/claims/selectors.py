@@ -113,7 +113,7 @@ def benefits_against_contributions(user: User, programme: Programme) -> dict[str
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     regencies = []
     for code in codes:
-        row = by_regency.get(code, {})
+        row: dict[str, Any] = dict(by_regency.get(code, {}))
         contributions = int(paid_by_regency.get(code) or 0)
         benefits = int(row.get("benefits", 0))
         regencies.append(

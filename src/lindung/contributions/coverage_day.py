@@ -155,13 +155,13 @@ def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = N
             months_unpaid_overdue=run,
         )
     warnings: list[str | Promise] = []
-    state = by_month.get(month)
-    if state is not None and not state.paid:
+    this_month = by_month.get(month)
+    if this_month is not None and not this_month.paid:
         warnings.append(
             _("The contribution for %(month)s is not paid yet; BPJS pays the claim once it is.")
             % {"month": date_format(month, "F Y")}
         )
-    elif state is None:
+    elif this_month is None:
         warnings.append(
             _("%(month)s has not been billed yet; the contribution must be billed and paid.")
             % {"month": date_format(month, "F Y")}

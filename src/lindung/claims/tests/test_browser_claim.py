@@ -112,7 +112,10 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
     _english(page)
     page.goto("/klaim/manfaat/?programme=" + str(claim.programme_id))
     paid_total = sum(
-        Claim.objects.filter(programme=claim.programme, status=ClaimStatus.PAID).values_list("paid_amount", flat=True)
+        amount or 0
+        for amount in Claim.objects.filter(programme=claim.programme, status=ClaimStatus.PAID).values_list(
+            "paid_amount", flat=True
+        )
     )
     expect(page.get_by_test_id("benefits")).to_have_text(f"Rp {paid_total:,}".replace(",", "."))
     expect(page.locator('[data-testid="by-type"] tr[data-type="jkm"]')).to_be_visible()
