@@ -1,102 +1,189 @@
-"""The registry's rules for a chunk of clean rows, as set-based queries instead of one row at a time.
+"""The registry's rules for an upload's clean rows, as set-based queries on its staging table.
 
-Mirrors ``lindung.workers.services.worker_register`` (NIK already registered, age limit) and
-``lindung.enrolments.services.enrolment_propose`` (already in the programme, overlapping
-government-funded coverage); the sentences are the registry's own, so they read the same everywhere.
+Mirrors ``lindung.workers.services.worker_register`` (NIK already registered, age limit, likely
+duplicates unless confirmed) and ``lindung.enrolments.services.enrolment_propose`` (already in the
+programme: skipped; overlapping government-funded coverage) and ``enrolment_verify`` (the quota); the
+sentences are the registry's own, so they read the same everywhere.
+
+The quota, one definition for the import and for verification: a place in a regency's quota is held by
+an enrolment from verification until it ends (``enrolments.services.QUOTA_STATUSES``: verified, sent,
+active). A proposal holds no place. So an import rejects a regency's rows when its places are all held
+already (verification would refuse every one of them), and never because of other proposals; proposals
+beyond the free places wait, and verification takes them one by one while places are left. A regency
+without a quota is not limited here: verification refuses it with its own sentence.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import batched
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from rapidfuzz import fuzz
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
-from lindung.enrolments.models import Enrolment
-from lindung.enrolments.selectors import overlapping_government_enrolments
-from lindung.imports.rows import Candidate, RowError
-from lindung.programmes.models import Programme
+from lindung.enrolments.selectors import overlapping_government_enrolments, quota_taken
+from lindung.enrolments.services import QUOTA_STATUSES
+from lindung.imports.rows import RowError
+from lindung.imports.staging import Staging
+from lindung.programmes.models import Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
-from lindung.workers.models import Worker
-from lindung.workers.services import age_on
+from lindung.workers.nik import nik_mask
+from lindung.workers.selectors import LIKELY_DUPLICATE_SCORE
+
+_OVERLAP_CHUNK = 2_000
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 @dataclass
-class Decision:
-    candidate: Candidate
-    village: str  # the enrolment's village: the row's for a new worker, the registered worker's otherwise
-    worker_id: int | None = None  # an existing worker to propose; None: a worker to create
-    skip: bool = False
-    errors: list[RowError] = field(default_factory=list)
+class Outcome:
+    """What the checks decided beyond the cleaning: rejected rows (with their errors) and skipped rows."""
+
+    errors: dict[int, list[RowError]] = field(default_factory=dict)
+    skipped: set[int] = field(default_factory=set)
+
+    def reject(self, row: int, column: str, message: str) -> None:
+        self.errors.setdefault(row, []).append(RowError(row, column, message))
 
 
-def candidates_check(
-    candidates: Sequence[Candidate], *, actor: User, programme: Programme, today: dt.date
-) -> list[Decision]:
-    scope = scope_of(actor)
-    holders = {
-        nik: (pk, village, regency)
-        for nik, pk, village, regency in Worker.objects.filter(nik__in=[c.nik for c in candidates]).values_list(
-            "nik", "pk", "village_id", "regency_code"
+def staging_check(
+    staging: Staging, *, actor: User, programme: Programme, today: dt.date, columns: dict[str, str]
+) -> Outcome:
+    """Every rule on the staged rows, then the rejected and skipped rows removed from the staging table."""
+    outcome = Outcome()
+    staging.mark_registered()
+    _registered(staging, outcome, actor=actor, programme=programme, column=columns["nik"])
+    limit = rule_value(Rule.MAX_AGE_AT_REGISTRATION, on=today)
+    for row, age in staging.too_old(limit):
+        outcome.reject(
+            row,
+            columns["birth_date"],
+            gettext("A worker must be under %(limit)d years old at registration; this person is %(age)d.")
+            % {"limit": limit, "age": age},
         )
-    }
-    worker_ids = [pk for pk, _, _ in holders.values()]
-    enrolled = set(
-        Enrolment.objects.filter(programme=programme, worker_id__in=worker_ids).values_list("worker_id", flat=True)
-    )
-    overlapping = overlapping_government_enrolments(worker_ids, programme)
-    regency_names = dict(
-        Region.objects.filter(code__in={regency for _, _, regency in holders.values()}).values_list("code", "name")
-    )
-    age_limit = rule_value(Rule.MAX_AGE_AT_REGISTRATION, on=today)
+    _likely_duplicates(staging, outcome, actor=actor, columns=columns)
+    staging.remove([*outcome.errors, *outcome.skipped])
+    _quota(staging, outcome, programme=programme, column=columns.get("village_code") or columns.get("village", ""))
+    return outcome
 
-    decisions = []
-    for candidate in candidates:
-        decision = Decision(candidate, candidate.village)
-        nik_column = candidate.columns["nik"]
-        holder = holders.get(candidate.nik)
-        if holder is None:
-            age = age_on(candidate.values["birth_date"], today)
-            if age >= age_limit:
-                decision.errors.append(
-                    RowError(
-                        candidate.row,
-                        candidate.columns["birth_date"],
-                        gettext("A worker must be under %(limit)d years old at registration; this person is %(age)d.")
-                        % {"limit": age_limit, "age": age},
-                    )
-                )
+
+def _registered(staging: Staging, outcome: Outcome, *, actor: User, programme: Programme, column: str) -> None:
+    """Rows whose NIK is registered: outside the uploader's region or in another regency (rejected), already
+    in the programme (skipped), covered by an overlapping government-funded programme (rejected)."""
+    scope = scope_of(actor)
+    pending: list[tuple[int, int]] = []  # (row, worker id) still to check for overlaps
+    foreign: list[tuple[int, str]] = []  # (row, regency) registered in another regency of the scope
+    for row, row_regency, worker_id, village, regency, enrolled in staging.registered(programme.pk):
+        if not scope.covers(village):
+            # Outside the uploader's region, say only that it exists (as the registry does).
+            outcome.reject(row, column, gettext("This NIK is already registered in another region."))
+        elif row_regency != regency:
+            foreign.append((row, regency))
+        elif enrolled:
+            outcome.skipped.add(row)
         else:
-            pk, village, regency = holder
-            decision.worker_id, decision.village = pk, village
-            if not scope.covers(village):
-                # Outside the uploader's region, say only that it exists (as the registry does).
-                message = gettext("This NIK is already registered in another region.")
-                decision.errors.append(RowError(candidate.row, nik_column, message))
-            elif regency != candidate.village[:5]:
-                message = gettext("This NIK is already registered in %(regency)s.") % {
-                    "regency": regency_names.get(regency, regency)
-                }
-                decision.errors.append(RowError(candidate.row, nik_column, message))
-            elif pk in enrolled:
-                decision.skip = True
-            elif pk in overlapping:
-                code, name = overlapping[pk]
-                decision.errors.append(
-                    RowError(
-                        candidate.row,
-                        nik_column,
-                        gettext(
-                            "This worker already has government-funded coverage for overlapping months in programme "
-                            "%(code)s (%(name)s); a second government-funded enrolment is not allowed."
-                        )
-                        % {"code": code, "name": name},
+            pending.append((row, worker_id))
+    if foreign:
+        names = dict(Region.objects.filter(code__in={r for _, r in foreign}).values_list("code", "name"))
+        for row, regency in foreign:
+            outcome.reject(
+                row,
+                column,
+                gettext("This NIK is already registered in %(regency)s.") % {"regency": names.get(regency, regency)},
+            )
+    for chunk in batched(pending, _OVERLAP_CHUNK):
+        overlapping = overlapping_government_enrolments([worker_id for _, worker_id in chunk], programme)
+        for row, worker_id in chunk:
+            if worker_id in overlapping:
+                code, name = overlapping[worker_id]
+                outcome.reject(
+                    row,
+                    column,
+                    gettext(
+                        "This worker already has government-funded coverage for overlapping months in programme "
+                        "%(code)s (%(name)s); a second government-funded enrolment is not allowed."
                     )
+                    % {"code": code, "name": name},
                 )
-        decisions.append(decision)
-    return decisions
+
+
+def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, columns: dict[str, str]) -> None:
+    """A new worker whose name is like a registered worker's of the same regency and birth date is rejected
+    unless the row confirms it (the form's "likely duplicate" question, asked by a column)."""
+    scope = scope_of(actor)
+    confirm_column = columns.get("confirm_not_duplicate", "Bukan Duplikat")
+    folded: dict[str, str] = {}
+
+    def fold(name: str) -> str:
+        value = folded.get(name)
+        if value is None:
+            value = folded[name] = _PUNCTUATION.sub(" ", name.casefold())
+        return value
+
+    for row, alike in _grouped(staging.look_alikes()):
+        if row in outcome.errors:
+            continue
+        for name, other_name, nik, village in alike:
+            if fuzz.token_sort_ratio(fold(name), fold(other_name)) < LIKELY_DUPLICATE_SCORE:
+                continue
+            if scope.covers(village):
+                message = gettext(
+                    "This looks like %(name)s (NIK %(nik)s), registered with the same birth date in this "
+                    "regency. If they are different people, write ya in the column %(column)s."
+                ) % {"name": other_name, "nik": nik_mask(nik), "column": confirm_column}
+            else:
+                message = gettext(
+                    "This looks like a worker registered in another region with the same birth date. If they "
+                    "are different people, write ya in the column %(column)s."
+                ) % {"column": confirm_column}
+            outcome.reject(row, columns["name"], message)
+            break
+
+
+def _grouped(pairs: Iterator[tuple[int, str, str, str, str]]) -> Iterator[tuple[int, list[tuple[str, str, str, str]]]]:
+    current: int | None = None
+    group: list[tuple[str, str, str, str]] = []
+    for row, *rest in pairs:
+        if row != current:
+            if current is not None:
+                yield current, group
+            current, group = row, []
+        group.append((rest[0], rest[1], rest[2], rest[3]))
+    if current is not None:
+        yield current, group
+
+
+def full_regencies(programme: Programme, regencies: list[str]) -> dict[str, int]:
+    """{regency: quota} of the regencies among ``regencies`` whose quota places are all held."""
+    quotas = dict(
+        RegencyQuota.objects.filter(programme=programme, regency_id__in=regencies).values_list("regency_id", "quota")
+    )
+    taken = quota_taken(programme, list(quotas), QUOTA_STATUSES)
+    return {code: quota for code, quota in quotas.items() if taken.get(code, 0) >= quota}
+
+
+def _quota(staging: Staging, outcome: Outcome, *, programme: Programme, column: str) -> None:
+    full = full_regencies(programme, staging.regencies())
+    if not full:
+        return
+    names = dict(Region.objects.filter(code__in=full).values_list("code", "name"))
+    rows = staging.rows_in_regencies(list(full))
+    for row, regency in rows:
+        outcome.reject(
+            row,
+            column,
+            # The registry's sentence (enrolment_verify), so that it reads the same everywhere.
+            ngettext(
+                "The quota of %(quota)s worker for %(regency)s in programme %(code)s is full.",
+                "The quota of %(quota)s workers for %(regency)s in programme %(code)s is full.",
+                full[regency],
+            )
+            % {"quota": full[regency], "regency": names.get(regency, regency), "code": programme.code},
+        )
+    staging.remove(row for row, _ in rows)

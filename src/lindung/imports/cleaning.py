@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal
 
 from django.utils.translation import gettext
+from lokal.provinces import PROVINCES
 
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex
 from lindung.workers.nik import NikInfo, parse_nik
@@ -61,6 +62,9 @@ class CellError(Exception):
 
 def text(cell: Any) -> str:
     """A cell as trimmed text with single spaces; whole numbers without ``.0``; dates as ``dd/mm/yyyy``."""
+    if type(cell) is str:
+        # The common case first, without a regex: ``split()`` splits on the same Unicode white space as \s.
+        return " ".join(cell.split())
     if cell is None:
         return ""
     if isinstance(cell, bool):
@@ -106,6 +110,9 @@ def clean_nik(cell: Any, *, today: dt.date) -> NikInfo:
     value = text(cell).lstrip("'\u2019`")
     if not value:
         raise CellError(gettext("This field is required."))
+    quick = _nik_quick(value, today)
+    if quick is not None:
+        return quick
     info = parse_nik(value, today=today)
     if not info.valid or info.nik is None:
         messages = [issue.message for issue in info.errors]
@@ -113,6 +120,31 @@ def clean_nik(cell: Any, *, today: dt.date) -> NikInfo:
             messages.append(_as_text_hint())
         raise CellError(" ".join(messages))
     return info
+
+
+_NIK_SEPARATORS = str.maketrans("", "", " .-")
+
+
+def _nik_quick(value: str, today: dt.date) -> NikInfo | None:
+    """A valid NIK's parse without the region-name look-ups ``parse_nik`` makes; ``None`` for anything that is
+    not plainly valid, which ``parse_nik`` then explains. The checks are ``parse_nik``'s errors, one by one."""
+    digits = value.translate(_NIK_SEPARATORS)
+    if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
+        return None
+    if digits[0:2] not in PROVINCES or digits[2:4] == "00" or digits[4:6] == "00" or digits[12:] == "0000":
+        return None
+    day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    sex: Literal["L", "P"] = "L"
+    if day > 40:
+        day, sex = day - 40, "P"
+    year = 2000 + yy if yy <= today.year % 100 else 1900 + yy
+    try:
+        birth_date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if birth_date > today:
+        return None
+    return NikInfo(nik=digits, valid=True, birth_date=birth_date, sex=sex)
 
 
 def clean_kk(cell: Any) -> str:
@@ -140,6 +172,9 @@ def clean_date(cell: Any) -> dt.date:
     if not value:
         raise CellError(gettext("This field is required."))
     try:
+        if len(value) == 10 and value[2] == value[5] == "/" and value.replace("/", "").isdigit():
+            # dd/mm/yyyy, by far the most common spelling, without a regex.
+            return dt.date(int(value[6:]), int(value[3:5]), int(value[:2]))
         if match := _NUMERIC_DATE.match(value):
             day, month, year = (int(part) for part in match.groups())
             return dt.date(year, month, day)
@@ -176,6 +211,54 @@ def clean_phone(cell: Any) -> str:
     except Exception as exc:  # ValidationError: its first message is the sentence to show
         messages = getattr(exc, "messages", [str(exc)])
         raise CellError(messages[0]) from None
+
+
+_YES = frozenset(("ya", "y", "yes", "v", "x", "1", "true", "benar"))
+_NO = frozenset(("", "tidak", "t", "no", "n", "0", "false"))
+_RUPIAH_SEPARATORS = str.maketrans("", "", " .,")
+
+
+def clean_income(cell: Any, *, minimum: int) -> int:
+    """Declared monthly income in whole rupiah (``1.500.000``, ``Rp 1,500,000`` or a number cell), at least
+    ``minimum`` (the rule the registration form applies); an empty cell is the minimum, as the form proposes."""
+    if isinstance(cell, bool):
+        raise CellError(gettext("Write the declared monthly income in rupiah, for example 1000000."))
+    if isinstance(cell, int | float):
+        if not float(cell).is_integer():
+            raise CellError(gettext("Write the declared monthly income in whole rupiah, without cents."))
+        income = int(cell)
+    else:
+        value = text(cell)
+        if not value:
+            return minimum  # what the registration form fills in: the government package's income
+        digits = value.casefold().removeprefix("rp").translate(_RUPIAH_SEPARATORS)
+        if not digits.isascii() or not digits.isdigit():
+            raise CellError(gettext("Write the declared monthly income in rupiah, for example 1000000."))
+        income = int(digits)
+    if income < minimum:
+        # The registration form's sentence.
+        raise CellError(
+            gettext("The declared income must be at least Rp %(minimum)s a month.")
+            % {"minimum": f"{minimum:,}".replace(",", ".")}
+        )
+    return income
+
+
+def clean_confirmation(cell: Any) -> bool:
+    """A yes/no cell: ``ya``/``x``/``1`` means yes, empty or ``tidak`` means no."""
+    value = text(cell).casefold()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise CellError(gettext("Write ya or leave the cell empty; not %(value)s.") % {"value": text(cell)})
+
+
+def clean_heir_nik(cell: Any, *, today: dt.date) -> str:
+    """An heir's NIK, optional; checked as the registration form checks it."""
+    if cell is None or cell == "":
+        return ""
+    return clean_nik(cell, today=today).nik or ""
 
 
 def clean_relation(cell: Any) -> str:

@@ -33,10 +33,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("village", ("Desa/Kelurahan", "Desa", "Kelurahan")),
     Column("phone", ("No HP", "Telepon", "HP", "Nomor HP")),
     Column("category", ("Kategori", "Pekerjaan")),
+    Column("income", ("Penghasilan", "Penghasilan per Bulan", "Penghasilan Bulanan", "Declared income")),
     Column("kk_number", ("No KK", "Nomor KK"), text=True),
     Column("mother_maiden_name", ("Nama Ibu Kandung",)),
     Column("heir_name", ("Ahli Waris", "Nama Ahli Waris")),
     Column("heir_relation", ("Hubungan Ahli Waris",)),
+    Column("heir_nik", ("NIK Ahli Waris",), text=True),
+    Column("heir_phone", ("No HP Ahli Waris", "Telepon Ahli Waris")),
+    # "Not a duplicate": the operator confirms a row that looks like a registered worker, as the form asks.
+    Column("confirm_not_duplicate", ("Bukan Duplikat", "Konfirmasi Bukan Duplikat")),
 )
 BY_FIELD = {column.field: column for column in COLUMNS}
 REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "address", "category")

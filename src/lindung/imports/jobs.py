@@ -4,17 +4,25 @@
 is committed; the task calls ``import_process``, which claims the record with a conditional UPDATE (a
 second delivery of the same job finds nothing to claim), runs ``import_run`` and completes the record
 in the same transaction as the rows, or marks it failed with the reason. Either way, no partial upload.
+
+A job whose process is killed (or whose server restarts) mid-way writes nothing, since its rows go in one
+transaction, but its record would stay "running": it shows life by ``heartbeat_at`` (when claimed and at
+every progress report), and ``import_expire_stale``, run by the job runner before each job and by the
+upload pages, marks failed a running record silent for longer than ``stale_after()``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
-from django.utils import translation
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from lindung.accounts.models import User
@@ -26,6 +34,7 @@ from lindung.imports.services import import_file_check, import_run, source_copy
 from lindung.programmes.models import Programme
 
 logger = logging.getLogger(__name__)
+DEFAULT_STALE_SECONDS = 30 * 60
 
 
 def import_enqueue(*, actor: User, programme: Programme, path: Path, file_name: str, language: str) -> ImportBatch:
@@ -60,8 +69,56 @@ def import_enqueue(*, actor: User, programme: Programme, path: Path, file_name: 
     return batch
 
 
+def stale_after() -> dt.timedelta:
+    """How long a running import may go without a sign of life before it counts as dead (default 30 minutes:
+    the write step of a million rows is one silent transaction of a few minutes)."""
+    return dt.timedelta(seconds=int(getattr(settings, "LINDUNG_IMPORT_STALE_SECONDS", DEFAULT_STALE_SECONDS)))
+
+
+def import_expire_stale(*, now: dt.datetime | None = None) -> int:
+    """Mark failed the running imports that stopped showing life (their process was killed or the server
+    restarted): they wrote nothing, since the rows are written in one transaction that died with them.
+    Returns how many. Called by the job runner before each job and by the upload pages."""
+    now = now or timezone.now()
+    cutoff = now - stale_after()
+    stale = ImportBatch.objects.filter(status=ImportStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, uploaded_at__lt=cutoff)
+    )
+    expired = 0
+    for batch_id, region_code in stale.values_list("pk", "region_code"):
+        with transaction.atomic():
+            # Conditional, so that a job finishing at this very moment keeps its outcome.
+            if (
+                not ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.RUNNING)
+                .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
+                .update(status=ImportStatus.FAILED, message=_stale_message())
+            ):
+                continue
+            audit_record(
+                actor=None,
+                action="import.failed",
+                obj=ImportBatch(pk=batch_id),
+                region_code=region_code,
+                changes={"status": [str(ImportStatus.RUNNING), str(ImportStatus.FAILED)]},
+                note="stopped without finishing",
+            )
+            expired += 1
+    return expired
+
+
+def _stale_message() -> str:
+    return gettext(
+        "The import stopped before it finished (the server or its background worker was restarted) and "
+        "wrote nothing. Upload the file again."
+    )
+
+
 def import_process(*, batch_id: int) -> None:
-    if not ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING):
+    import_expire_stale()
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now()
+    )
+    if not claimed:
         return
     batch = ImportBatch.objects.select_related("programme", "uploaded_by").get(pk=batch_id)
     with translation.override(batch.language):
@@ -87,7 +144,7 @@ def import_process(*, batch_id: int) -> None:
 
 
 def _progress(batch_id: int, rows: int) -> None:
-    ImportBatch.objects.filter(pk=batch_id).update(rows_read=rows)
+    ImportBatch.objects.filter(pk=batch_id).update(rows_read=rows, heartbeat_at=timezone.now())
 
 
 def _fail(batch_id: int, message: str) -> None:

@@ -32,10 +32,14 @@ TEMPLATE_FIELDS = (
     "village",
     "phone",
     "category",
+    "income",
     "kk_number",
     "mother_maiden_name",
     "heir_name",
     "heir_relation",
+    "heir_nik",
+    "heir_phone",
+    "confirm_not_duplicate",
 )
 
 
@@ -56,11 +60,20 @@ def _explanations() -> dict[str, str]:
         "village": gettext("The village (desa/kelurahan) name within that district."),
         "phone": gettext("Optional. A mobile number such as 0812-3456-7890."),
         "category": gettext("Required. A category code or name from the list below."),
+        "income": gettext(
+            "Declared monthly income in rupiah, e.g. 1000000; at least the rule's minimum. Empty: the minimum."
+        ),
         "kk_number": gettext("Optional. 16 digits; keep this column formatted as text."),
         "mother_maiden_name": gettext("Optional."),
         "heir_name": gettext("Optional. The heir's full name."),
         "heir_relation": gettext(
             "Needed with an heir: pasangan, anak, orang tua, cucu, kakek/nenek, saudara, mertua or wasiat."
+        ),
+        "heir_nik": gettext("Optional. The heir's 16-digit NIK; keep this column formatted as text."),
+        "heir_phone": gettext("Optional. The heir's phone number."),
+        "confirm_not_duplicate": gettext(
+            "Leave empty. Write ya only when the import said the row looks like a registered worker (same "
+            "regency, birth date and a similar name) and you checked that they are different people."
         ),
     }
 

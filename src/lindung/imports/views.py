@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.imports.forms import UploadForm
-from lindung.imports.jobs import import_enqueue
+from lindung.imports.jobs import import_enqueue, import_expire_stale
 from lindung.imports.reading import ImportFileError
 from lindung.imports.selectors import import_batches, programmes_open_to
 from lindung.imports.services import import_errors_export
@@ -42,6 +42,7 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", exc.message)
             else:
                 return redirect("imports:detail", pk=batch.pk)
+    import_expire_stale()  # a job killed mid-way must not show "running" forever
     recent = import_batches(user=user)[:20]
     return render(request, "imports/upload.html", {"form": form, "recent": recent})
 
@@ -49,6 +50,7 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     require(signed_in_user(request), Action.WORKER_VIEW)
+    import_expire_stale()
     batch = get_object_or_404(import_batches(user=signed_in_user(request)), pk=pk)
     return render(request, "imports/detail.html", {"batch": batch})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,19 @@ HEADERS = [
 ]
 
 
+# Different people: rows born the same day in the same regency with similar names are likely duplicates.
+_NAMES = itertools.cycle(
+    ["Budi Santoso", "Agus Salim", "Rahmat Hidayat", "Yohanes Lumban", "Dedi Kurniawan", "Hendra Wijaya", "Imam Syafii"]
+)
+_SURNAMES = itertools.count(1)
+
+
 def person(nik: str, **cells: Any) -> dict[str, Any]:
-    """A row (by template header) for a valid Sambas worker born 17 May 1980, with ``cells`` replaced."""
+    """A row (by template header) for a valid Sambas worker born 17 May 1980, with ``cells`` replaced; each
+    call names a different person."""
     row: dict[str, Any] = {
         "NIK": nik,
-        "Nama Lengkap": "Budi Santoso",
+        "Nama Lengkap": f"{next(_NAMES)} {_suffix(next(_SURNAMES))}",
         "Tempat Lahir": "Sambas",
         "Tanggal Lahir": "17/05/1980",
         "Jenis Kelamin": "L",
@@ -46,6 +55,15 @@ def person(nik: str, **cells: Any) -> dict[str, Any]:
     }
     row.update(cells)
     return row
+
+
+def _suffix(number: int) -> str:
+    """A distinct word per person (bin, binti... are words a fuzzy match would weigh; letters are not)."""
+    letters = ""
+    while number:
+        number, digit = divmod(number, 26)
+        letters += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit]
+    return letters * 3
 
 
 def write_csv(path: Path, rows: Sequence[dict[str, Any]], *, headers: Sequence[str] = HEADERS, **options: Any) -> Path:

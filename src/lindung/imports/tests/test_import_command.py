@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment
-from lindung.imports import services
+from lindung.imports import staging
 from lindung.imports.models import ImportBatch
 from lindung.imports.reading import ImportFileError
 from lindung.imports.services import import_run
@@ -112,23 +112,22 @@ def test_a_failure_in_the_middle_of_the_writes_leaves_nothing(
 ):
     path = _file(tmp_path, good=5, bad=0)
     before = _counts()
-    real = services._bulk_create
+    real = staging._execute
     calls: list[str] = []
 
-    def crash_after_first_batch(model: Any, objects: Any) -> Any:
-        calls.append(model.__name__)
-        if len(calls) > 4:  # workers, heirs, enrolments, audit entries of the first batch went in
+    def crash_after_the_enrolments(cursor: Any, sql: str, params: Any) -> None:
+        calls.append(sql.split("(")[0].removeprefix("INSERT INTO ").strip())
+        if len(calls) > 3:  # workers, heirs and enrolments went in
             raise RuntimeError("killed")
-        return real(model, objects)
+        real(cursor, sql, params)
 
-    monkeypatch.setattr(services, "WRITE_BATCH", 2)
-    monkeypatch.setattr(services, "_bulk_create", crash_after_first_batch)
+    monkeypatch.setattr(staging, "_execute", crash_after_the_enrolments)
     with pytest.raises(RuntimeError):
         import_run(actor=cast["operator_sambas"], programme=programme, path=path)
 
-    assert calls[:5] == ["Worker", "Heir", "Enrolment", "AuditEntry", "Worker"]
+    assert calls == ["workers_worker", "workers_heir", "enrolments_enrolment", "audit_auditentry"]
     assert _counts() == before
-    monkeypatch.setattr(services, "_bulk_create", real)
+    monkeypatch.setattr(staging, "_execute", real)
     assert import_run(actor=cast["operator_sambas"], programme=programme, path=path).imported == 5
 
 
@@ -262,7 +261,7 @@ def test_the_template_has_indonesian_headers_an_explanation_and_the_category_cod
         styles = archive.read("xl/styles.xml").decode()
     assert '<numFmt numFmtId="164" formatCode="@"/>' in styles
     assert '<xf numFmtId="164"' in styles.split("<cellXfs")[1].split("</cellXfs>")[0].split("/>")[1]  # style 1
-    nik_column = HEADERS.index("NIK") + 1
-    kk_column = HEADERS.index("No KK") + 1
-    for column in (nik_column, kk_column):
+    headers = workbook.get_sheet_by_index(0).to_python()[0]
+    assert {"Penghasilan", "NIK Ahli Waris", "No HP Ahli Waris", "Bukan Duplikat"} <= set(headers)
+    for column in (headers.index(name) + 1 for name in ("NIK", "No KK", "NIK Ahli Waris")):
         assert f'<col min="{column}" max="{column}" width="22.7109375" style="1"' in sheet_xml

@@ -10,7 +10,7 @@ import pytest
 
 from lindung.enrolments.models import Enrolment, Status
 from lindung.imports.services import import_run
-from lindung.imports.tests.conftest import person, write_csv, write_xlsx
+from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import FunderType, Programme
 from lindung.regions.models import Region
 from lindung.testing import (
@@ -40,12 +40,12 @@ def _messy_rows(programme: Programme) -> tuple[list[dict[str, Any]], dict[str, i
     woman = dt.date(1985, 8, 17)
     nik_woman = make_nik(birth_date=woman, sex="P")
     nik_first = make_nik()
-    other_regency = make_worker(village=PONTIANAK_VILLAGE)
-    overlapping = make_worker()
+    other_regency = make_worker(village=PONTIANAK_VILLAGE, name="Rudi Hartono")
+    overlapping = make_worker(name="Joko Susilo")
     make_enrolment(overlapping, make_programme("SAMBAS-2026", funder_type=FunderType.APBD_KABKOTA, region_id="61.01"))
-    enrolled = make_worker()
+    enrolled = make_worker(name="Slamet Riyadi")
     make_enrolment(enrolled, programme)
-    registered = make_worker()
+    registered = make_worker(name="Teguh Prakoso")
     elsewhere = Region.objects.filter(level=Region.Level.VILLAGE).exclude(code__startswith="61").first()
     assert elsewhere is not None
     rows: list[tuple[str, dict[str, Any]]] = [
@@ -245,19 +245,27 @@ def test_excel_cells_dates_and_number_niks(cast: Cast, programme: Programme, tmp
     assert not Worker.objects.filter(nik=number_nik).exists()
 
 
-def test_the_regency_quota_counts_proposals_and_rejects_the_rows_beyond_it(
+def test_a_full_regency_quota_rejects_its_rows_and_proposals_hold_no_place(
     cast: Cast, programme: Programme, tmp_path: Path
 ):
-    set_quota(programme, "61.01", 3)
-    make_enrolment(make_worker(), programme)
-    rows = [person(make_nik()) for _ in range(4)]
+    """The quota as verification counts it: places are held from verification on, not by proposals."""
+    set_quota(programme, "61.01", 2)
+    make_enrolment(make_worker(name="Teguh Prakoso"), programme)  # proposed: holds no place
+    rows = [person(make_nik()) for _ in range(3)]
 
     result = import_run(actor=cast["operator_sambas"], programme=programme, path=write_csv(tmp_path / "q.csv", rows))
+    assert (result.imported, result.rejected) == (3, 0)
 
-    assert (result.imported, result.rejected) == (2, 2)
-    assert [e["row"] for e in result.as_json()["errors"]] == [4, 5]
-    assert result.errors[0].message == "The quota of 3 workers for Kabupaten Sambas in programme KALBAR-2026 is full."
-    assert Enrolment.objects.filter(programme=programme).count() == 3
+    verified = make_worker(name="Slamet Riyadi")
+    make_enrolment(verified, programme, status=Status.VERIFIED)
+    make_enrolment(make_worker(name="Joko Susilo"), programme, status=Status.ACTIVE)
+    more = [person(make_nik()) for _ in range(2)]
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=write_csv(tmp_path / "r.csv", more))
+
+    assert (result.imported, result.rejected) == (0, 2)
+    assert [e["row"] for e in result.as_json()["errors"]] == [2, 3]
+    assert result.errors[0].message == "The quota of 2 workers for Kabupaten Sambas in programme KALBAR-2026 is full."
+    assert result.errors[0].column == "Kode Desa"
 
 
 def test_headers_match_ignoring_case_spaces_dots_underscores_and_slashes(
@@ -326,3 +334,92 @@ def test_a_province_uploader_learns_which_regency_holds_the_nik(cast: Cast, prog
     result = import_run(actor=cast["admin_provinsi"], programme=programme, path=path)
     assert result.errors[0].message == "This NIK is already registered in Kota Pontianak."
     assert not Enrolment.objects.filter(worker=holder).exists()
+
+
+EXTRA = ["Penghasilan", "NIK Ahli Waris", "No HP Ahli Waris", "Bukan Duplikat"]
+
+
+def test_the_declared_income_is_read_as_people_write_it_and_held_to_the_minimum(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    niks = [make_nik() for _ in range(5)]
+    rows = [
+        person(niks[0], Penghasilan="1.500.000"),
+        person(niks[1], Penghasilan="Rp 2,000,000"),
+        person(niks[2], Penghasilan=""),
+        person(niks[3], Penghasilan="500000"),
+        person(niks[4], Penghasilan="sejuta"),
+    ]
+    path = write_csv(tmp_path / "i.csv", rows, headers=[*HEADERS, "Penghasilan"])
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+
+    assert (result.imported, result.rejected) == (3, 2)
+    incomes = dict(Worker.objects.filter(nik__in=niks).values_list("nik", "declared_income"))
+    assert incomes == {niks[0]: 1_500_000, niks[1]: 2_000_000, niks[2]: 1_000_000}  # empty: the minimum
+    messages = {e.row: (e.column, e.message) for e in result.errors}
+    assert messages[5] == ("Penghasilan", "The declared income must be at least Rp 1.000.000 a month.")
+    assert messages[6][0] == "Penghasilan" and "in rupiah" in messages[6][1]
+
+
+def test_without_an_income_column_the_rules_minimum_is_declared(cast: Cast, programme: Programme, tmp_path: Path):
+    nik = make_nik()
+    result = import_run(
+        actor=cast["operator_sambas"], programme=programme, path=write_csv(tmp_path / "m.csv", [person(nik)])
+    )
+    assert result.imported == 1
+    assert Worker.objects.get(nik=nik).declared_income == 1_000_000
+
+
+def test_an_heirs_nik_and_phone_are_checked_as_the_registration_form_checks_them(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    heir = {"Ahli Waris": "Siti Aminah", "Hubungan Ahli Waris": "istri"}
+    good, bad_nik, bad_phone = make_nik(), make_nik(), make_nik()
+    heir_nik = make_nik(sex="P")
+    rows = [
+        person(
+            good, **heir, **{"NIK Ahli Waris": heir_nik[:8] + " " + heir_nik[8:], "No HP Ahli Waris": "0813 1111 2222"}
+        ),
+        person(bad_nik, **heir, **{"NIK Ahli Waris": "6101011705800000"}),
+        person(bad_phone, **heir, **{"No HP Ahli Waris": "12345"}),
+    ]
+    path = write_csv(tmp_path / "h.csv", rows, headers=[*HEADERS, *EXTRA])
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+
+    assert (result.imported, result.rejected) == (1, 2)
+    stored = Heir.objects.get(worker__nik=good)
+    assert (stored.name, stored.relation, stored.nik, stored.phone) == (
+        "Siti Aminah",
+        "pasangan",
+        heir_nik,
+        "+6281311112222",
+    )
+    columns = {e.row: e.column for e in result.errors}
+    assert columns == {3: "NIK Ahli Waris", 4: "No HP Ahli Waris"}
+    assert "0000" in result.errors[0].message
+    assert not Worker.objects.filter(nik__in=[bad_nik, bad_phone]).exists()
+
+
+def test_a_likely_duplicate_of_a_registered_worker_is_rejected_unless_the_row_confirms_it(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    registered = make_worker(name="Budi Santoso")  # Sambas, born 17 May 1980, like every ``person``
+    look_alike = person(make_nik(), **{"Nama Lengkap": "SANTOSO, BUDI"})
+    other = person(make_nik(), **{"Nama Lengkap": "Budi Santoso"}, **{"Tanggal Lahir": "18/05/1980"})
+    other["NIK"] = make_nik(birth_date=dt.date(1980, 5, 18))
+    path = write_csv(tmp_path / "d.csv", [look_alike, other], headers=[*HEADERS, *EXTRA])
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+
+    assert (result.imported, result.rejected) == (1, 1)  # another birth date: another person
+    (error,) = result.errors
+    assert (error.row, error.column) == (2, "Nama Lengkap")
+    assert "Budi Santoso" in error.message and registered.nik[:4] + "********" in error.message
+    assert "Bukan Duplikat" in error.message
+
+    look_alike["Bukan Duplikat"] = "ya"
+    path = write_csv(tmp_path / "confirmed.csv", [look_alike], headers=[*HEADERS, *EXTRA])
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+    assert (result.imported, result.rejected) == (1, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -11,9 +12,10 @@ import pytest
 import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from lindung.audit.models import AuditEntry
-from lindung.imports.jobs import import_process
+from lindung.imports.jobs import import_process, stale_after
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import Programme
@@ -153,3 +155,31 @@ def test_a_file_refused_by_the_job_is_marked_failed_and_writes_nothing(
     assert batch.status == ImportStatus.FAILED and "not in UTF-8" in batch.message
     assert not Worker.objects.exists()
     assert 'data-testid="failed"' in client.get(response["Location"]).content.decode()
+
+
+def test_an_import_that_stopped_showing_life_is_marked_failed_when_its_page_is_seen(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    """A job killed mid-way (its rows were never committed) must not show "running" forever."""
+    client = client_for(cast["operator_sambas"])
+    response = upload(client, programme, write_csv(tmp_path / "a.csv", [person(make_nik())]), run=False)
+    dead = ImportBatch.objects.get()
+    alive = ImportBatch.objects.create(
+        programme=programme, uploaded_by=cast["operator_sambas"], region_code="61.01", file_name="b.csv"
+    )
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=dead.pk).update(
+        status=ImportStatus.RUNNING, heartbeat_at=now - stale_after() - dt.timedelta(minutes=1)
+    )
+    ImportBatch.objects.filter(pk=alive.pk).update(status=ImportStatus.RUNNING, heartbeat_at=now)
+
+    page = client.get(response["Location"]).content.decode()
+
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == ImportStatus.FAILED and "wrote nothing" in dead.message
+    assert 'data-testid="failed"' in page
+    assert alive.status == ImportStatus.RUNNING
+    assert AuditEntry.objects.filter(action="import.failed", object_id=str(dead.pk)).count() == 1
+    import_process(batch_id=dead.pk)  # a late delivery of the dead job finds nothing to claim
+    assert not Worker.objects.exists()

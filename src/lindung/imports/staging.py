@@ -1,0 +1,251 @@
+"""The staging table of an upload: its clean rows, checked and written with set-based SQL.
+
+The rows that survive cleaning stream into a temporary table (PostgreSQL: psycopg 3 ``COPY``; SQLite:
+``executemany``) in chunks, so that the file is never held in memory. The checks against the registry
+are then joins between this table and the real ones, and the writes are ``INSERT ... SELECT`` from it:
+workers, heirs, enrolments and their audit entries, with no row passing back through Python. A temporary
+table belongs to the database session and disappears with it, so a killed process leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import batched
+from typing import Any
+
+from django.db import connection
+
+from lindung.enrolments.models import Status
+from lindung.imports.rows import Candidate
+
+TABLE = "lindung_import_rows"
+FLUSH_ROWS = 10_000  # rows sent to the staging table at a time
+_IN_CHUNK = 900  # parameters per IN (...): under SQLite's default limit
+# (column, type) in ``Candidate.staging_row`` order; ``worker_id`` and ``is_new`` are filled by the checks.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("row_number", "integer NOT NULL"),
+    ("nik", "varchar(16) NOT NULL"),
+    ("nik_masked", "varchar(16) NOT NULL"),
+    ("name", "varchar(150) NOT NULL"),
+    ("birth_place", "varchar(100) NOT NULL"),
+    ("birth_date", "date NOT NULL"),
+    ("sex", "varchar(1) NOT NULL"),
+    ("address", "varchar(250) NOT NULL"),
+    ("village_code", "varchar(13) NOT NULL"),
+    ("province_code", "varchar(2) NOT NULL"),
+    ("regency_code", "varchar(5) NOT NULL"),
+    ("phone", "varchar(16) NOT NULL"),
+    ("occupation_id", "integer NOT NULL"),
+    ("declared_income", "bigint NOT NULL"),
+    ("kk_number", "varchar(16) NOT NULL"),
+    ("mother_maiden_name", "varchar(150) NOT NULL"),
+    ("heir_name", "varchar(150) NOT NULL"),
+    ("heir_relation", "varchar(16) NOT NULL"),
+    ("heir_nik", "varchar(16) NOT NULL"),
+    ("heir_phone", "varchar(16) NOT NULL"),
+    ("age", "integer NOT NULL"),
+    ("confirmed", "integer NOT NULL"),
+)
+_NAMES = ", ".join(name for name, _ in COLUMNS)
+PROPOSED = str(Status.PROPOSED)
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class Staging:
+    """The temporary table of one upload; ``with Staging() as staging:`` drops it however the block ends."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Any, ...]] = []
+        self.rows = 0
+
+    def __enter__(self) -> Staging:
+        columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {TABLE} ({columns}, worker_id bigint NULL, is_new integer NOT NULL DEFAULT 1)"
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pending.clear()
+        if connection.needs_rollback or (connection.connection is None):
+            return  # the transaction is broken or gone: the table goes with the session or the rollback
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    # Loading
+
+    def add(self, candidate: Candidate) -> None:
+        self._pending.append(candidate.staging_row())
+        if len(self._pending) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        self.rows += len(rows)
+        with connection.cursor() as cursor:
+            if _postgres():
+                with cursor.cursor.copy(f"COPY {TABLE} ({_NAMES}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("%s" for _ in COLUMNS)
+                cursor.executemany(
+                    f"INSERT INTO {TABLE} ({_NAMES}) VALUES ({marks})",  # noqa: S608 - our table names; values bound
+                    [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row) for row in rows],
+                )
+
+    def ready(self) -> None:
+        """After the last row: index the join column and give the planner statistics (autovacuum never
+        analyses a temporary table)."""
+        self.flush()
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX {TABLE}_nik ON {TABLE} (nik)")
+            cursor.execute(f"CREATE INDEX {TABLE}_row ON {TABLE} (row_number)")
+            if _postgres():
+                cursor.execute(f"ANALYZE {TABLE}")
+
+    # Checks (reads)
+
+    def mark_registered(self) -> None:
+        """Fill ``worker_id`` for the NIKs already registered; the others are new workers."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TABLE} SET worker_id = w.id, is_new = 0 FROM workers_worker w WHERE w.nik = {TABLE}.nik"  # noqa: S608 - our table names; values bound
+            )
+
+    def registered(self, programme_id: int) -> Iterator[tuple[int, str, int, str, str, bool]]:
+        """(row, row's regency, worker id, worker's village, worker's regency, already in the programme) of the
+        registered NIKs."""
+        yield from self._query(
+            f"SELECT s.row_number, s.regency_code, w.id, w.village_code, w.regency_code,"  # noqa: S608 - our table names; values bound
+            f" EXISTS (SELECT 1 FROM enrolments_enrolment e WHERE e.worker_id = w.id AND e.programme_id = %s)"
+            f" FROM {TABLE} s JOIN workers_worker w ON w.id = s.worker_id ORDER BY s.row_number",
+            [programme_id],
+        )
+
+    def too_old(self, limit: int) -> Iterator[tuple[int, int]]:
+        """(row, age) of new workers at or over the age limit."""
+        yield from self._query(
+            f"SELECT row_number, age FROM {TABLE} WHERE is_new = 1 AND age >= %s ORDER BY row_number",  # noqa: S608 - our table names; values bound
+            [limit],
+        )
+
+    def look_alikes(self) -> Iterator[tuple[int, str, str, str, str]]:
+        """(row, row's name, a registered worker's name, NIK and village) for each new, unconfirmed worker and
+        each registered worker of the same regency born the same day: the candidates for a likely duplicate."""
+        yield from self._query(
+            f"SELECT s.row_number, s.name, w.name, w.nik, w.village_code FROM {TABLE} s"  # noqa: S608 - our table names; values bound
+            f" JOIN workers_worker w ON w.regency_code = s.regency_code AND w.birth_date = s.birth_date"
+            f" WHERE s.is_new = 1 AND s.confirmed = 0"
+            # Names whose lengths differ this much cannot reach the likely-duplicate score (an indel ratio is
+            # at most 1 - |a - b| / (a + b)); the slack covers the spaces and case that the comparison folds.
+            f" AND abs(length(w.name) - length(s.name)) <= (length(w.name) + length(s.name)) / 5 + 2"
+            f" ORDER BY s.row_number, w.id",
+            [],
+        )
+
+    def rows_in_regencies(self, regencies: Sequence[str]) -> list[tuple[int, str]]:
+        """(row, regency) of the rows in ``regencies``."""
+        if not regencies:
+            return []
+        marks = ", ".join("%s" for _ in regencies)
+        sql = f"SELECT row_number, regency_code FROM {TABLE} WHERE regency_code IN ({marks}) ORDER BY row_number"  # noqa: S608 - our table names; values bound
+        return list(self._query(sql, list(regencies)))
+
+    def regencies(self) -> list[str]:
+        return [code for (code,) in self._query(f"SELECT DISTINCT regency_code FROM {TABLE}", [])]  # noqa: S608 - our table names; values bound
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608 - our table names; values bound
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def remove(self, rows: Iterable[int]) -> None:
+        """Drop rejected and skipped rows: what is left is written."""
+        with connection.cursor() as cursor:
+            for chunk in batched(sorted(rows), _IN_CHUNK):
+                marks = ", ".join("%s" for _ in chunk)
+                cursor.execute(f"DELETE FROM {TABLE} WHERE row_number IN ({marks})", list(chunk))  # noqa: S608 - our table names; values bound
+
+    def _query(self, sql: str, params: list[Any]) -> Iterator[Any]:
+        """Rows of a read, fetched in blocks: a re-uploaded million-row file returns a million holders. On
+        PostgreSQL through a server-side cursor, which a plain cursor is not: it would hold the whole result."""
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while block := cursor.fetchmany(5_000):
+                yield from block
+
+    # Writes (inside the caller's transaction)
+
+    def write(self, *, actor_id: int, username: str, programme_id: int, programme_code: str, note: str) -> None:
+        """Workers, heirs, proposed enrolments and one audit entry per worker and per enrolment, in five
+        ``INSERT ... SELECT`` statements."""
+        now = connection.ops.adapt_datetimefield_value(_now())
+        json, array = ("jsonb_build_object", "jsonb_build_array") if _postgres() else ("json_object", "json_array")
+        statements: list[tuple[str, list[Any]]] = [
+            (
+                "INSERT INTO workers_worker (province_code, regency_code, village_code, nik, name, birth_place,"  # noqa: S608 - our table names; values bound
+                " birth_date, sex, address, phone, occupation_id, declared_income, kk_number, mother_maiden_name,"
+                " created_at, updated_at, created_by_id)"
+                " SELECT province_code, regency_code, village_code, nik, name, birth_place, birth_date, sex, address,"
+                f" phone, occupation_id, declared_income, kk_number, mother_maiden_name, %s, %s, %s FROM {TABLE}"
+                " WHERE is_new = 1 ORDER BY row_number",
+                [now, now, actor_id],
+            ),
+            (
+                "INSERT INTO workers_heir (worker_id, name, relation, nik, phone)"  # noqa: S608 - our table names; values bound
+                f" SELECT w.id, s.heir_name, s.heir_relation, s.heir_nik, s.heir_phone FROM {TABLE} s"
+                " JOIN workers_worker w ON w.nik = s.nik WHERE s.is_new = 1 AND s.heir_name <> ''"
+                " ORDER BY s.row_number",
+                [],
+            ),
+            (
+                "INSERT INTO enrolments_enrolment (province_code, regency_code, village_code, worker_id,"  # noqa: S608 - our table names; values bound
+                " programme_id, status, kpj, end_reason, rejection_reason, proposed_at, updated_at)"
+                " SELECT w.province_code, w.regency_code, w.village_code, w.id, %s, %s, '', '', '', %s, %s"
+                f" FROM {TABLE} s JOIN workers_worker w ON w.nik = s.nik ORDER BY s.row_number",
+                [programme_id, PROPOSED, now, now],
+            ),
+            (
+                "INSERT INTO audit_auditentry (at, actor_id, actor_username, action, object_type, object_id,"  # noqa: S608 - our table names; values bound
+                " region_code, changes, note)"
+                " SELECT %s, %s, %s, 'worker.registered', 'workers.worker', CAST(w.id AS VARCHAR(20)), w.village_code,"
+                f" {json}('nik', {array}(NULL, s.nik_masked), 'village', {array}(NULL, w.village_code)), %s"
+                f" FROM {TABLE} s JOIN workers_worker w ON w.nik = s.nik WHERE s.is_new = 1 ORDER BY s.row_number",
+                [now, actor_id, username, note],
+            ),
+            (
+                "INSERT INTO audit_auditentry (at, actor_id, actor_username, action, object_type, object_id,"  # noqa: S608 - our table names; values bound
+                " region_code, changes, note)"
+                " SELECT %s, %s, %s, 'enrolment.proposed', 'enrolments.enrolment', CAST(e.id AS VARCHAR(20)),"
+                f" e.village_code, {json}('status', {array}(NULL, CAST(%s AS TEXT)),"
+                f" 'programme', {array}(NULL, CAST(%s AS TEXT)),"
+                f" 'worker', {array}(NULL, e.worker_id)), %s"
+                f" FROM {TABLE} s JOIN workers_worker w ON w.nik = s.nik"
+                " JOIN enrolments_enrolment e ON e.worker_id = w.id AND e.programme_id = %s ORDER BY s.row_number",
+                [now, actor_id, username, PROPOSED, programme_code, note, programme_id],
+            ),
+        ]
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                _execute(cursor, sql, params)
+
+
+def _now() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
+    """One set-based write; the only way this module writes the registry's tables (tests interrupt it here)."""
+    cursor.execute(sql, params)
