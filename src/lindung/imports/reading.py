@@ -19,8 +19,6 @@ import python_calamine
 from django.conf import settings
 from django.utils.translation import gettext
 
-from lindung.env import env_int
-
 # Defaults, overridable in settings: 50 MB on disk, and 20x that once an .xlsx is decompressed.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
@@ -52,12 +50,9 @@ class Table:
 
 
 def max_bytes() -> int:
-    """A Django setting wins (tests); otherwise ``LINDUNG_IMPORT_MAX_MB`` from the environment: a province's
-    file of a million rows is ~180 MB, so an installation that takes them raises the limit there."""
-    configured = getattr(settings, "LINDUNG_IMPORT_MAX_BYTES", None)
-    if configured is not None:
-        return int(configured)
-    return env_int("LINDUNG_IMPORT_MAX_MB", DEFAULT_MAX_BYTES // (1024 * 1024)) * 1024 * 1024
+    """``LINDUNG_IMPORT_MAX_BYTES`` (settings, from ``LINDUNG_IMPORT_MAX_MB``): a province's file of a million rows
+    is ~180 MB, so an installation that takes them raises the limit."""
+    return int(getattr(settings, "LINDUNG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def max_uncompressed_bytes() -> int:
