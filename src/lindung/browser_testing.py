@@ -107,3 +107,22 @@ def page(
             with contextlib.suppress(Exception):  # a screenshot must never hide the real failure
                 new_page.screenshot(path=test_results_dir / f"FAILED-{name}.png", full_page=True)
         context.close()
+
+
+# --- steps the browser tests share ------------------------------------------------------------------
+
+
+def log_in(page: Page, live_server: LiveServer, username: str, password: str) -> None:
+    """Sign in through the login form and wait for the home page."""
+    page.goto("/masuk/")
+    page.locator('input[name="username"]').fill(username)
+    page.locator('input[name="password"]').fill(password)
+    page.locator('main form[data-testid="login"] button[type="submit"]').click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def choose_english(page: Page) -> None:
+    """Switch the interface to English with the header's language selector (it submits on change)."""
+    with page.expect_response("**/i18n/setlang/"):
+        page.locator("select#language").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")

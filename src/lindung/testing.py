@@ -112,3 +112,16 @@ def make_enrolment(worker: Worker, programme: Programme, status: str = Status.PR
     enrolment.stamp_region()
     enrolment.save()
     return enrolment
+
+
+def load_small_demo(*, workers: int, seed: int) -> None:
+    """The demo (``lindung demo``) at a size a browser test can afford, with ``TEST_PASSWORD`` for its users.
+
+    Call it after a transactional test's flush (with the ``reference_data`` fixture) and with a fast
+    password hasher in ``settings.PASSWORD_HASHERS``: the demo creates one user per role.
+    """
+    from lindung.demo.services import demo_load
+    from lindung.workers.categories import seed_categories
+
+    seed_categories(OccupationCategory)  # the flush removed the migration's rows
+    demo_load(workers=workers, seed=seed, password=TEST_PASSWORD)

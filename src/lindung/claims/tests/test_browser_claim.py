@@ -18,12 +18,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from lindung.browser_testing import choose_english, log_in
 from lindung.claims.models import Claim, ClaimStatus
-from lindung.demo.services import demo_load
 from lindung.enrolments.models import EndReason, Enrolment, Status
-from lindung.testing import TEST_PASSWORD
-from lindung.workers.categories import seed_categories
-from lindung.workers.models import OccupationCategory
+from lindung.testing import TEST_PASSWORD, load_small_demo
 
 pytestmark = pytest.mark.browser
 
@@ -31,22 +29,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo_data(settings: Any, reference_data: None) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_categories(OccupationCategory)
-    demo_load(workers=300, seed=11, password=TEST_PASSWORD)
-
-
-def _log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.goto("/masuk/")
-    page.locator('input[name="username"]').fill(username)
-    page.locator('input[name="password"]').fill(TEST_PASSWORD)
-    page.locator('main form[data-testid="login"] button[type="submit"]').click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def _english(page: Page) -> None:
-    with page.expect_response("**/i18n/setlang/"):
-        page.locator("select#language").select_option("en")  # submits the form on change
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    load_small_demo(workers=300, seed=11)
 
 
 def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
@@ -61,8 +44,8 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
     )
     assert enrolment is not None
     died_on = timezone.localdate() - dt.timedelta(days=2)
-    _log_in(page, live_server, "operator_sambas")
-    _english(page)
+    log_in(page, live_server, "operator_sambas", TEST_PASSWORD)
+    choose_english(page)
     page.goto(f"/kepesertaan/{enrolment.pk}/")
     page.get_by_test_id("report-claim").click()
     expect(page.get_by_test_id("known-worker")).to_contain_text(enrolment.worker.name)
@@ -108,8 +91,8 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
     assert (claim.status, claim.paid_amount) == (ClaimStatus.PAID, 42_000_000)
 
     page.locator('header form[action="/keluar/"] button[type="submit"]').click()
-    _log_in(page, live_server, "pimpinan")
-    _english(page)
+    log_in(page, live_server, "pimpinan", TEST_PASSWORD)
+    choose_english(page)
     page.goto("/klaim/manfaat/?programme=" + str(claim.programme_id))
     paid_total = sum(
         amount or 0

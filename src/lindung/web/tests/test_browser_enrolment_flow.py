@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from lindung.accounts.models import User
+from lindung.browser_testing import log_in
 from lindung.enrolments.models import Enrolment, Status
 from lindung.regions.models import Region
 from lindung.testing import TEST_PASSWORD, make_cast, make_nik, make_programme, set_quota
@@ -46,11 +47,7 @@ def _shot(page: Page, results: Path, name: str) -> None:
 
 
 def _log_in(page: Page, live_server: LiveServer, username: str) -> None:
-    page.goto("/masuk/")
-    page.locator('input[name="username"]').fill(username)
-    page.locator('input[name="password"]').fill(TEST_PASSWORD)
-    page.locator('main form[data-testid="login"] button[type="submit"]').click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, username, TEST_PASSWORD)
     expect(page.get_by_test_id("whoami")).to_contain_text(username)
 
 
