@@ -92,9 +92,24 @@ INSTALLED_APPS = [
     "lindung.imports",
     "lindung.contributions",
     "lindung.claims",
+    "lindung.charts",
+    "lindung.public",
+    "lindung.reports",
+    "lindung.dashboard",
     "lindung.web",
     "lindung.demo",
 ]
+# The public coverage check (/cek-status/): every POST takes at least this long, so that the answer time does not
+# tell a registered NIK from an unknown one; at most LIMIT checks per client address within WINDOW minutes.
+LINDUNG_PUBLIC_CHECK_MS = env_int("LINDUNG_PUBLIC_CHECK_MS", 400)
+LINDUNG_PUBLIC_CHECK_LIMIT = env_int("LINDUNG_PUBLIC_CHECK_LIMIT", 10)
+LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES = env_int("LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES", 15)
+# Contributions of a month are due on this day of the next month (1-28); unpaid after it, the month is in arrears.
+LINDUNG_CONTRIBUTION_DUE_DAY = env_int("LINDUNG_CONTRIBUTION_DUE_DAY", 10)
+# Spreadsheet uploads: the largest file accepted (a province's million rows are ~180 MB), and how long a running
+# import may stay silent before the job runner marks it failed (its process was killed).
+LINDUNG_IMPORT_MAX_BYTES = env_int("LINDUNG_IMPORT_MAX_MB", 50) * 1024 * 1024
+LINDUNG_IMPORT_STALE_SECONDS = env_int("LINDUNG_IMPORT_STALE_SECONDS", 30 * 60)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

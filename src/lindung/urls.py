@@ -15,7 +15,11 @@ urlpatterns = [
     path("impor/", include("lindung.imports.urls")),
     path("iuran/", include("lindung.contributions.urls")),
     path("anggaran/", include("lindung.contributions.budget_urls")),
+    path("klaim/", include("lindung.claims.urls")),
     path("audit/", include("lindung.audit.urls")),
+    path("dasbor/", include("lindung.dashboard.urls")),
+    path("laporan/", include("lindung.reports.urls")),
+    path("", include("lindung.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
