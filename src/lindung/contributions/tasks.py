@@ -13,11 +13,10 @@ import datetime as dt
 from typing import Any
 
 from django.tasks import task
-from django.tasks.base import TaskResultStatus
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from lindung.contributions.coverage import coverage_update
+from lindung.nightly import enqueue_nightly
 
 # Just after midnight in the installation's time zone: yesterday's payments are in, nobody is at work.
 DAILY_AT = dt.time(0, 15)
@@ -32,21 +31,15 @@ def coverage_update_task(today: str | None = None) -> dict[str, Any]:
 
 @task
 def coverage_daily_task() -> dict[str, Any]:
-    """Today's coverage job, then the next night's run."""
+    """Today's coverage job, then the dashboard's figures (arrears changed), then the next night's run."""
+    from lindung.dashboard.tasks import dashboard_refresh_task  # the dashboard reads what this job writes
+
     summary = coverage_update(today=timezone.localdate()).as_dict()
+    dashboard_refresh_task.enqueue()
     coverage_daily_schedule()
     return summary
 
 
 def coverage_daily_schedule(*, now: dt.datetime | None = None) -> dt.datetime | None:
     """Enqueue the next nightly run unless one is already waiting; the time it will run, or None if waiting."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=f"{coverage_daily_task.func.__module__}.{coverage_daily_task.func.__qualname__}",
-        status=TaskResultStatus.READY,
-    )
-    if waiting.exists():
-        return None
-    local_now = timezone.localtime(now)
-    run_at = dt.datetime.combine(local_now.date() + dt.timedelta(days=1), DAILY_AT, tzinfo=local_now.tzinfo)
-    coverage_daily_task.using(run_after=run_at).enqueue()
-    return run_at
+    return enqueue_nightly(coverage_daily_task, DAILY_AT, now=now)

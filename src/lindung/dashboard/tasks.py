@@ -12,12 +12,10 @@ import datetime as dt
 from typing import Any
 
 from django.tasks import task
-from django.tasks.base import TaskResultStatus
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from lindung.accounts.models import User
 from lindung.dashboard.services import dashboard_refresh
+from lindung.nightly import enqueue_nightly
 
 # Half an hour after the nightly coverage job starts (00:15), which takes minutes at a million enrolments.
 DAILY_AT = dt.time(0, 45)
@@ -45,13 +43,4 @@ def dashboard_daily_task() -> dict[str, Any]:
 
 def dashboard_daily_schedule(*, now: dt.datetime | None = None) -> dt.datetime | None:
     """Enqueue the next nightly run unless one is waiting; the time it will run, or None if one was waiting."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=f"{dashboard_daily_task.func.__module__}.{dashboard_daily_task.func.__qualname__}",
-        status=TaskResultStatus.READY,
-    )
-    if waiting.exists():
-        return None
-    local_now = timezone.localtime(now)
-    run_at = dt.datetime.combine(local_now.date() + dt.timedelta(days=1), DAILY_AT, tzinfo=local_now.tzinfo)
-    dashboard_daily_task.using(run_after=run_at).enqueue()
-    return run_at
+    return enqueue_nightly(dashboard_daily_task, DAILY_AT, now=now)

@@ -25,6 +25,7 @@ from lindung.accounts.models import Role, User
 from lindung.audit.services import audit_record
 from lindung.contributions.models import Invoice
 from lindung.contributions.services import invoice_build, invoice_issue, next_month, payment_record
+from lindung.dashboard.services import dashboard_refresh
 from lindung.demo.claims import demo_claims_create
 from lindung.demo.generate import (
     CARRIED_STATUS_SHARES,
@@ -419,6 +420,7 @@ def _data_create(*, workers: int, seed: int) -> DemoLoadResult:
     _bill_and_pay(p2023, months=BILLED_MONTHS_2023)
     admin = User.objects.filter(username="admin_provinsi").first()
     demo_claims_create(p2023=p2023, p2026=p2026, actor=admin, seed=seed)
+    dashboard_refresh()  # the dashboard reads summary tables: fill them once, the nightly job keeps them fresh
     return DemoLoadResult(
         data_created=True,
         workers=totals["workers"],

@@ -192,7 +192,9 @@ def test_scheduling_enqueues_one_nightly_run_and_each_run_enqueues_the_next(prog
     waiting.delete()  # the worker claims it; running it schedules the next night
     _issue(programme, 1)
     coverage_daily_task.call()
-    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    # Waiting now: the dashboard's refresh (arrears changed) and the next night's run.
+    ready = DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True)
+    assert sorted(path.rsplit(".", 1)[1] for path in ready) == ["coverage_daily_task", "dashboard_refresh_task"]
     assert CoverageStatus.objects.filter(enrolment=enrolment).exists()
 
 
