@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import platform
@@ -98,3 +99,18 @@ def lindung_executable() -> str:
     if not candidate.exists():
         raise SystemExit(f"{candidate} not found: run the benchmark with the project's .venv/bin/python")
     return str(candidate)
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, default_url: str, *, keep_help: str) -> None:
+    """``--database-url`` (dropped and recreated) and ``--keep``, as every PostgreSQL benchmark takes them."""
+    parser.add_argument("--database-url", default=default_url, help=f"Dropped and recreated (default {default_url}).")
+    parser.add_argument("--keep", action="store_true", help=keep_help)
+
+
+def publish(out: Path, block: str, *, also: str = "") -> None:
+    """Write the Markdown block to ``out`` (under bench/out/) and print it, to paste into BENCHMARKS.md."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(block, encoding="utf-8")
+    print()
+    print(block)
+    print(f"(written to {out.relative_to(REPO)}{also})")

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from billing import create_programme, load_enrolments, load_workers, vacuum_analyze
-from common import REPO, cpu_model, git_revision, memory_gb
+from common import REPO, add_database_arguments, cpu_model, git_revision, memory_gb, publish
 
 # Python puts this script's folder first on sys.path: the sibling benchmarks import by their names.
 from registry import (
@@ -370,8 +370,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help=f"Workers (default {DEFAULT_WORKERS:,}).")
     parser.add_argument("--runs", type=int, default=7, help="Timed requests per page (default 7); medians.")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"Dropped and recreated (default {DEFAULT_URL}).")
-    parser.add_argument("--keep", action="store_true", help="Keep the database (and the CLI logs) afterwards.")
+    add_database_arguments(parser, DEFAULT_URL, keep_help="Keep the database (and the CLI logs) afterwards.")
     parser.add_argument("--reuse", action="store_true", help="Use the kept database as it is: refresh and time only.")
     args = parser.parse_args()
     if args.workers < 1_000:
@@ -446,11 +445,7 @@ def main() -> None:
             load_average=(load_before, os.getloadavg()[0]),
             reused=args.reuse,
         )
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(block, encoding="utf-8")
-        print()
-        print(block)
-        print(f"(written to {OUT.relative_to(REPO)})")
+        publish(OUT, block)
     finally:
         release_database(args.database_url, work_dir, keep=args.keep)
 

@@ -47,7 +47,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from common import REPO, cpu_model, git_revision, lindung_executable, memory_gb, run_measured
+from common import (
+    REPO,
+    add_database_arguments,
+    cpu_model,
+    git_revision,
+    lindung_executable,
+    memory_gb,
+    publish,
+    run_measured,
+)
 
 # Python puts this script's folder first on sys.path: the registry benchmark imports as "registry".
 from registry import (
@@ -506,8 +515,7 @@ def main() -> None:
     parser.add_argument("--existing", type=int, default=DEFAULT_ROWS, help="Workers already registered.")
     parser.add_argument("--xlsx-rows", type=int, default=DEFAULT_XLSX_ROWS, help="XLSX rows (0: no XLSX run).")
     parser.add_argument("--runs", type=int, default=3, help="Timed runs per figure (default 3); medians.")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"Dropped and recreated (default {DEFAULT_URL}).")
-    parser.add_argument("--keep", action="store_true", help="Keep the database (and the files and logs) afterwards.")
+    add_database_arguments(parser, DEFAULT_URL, keep_help="Keep the database (and the files and logs) afterwards.")
     args = parser.parse_args()
     for name in ("rows", "existing", "xlsx_rows"):
         if getattr(args, name) % CHUNK:
@@ -553,11 +561,7 @@ def main() -> None:
             shape=shape,
             load_average=(load_before, os.getloadavg()[0]),
         )
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(block, encoding="utf-8")
-        print()
-        print(block)
-        print(f"(written to {OUT.relative_to(REPO)})")
+        publish(OUT, block)
     finally:
         release_database(args.database_url, work_dir, keep=args.keep)
 

@@ -41,7 +41,16 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 # Python puts this script's folder first on sys.path, so the sibling module imports as "common".
-from common import REPO, cpu_model, git_revision, lindung_executable, memory_gb, run_measured
+from common import (
+    REPO,
+    add_database_arguments,
+    cpu_model,
+    git_revision,
+    lindung_executable,
+    memory_gb,
+    publish,
+    run_measured,
+)
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -576,8 +585,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help=f"Workers (default {DEFAULT_WORKERS:,}).")
     parser.add_argument("--runs", type=int, default=7, help="Timed requests per figure (default 7); medians.")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"Dropped and recreated (default {DEFAULT_URL}).")
-    parser.add_argument("--keep", action="store_true", help="Keep the database (and the CLI logs) afterwards.")
+    add_database_arguments(parser, DEFAULT_URL, keep_help="Keep the database (and the CLI logs) afterwards.")
     parser.add_argument("--explain", action="store_true", help="Also print EXPLAIN ANALYZE of every request's SQL.")
     args = parser.parse_args()
     if args.workers < 1_000:
@@ -630,11 +638,7 @@ def main() -> None:
             load_average=(load_before, os.getloadavg()[0]),
             runs=args.runs,
         )
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(block, encoding="utf-8")
-        print()
-        print(block)
-        print(f"(written to {OUT.relative_to(REPO)})")
+        publish(OUT, block)
     finally:
         release_database(args.database_url, work_dir, keep=args.keep)
 

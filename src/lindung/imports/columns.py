@@ -44,6 +44,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("confirm_not_duplicate", ("Bukan Duplikat", "Konfirmasi Bukan Duplikat")),
 )
 BY_FIELD = {column.field: column for column in COLUMNS}
+# Every column in the template's order (the reader looks each one up; the template writes them in this order).
+FIELDS = tuple(column.field for column in COLUMNS)
 REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "address", "category")
 VILLAGE_BY_NAMES = ("regency", "district", "village")
 _BY_KEY = {re.sub(_IGNORED, "", alias.casefold()): column.field for column in COLUMNS for alias in column.headers}

@@ -31,6 +31,7 @@ from lindung.imports.cleaning import (
     limited,
     text,
 )
+from lindung.imports.columns import FIELDS
 from lindung.imports.regions import RegionResolver
 from lindung.programmes.models import Programme
 from lindung.regions.codes import is_within
@@ -135,7 +136,7 @@ class RowCleaner:
         self.min_income = min_income
         self.columns = {name: headers[index] for name, index in found.items()}
         # -1: no such column; every cell is read through ``_cell``.
-        self._at = {name: found.get(name, -1) for name in _ALL_FIELDS}
+        self._at = {name: found.get(name, -1) for name in FIELDS}
 
     def _cell(self, cells: list[Any], name: str) -> Any:
         index = self._at[name]
@@ -268,28 +269,6 @@ class RowCleaner:
         return code
 
 
-_ALL_FIELDS = (
-    "nik",
-    "name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "address",
-    "village_code",
-    "regency",
-    "district",
-    "village",
-    "phone",
-    "category",
-    "income",
-    "kk_number",
-    "mother_maiden_name",
-    "heir_name",
-    "heir_relation",
-    "heir_nik",
-    "heir_phone",
-    "confirm_not_duplicate",
-)
 
 
 def _required(cell: Any, max_length: int) -> str:

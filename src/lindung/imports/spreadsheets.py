@@ -14,33 +14,10 @@ from typing import IO, Any
 import xlsxwriter
 from django.utils.translation import gettext
 
-from lindung.imports.columns import BY_FIELD, match_headers
+from lindung.imports.columns import BY_FIELD, FIELDS, match_headers
 from lindung.imports.reading import Table, table_open
 from lindung.imports.rows import RowError
 from lindung.workers.models import OccupationCategory
-
-TEMPLATE_FIELDS = (
-    "nik",
-    "name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "address",
-    "village_code",
-    "regency",
-    "district",
-    "village",
-    "phone",
-    "category",
-    "income",
-    "kk_number",
-    "mother_maiden_name",
-    "heir_name",
-    "heir_relation",
-    "heir_nik",
-    "heir_phone",
-    "confirm_not_duplicate",
-)
 
 
 def _explanations() -> dict[str, str]:
@@ -86,7 +63,7 @@ def template_write(out: Path | IO[bytes] | Any) -> None:
     bold = workbook.add_format({"bold": True})
     as_text = workbook.add_format({"num_format": "@"})
     data = workbook.add_worksheet("Data")
-    for index, name in enumerate(TEMPLATE_FIELDS):
+    for index, name in enumerate(FIELDS):
         column = BY_FIELD[name]
         data.write_string(0, index, column.headers[0], bold)
         data.set_column(index, index, 22, as_text if column.text else None)
@@ -97,10 +74,10 @@ def template_write(out: Path | IO[bytes] | Any) -> None:
     help_sheet.set_column(1, 1, 90)
     help_sheet.write_row(0, 0, [gettext("Column"), gettext("What to write")], bold)
     explanations = _explanations()
-    for row, name in enumerate(TEMPLATE_FIELDS, start=1):
+    for row, name in enumerate(FIELDS, start=1):
         help_sheet.write_string(row, 0, BY_FIELD[name].headers[0])
         help_sheet.write_string(row, 1, explanations[name])
-    row = len(TEMPLATE_FIELDS) + 2
+    row = len(FIELDS) + 2
     help_sheet.write_row(row, 0, [gettext("Category code"), gettext("Category")], bold)
     for code, name in OccupationCategory.objects.filter(active=True).values_list("code", "name"):
         row += 1
