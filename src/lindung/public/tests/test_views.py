@@ -218,3 +218,8 @@ def test_the_answer_follows_the_chosen_language(covered, programme):
     # The programme ends in December: month names follow the language.
     assert f"December {programme.coverage_end.year}" in english
     assert f"Desember {programme.coverage_end.year}" in indonesian
+
+
+def test_every_page_offers_the_public_check_to_visitors_who_are_not_signed_in(client: Client) -> None:
+    page = client.get("/masuk/").content.decode()
+    assert 'href="/cek-status/"' in page
