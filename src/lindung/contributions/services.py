@@ -68,7 +68,8 @@ def invoice_build(*, actor: User | None, programme: Programme, month: dt.date, t
        ``INSERT ... SELECT``. A rebuild at the same price changes only the difference (delete the lines
        of enrolments no longer covered, update those whose regency or worker moved, insert the newly
        covered), so re-running an unchanged draft writes next to nothing; at a new price it deletes
-       the lines and inserts them again.
+       the lines and inserts them again. On PostgreSQL that insert fills a new partition of the lines
+       for this invoice, which is then keyed and attached (``_fill_new_partition``, migration 0005).
     4. Delete the draft's corrections, then for each earlier issued month insert them again: what the
        enrolments should have cost that month minus what was billed for it (issued invoices, and
        corrections already on other drafts).
@@ -97,6 +98,8 @@ def invoice_build(*, actor: User | None, programme: Programme, month: dt.date, t
         lines.filter(kind=LineKind.ADJUSTMENT).delete()
         if price == (invoice.unit_jkk, invoice.unit_jkm, invoice.unit_jht) and lines.exists():
             _refresh_month_lines(invoice, programme, month)
+        elif connection.vendor == "postgresql":
+            _fill_new_partition(invoice, programme, month, price)
         else:
             lines.delete()
             _insert_month_lines(invoice, programme, month, price)
@@ -185,16 +188,39 @@ _LINE_COLUMNS = (
 )
 
 
-def _insert_month_lines(invoice: Invoice, programme: Programme, month: dt.date, price: tuple[int, int, int]) -> None:
+def _insert_month_lines(
+    invoice: Invoice,
+    programme: Programme,
+    month: dt.date,
+    price: tuple[int, int, int],
+    table: str = "contributions_invoiceline",
+) -> None:
     jkk, jkm, jht = price
     sql = (
-        f"INSERT INTO contributions_invoiceline ({_LINE_COLUMNS}) "  # noqa: S608 - no user input in the SQL text
+        f"INSERT INTO {table} ({_LINE_COLUMNS}) "  # noqa: S608 - no user input in the SQL text
         f"SELECT %s, e.id, e.worker_id, e.province_code, e.regency_code, {_date_expr()}, %s, %s, %s, %s, %s, '' "
         f"FROM enrolments_enrolment e WHERE {_COVERED}"
     )
     params = [invoice.pk, _date_param(month), str(LineKind.NORMAL), jkk, jkm, jht, jkk + jkm + jht]
     with _enrolments_joined() as cursor:
         cursor.execute(sql, [*params, *_covered_params(programme, month)])
+
+
+def _fill_new_partition(invoice: Invoice, programme: Programme, month: dt.date, price: tuple[int, int, int]) -> None:
+    """PostgreSQL: the draft's lines in a new partition of their own, filled bare, keyed by one sort, attached.
+
+    The database functions of migration 0005 refuse an invoice that is not a draft, drop the draft's
+    old partition (its lines; the totals follow), and give the new table the partition's guards before
+    the insert, so its statement trigger checks the lines and sets the totals. The primary key is built
+    after the insert (a sort, instead of a B-tree descent per line), and ATTACH adopts it without a scan.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contributions_line_partition_prepare(%s)", [invoice.pk])
+        (table,) = cursor.fetchone()
+    # The name is the database function's own (letters and the invoice's id): no quoting needed.
+    _insert_month_lines(invoice, programme, month, price, table=table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contributions_line_partition_attach(%s)", [invoice.pk])
 
 
 def _refresh_month_lines(invoice: Invoice, programme: Programme, month: dt.date) -> None:

@@ -1,4 +1,4 @@
-"""The promises the invoice lines' foreign keys used to keep, now kept by the triggers of migration 0004.
+"""The promises the invoice lines' foreign keys used to keep, now kept by the triggers of migrations 0004 and 0005.
 
 The lines have no database foreign keys (a million per-row checks cost most of the billing run); these
 tests write past the services, as a shell or a script would, and expect the database to refuse.
@@ -26,6 +26,9 @@ MARCH = dt.date(2026, 3, 1)
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="PostgreSQL only: on SQLite the ORM's PROTECT guards deletions (the test flush deletes in any order)",
+)
+partitions = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only: SQLite keeps the lines in one plain table"
 )
 
 
@@ -63,7 +66,9 @@ def _sums_match() -> None:
 
 @pytest.fixture
 def draft(programme: Programme) -> Invoice:
-    return Invoice.objects.create(programme=programme, month=MARCH)
+    # Built before any enrolment exists: no lines yet. On PostgreSQL an invoice's lines live in its own
+    # partition (migration 0005), which billing creates; a line for an invoice never built is refused.
+    return invoice_build(actor=None, programme=programme, month=MARCH)
 
 
 def test_a_line_needs_an_existing_enrolment_of_the_invoices_programme_and_its_worker(
@@ -209,3 +214,73 @@ def test_an_enrolments_lines_are_found_through_its_programmes_invoices(programme
     found = lines_of_enrolments([enrolment.pk])
     assert sorted(found.values_list("month", flat=True)) == [MARCH, dt.date(2026, 4, 1)]
     assert other.pk not in set(found.values_list("enrolment_id", flat=True))
+
+
+def _partition_of(invoice: Invoice) -> tuple[str, bool, bool] | None:
+    """(name, attached as the invoice's partition, has a primary key) of the invoice's partition, if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) = format('FOR VALUES IN (''%%s'')', %s::bigint),"
+            " EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = c.oid AND contype = 'p')"
+            " FROM pg_class c WHERE c.relname = %s AND c.relispartition"
+            " AND c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'contributions_invoiceline'::regclass)",
+            [invoice.pk, f"contributions_invoiceline_{invoice.pk}"],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+@partitions
+def test_on_postgresql_each_invoice_has_its_own_keyed_partition_replaced_when_rebuilt_afresh(programme: Programme):
+    first = _active(programme)
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    assert _partition_of(invoice) == (f"contributions_invoiceline_{invoice.pk}", True, True)
+    # A rate change since the last build: the draft's lines are made again, in a new partition.
+    Invoice.objects.filter(pk=invoice.pk).update(unit_jkk=1)
+    second = _active(programme)
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    assert _partition_of(invoice) == (f"contributions_invoiceline_{invoice.pk}", True, True)
+    assert set(InvoiceLine.objects.filter(invoice=invoice).values_list("enrolment_id", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    assert (invoice.line_count, invoice.total, invoice.unit_jkk) == (2, 2 * 16_800, 10_000)
+    _sums_match()
+
+
+@partitions
+def test_on_postgresql_a_line_for_an_invoice_never_built_is_refused(programme: Programme):
+    never_built = Invoice.objects.create(programme=programme, month=MARCH)
+    _refused(lambda: _line(never_built, _active(programme)))
+
+
+@partitions
+def test_on_postgresql_writing_to_a_partition_directly_keeps_every_promise(programme: Programme):
+    """A statement naming the partition fires the partition's guards, not the parent's."""
+    enrolment, other = _active(programme), _active(make_programme("KALBAR-2026-B"))
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    part = f"contributions_invoiceline_{invoice.pk}"
+    insert = (
+        f"INSERT INTO {part} (invoice_id, enrolment_id, worker_id, province_code, regency_code, month, kind,"  # noqa: S608
+        " jkk, jkm, jht, amount, note) VALUES (%s, %s, %s, '61', '61.01', %s, %s, 1, 1, 0, 2, 'x')"
+    )
+    february = dt.date(2026, 2, 1)
+    with connection.cursor() as cursor:
+        _refused(lambda: cursor.execute(insert, [invoice.pk, other.pk, other.worker_id, february, "adjustment"]))
+        _refused(lambda: cursor.execute(insert, [invoice.pk, enrolment.pk, enrolment.worker_id, february, "normal"]))
+        cursor.execute(insert, [invoice.pk, enrolment.pk, enrolment.worker_id, february, "adjustment"])
+        invoice.refresh_from_db()
+        assert (invoice.line_count, invoice.adjustment_total, invoice.total) == (1, 2, 16_800 + 2)
+        cursor.execute(f"UPDATE {part} SET jkk = 3, amount = 4 WHERE kind = 'adjustment'")  # noqa: S608
+        invoice.refresh_from_db()
+        assert (invoice.adjustment_total, invoice.total) == (4, 16_800 + 4)
+        cursor.execute(f"DELETE FROM {part} WHERE kind = 'adjustment'")  # noqa: S608
+        _sums_match()
+        invoice = invoice_issue(actor=None, invoice=invoice)
+        _refused(lambda: cursor.execute(f"DELETE FROM {part}"))  # noqa: S608
+        _refused(
+            lambda: cursor.execute(insert, [invoice.pk, enrolment.pk, enrolment.worker_id, february, "adjustment"])
+        )
+        _refused(lambda: cursor.execute("SELECT contributions_line_partition_prepare(%s)", [invoice.pk]))
+    assert InvoiceLine.objects.filter(invoice=invoice).count() == 1
+    _sums_match()
