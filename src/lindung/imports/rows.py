@@ -269,8 +269,6 @@ class RowCleaner:
         return code
 
 
-
-
 def _required(cell: Any, max_length: int) -> str:
     value = text(cell)
     if not value:
