@@ -81,6 +81,16 @@ TRANSITIONS: dict[str, Transition] = {
         "enrolment.activated",
         gettext_noop("Only an enrolment sent to BPJS can be activated; this one is %(status)s."),
     ),
+    # A rejected worker (by the province or by BPJS, often for data that did not match Dukcapil) proposed
+    # again once the data is fixed: the same enrolment row (one per worker and programme), its rejection
+    # kept in the audit log.
+    "repropose": Transition(
+        frozenset({Status.REJECTED}),
+        Status.PROPOSED,
+        Action.ENROLMENT_PROPOSE,
+        "enrolment.reproposed",
+        gettext_noop("Only a rejected enrolment can be proposed again; this one is %(status)s."),
+    ),
     "end": Transition(
         frozenset({Status.ACTIVE}),
         Status.ENDED,
@@ -164,6 +174,27 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
             {"status": [None, str(Status.PROPOSED)], "programme": [None, programme.code], "worker": [None, worker.pk]},
         )
     return enrolment
+
+
+def enrolment_repropose(*, actor: User, enrolment: Enrolment) -> Enrolment:
+    """Propose a rejected enrolment again, under the same rules as a first proposal (open programme, overlap)."""
+    step = TRANSITIONS["repropose"]
+    require(actor, step.permission)
+    with transaction.atomic():
+        enrolment = _locked(actor, enrolment, step)
+        programme = enrolment.programme
+        if not programme.open_for_proposals:
+            raise EnrolmentError(_("Programme %(code)s is not open for proposals.") % {"code": programme.code})
+        first = overlapping_government_enrolments([enrolment.worker_id], programme).get(enrolment.worker_id)
+        if first is not None:
+            raise EnrolmentError(
+                _(
+                    "This worker already has government-funded coverage for overlapping months in programme "
+                    "%(code)s (%(name)s); a second government-funded enrolment is not allowed."
+                )
+                % {"code": first[0], "name": first[1]}
+            )
+        return _apply(actor, enrolment, step, {"rejection_reason": "", "batch": None})
 
 
 def enrolment_verify(*, actor: User, enrolment: Enrolment) -> Enrolment:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/verifikasi/", views.enrolment_step_view, {"step": "verify"}, name="verify"),
     path("<int:pk>/tolak/", views.enrolment_step_view, {"step": "reject"}, name="reject"),
     path("<int:pk>/aktifkan/", views.enrolment_step_view, {"step": "activate"}, name="activate"),
+    path("<int:pk>/usulkan-ulang/", views.enrolment_step_view, {"step": "repropose"}, name="repropose"),
     path("<int:pk>/akhiri/", views.enrolment_step_view, {"step": "end"}, name="end"),
     path("usulkan/<int:worker_id>/", views.enrolment_propose_view, name="propose"),
     path("kirim/", views.enrolment_send_view, name="send"),

@@ -55,18 +55,21 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
     "verify": VerifyForm,
     "reject": RejectForm,
     "activate": ActivateForm,
+    "repropose": VerifyForm,  # no input either
     "end": EndForm,
 }
 STEP_SERVICES: dict[str, Callable[..., Enrolment]] = {
     "verify": services.enrolment_verify,
     "reject": services.enrolment_reject,
     "activate": services.enrolment_activate,
+    "repropose": services.enrolment_repropose,
     "end": services.enrolment_end,
 }
 STEP_DONE = {
     "verify": gettext_lazy("The enrolment is verified."),
     "reject": gettext_lazy("The enrolment is rejected."),
     "activate": gettext_lazy("The enrolment is active."),
+    "repropose": gettext_lazy("The enrolment is proposed again."),
     "end": gettext_lazy("The enrolment has ended."),
 }
 HISTORY_LABELS = {
@@ -76,6 +79,7 @@ HISTORY_LABELS = {
     "enrolment.sent": gettext_lazy("Sent to BPJS"),
     "enrolment.activated": gettext_lazy("Activated"),
     "enrolment.rejected_by_bpjs": gettext_lazy("Rejected by BPJS"),
+    "enrolment.reproposed": gettext_lazy("Proposed again"),
     "enrolment.ended": gettext_lazy("Ended"),
 }
 

@@ -16,6 +16,7 @@ from lindung.enrolments.services import (
     enrolment_next_steps,
     enrolment_propose,
     enrolment_reject,
+    enrolment_repropose,
     enrolment_send,
     enrolment_verify,
 )
@@ -354,6 +355,43 @@ def test_the_next_steps_follow_the_status_and_the_role(cast: Cast, programme: Pr
     assert enrolment_next_steps(user=cast["verifikator"], enrolment=sent) == []
 
 
-def test_every_status_but_the_final_ones_has_a_way_forward():
+def test_every_status_but_the_final_one_has_a_way_forward():
     reachable = {status for step in TRANSITIONS.values() for status in step.sources}
-    assert reachable == {Status.PROPOSED, Status.VERIFIED, Status.SENT, Status.ACTIVE}
+    # A rejection can be put right (proposed again); only an ended enrolment is final.
+    assert reachable == set(Status) - {Status.ENDED}
+
+
+# --- proposing again after a rejection ---------------------------------------------------------------
+
+
+def test_a_rejected_enrolment_is_proposed_again_and_its_rejection_stays_in_the_log(cast: Cast, programme: Programme):
+    enrolment = make_enrolment(make_worker(), programme, Status.REJECTED)
+    operator = cast["operator_sambas"]
+    assert "repropose" in enrolment_next_steps(user=operator, enrolment=enrolment)
+    enrolment = enrolment_repropose(actor=operator, enrolment=enrolment)
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.rejection_reason, enrolment.batch) == (Status.PROPOSED, "", None)
+    entry = audit_entry(enrolment, "enrolment.reproposed")
+    assert entry.changes["status"] == [Status.REJECTED, Status.PROPOSED]
+    assert entry.changes["rejection_reason"] == ["Data tidak cocok dengan Dukcapil", ""]
+    with pytest.raises(EnrolmentError, match="Only a rejected enrolment"):
+        enrolment_repropose(actor=operator, enrolment=enrolment)
+
+
+def test_proposing_again_follows_the_rules_of_a_first_proposal(cast: Cast, programme: Programme):
+    worker = make_worker()
+    enrolment = make_enrolment(worker, programme, Status.REJECTED)
+    with pytest.raises(Http404):
+        enrolment_repropose(actor=cast["operator_pontianak"], enrolment=enrolment)
+    with pytest.raises(PermissionDenied):
+        enrolment_repropose(actor=cast["petugas_bpjs"], enrolment=enrolment)
+    other = make_programme("KALBAR-KAB-2026", region_id="61.01", funder_type=FunderType.APBD_KABKOTA)
+    make_enrolment(worker, other, Status.ACTIVE)
+    with pytest.raises(EnrolmentError, match="overlapping months"):
+        enrolment_repropose(actor=cast["operator_sambas"], enrolment=enrolment)
+    Programme.objects.filter(pk=programme.pk).update(open_for_proposals=False)
+    other.enrolments.update(status=Status.REJECTED, rejection_reason="x")
+    with pytest.raises(EnrolmentError, match="not open for proposals"):
+        enrolment_repropose(actor=cast["operator_sambas"], enrolment=enrolment)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.REJECTED

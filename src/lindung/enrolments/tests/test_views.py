@@ -344,3 +344,14 @@ def test_ids_in_the_page_are_not_formatted_as_numbers(cast: Cast):
     assert client.post("/kepesertaan/kirim/", {"programme": posted.group(1)}).status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.status == Status.SENT
+
+
+def test_a_rejected_enrolment_is_proposed_again_from_its_page(cast: Cast, programme: Programme):
+    enrolment = make_enrolment(make_worker(), programme, Status.REJECTED)
+    client = client_for(cast["operator_sambas"])
+    page = client.get(f"/kepesertaan/{enrolment.pk}/").content.decode()
+    assert 'data-testid="step-repropose"' in page
+    response = client.post(f"/kepesertaan/{enrolment.pk}/usulkan-ulang/", follow=True)
+    assert "The enrolment is proposed again." in response.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.PROPOSED
