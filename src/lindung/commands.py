@@ -31,6 +31,14 @@ def parse_day(value: str) -> dt.date:
         raise CommandError(gettext("%(value)s is not a date written YYYY-MM-DD.") % {"value": value}) from None
 
 
+def parse_month(value: str) -> dt.date:
+    """``value`` written YYYY-MM as the first day of that month, or a CommandError that says so."""
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise CommandError(gettext("%(value)s is not a month written YYYY-MM.") % {"value": value}) from None
+
+
 def active_user(username: str) -> User:
     """The active user ``username`` (``--as``), or a CommandError that says there is none."""
     from lindung.accounts.models import User

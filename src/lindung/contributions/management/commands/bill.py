@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -9,18 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day
+from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day, parse_month
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.services import ContributionError, invoice_build, invoice_issue, next_month
 from lindung.programmes.models import Programme
 from lindung.web.templatetags.humanize_id import rupiah, rupiah_number
-
-
-def _month(value: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise CommandError(_("%(value)s is not a month written YYYY-MM.") % {"value": value}) from None
 
 
 def _as_dict(invoice: Invoice, changed: bool) -> dict[str, Any]:
@@ -57,8 +49,8 @@ class Command(BaseCommand):
             self._run(options)
 
     def _run(self, options: dict[str, Any]) -> None:
-        first = _month(options["month"])
-        last = _month(options["through"]) if options["through"] else first
+        first = parse_month(options["month"])
+        last = parse_month(options["through"]) if options["through"] else first
         if last < first:
             raise CommandError(_("--through must not be before --month."))
         today = parse_day(options["today"]) if options["today"] else None

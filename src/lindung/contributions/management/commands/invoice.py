@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -12,7 +11,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day
+from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day, parse_month
 from lindung.contributions.documents import (
     FORMATS,
     invoice_export_record,
@@ -20,13 +19,6 @@ from lindung.contributions.documents import (
     write_invoice_xlsx,
 )
 from lindung.contributions.models import Invoice
-
-
-def _month(value: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise CommandError(_("%(value)s is not a month written YYYY-MM.") % {"value": value}) from None
 
 
 class Command(BaseCommand):
@@ -50,7 +42,7 @@ class Command(BaseCommand):
             self._run(options)
 
     def _run(self, options: dict[str, Any]) -> None:
-        month = _month(options["month"])
+        month = parse_month(options["month"])
         today = parse_day(options["today"]) if options["today"] else None
         invoice = (
             Invoice.objects.select_related("programme__region")

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day
+from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day, parse_month
 from lindung.programmes.models import FunderType
 from lindung.reports.builders import REPORT_NAMES
 from lindung.reports.exports import report_export, report_filename
@@ -20,12 +20,7 @@ from lindung.reports.services import ReportError, report_scope
 
 
 def _month(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise CommandError(_("%(value)s is not a month written YYYY-MM.") % {"value": value}) from None
+    return parse_month(value) if value else None
 
 
 class Command(BaseCommand):
