@@ -180,7 +180,7 @@ def claim_register(
             created_by=actor,
         )
         _apply_coverage(claim, coverage)
-        claim.reported_late = "late_report" in claim_flags(claim, now=now)
+        claim.reported_late = is_reported_late(claim)
         claim.stamp_region()
         claim.save()
         audit_record(
@@ -358,12 +358,17 @@ def report_deadline(claim: Claim) -> dt.datetime:
     return timezone.make_aware(moment) + dt.timedelta(hours=hours)
 
 
+def is_reported_late(claim: Claim) -> bool:
+    """An accident reported after its deadline (``report_deadline``); kept on the claim at registration."""
+    return claim.type in ACCIDENT_TYPES and claim.reported_at > report_deadline(claim)
+
+
 def claim_flags(claim: Claim, *, now: dt.datetime | None = None) -> list[str]:
-    """Why the claim needs attention: ``late_report`` (an accident reported after 2 × 24 h) and
-    ``stalled`` (open without a step for 14 days)."""
+    """Why the claim needs attention: ``late_report`` (an accident reported after 2 × 24 h, as stored at
+    registration) and ``stalled`` (open without a step for 14 days). No query: list pages call it per row."""
     now = now or timezone.now()
     flags = []
-    if claim.type in ACCIDENT_TYPES and claim.reported_at > report_deadline(claim):
+    if claim.reported_late:
         flags.append("late_report")
     if claim.is_open and now - claim.status_changed_at > dt.timedelta(days=STALLED_AFTER_DAYS):
         flags.append("stalled")

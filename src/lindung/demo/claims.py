@@ -20,9 +20,9 @@ from lindung.claims.models import DEATH_TYPES, Claim, ClaimStatus, ClaimType
 from lindung.claims.services import (
     claim_advance,
     claim_documents_update,
-    claim_flags,
     claim_heir_add,
     claim_register,
+    is_reported_late,
 )
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import Programme
@@ -128,5 +128,5 @@ def _one_claim(rng: random.Random, actor: User, enrolment: Enrolment, kind: str,
         changed = min(changed, timezone.now())
     claim.reported_at, claim.status_changed_at = moment, changed
     # The audit log keeps the real time of each step (it is append-only); the claim carries the story's.
-    late = "late_report" in claim_flags(claim, now=moment)
+    late = is_reported_late(claim)
     Claim.objects.filter(pk=claim.pk).update(reported_at=moment, status_changed_at=changed, reported_late=late)

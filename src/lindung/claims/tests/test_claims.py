@@ -21,6 +21,7 @@ from lindung.claims.services import (
     claim_flags,
     claim_heir_add,
     claim_register,
+    is_reported_late,
 )
 from lindung.claims.tests.conftest import issue_months, pay
 from lindung.contributions.coverage_day import coverage_on
@@ -271,19 +272,23 @@ def test_rejection_needs_a_reason_and_the_settle_role(cast: Cast, programme: Pro
 def test_late_reports_and_stalled_claims_are_flagged(cast: Cast, programme: Programme, enrolment: Enrolment):
     claim = _register(cast, enrolment, type=ClaimType.JKK_STMB, stmb_months=1, incident_date=DAY(2026, 3, 10))
     tz = timezone.get_current_timezone()
-    # The flags read the clock as given; the day of registration does not matter here.
     claim.reported_at = dt.datetime(2026, 3, 12, 23, 0, tzinfo=tz)  # within 48 h after the end of 10 March
-    assert claim_flags(claim, now=claim.reported_at) == []
+    assert not is_reported_late(claim)
     claim.reported_at = dt.datetime(2026, 3, 13, 0, 0, tzinfo=tz)
-    assert claim_flags(claim, now=claim.reported_at) == ["late_report"]
+    assert is_reported_late(claim)
     claim.incident_time = dt.time(8, 0)
     claim.reported_at = dt.datetime(2026, 3, 12, 8, 1, tzinfo=tz)
-    assert claim_flags(claim, now=claim.reported_at) == ["late_report"]
+    assert is_reported_late(claim)
+    # Registration keeps the verdict (here: reported on 20 April, far too late) and the flag reads it.
+    assert Claim.objects.get(pk=claim.pk).reported_late
+    claim.reported_late = True
     claim.status_changed_at = claim.reported_at
-    assert "stalled" not in claim_flags(claim, now=claim.reported_at + dt.timedelta(days=14))
-    assert "stalled" in claim_flags(claim, now=claim.reported_at + dt.timedelta(days=14, seconds=1))
+    assert claim_flags(claim, now=claim.reported_at + dt.timedelta(days=14)) == ["late_report"]
+    assert claim_flags(claim, now=claim.reported_at + dt.timedelta(days=14, seconds=1)) == ["late_report", "stalled"]
     claim.status = ClaimStatus.PAID
-    assert "stalled" not in claim_flags(claim, now=claim.reported_at + dt.timedelta(days=30))
+    assert claim_flags(claim, now=claim.reported_at + dt.timedelta(days=30)) == ["late_report"]
+    death = _register(cast, make_enrolment(make_worker(name="Ahmad"), programme, Status.ACTIVE))
+    assert not death.reported_late  # a death has no 2 × 24 h rule
 
 
 def test_heirs_added_at_claim_time_are_checked_like_at_registration(

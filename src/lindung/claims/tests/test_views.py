@@ -3,14 +3,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lindung.claims.models import Claim, ClaimStatus, ClaimType
 from lindung.claims.services import claim_register
 from lindung.claims.tests.conftest import issue_months, pay
-from lindung.enrolments.models import Enrolment
+from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import Programme
-from lindung.testing import Cast, client_for
+from lindung.testing import Cast, client_for, make_enrolment, make_worker
 from lindung.workers.models import HeirRelation
 
 pytestmark = pytest.mark.django_db
@@ -126,13 +128,29 @@ def test_the_benefits_page_sets_benefits_paid_against_contributions_paid(cast: C
     assert 'data-testid="benefits">Rp 0<' in other
 
 
-def _claim(cast: Cast, enrolment: Enrolment) -> Claim:
+def _claim(cast: Cast, enrolment: Enrolment, kind: str = ClaimType.JKM) -> Claim:
     return claim_register(
         actor=cast["operator_sambas"],
         enrolment=enrolment,
-        type=ClaimType.JKM,
+        type=kind,
         incident_date=dt.date(2026, 4, 10),
         incident_place="Desa Sebadi",
         description="Meninggal dunia.",
         reporter_name="Siti Aminah",
     )
+
+
+def test_the_list_reads_a_fixed_number_of_rows_whatever_the_number_of_claims(
+    cast: Cast, programme: Programme, paid_enrolment: Enrolment
+):
+    client = client_for(cast["pimpinan"])
+    _claim(cast, paid_enrolment)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/klaim/")
+    for name in ("Ahmad", "Rina", "Yanto"):
+        # Accidents: their "reported late" flag must not cost a query per row.
+        _claim(cast, make_enrolment(make_worker(name=name), programme, Status.ACTIVE), ClaimType.JKK_TOTAL_DISABILITY)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/klaim/").content.decode()
+    assert page.count("data-claim=") == 4
+    assert len(four) == len(one)
