@@ -7,10 +7,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
-from lindung.audit.models import AuditEntry
+from lindung.audit.selectors import history_row
 from lindung.claims import services
 from lindung.claims.benefits import BenefitInputError
 from lindung.claims.documents import DOCUMENTS, checklist
@@ -229,29 +228,26 @@ def _render_detail(
         "heir_form": heir_form if can_register and claim.is_death and claim.is_open else None,
         "steps": steps,
         "flags": [services.FLAG_LABELS[f] for f in services.claim_flags(claim)],
-        "history": [_history_row(entry) for entry in claim_history(claim)],
+        "history": [
+            history_row(
+                entry,
+                model=Claim,
+                labels=HISTORY_LABELS,
+                values={"status": _status_label, "documents": _documents_label},
+            )
+            for entry in claim_history(claim)
+        ],
         "deadline": services.report_deadline(claim) if claim.type != ClaimType.JKM else None,
     }
     return render(request, "claims/detail.html", context, status=200 if bound is None else 400)
 
 
-def _history_row(entry: AuditEntry) -> dict[str, Any]:
-    changes = []
-    for field, (before, after) in sorted(entry.changes.items()):
-        if field == "status":
-            before, after = (ClaimStatus(v).label if v in ClaimStatus.values else v for v in (before, after))
-        if field == "documents":
-            before, after = (", ".join(str(DOCUMENTS.get(c, c)) for c in v or []) for v in (before, after))
-        changes.append({"field": _field_label(field), "before": before, "after": after})
-    return {"entry": entry, "label": HISTORY_LABELS.get(entry.action, entry.action), "changes": changes}
+def _status_label(value: Any) -> Any:
+    return ClaimStatus(value).label if value in ClaimStatus.values else value
 
 
-def _field_label(name: str) -> str:
-    try:
-        field = Claim._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    return capfirst(str(getattr(field, "verbose_name", name)))
+def _documents_label(codes: Any) -> str:
+    return ", ".join(str(DOCUMENTS.get(code, code)) for code in codes or [])
 
 
 @login_required

@@ -10,10 +10,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
-from lindung.audit.models import AuditEntry
+from lindung.audit.selectors import history_row
 from lindung.enrolments import services
 from lindung.enrolments.bpjs import AnswerResult, bpjs_export, bpjs_result_import
 from lindung.enrolments.forms import (
@@ -200,27 +199,17 @@ def _render_detail(
         "enrolment": enrolment,
         "nik": nik_mask(enrolment.worker.nik),
         "steps": step_forms,
-        "history": [_history_row(entry) for entry in enrolment_history(enrolment)],
+        "history": [
+            history_row(entry, model=Enrolment, labels=HISTORY_LABELS, values={"status": _status_label})
+            for entry in enrolment_history(enrolment)
+        ],
         "end_reason": EndReason(enrolment.end_reason).label if enrolment.end_reason else "",
     }
     return render(request, "enrolments/detail.html", context, status=200 if bound is None else 400)
 
 
-def _history_row(entry: AuditEntry) -> dict[str, Any]:
-    changes = []
-    for field, (before, after) in sorted(entry.changes.items()):
-        if field == "status":
-            before, after = (Status(v).label if v in Status.values else v for v in (before, after))
-        changes.append({"field": _field_label(field), "before": before, "after": after})
-    return {"entry": entry, "label": HISTORY_LABELS.get(entry.action, entry.action), "changes": changes}
-
-
-def _field_label(name: str) -> str:
-    try:
-        field = Enrolment._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    return capfirst(str(getattr(field, "verbose_name", name)))
+def _status_label(value: Any) -> Any:
+    return Status(value).label if value in Status.values else value
 
 
 # --- the batch exchange with BPJS --------------------------------------------------------------
