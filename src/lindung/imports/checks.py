@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import batched
+from typing import Any
 
 from django.utils.translation import gettext, ngettext
 from rapidfuzz import fuzz
@@ -114,23 +115,22 @@ def _registered(staging: Staging, outcome: Outcome, *, actor: User, programme: P
 
 
 def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, columns: dict[str, str]) -> None:
-    """A new worker whose name is like a registered worker's of the same regency and birth date is rejected
-    unless the row confirms it (the form's "likely duplicate" question, asked by a column)."""
+    """A new worker whose name is like a registered worker's of the same regency and birth date, or like an
+    earlier row's of the file, is rejected unless the row confirms it (the form's "likely duplicate"
+    question, asked by a column)."""
     scope = scope_of(actor)
     confirm_column = columns.get("confirm_not_duplicate", "Bukan Duplikat")
     folded: dict[str, str] = {}
 
-    def fold(name: str) -> str:
-        value = folded.get(name)
-        if value is None:
-            value = folded[name] = _PUNCTUATION.sub(" ", name.casefold())
-        return value
+    def alike(name: str, other: str) -> bool:
+        for value in (name, other):
+            if value not in folded:
+                folded[value] = _PUNCTUATION.sub(" ", value.casefold())
+        return fuzz.token_sort_ratio(folded[name], folded[other]) >= LIKELY_DUPLICATE_SCORE
 
-    for row, alike in _grouped(staging.look_alikes()):
-        if row in outcome.errors:
-            continue
-        for name, other_name, nik, village in alike:
-            if fuzz.token_sort_ratio(fold(name), fold(other_name)) < LIKELY_DUPLICATE_SCORE:
+    for row, registered in _grouped(staging.look_alikes()):
+        for name, other_name, nik, village in registered:
+            if row in outcome.errors or not alike(name, other_name):
                 continue
             if scope.covers(village):
                 message = gettext(
@@ -143,18 +143,27 @@ def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, colum
                     "are different people, write ya in the column %(column)s."
                 ) % {"column": confirm_column}
             outcome.reject(row, columns["name"], message)
-            break
+    for row, earlier in _grouped(staging.look_alikes_in_file()):
+        for name, earlier_row, earlier_name in earlier:
+            if row in outcome.errors or not alike(name, earlier_name):
+                continue
+            message = gettext(
+                "This looks like %(name)s in row %(row)d of this file, with the same birth date in this regency "
+                "and another NIK. If they are different people, write ya in the column %(column)s."
+            ) % {"name": earlier_name, "row": earlier_row, "column": confirm_column}
+            outcome.reject(row, columns["name"], message)
 
 
-def _grouped(pairs: Iterator[tuple[int, str, str, str, str]]) -> Iterator[tuple[int, list[tuple[str, str, str, str]]]]:
+def _grouped(pairs: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """(row, [the rest of each of its pairs]) from pairs ordered by row."""
     current: int | None = None
-    group: list[tuple[str, str, str, str]] = []
+    group: list[tuple[Any, ...]] = []
     for row, *rest in pairs:
         if row != current:
             if current is not None:
                 yield current, group
             current, group = row, []
-        group.append((rest[0], rest[1], rest[2], rest[3]))
+        group.append(tuple(rest))
     if current is not None:
         yield current, group
 
