@@ -60,11 +60,21 @@ class Enrolment(RegionStamped):
     its own rows.
     """
 
+    # Neither key has an index of its own: enrolment_one_per_worker_programme starts with the worker,
+    # enrolment_prog_status with the programme (every index is paid on each of a million imported rows).
     worker = models.ForeignKey(
-        "workers.Worker", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("worker")
+        "workers.Worker",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("worker"),
+        db_index=False,
     )
     programme = models.ForeignKey(
-        "programmes.Programme", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("programme")
+        "programmes.Programme",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("programme"),
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
     kpj = models.CharField(_("membership number (KPJ)"), max_length=11, blank=True)

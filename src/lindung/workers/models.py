@@ -39,7 +39,7 @@ class Sex(models.TextChoices):
 class Worker(RegionStamped):
     """A vulnerable worker, one per NIK in the whole installation."""
 
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    nik = models.CharField(_("NIK"), max_length=16)  # unique: see Meta.constraints
     name = models.CharField(_("name"), max_length=150)
     birth_place = models.CharField(_("place of birth"), max_length=100)
     birth_date = models.DateField(_("date of birth"))
@@ -47,15 +47,21 @@ class Worker(RegionStamped):
     address = models.CharField(_("address"), max_length=250)
     phone = models.CharField(_("phone"), max_length=16, blank=True)
     occupation = models.ForeignKey(
-        OccupationCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("occupation category")
+        OccupationCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("occupation category"),
+        db_index=False,  # worker_occupation_name starts with it
     )
     declared_income = models.BigIntegerField(_("declared monthly income (Rp)"), default=1_000_000)
     kk_number = models.CharField(_("family card (KK) number"), max_length=16, blank=True)
     mother_maiden_name = models.CharField(_("mother's maiden name"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Not indexed: nothing lists workers by who registered them (the audit log answers that), and every
+    # index is paid on each of a million imported rows.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
@@ -73,6 +79,9 @@ class Worker(RegionStamped):
             # Name search on PostgreSQL: a trigram index on UPPER(name), made by migration 0003 (raw SQL).
         ]
         constraints = [
+            # A constraint rather than unique=True, which on PostgreSQL adds a second index (for LIKE 'x%')
+            # that no NIK search uses: NIKs are looked up whole.
+            models.UniqueConstraint(fields=["nik"], name="worker_nik_unique"),
             models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="worker_nik_16_digits"),
             models.CheckConstraint(
                 condition=Q(kk_number="") | Q(kk_number__regex=r"^[0-9]{16}$"), name="worker_kk_16_digits"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,12 +59,10 @@ def person(nik: str, **cells: Any) -> dict[str, Any]:
 
 
 def _suffix(number: int) -> str:
-    """A distinct word per person (bin, binti... are words a fuzzy match would weigh; letters are not)."""
-    letters = ""
-    while number:
-        number, digit = divmod(number, 26)
-        letters += "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit]
-    return letters * 3
+    """A distinct word per person, unlike any other's (bin, binti... are words a fuzzy match would weigh;
+    letters from a hash are not): two rows of the same first name stay below the likely-duplicate score."""
+    digest = hashlib.sha256(str(number).encode()).digest()
+    return "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[byte % 26] for byte in digest[:14])
 
 
 def write_csv(path: Path, rows: Sequence[dict[str, Any]], *, headers: Sequence[str] = HEADERS, **options: Any) -> Path:
