@@ -49,6 +49,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("confirmed", "integer NOT NULL"),
 )
 _NAMES = ", ".join(name for name, _ in COLUMNS)
+# The worker's columns that the staging table holds under the same names.
+_WORKER_COLUMNS = (
+    "province_code, regency_code, village_code, nik, name, birth_place, birth_date, sex, address, phone,"
+    " occupation_id, declared_income, kk_number, mother_maiden_name"
+)
+_AUDIT_COLUMNS = "at, actor_id, actor_username, action, object_type, object_id, region_code, changes, note"
 PROPOSED = str(Status.PROPOSED)
 # Names whose lengths differ this much cannot reach the likely-duplicate score (an indel ratio is at most
 # 1 - |a - b| / (a + b)); the slack covers the spaces and case that the comparison folds.
@@ -216,57 +222,90 @@ class Staging:
     # Writes (inside the caller's transaction)
 
     def write(self, *, actor_id: int, username: str, programme_id: int, programme_code: str, note: str) -> None:
-        """Workers, heirs, proposed enrolments and one audit entry per worker and per enrolment, in five
-        ``INSERT ... SELECT`` statements."""
-        now = connection.ops.adapt_datetimefield_value(_now())
+        """Workers, heirs, proposed enrolments and one audit entry per worker and per enrolment.
+
+        Rows go in sorted by (regency, name), so that most of the worker table's indexes (regency and name,
+        province and name, regency and birth date, the NIK, which starts with the regency) take them in
+        order instead of a page at a time at random: at a million rows 31 s instead of 55 s. Everything
+        after the workers follows their ids. PostgreSQL does it in one statement whose steps pass their new
+        rows on (``RETURNING`` in ``WITH``), so no step looks its rows up again by NIK; SQLite, without that,
+        in five statements that join the staging table with the rows just written.
+        """
+        params = {
+            "now": connection.ops.adapt_datetimefield_value(_now()),
+            "actor_id": actor_id,
+            "username": username,
+            "programme_id": programme_id,
+            "programme_code": programme_code,
+            "status": PROPOSED,
+            "note": note,
+        }
         json, array = ("jsonb_build_object", "jsonb_build_array") if _postgres() else ("json_object", "json_array")
-        statements: list[tuple[str, list[Any]]] = [
-            (
-                "INSERT INTO workers_worker (province_code, regency_code, village_code, nik, name, birth_place,"  # noqa: S608 - our table names; values bound
-                " birth_date, sex, address, phone, occupation_id, declared_income, kk_number, mother_maiden_name,"
-                " created_at, updated_at, created_by_id)"
-                " SELECT province_code, regency_code, village_code, nik, name, birth_place, birth_date, sex, address,"
-                f" phone, occupation_id, declared_income, kk_number, mother_maiden_name, %s, %s, %s FROM {TABLE}"
-                " WHERE is_new = 1 ORDER BY row_number",
-                [now, now, actor_id],
-            ),
-            (
-                "INSERT INTO workers_heir (worker_id, name, relation, nik, phone)"  # noqa: S608 - our table names; values bound
-                f" SELECT w.id, s.heir_name, s.heir_relation, s.heir_nik, s.heir_phone FROM {TABLE} s"
-                " JOIN workers_worker w ON w.nik = s.nik WHERE s.is_new = 1 AND s.heir_name <> ''"
-                " ORDER BY s.row_number",
-                [],
-            ),
-            (
-                "INSERT INTO enrolments_enrolment (province_code, regency_code, village_code, worker_id,"  # noqa: S608 - our table names; values bound
-                " programme_id, status, kpj, end_reason, rejection_reason, proposed_at, updated_at)"
-                " SELECT w.province_code, w.regency_code, w.village_code, w.id, %s, %s, '', '', '', %s, %s"
-                f" FROM {TABLE} s JOIN workers_worker w ON w.nik = s.nik ORDER BY s.row_number",
-                [programme_id, PROPOSED, now, now],
-            ),
-            (
-                "INSERT INTO audit_auditentry (at, actor_id, actor_username, action, object_type, object_id,"  # noqa: S608 - our table names; values bound
-                " region_code, changes, note)"
-                " SELECT %s, %s, %s, 'worker.registered', 'workers.worker', CAST(w.id AS VARCHAR(20)), w.village_code,"
-                f" {json}('nik', {array}(NULL, s.nik_masked), 'village', {array}(NULL, w.village_code)), %s"
-                f" FROM {TABLE} s JOIN workers_worker w ON w.nik = s.nik WHERE s.is_new = 1 ORDER BY s.row_number",
-                [now, actor_id, username, note],
-            ),
-            (
-                "INSERT INTO audit_auditentry (at, actor_id, actor_username, action, object_type, object_id,"  # noqa: S608 - our table names; values bound
-                " region_code, changes, note)"
-                " SELECT %s, %s, %s, 'enrolment.proposed', 'enrolments.enrolment', CAST(e.id AS VARCHAR(20)),"
-                f" e.village_code, {json}('status', {array}(NULL, CAST(%s AS TEXT)),"
-                f" 'programme', {array}(NULL, CAST(%s AS TEXT)),"
-                f" 'worker', {array}(NULL, e.worker_id)), %s"
-                f" FROM {TABLE} s JOIN workers_worker w ON w.nik = s.nik"
-                " JOIN enrolments_enrolment e ON e.worker_id = w.id AND e.programme_id = %s ORDER BY s.row_number",
-                [now, actor_id, username, PROPOSED, programme_code, note, programme_id],
-            ),
-        ]
+        heirs = (
+            "INSERT INTO workers_heir (worker_id, name, relation, nik, phone)"
+            " SELECT w.id, s.heir_name, s.heir_relation, s.heir_nik, s.heir_phone FROM {source}"
+            " WHERE s.heir_name <> '' ORDER BY w.id"
+        )
+        worker_entries = (
+            f"INSERT INTO audit_auditentry ({_AUDIT_COLUMNS})"  # noqa: S608 - our table names; values bound
+            " SELECT %(now)s, %(actor_id)s, %(username)s, 'worker.registered', 'workers.worker',"
+            f" CAST(w.id AS VARCHAR(20)), w.village_code, {json}('nik', {array}(NULL, s.nik_masked),"
+            f" 'village', {array}(NULL, w.village_code)), %(note)s FROM {{source}} ORDER BY w.id"
+        )
+        enrolments = (
+            "INSERT INTO enrolments_enrolment (province_code, regency_code, village_code, worker_id, programme_id,"
+            " status, kpj, end_reason, rejection_reason, proposed_at, updated_at)"
+            " SELECT w.province_code, w.regency_code, w.village_code, w.id, %(programme_id)s, %(status)s, '', '', '',"
+            " %(now)s, %(now)s FROM {source} ORDER BY w.id"
+        )
+        enrolment_entries = (
+            f"INSERT INTO audit_auditentry ({_AUDIT_COLUMNS})"  # noqa: S608 - our table names; values bound
+            " SELECT %(now)s, %(actor_id)s, %(username)s, 'enrolment.proposed', 'enrolments.enrolment',"
+            f" CAST(e.id AS VARCHAR(20)), e.village_code, {json}('status', {array}(NULL, CAST(%(status)s AS TEXT)),"
+            f" 'programme', {array}(NULL, CAST(%(programme_code)s AS TEXT)), 'worker', {array}(NULL, e.worker_id)),"
+            " %(note)s FROM {source} ORDER BY e.id"
+        )
+        new_workers = (
+            f"INSERT INTO workers_worker ({_WORKER_COLUMNS}, created_at, updated_at, created_by_id)"  # noqa: S608 - our table names; values bound
+            f" SELECT {_WORKER_COLUMNS}, %(now)s, %(now)s, %(actor_id)s FROM {TABLE} WHERE is_new = 1"
+            " ORDER BY regency_code, name, row_number"
+        )
+        if _postgres():
+            new = f"w JOIN {TABLE} s ON s.nik = w.nik"
+            statements = [
+                f"WITH w AS ({new_workers} RETURNING id, nik, village_code, province_code, regency_code),"  # noqa: S608 - our table names; values bound
+                f" heir AS ({heirs.format(source=new)}),"
+                f" registered AS ({worker_entries.format(source=new)}),"
+                " e AS ("
+                + enrolments.format(
+                    source="(SELECT id, village_code, province_code, regency_code FROM w UNION ALL"  # noqa: S608 - our table names; values bound
+                    " SELECT r.id, r.village_code, r.province_code, r.regency_code"
+                    f" FROM {TABLE} s JOIN workers_worker r ON r.id = s.worker_id WHERE s.is_new = 0) w"
+                )
+                + " RETURNING id, worker_id, village_code)"
+                f" {enrolment_entries.format(source='e')}"
+            ]
+        else:
+            staged = f"{TABLE} s JOIN workers_worker w ON w.nik = s.nik"
+            statements = [
+                new_workers,
+                heirs.format(source=f"{staged} AND s.is_new = 1"),
+                enrolments.format(source=staged),
+                worker_entries.format(source=f"{staged} AND s.is_new = 1"),
+                enrolment_entries.format(
+                    source=f"{staged} JOIN enrolments_enrolment e ON e.worker_id = w.id"
+                    " AND e.programme_id = %(programme_id)s"
+                ),
+            ]
+        # The statistics know nothing yet of the rows this transaction adds: a large upload's joins are hashed.
+        hint = _postgres() and self.rows >= HASH_JOIN_ROWS
+        if hint:
+            _planner("SET LOCAL enable_nestloop = off", "SET LOCAL enable_mergejoin = off")
         with connection.cursor() as cursor:
-            for sql, params in statements:
+            for sql in statements:
                 _execute(cursor, sql, params)
+        if hint:
+            _planner("RESET enable_nestloop", "RESET enable_mergejoin")
 
 
 def _planner(*statements: str) -> None:

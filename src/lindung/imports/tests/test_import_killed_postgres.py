@@ -1,9 +1,12 @@
 """A killed import leaves nothing: a real ``lindung`` process is killed with SIGKILL in the middle of its writes.
 
-The test holds a SHARE lock on the enrolments table from its own connection: the import reads freely,
-inserts its workers, and then waits on its INSERT into the enrolments, inside its one transaction. The
-process is killed there, the lock released, and the database must hold none of its rows; the upload
-record of a web job must not stay "running" once it is seen stale.
+The file holds one worker who is registered already. From its own connection the test proposes that worker
+in the programme and keeps its transaction open: the import reads freely (it cannot see that proposal),
+writes its upload record and its new workers, and then, writing the enrolments, waits on the unique
+(worker, programme) index to learn whether the test's proposal commits. The process is killed there, in
+the middle of its one transaction; the test's proposal is rolled back, and the database must hold none of
+the import's rows. (Killing it later, once it has sent COMMIT, would not do: the server then commits.)
+The upload record of a web job must not stay "running" once it is seen stale.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from lindung.imports.jobs import import_enqueue, import_expire_stale, stale_afte
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.imports.services import import_run
 from lindung.imports.tests.conftest import person, write_csv
-from lindung.testing import make_cast, make_nik, make_programme, set_quota
+from lindung.programmes.models import Programme
+from lindung.testing import make_cast, make_nik, make_programme, make_worker, set_quota
 from lindung.workers.models import Heir, Worker
 
 pytestmark = [
@@ -65,10 +69,16 @@ def _wait_for(conn: psycopg.Connection, sql: str, params: list[object] | None = 
     raise AssertionError(f"timed out waiting for: {sql}")
 
 
-def _kill_mid_write(argv: list[str]) -> None:
-    """Run ``argv``, wait until it blocks on inserting enrolments (its workers already inserted), SIGKILL it."""
+def _kill_mid_write(argv: list[str], *, registered: Worker, programme: Programme) -> None:
+    """Run ``argv``, wait until it blocks inserting the enrolment of ``registered``, SIGKILL it."""
     with psycopg.connect(_conninfo(), autocommit=True) as watcher, psycopg.connect(_conninfo()) as locker:
-        locker.execute("LOCK TABLE enrolments_enrolment IN SHARE MODE")
+        locker.execute(
+            "INSERT INTO enrolments_enrolment (province_code, regency_code, village_code, worker_id, programme_id,"
+            " status, kpj, end_reason, rejection_reason, proposed_at, updated_at)"
+            " SELECT province_code, regency_code, village_code, id, %s, 'diusulkan', '', '', '', now(), now()"
+            " FROM workers_worker WHERE id = %s",
+            [programme.pk, registered.pk],
+        )
         child = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             argv, env=_child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -76,14 +86,15 @@ def _kill_mid_write(argv: list[str]) -> None:
             backend = _wait_for(
                 watcher,
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                " AND query LIKE 'INSERT INTO enrolments_enrolment%%'",
+                " AND pid <> pg_backend_pid() AND query LIKE 'WITH w AS (INSERT INTO workers_worker%%'",
             )
-            # Its transaction holds the new workers, not yet committed: the middle of the writes.
-            assert watcher.execute(
-                "SELECT count(*) FROM pg_locks WHERE pid = %s AND relation = 'workers_worker'::regclass"
-                " AND mode = 'RowExclusiveLock'",
-                [backend],
-            ).fetchone() == (1,)
+            # Its one transaction holds its upload record and is writing the registry's tables.
+            writing = watcher.execute(
+                "SELECT relation::regclass::text FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock'"
+                " AND relation::regclass::text IN (%s, %s, %s, %s, %s)",
+                [backend, *_TABLES],
+            ).fetchall()
+            assert sorted(table for (table,) in writing) == sorted(_TABLES)
             os.kill(child.pid, signal.SIGKILL)
             child.wait(timeout=30)
         finally:
@@ -94,8 +105,13 @@ def _kill_mid_write(argv: list[str]) -> None:
     assert child.returncode == -signal.SIGKILL
 
 
-def _file(tmp_path: Path) -> Path:
+_TABLES = ("imports_importbatch", "workers_worker", "workers_heir", "enrolments_enrolment", "audit_auditentry")
+
+
+def _file(tmp_path: Path, registered: Worker) -> Path:
+    """``ROWS`` new workers and ``registered``."""
     rows = [person(make_nik(), **{"Ahli Waris": "Siti", "Hubungan Ahli Waris": "Istri"}) for _ in range(ROWS)]
+    rows.append(person(registered.nik, **{"Nama Lengkap": registered.name}))
     return write_csv(tmp_path / "usulan.csv", rows)
 
 
@@ -103,31 +119,49 @@ def test_a_command_line_import_killed_mid_write_leaves_nothing_and_runs_again(re
     cast = make_cast()
     programme = make_programme()
     set_quota(programme, "61.01", 1_000)
-    path = _file(tmp_path)
+    registered = make_worker(name="Zulkarnain Effendi")
+    path = _file(tmp_path, registered)
     workers_before = Worker.objects.count()
 
     _kill_mid_write(
-        [sys.executable, "-m", "lindung", "import", str(path), "--programme", programme.code, "--as", "operator_sambas"]
+        [
+            sys.executable,
+            "-m",
+            "lindung",
+            "import",
+            str(path),
+            "--programme",
+            programme.code,
+            "--as",
+            "operator_sambas",
+        ],
+        registered=registered,
+        programme=programme,
     )
 
     assert Worker.objects.count() == workers_before
     assert (Heir.objects.count(), Enrolment.objects.count(), ImportBatch.objects.count()) == (0, 0, 0)
     assert not AuditEntry.objects.filter(action__in=["worker.registered", "enrolment.proposed"]).exists()
     result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
-    assert (result.imported, Enrolment.objects.count()) == (ROWS, ROWS)
+    assert (result.imported, Enrolment.objects.count()) == (ROWS + 1, ROWS + 1)
 
 
 def test_a_web_import_job_killed_mid_write_writes_nothing_and_is_then_marked_failed(reference_data, tmp_path: Path):
     cast = make_cast()
     programme = make_programme()
     set_quota(programme, "61.01", 1_000)
-    path = _file(tmp_path)
+    registered = make_worker(name="Zulkarnain Effendi")
+    path = _file(tmp_path, registered)
     batch = import_enqueue(
         actor=cast["operator_sambas"], programme=programme, path=path, file_name="usulan.csv", language="en"
     )
     job = f"from lindung.imports.jobs import import_process; import_process(batch_id={batch.pk})"
 
-    _kill_mid_write([sys.executable, "-m", "lindung", "shell", "--no-imports", "-c", job])
+    _kill_mid_write(
+        [sys.executable, "-m", "lindung", "shell", "--no-imports", "-c", job],
+        registered=registered,
+        programme=programme,
+    )
 
     batch.refresh_from_db()
     assert batch.status == ImportStatus.RUNNING  # claimed, then killed: nobody said otherwise yet
