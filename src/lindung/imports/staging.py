@@ -321,6 +321,6 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
+def _execute(cursor: Any, sql: str, params: dict[str, Any]) -> None:
     """One set-based write; the only way this module writes the registry's tables (tests interrupt it here)."""
     cursor.execute(sql, params)
