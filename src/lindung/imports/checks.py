@@ -2,7 +2,8 @@
 
 Mirrors ``lindung.workers.services.worker_register`` (NIK already registered, age limit, likely
 duplicates unless confirmed) and ``lindung.enrolments.services.enrolment_propose`` (already in the
-programme: skipped; overlapping government-funded coverage) and ``enrolment_verify`` (the quota); the
+programme: skipped, unless it was rejected or has ended: rejected with what to do; overlapping
+government-funded coverage) and ``enrolment_verify`` (the quota); the
 sentences are the registry's own, so they read the same everywhere.
 
 The quota, one definition for the import and for verification: a place in a regency's quota is held by
@@ -27,6 +28,7 @@ from rapidfuzz import fuzz
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
+from lindung.enrolments.models import Status
 from lindung.enrolments.selectors import overlapping_government_enrolments, quota_taken
 from lindung.enrolments.services import QUOTA_STATUSES
 from lindung.imports.rows import RowError
@@ -80,14 +82,35 @@ def _registered(staging: Staging, outcome: Outcome, *, actor: User, programme: P
     scope = scope_of(actor)
     pending: list[tuple[int, int]] = []  # (row, worker id) still to check for overlaps
     foreign: list[tuple[int, str]] = []  # (row, regency) registered in another regency of the scope
-    for row, row_regency, worker_id, village, regency, enrolled in staging.registered(programme.pk):
+    for row, row_regency, worker_id, village, regency, status in staging.registered(programme.pk):
         if not scope.covers(village):
             # Outside the uploader's region, say only that it exists (as the registry does).
             outcome.reject(row, column, gettext("This NIK is already registered in another region."))
         elif row_regency != regency:
             foreign.append((row, regency))
-        elif enrolled:
-            outcome.skipped.add(row)
+        elif status == Status.REJECTED:
+            # Not proposed again silently: the rejection had a reason that a file cannot answer.
+            outcome.reject(
+                row,
+                column,
+                gettext(
+                    "This worker's proposal in programme %(code)s was rejected. To propose them again, open the "
+                    "enrolment's page and choose Propose again."
+                )
+                % {"code": programme.code},
+            )
+        elif status == Status.ENDED:
+            outcome.reject(
+                row,
+                column,
+                gettext(
+                    "This worker's enrolment in programme %(code)s has ended; a worker is enrolled in a programme "
+                    "only once."
+                )
+                % {"code": programme.code},
+            )
+        elif status is not None:
+            outcome.skipped.add(row)  # proposed, verified, sent or active: the file changes nothing
         else:
             pending.append((row, worker_id))
     if foreign:

@@ -463,3 +463,27 @@ def test_the_same_person_twice_in_a_file_under_two_niks_is_rejected_at_the_later
     path = write_csv(tmp_path / "confirmed.csv", [first, again], headers=[*HEADERS, *EXTRA])
     result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
     assert (result.imported, result.skipped, result.rejected) == (1, 1, 0)
+
+
+def test_a_worker_rejected_or_ended_in_the_programme_is_rejected_with_what_to_do_others_in_it_are_skipped(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    rejected, ended, proposed = (make_worker(name=name) for name in ("Ani Rahayu", "Bambang Sutrisno", "Citra Dewi"))
+    make_enrolment(rejected, programme, Status.REJECTED, rejection_reason="KK tidak cocok")
+    make_enrolment(ended, programme, Status.ENDED)
+    make_enrolment(proposed, programme, Status.PROPOSED)
+    rows = [person(worker.nik, **{"Nama Lengkap": worker.name}) for worker in (rejected, ended, proposed)]
+    path = write_csv(tmp_path / "again.csv", rows)
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+
+    assert (result.imported, result.skipped, result.rejected) == (0, 1, 2)
+    by_row = {error.row: error for error in result.errors}
+    assert "was rejected" in by_row[2].message and "Propose again" in by_row[2].message
+    assert "has ended" in by_row[3].message
+    assert by_row[2].column == by_row[3].column == "NIK"
+    assert set(Enrolment.objects.filter(programme=programme).values_list("status", flat=True)) == {
+        Status.REJECTED,
+        Status.ENDED,
+        Status.PROPOSED,
+    }
