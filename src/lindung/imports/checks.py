@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from itertools import batched
 from typing import Any
@@ -37,6 +37,7 @@ from lindung.programmes.models import Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
+from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
 from lindung.workers.selectors import LIKELY_DUPLICATE_SCORE
 
@@ -140,55 +141,63 @@ def _registered(staging: Staging, outcome: Outcome, *, actor: User, programme: P
 def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, columns: dict[str, str]) -> None:
     """A new worker whose name is like a registered worker's of the same regency and birth date, or like an
     earlier row's of the file, is rejected unless the row confirms it (the form's "likely duplicate"
-    question, asked by a column)."""
+    question, asked by a column).
+
+    A large upload yields millions of candidate pairs (same regency, same birth date, names of close
+    length), so the loops are kept lean: the row's own name is folded once, the pairs carry ids rather
+    than personal data, and only the few matches are looked up afterwards."""
     scope = scope_of(actor)
     confirm_column = columns.get("confirm_not_duplicate", "Bukan Duplikat")
-    folded: dict[str, str] = {}
-
-    def alike(name: str, other: str) -> bool:
-        for value in (name, other):
-            if value not in folded:
-                folded[value] = _PUNCTUATION.sub(" ", value.casefold())
-        return fuzz.token_sort_ratio(folded[name], folded[other]) >= LIKELY_DUPLICATE_SCORE
-
-    for row, registered in _grouped(staging.look_alikes()):
-        for name, other_name, nik, village in registered:
-            if row in outcome.errors or not alike(name, other_name):
-                continue
-            if scope.covers(village):
-                message = gettext(
-                    "This looks like %(name)s (NIK %(nik)s), registered with the same birth date in this "
-                    "regency. If they are different people, write ya in the column %(column)s."
-                ) % {"name": other_name, "nik": nik_mask(nik), "column": confirm_column}
-            else:
-                message = gettext(
-                    "This looks like a worker registered in another region with the same birth date. If they "
-                    "are different people, write ya in the column %(column)s."
-                ) % {"column": confirm_column}
-            outcome.reject(row, columns["name"], message)
-    for row, earlier in _grouped(staging.look_alikes_in_file()):
-        for name, earlier_row, earlier_name in earlier:
-            if row in outcome.errors or not alike(name, earlier_name):
-                continue
+    registered: dict[int, int] = {}  # row → the registered worker it looks like
+    for row, _name, other in _alike_pairs(staging.look_alikes(), skip=outcome.errors):
+        registered.setdefault(row, other)
+    in_file: dict[int, tuple[int, str]] = {}  # row → (the earlier row it looks like, that row's name)
+    taken = {**outcome.errors, **registered}
+    for row, earlier_name, earlier in _alike_pairs(staging.look_alikes_in_file(), skip=taken):
+        in_file.setdefault(row, (earlier, earlier_name))
+    workers = {
+        pk: (name, nik, village)
+        for chunk in batched(sorted(set(registered.values())), _OVERLAP_CHUNK)
+        for pk, name, nik, village in Worker.objects.filter(pk__in=chunk).values_list("pk", "name", "nik", "village")
+    }
+    for row, worker_id in registered.items():
+        other_name, nik, village = workers[worker_id]
+        if scope.covers(village):
             message = gettext(
-                "This looks like %(name)s in row %(row)d of this file, with the same birth date in this regency "
-                "and another NIK. If they are different people, write ya in the column %(column)s."
-            ) % {"name": earlier_name, "row": earlier_row, "column": confirm_column}
-            outcome.reject(row, columns["name"], message)
+                "This looks like %(name)s (NIK %(nik)s), registered with the same birth date in this "
+                "regency. If they are different people, write ya in the column %(column)s."
+            ) % {"name": other_name, "nik": nik_mask(nik), "column": confirm_column}
+        else:
+            message = gettext(
+                "This looks like a worker registered in another region with the same birth date. If they "
+                "are different people, write ya in the column %(column)s."
+            ) % {"column": confirm_column}
+        outcome.reject(row, columns["name"], message)
+    for row, (earlier, earlier_name) in in_file.items():
+        message = gettext(
+            "This looks like %(name)s in row %(row)d of this file, with the same birth date in this regency "
+            "and another NIK. If they are different people, write ya in the column %(column)s."
+        ) % {"name": earlier_name, "row": earlier, "column": confirm_column}
+        outcome.reject(row, columns["name"], message)
 
 
-def _grouped(pairs: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
-    """(row, [the rest of each of its pairs]) from pairs ordered by row."""
-    current: int | None = None
-    group: list[tuple[Any, ...]] = []
-    for row, *rest in pairs:
+def _alike_pairs(pairs: Iterator[tuple[int, str, str, Any]], *, skip: Container[int]) -> Iterator[tuple[int, str, Any]]:
+    """(row, other name, other) of the pairs, ordered by row, whose names are alike as the registration form
+    judges them (rapidfuzz's token sort ratio of the case- and punctuation-folded names); rows in ``skip``
+    are passed over."""
+    ratio, cutoff = fuzz.token_sort_ratio, LIKELY_DUPLICATE_SCORE
+    current, folded = -1, ""
+    for row, name, other_name, other in pairs:
+        if row in skip:
+            continue
         if row != current:
-            if current is not None:
-                yield current, group
-            current, group = row, []
-        group.append(tuple(rest))
-    if current is not None:
-        yield current, group
+            current, folded = row, _fold(name)
+        if ratio(folded, _fold(other_name), score_cutoff=cutoff):
+            yield row, other_name, other
+
+
+def _fold(name: str) -> str:
+    return _PUNCTUATION.sub(" ", name.casefold())
 
 
 def full_regencies(programme: Programme, regencies: list[str]) -> dict[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from itertools import batched
 from typing import Any
 
@@ -113,13 +114,15 @@ class Staging:
                 )
 
     def ready(self) -> None:
-        """After the last row: index the join column and give the planner statistics (autovacuum never
-        analyses a temporary table)."""
+        """After the last row: index the columns the checks look rows up by and give the planner statistics
+        (autovacuum never analyses a temporary table). A large upload's joins are hashed on PostgreSQL (see
+        ``_query``), which reads no index: there only the row number is indexed (``remove``)."""
         self.flush()
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX {TABLE}_nik ON {TABLE} (nik)")
             cursor.execute(f"CREATE INDEX {TABLE}_row ON {TABLE} (row_number)")
-            cursor.execute(f"CREATE INDEX {TABLE}_born ON {TABLE} (regency_code, birth_date)")
+            if not (_postgres() and self.rows >= HASH_JOIN_ROWS):
+                cursor.execute(f"CREATE INDEX {TABLE}_nik ON {TABLE} (nik)")
+                cursor.execute(f"CREATE INDEX {TABLE}_born ON {TABLE} (regency_code, birth_date)")
             if _postgres():
                 cursor.execute(f"ANALYZE {TABLE}")
 
@@ -127,7 +130,7 @@ class Staging:
 
     def mark_registered(self) -> None:
         """Fill ``worker_id`` for the NIKs already registered; the others are new workers."""
-        with connection.cursor() as cursor:
+        with self._hashed(), connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {TABLE} SET worker_id = w.id, is_new = 0 FROM workers_worker w WHERE w.nik = {TABLE}.nik"  # noqa: S608 - our table names; values bound
             )
@@ -149,11 +152,11 @@ class Staging:
             [limit],
         )
 
-    def look_alikes(self) -> Iterator[tuple[int, str, str, str, str]]:
-        """(row, row's name, a registered worker's name, NIK and village) for each new, unconfirmed worker and
-        each registered worker of the same regency born the same day: the candidates for a likely duplicate."""
+    def look_alikes(self) -> Iterator[tuple[int, str, str, int]]:
+        """(row, row's name, a registered worker's name and id) for each new, unconfirmed worker and each
+        registered worker of the same regency born the same day: the candidates for a likely duplicate."""
         yield from self._query(
-            f"SELECT s.row_number, s.name, w.name, w.nik, w.village_code FROM {TABLE} s"  # noqa: S608 - our table names; values bound
+            f"SELECT s.row_number, s.name, w.name, w.id FROM {TABLE} s"  # noqa: S608 - our table names; values bound
             f" JOIN workers_worker w ON w.regency_code = s.regency_code AND w.birth_date = s.birth_date"
             f" WHERE s.is_new = 1 AND s.confirmed = 0 AND {_LENGTHS_CLOSE.format(a='w', b='s')}"
             f" ORDER BY s.row_number, w.id",
@@ -161,11 +164,12 @@ class Staging:
             hash_join=True,
         )
 
-    def look_alikes_in_file(self) -> Iterator[tuple[int, str, int, str]]:
-        """(row, row's name, an earlier row, its name) for each new, unconfirmed worker and each earlier new
-        worker of the file in the same regency born the same day: the same person typed twice under two NIKs."""
+    def look_alikes_in_file(self) -> Iterator[tuple[int, str, str, int]]:
+        """(row, row's name, an earlier row's name and number) for each new, unconfirmed worker and each earlier
+        new worker of the file in the same regency born the same day: the same person typed twice under two
+        NIKs."""
         yield from self._query(
-            f"SELECT s.row_number, s.name, a.row_number, a.name FROM {TABLE} s"  # noqa: S608 - our table names; values bound
+            f"SELECT s.row_number, s.name, a.name, a.row_number FROM {TABLE} s"  # noqa: S608 - our table names; values bound
             f" JOIN {TABLE} a ON a.regency_code = s.regency_code AND a.birth_date = s.birth_date"
             " AND a.row_number < s.row_number"
             " WHERE s.is_new = 1 AND s.confirmed = 0 AND a.is_new = 1"
@@ -207,17 +211,23 @@ class Staging:
         prices probing an index once per row far below what its scattered heap reads cost (measured at a
         million rows over a million workers: 62 s as a nested loop, 16 s as a merge join, 4.8 s hashed), so
         for a large upload it is told to hash; a small one keeps the planner's choice, the probes."""
-        hint = hash_join and _postgres() and self.rows >= HASH_JOIN_ROWS
         with connection.chunked_cursor() as cursor:
-            if hint:
-                _planner("SET enable_nestloop = off", "SET enable_mergejoin = off")
-            try:
+            with self._hashed() if hash_join else nullcontext():
                 cursor.execute(sql, params)  # planned here: the settings can go back at once
-            finally:
-                if hint:
-                    _planner("RESET enable_nestloop", "RESET enable_mergejoin")
             while block := cursor.fetchmany(5_000):
                 yield from block
+
+    @contextmanager
+    def _hashed(self) -> Iterator[None]:
+        """For a large upload on PostgreSQL, joins planned inside the block are hashed (see ``_query``)."""
+        hint = _postgres() and self.rows >= HASH_JOIN_ROWS
+        if hint:
+            _planner("SET enable_nestloop = off", "SET enable_mergejoin = off")
+        try:
+            yield
+        finally:
+            if hint:
+                _planner("RESET enable_nestloop", "RESET enable_mergejoin")
 
     # Writes (inside the caller's transaction)
 
