@@ -55,6 +55,8 @@ _WORKER_COLUMNS = (
     "province_code, regency_code, village_code, nik, name, birth_place, birth_date, sex, address, phone,"
     " occupation_id, declared_income, kk_number, mother_maiden_name"
 )
+# ``workers.nik.nik_mask`` of a 16-digit NIK (the table's check), in SQL: 4 digits, 8 stars, 4 digits.
+_MASKED_NIK_SQL = "left(w.nik, 4) || '********' || right(w.nik, 4)"
 _AUDIT_COLUMNS = "at, actor_id, actor_username, action, object_type, object_id, region_code, changes, note"
 PROPOSED = str(Status.PROPOSED)
 # Names whose lengths differ this much cannot reach the likely-duplicate score (an indel ratio is at most
@@ -259,21 +261,21 @@ class Staging:
         worker_entries = (
             f"INSERT INTO audit_auditentry ({_AUDIT_COLUMNS})"  # noqa: S608 - our table names; values bound
             " SELECT %(now)s, %(actor_id)s, %(username)s, 'worker.registered', 'workers.worker',"
-            f" CAST(w.id AS VARCHAR(20)), w.village_code, {json}('nik', {array}(NULL, s.nik_masked),"
-            f" 'village', {array}(NULL, w.village_code)), %(note)s FROM {{source}} ORDER BY w.id"
+            f" CAST(w.id AS VARCHAR(20)), w.village_code, {json}('nik', {array}(NULL, {{masked}}),"
+            f" 'village', {array}(NULL, w.village_code)), %(note)s FROM {{source}}"
         )
         enrolments = (
             "INSERT INTO enrolments_enrolment (province_code, regency_code, village_code, worker_id, programme_id,"
             " status, kpj, end_reason, rejection_reason, proposed_at, updated_at)"
             " SELECT w.province_code, w.regency_code, w.village_code, w.id, %(programme_id)s, %(status)s, '', '', '',"
-            " %(now)s, %(now)s FROM {source} ORDER BY w.id"
+            " %(now)s, %(now)s FROM {source}"
         )
         enrolment_entries = (
             f"INSERT INTO audit_auditentry ({_AUDIT_COLUMNS})"  # noqa: S608 - our table names; values bound
             " SELECT %(now)s, %(actor_id)s, %(username)s, 'enrolment.proposed', 'enrolments.enrolment',"
             f" CAST(e.id AS VARCHAR(20)), e.village_code, {json}('status', {array}(NULL, CAST(%(status)s AS TEXT)),"
             f" 'programme', {array}(NULL, CAST(%(programme_code)s AS TEXT)), 'worker', {array}(NULL, e.worker_id)),"
-            " %(note)s FROM {source} ORDER BY e.id"
+            " %(note)s FROM {source}"
         )
         new_workers = (
             f"INSERT INTO workers_worker ({_WORKER_COLUMNS}, created_at, updated_at, created_by_id)"  # noqa: S608 - our table names; values bound
@@ -281,11 +283,13 @@ class Staging:
             " ORDER BY regency_code, name, row_number"
         )
         if _postgres():
-            new = f"w JOIN {TABLE} s ON s.nik = w.nik"
+            # ``RETURNING`` gives the rows in the order they went in, already in id order: the steps that read
+            # only ``w`` or ``e`` need no sort. (The order is for the indexes' sake, not for correctness.) The
+            # NIK is masked here as ``nik_mask`` masks a 16-digit NIK, so the entries need no join either.
             statements = [
                 f"WITH w AS ({new_workers} RETURNING id, nik, village_code, province_code, regency_code),"  # noqa: S608 - our table names; values bound
-                f" heir AS ({heirs.format(source=new)}),"
-                f" registered AS ({worker_entries.format(source=new)}),"
+                f" heir AS ({heirs.format(source=f'w JOIN {TABLE} s ON s.nik = w.nik')}),"
+                f" registered AS ({worker_entries.format(source='w', masked=_MASKED_NIK_SQL)}),"
                 " e AS ("
                 + enrolments.format(
                     source="(SELECT id, village_code, province_code, regency_code FROM w UNION ALL"  # noqa: S608 - our table names; values bound
@@ -300,11 +304,11 @@ class Staging:
             statements = [
                 new_workers,
                 heirs.format(source=f"{staged} AND s.is_new = 1"),
-                enrolments.format(source=staged),
-                worker_entries.format(source=f"{staged} AND s.is_new = 1"),
+                enrolments.format(source=f"{staged} ORDER BY w.id"),
+                worker_entries.format(source=f"{staged} AND s.is_new = 1 ORDER BY w.id", masked="s.nik_masked"),
                 enrolment_entries.format(
                     source=f"{staged} JOIN enrolments_enrolment e ON e.worker_id = w.id"
-                    " AND e.programme_id = %(programme_id)s"
+                    " AND e.programme_id = %(programme_id)s ORDER BY e.id"
                 ),
             ]
         # The statistics know nothing yet of the rows this transaction adds: a large upload's joins are hashed.

@@ -24,6 +24,7 @@ from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xls
 from lindung.programmes.models import Programme
 from lindung.testing import make_nik
 from lindung.workers.models import Heir, Worker
+from lindung.workers.nik import nik_mask
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +103,16 @@ def test_an_upload_is_recorded_and_audited_with_its_counts(cast: Cast, programme
     assert batch.errors[0]["row"] == 4
     entry = AuditEntry.objects.get(action="import.completed")
     assert entry.object_id == str(batch.pk) and entry.changes["imported"] == [None, 2]
-    # Each new worker and enrolment has its own history entry, as when registered by hand.
-    assert AuditEntry.objects.filter(action="worker.registered").count() == 2
-    assert AuditEntry.objects.filter(action="enrolment.proposed", note__contains="import").count() == 2
+    # Each new worker and enrolment has its own history entry, as when registered by hand: the NIK masked
+    # as everywhere else, the enrolment's worker and programme.
+    registered = {int(e.object_id): e.changes for e in AuditEntry.objects.filter(action="worker.registered")}
+    workers = {w.pk: w for w in Worker.objects.filter(pk__in=registered)}
+    assert len(workers) == 2
+    for pk, changes in registered.items():
+        assert changes == {"nik": [None, nik_mask(workers[pk].nik)], "village": [None, workers[pk].village_id]}
+    proposed = AuditEntry.objects.filter(action="enrolment.proposed", note__contains="import")
+    assert sorted(e.changes["worker"][1] for e in proposed) == sorted(workers)
+    assert {e.changes["programme"][1] for e in proposed} == {programme.code}
 
 
 def test_a_failure_in_the_middle_of_the_writes_leaves_nothing(
