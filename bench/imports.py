@@ -260,25 +260,32 @@ def _spooled(chunks: Iterable[Sequence[tuple[object, ...]]], spool: Path) -> Ite
 def timed_raw_copy(spool: Path) -> float:
     """The bare baseline: ``COPY`` into ``raw_worker``, a copy of the table's columns without index, check or
     foreign key, autocommit."""
-    from django.db import connection
-    from psycopg import sql
-
-    columns = sql.SQL(", ").join(map(sql.Identifier, worker_columns()))
-    connection.ensure_connection()
-    pg = connection.connection
-    assert pg is not None
-    with pg.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS raw_worker")
-        cursor.execute("CREATE TABLE raw_worker (LIKE workers_worker INCLUDING DEFAULTS INCLUDING IDENTITY)")
-        seconds = copy_file(cursor, spool, "raw_worker", columns)
-        cursor.execute("DROP TABLE raw_worker")
-    return seconds
+    return _timed_copy(
+        spool,
+        "raw_worker",
+        before=[
+            "DROP TABLE IF EXISTS raw_worker",
+            "CREATE TABLE raw_worker (LIKE workers_worker INCLUDING DEFAULTS INCLUDING IDENTITY)",
+        ],
+        after=["DROP TABLE raw_worker"],
+    )
 
 
 def timed_table_copy(spool: Path) -> float:
     """The issue's baseline: ``COPY`` into ``workers_worker`` itself, with its indexes, checks and foreign keys
     (checked at once: ``SET CONSTRAINTS ALL IMMEDIATE``), then rolled back; the dead rows are vacuumed
     away (untimed) so that the next figure starts from the same table."""
+    return _timed_copy(
+        spool,
+        "workers_worker",
+        before=["BEGIN", "SET CONSTRAINTS ALL IMMEDIATE"],
+        after=["ROLLBACK", "VACUUM (ANALYZE) workers_worker"],
+    )
+
+
+def _timed_copy(spool: Path, table: str, *, before: list[str], after: list[str]) -> float:
+    """Seconds to ``COPY`` the spool into ``table``'s worker columns; ``before`` and ``after`` run untimed
+    on the same autocommit connection."""
     from django.db import connection
     from psycopg import sql
 
@@ -287,11 +294,11 @@ def timed_table_copy(spool: Path) -> float:
     pg = connection.connection
     assert pg is not None
     with pg.cursor() as cursor:
-        cursor.execute("BEGIN")
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        seconds = copy_file(cursor, spool, "workers_worker", columns)
-        cursor.execute("ROLLBACK")
-        cursor.execute("VACUUM (ANALYZE) workers_worker")
+        for statement in before:
+            cursor.execute(statement)
+        seconds = copy_file(cursor, spool, table, columns)
+        for statement in after:
+            cursor.execute(statement)
     return seconds
 
 
