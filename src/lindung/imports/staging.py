@@ -145,6 +145,7 @@ class Staging:
             f" (SELECT e.status FROM enrolments_enrolment e WHERE e.worker_id = w.id AND e.programme_id = %s)"
             f" FROM {TABLE} s JOIN workers_worker w ON w.id = s.worker_id ORDER BY s.row_number",
             [programme_id],
+            hash_join=True,  # a re-uploaded large file: every row is a registered worker
         )
 
     def too_old(self, limit: int) -> Iterator[tuple[int, int]]:
