@@ -152,7 +152,7 @@ def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, colum
     for row, _name, other in _alike_pairs(staging.look_alikes(), skip=outcome.errors):
         registered.setdefault(row, other)
     in_file: dict[int, tuple[int, str]] = {}  # row → (the earlier row it looks like, that row's name)
-    taken = {**outcome.errors, **registered}
+    taken = outcome.errors.keys() | registered.keys()
     for row, earlier_name, earlier in _alike_pairs(staging.look_alikes_in_file(), skip=taken):
         in_file.setdefault(row, (earlier, earlier_name))
     workers = {
