@@ -221,16 +221,24 @@ class Staging:
                 yield from block
 
     @contextmanager
-    def _hashed(self) -> Iterator[None]:
-        """For a large upload on PostgreSQL, joins planned inside the block are hashed (see ``_query``)."""
-        hint = _postgres() and self.rows >= HASH_JOIN_ROWS
-        if hint:
-            _planner("SET enable_nestloop = off", "SET enable_mergejoin = off")
+    def _hashed(self, *, in_transaction: bool = False) -> Iterator[None]:
+        """For a large upload on PostgreSQL, joins planned inside the block are hashed (see ``_query``).
+
+        ``in_transaction``: the block runs inside the caller's transaction. The settings are then ``SET
+        LOCAL``, and put back only if the block succeeds: after a failure the transaction refuses every
+        statement until it is rolled back, and the rollback undoes them anyway."""
+        if not (_postgres() and self.rows >= HASH_JOIN_ROWS):
+            yield
+            return
+        scope = "LOCAL " if in_transaction else ""
+        _planner(f"SET {scope}enable_nestloop = off", f"SET {scope}enable_mergejoin = off")
         try:
             yield
-        finally:
-            if hint:
+        except BaseException:
+            if not in_transaction:
                 _planner("RESET enable_nestloop", "RESET enable_mergejoin")
+            raise
+        _planner("RESET enable_nestloop", "RESET enable_mergejoin")
 
     # Writes (inside the caller's transaction)
 
@@ -313,14 +321,9 @@ class Staging:
                 ),
             ]
         # The statistics know nothing yet of the rows this transaction adds: a large upload's joins are hashed.
-        hint = _postgres() and self.rows >= HASH_JOIN_ROWS
-        if hint:
-            _planner("SET LOCAL enable_nestloop = off", "SET LOCAL enable_mergejoin = off")
-        with connection.cursor() as cursor:
+        with self._hashed(in_transaction=True), connection.cursor() as cursor:
             for sql in statements:
                 _execute(cursor, sql, params)
-        if hint:
-            _planner("RESET enable_nestloop", "RESET enable_mergejoin")
 
 
 def _planner(*statements: str) -> None:

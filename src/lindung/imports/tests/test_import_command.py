@@ -122,11 +122,13 @@ def test_a_failure_in_the_middle_of_the_writes_leaves_nothing(
     before = _counts()
     real = staging._execute
     calls: list[str] = []
+    written: list[tuple[int, int, int, int]] = []
 
     def crash_after_the_last_write(cursor: Any, sql: str, params: Any) -> None:
         real(cursor, sql, params)
         calls.append(sql)
         if "enrolment.proposed" in sql:  # the last write: workers, heirs, enrolments and entries are in
+            written.append(_counts())
             raise RuntimeError("killed")
 
     monkeypatch.setattr(staging, "_execute", crash_after_the_last_write)
@@ -134,6 +136,8 @@ def test_a_failure_in_the_middle_of_the_writes_leaves_nothing(
         import_run(actor=cast["operator_sambas"], programme=programme, path=path)
 
     assert calls and "enrolment.proposed" in calls[-1]
+    # Inside the transaction, everything was written: 5 workers and enrolments, the upload, 2 entries each.
+    assert written == [(before[0] + 5, before[1] + 5, before[2] + 1, before[3] + 10)]
     assert _counts() == before
     monkeypatch.setattr(staging, "_execute", real)
     assert import_run(actor=cast["operator_sambas"], programme=programme, path=path).imported == 5
