@@ -106,10 +106,20 @@ LINDUNG_PUBLIC_CHECK_LIMIT = env_int("LINDUNG_PUBLIC_CHECK_LIMIT", 10)
 LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES = env_int("LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES", 15)
 # Contributions of a month are due on this day of the next month (1-28); unpaid after it, the month is in arrears.
 LINDUNG_CONTRIBUTION_DUE_DAY = env_int("LINDUNG_CONTRIBUTION_DUE_DAY", 10)
-# Spreadsheet uploads: the largest file accepted (a province's million rows are ~180 MB), and how long a running
-# import may stay silent before the job runner marks it failed (its process was killed).
-LINDUNG_IMPORT_MAX_BYTES = env_int("LINDUNG_IMPORT_MAX_MB", 50) * 1024 * 1024
-LINDUNG_IMPORT_STALE_SECONDS = env_int("LINDUNG_IMPORT_STALE_SECONDS", 30 * 60)
+# Spreadsheet uploads (imports and BPJS's answers) are read within these bounds, each refusing the whole file with
+# a sentence when it is reached (``lindung.spreadsheets``): the file's size (a province's million rows are
+# ~180 MB of CSV), an .xlsx's unpacked size, data rows, columns holding a value, characters in a cell, and the
+# seconds from opening the file to its last row. Of the rejected rows, the first MAX_ERRORS are kept with their
+# errors (the page and the error file); the others are counted by column and problem. A running import silent
+# for STALE_SECONDS is marked failed by the task worker (its process was killed).
+LINDUNG_IMPORT_MAX_BYTES = env_int("LINDUNG_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
+LINDUNG_IMPORT_MAX_UNPACKED_BYTES = env_int("LINDUNG_IMPORT_MAX_UNPACKED_MB", 500, minimum=1) * 1024 * 1024
+LINDUNG_IMPORT_MAX_ROWS = env_int("LINDUNG_IMPORT_MAX_ROWS", 300_000, minimum=1)
+LINDUNG_IMPORT_MAX_COLUMNS = env_int("LINDUNG_IMPORT_MAX_COLUMNS", 64, minimum=30, maximum=16_384)
+LINDUNG_IMPORT_MAX_CELL_CHARS = env_int("LINDUNG_IMPORT_MAX_CELL_CHARS", 2_000, minimum=300)
+LINDUNG_IMPORT_MAX_SECONDS = env_int("LINDUNG_IMPORT_MAX_SECONDS", 900, minimum=10)
+LINDUNG_IMPORT_MAX_ERRORS = env_int("LINDUNG_IMPORT_MAX_ERRORS", 1_000, minimum=10, maximum=100_000)
+LINDUNG_IMPORT_STALE_SECONDS = env_int("LINDUNG_IMPORT_STALE_SECONDS", 30 * 60, minimum=60)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

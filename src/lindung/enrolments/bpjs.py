@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -37,8 +38,10 @@ from lindung.enrolments.services import (
 )
 from lindung.imports.cleaning import CellError, clean_date, clean_nik, text
 from lindung.imports.columns import Column, match_columns
-from lindung.imports.reading import ImportFileError, table_open
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.errors import ErrorCount, RowError, RowErrors
+from lindung.spreadsheets.limits import ImportFileError
+from lindung.spreadsheets.reading import table_open
 
 # The registration file's columns: (header, formatted as text). Headers are BPJS's, in Indonesian.
 EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
@@ -191,20 +194,25 @@ def _write_export(rows: list[list[Any]], out: Path | IO[bytes] | Any) -> None:
 # --- BPJS's answer ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnswerError:
-    row: int
-    column: str
-    message: str
+AnswerError = RowError
 
 
 @dataclass
 class AnswerResult:
+    """The answer's outcome. ``errors``: the errors of the first rows that could not be applied
+    (``LINDUNG_IMPORT_MAX_ERRORS`` rows); ``error_rows`` counts them all, ``error_counts`` by column and problem."""
+
     rows: int = 0
     activated: int = 0
     rejected: int = 0
     unchanged: int = 0
-    errors: list[AnswerError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    error_rows: int = 0
+    error_counts: list[ErrorCount] = field(default_factory=list)
+
+    @property
+    def error_rows_not_listed(self) -> int:
+        return self.error_rows - len({error.row for error in self.errors})
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -212,11 +220,11 @@ class AnswerResult:
             "activated": self.activated,
             "rejected": self.rejected,
             "unchanged": self.unchanged,
-            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+            "errors": [error.as_dict() for error in self.errors],
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     number: int
     nik: str = ""
@@ -231,7 +239,8 @@ class _Row:
 def bpjs_result_import(*, actor: User, path: Path, today: dt.date | None = None) -> AnswerResult:
     """Activate or reject the sent enrolments named in BPJS's answer file.
 
-    1. Read and clean every row (a whole-file problem raises ``ImportFileError``).
+    1. Read and clean every row (a whole-file problem raises ``ImportFileError``); a row with an error is
+       counted and set aside (the first ones with their errors, the rest by column and problem).
     2. In one transaction, find each row's enrolment through the actor's scope, under a row lock: a row
        whose enrolment already carries BPJS's answer is *unchanged*; a row without a sent enrolment, or
        with a value the enrolment cannot take, gets its error.
@@ -239,24 +248,26 @@ def bpjs_result_import(*, actor: User, path: Path, today: dt.date | None = None)
     """
     require(actor, Action.ENROLMENT_ACTIVATE)
     today = today or timezone.localdate()
-    rows = _read_answer(path, today=today)
-    result = AnswerResult(rows=len(rows))
+    errors = RowErrors(keep=settings.LINDUNG_IMPORT_MAX_ERRORS)
+    rows, count = _read_answer(path, today=today, errors=errors)
+    result = AnswerResult(rows=count)
     labels = _labels()
     with transaction.atomic():
-        enrolments = _enrolments_by_nik(actor, {row.nik for row in rows if not row.errors})
+        enrolments = _enrolments_by_nik(actor, {row.nik for row in rows})
         activations: list[BpjsActivation] = []
         rejections: list[BpjsRejection] = []
-        kpj_owner = _kpj_owners({row.kpj for row in rows if not row.errors and row.accepted})
+        kpj_owner = _kpj_owners({row.kpj for row in rows if row.accepted})
         for row in rows:
-            if not row.errors:
-                _decide(row, enrolments.get(row.nik, []), kpj_owner, labels, activations, rejections, result)
-            result.errors.extend(row.errors)
+            _decide(row, enrolments.get(row.nik, []), kpj_owner, labels, activations, rejections, result)
+            errors.add(row.errors)
         enrolment_settle_bulk(actor=actor, activations=activations, rejections=rejections)
     result.activated, result.rejected = len(activations), len(rejections)
+    result.errors, result.error_rows, result.error_counts = errors.kept(), len(errors), errors.counts()
     return result
 
 
-def _read_answer(path: Path, *, today: dt.date) -> list[_Row]:
+def _read_answer(path: Path, *, today: dt.date, errors: RowErrors) -> tuple[list[_Row], int]:
+    """The rows without an error (their errors go to ``errors``) and the number of rows read."""
     labels = _labels()
     with closing(table_open(path)) as table:
         found = match_columns(table.headers, ANSWER_COLUMNS)
@@ -267,8 +278,10 @@ def _read_answer(path: Path, *, today: dt.date) -> list[_Row]:
                 % {"columns": ", ".join(missing)}
             )
         rows: list[_Row] = []
+        count = 0
         first_row_of: dict[str, int] = {}
         for number, cells in table.rows:
+            count += 1
             row = _clean_row(number, {name: cells[i] if i < len(cells) else None for name, i in found.items()}, today)
             if row.nik and not row.errors:
                 earlier = first_row_of.setdefault(row.nik, number)
@@ -280,8 +293,11 @@ def _read_answer(path: Path, *, today: dt.date) -> list[_Row]:
                             gettext("This NIK is already in row %(row)d of this file.") % {"row": earlier},
                         )
                     )
-            rows.append(row)
-    return rows
+            if row.errors:
+                errors.add(row.errors)
+            else:
+                rows.append(row)
+    return rows, count
 
 
 def _clean_row(number: int, cells: dict[str, Any], today: dt.date) -> _Row:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -40,8 +39,9 @@ from lindung.enrolments.selectors import (
     verified_waiting_to_send,
     worker_enrolments,
 )
-from lindung.imports.reading import ImportFileError, max_bytes
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.fields import SpreadsheetFileField
+from lindung.spreadsheets.limits import ImportFileError
 from lindung.web.pagination import CappedPaginator
 from lindung.web.uploads import upload_on_disk
 from lindung.workers.models import Worker
@@ -214,25 +214,9 @@ def _status_label(value: Any) -> Any:
 
 # --- the batch exchange with BPJS --------------------------------------------------------------
 
-ANSWER_SUFFIXES = (".xlsx", ".csv")
-
 
 class BpjsAnswerForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("BPJS's answer (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ANSWER_SUFFIXES)}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in ANSWER_SUFFIXES:
-            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
-        if upload.size > max_bytes():
-            raise forms.ValidationError(
-                _("The file is too large; files of at most %(limit)d MB can be uploaded.")
-                % {"limit": max_bytes() // (1024 * 1024)}
-            )
-        return upload
+    file = SpreadsheetFileField(label=gettext_lazy("BPJS's answer (.xlsx or .csv)"))
 
 
 @login_required

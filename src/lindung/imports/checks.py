@@ -31,12 +31,12 @@ from lindung.accounts.scope import scope_of
 from lindung.enrolments.models import Status
 from lindung.enrolments.selectors import overlapping_government_enrolments, quota_taken
 from lindung.enrolments.services import QUOTA_STATUSES
-from lindung.imports.rows import RowError
 from lindung.imports.staging import Staging
 from lindung.programmes.models import Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
+from lindung.spreadsheets.errors import RowErrors
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
 from lindung.workers.selectors import LIKELY_DUPLICATE_SCORE
@@ -47,20 +47,29 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 
 @dataclass
 class Outcome:
-    """What the checks decided beyond the cleaning: rejected rows (with their errors) and skipped rows."""
+    """What the checks decided beyond the cleaning: the rows they rejected (their errors go to the upload's
+    ``RowErrors``) and the rows they skipped."""
 
-    errors: dict[int, list[RowError]] = field(default_factory=dict)
+    errors: RowErrors
+    rejected: set[int] = field(default_factory=set)
     skipped: set[int] = field(default_factory=set)
 
     def reject(self, row: int, column: str, message: str) -> None:
-        self.errors.setdefault(row, []).append(RowError(row, column, message))
+        self.rejected.add(row)
+        self.errors.reject(row, column, message)
 
 
 def staging_check(
-    staging: Staging, *, actor: User, programme: Programme, today: dt.date, columns: dict[str, str]
+    staging: Staging,
+    errors: RowErrors,
+    *,
+    actor: User,
+    programme: Programme,
+    today: dt.date,
+    columns: dict[str, str],
 ) -> Outcome:
     """Every rule on the staged rows, then the rejected and skipped rows removed from the staging table."""
-    outcome = Outcome()
+    outcome = Outcome(errors)
     staging.mark_registered()
     _registered(staging, outcome, actor=actor, programme=programme, column=columns["nik"])
     limit = rule_value(Rule.MAX_AGE_AT_REGISTRATION, on=today)
@@ -72,7 +81,7 @@ def staging_check(
             % {"limit": limit, "age": age},
         )
     _likely_duplicates(staging, outcome, actor=actor, columns=columns)
-    staging.remove([*outcome.errors, *outcome.skipped])
+    staging.remove([*outcome.rejected, *outcome.skipped])
     _quota(staging, outcome, programme=programme, column=columns.get("village_code") or columns.get("village", ""))
     return outcome
 
@@ -149,10 +158,10 @@ def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, colum
     scope = scope_of(actor)
     confirm_column = columns.get("confirm_not_duplicate", "Bukan Duplikat")
     registered: dict[int, int] = {}  # row → the registered worker it looks like
-    for row, _name, other in _alike_pairs(staging.look_alikes(), skip=outcome.errors):
+    for row, _name, other in _alike_pairs(staging.look_alikes(), skip=outcome.rejected):
         registered.setdefault(row, other)
     in_file: dict[int, tuple[int, str]] = {}  # row → (the earlier row it looks like, that row's name)
-    taken = outcome.errors.keys() | registered.keys()
+    taken = outcome.rejected | registered.keys()
     for row, earlier_name, earlier in _alike_pairs(staging.look_alikes_in_file(), skip=taken):
         in_file.setdefault(row, (earlier, earlier_name))
     workers = {

@@ -84,11 +84,15 @@ def required_text(cell: Any, *, max_length: int) -> str:
 
 
 def limited(value: str, *, max_length: int) -> str:
+    """Free text within ``max_length``, without control characters (a name or an address never has one;
+    they come from pasted binary or broken encodings, and would be stored and shown as they are)."""
     if len(value) > max_length:
         raise CellError(
             gettext("At most %(limit)d characters; this value has %(count)d.")
             % {"limit": max_length, "count": len(value)}
         )
+    if not value.isprintable():
+        raise CellError(gettext("This value holds a control character; retype it."))
     return value
 
 

@@ -29,9 +29,9 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.audit.services import audit_record
 from lindung.imports.models import ImportBatch, ImportStatus
-from lindung.imports.reading import ImportFileError
 from lindung.imports.services import import_file_check, import_run, source_copy
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.limits import ImportFileError
 
 logger = logging.getLogger(__name__)
 DEFAULT_STALE_SECONDS = 30 * 60

@@ -18,8 +18,8 @@ class ImportBatch(models.Model):
 
     A command-line upload is recorded when it completes; dry runs and malformed files leave no record.
     A web upload is recorded when queued (with its file) and completed or failed by the background job;
-    a failed one wrote no rows. ``errors`` holds the rejected rows'
-    problems ({row, column, message}) so that the error file can be offered again later.
+    a failed one wrote no rows. ``errors`` holds the first rejected rows' problems so that the error file
+    can be offered again later.
     """
 
     programme = models.ForeignKey(
@@ -44,7 +44,11 @@ class ImportBatch(models.Model):
     imported = models.PositiveIntegerField(_("imported"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # The errors of the first rejected rows ({row, column, message}; LINDUNG_IMPORT_MAX_ERRORS rows at most), and
+    # every error counted by column and problem ({column, message, count}), so that a file of a million bad
+    # rows is stored as a page's worth, not as a million messages.
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_counts = models.JSONField(_("errors by column and problem"), default=list, blank=True)
     # The uploaded file, kept (web uploads with rejected rows) so that its error file can be made again.
     source = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
 

@@ -36,19 +36,10 @@ from lindung.imports.columns import FIELDS
 from lindung.imports.regions import RegionResolver
 from lindung.programmes.models import Programme
 from lindung.regions.codes import is_within
+from lindung.spreadsheets.errors import RowError
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
 from lindung.workers.services import age_on, identity_mismatches
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass(slots=True)

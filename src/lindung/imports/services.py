@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -43,14 +44,16 @@ from lindung.imports.checks import full_regencies, staging_check
 from lindung.imports.cleaning import category_index, text
 from lindung.imports.columns import BY_FIELD, match_headers, missing_fields
 from lindung.imports.models import ImportBatch, ImportStatus
-from lindung.imports.reading import ImportFileError, Table, table_open
 from lindung.imports.regions import RegionResolver
-from lindung.imports.rows import RowCleaner, RowError
+from lindung.imports.rows import RowCleaner
 from lindung.imports.spreadsheets import errors_write
 from lindung.imports.staging import Staging
 from lindung.programmes.models import Programme
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
+from lindung.spreadsheets.errors import ErrorCount, RowError, RowErrors
+from lindung.spreadsheets.limits import ImportFileError
+from lindung.spreadsheets.reading import Table, table_open
 from lindung.workers.nik import parse_nik
 
 PROGRESS_ROWS = 10_000  # rows between two progress reports
@@ -59,12 +62,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ImportResult:
+    """An upload's outcome. ``errors``: the errors of the first rejected rows (``LINDUNG_IMPORT_MAX_ERRORS``
+    rows, by row number); ``error_counts``: every error, counted by column and problem."""
+
     rows: int = 0
     imported: int = 0
     skipped: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
+    error_counts: list[ErrorCount] = field(default_factory=list)
     batch: ImportBatch | None = None
+
+    @property
+    def rejected_not_listed(self) -> int:
+        return self.rejected - len({error.row for error in self.errors})
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +83,7 @@ class ImportResult:
             "imported": self.imported,
             "skipped": self.skipped,
             "rejected": self.rejected,
+            # The first rejected rows' errors (``rejected`` counts them all): the summary keeps its documented keys.
             "errors": [error.as_dict() for error in self.errors],
         }
 
@@ -118,18 +130,19 @@ def import_run(
                 resolver=resolver,
                 min_income=rule_value(Rule.MIN_DECLARED_INCOME, on=today),
             )
-            result, errors_by_row = _read(table, cleaner, staging, progress)
+            errors = RowErrors(keep=settings.LINDUNG_IMPORT_MAX_ERRORS)
+            result = _read(table, cleaner, staging, errors, progress)
         if result.rows == 0:
             raise ImportFileError(gettext("The file has no data rows under the header row."))
         read = time.perf_counter()
         staging.ready()
-        outcome = staging_check(staging, actor=actor, programme=programme, today=today, columns=cleaner.columns)
+        outcome = staging_check(staging, errors, actor=actor, programme=programme, today=today, columns=cleaner.columns)
         checked = time.perf_counter()
-        errors_by_row.update(outcome.errors)
         result.skipped = len(outcome.skipped)
         result.imported = staging.count()
-        result.rejected = len(errors_by_row)
-        result.errors = [error for row in sorted(errors_by_row) for error in errors_by_row[row]]
+        result.rejected = len(errors)
+        result.errors = errors.kept()
+        result.error_counts = errors.counts()
         if not dry_run:
             result.batch = _write(actor, programme, file_name or path.name, result, staging, batch)
         # Counts and seconds only: nothing personal in the log.
@@ -144,11 +157,14 @@ def import_run(
 
 
 def _read(
-    table: Table, cleaner: RowCleaner, staging: Staging, progress: Callable[[int], None] | None
-) -> tuple[ImportResult, dict[int, list[RowError]]]:
+    table: Table,
+    cleaner: RowCleaner,
+    staging: Staging,
+    errors: RowErrors,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
     """Step 3: every row cleaned as it streams by; a NIK seen before in the file rejects the later row."""
     result = ImportResult()
-    errors_by_row: dict[int, list[RowError]] = {}
     # NIK (as a number: a third of the memory of its text) → the first row that had it.
     first_row_of: dict[int, int] = {}
     nik_column = cleaner.columns["nik"]
@@ -161,18 +177,18 @@ def _read(
         if nik is not None:
             earlier = first_row_of.setdefault(int(nik), number)
             if earlier != number:
-                errors = outcome if isinstance(outcome, list) else []
-                errors.append(RowError(number, nik_column, _repeated(earlier)))
-                outcome = errors
+                row_errors = outcome if isinstance(outcome, list) else []
+                row_errors.append(RowError(number, nik_column, _repeated(earlier)))
+                outcome = row_errors
         if isinstance(outcome, list):
-            errors_by_row[number] = outcome
+            errors.add(outcome)
         else:
             staging.add(outcome)
         if progress and result.rows % PROGRESS_ROWS == 0:
             progress(result.rows)
     if progress:
         progress(result.rows)
-    return result, errors_by_row
+    return result
 
 
 def _columns_found(headers: list[Any]) -> dict[str, int]:
@@ -236,6 +252,7 @@ def _write(
             batch.rows_read = batch.rows = result.rows
             batch.imported, batch.skipped, batch.rejected = result.imported, result.skipped, result.rejected
             batch.errors = [error.as_dict() for error in result.errors]
+            batch.error_counts = [count.as_dict() for count in result.error_counts]
             batch.save()
             staging.write(
                 actor_id=actor.pk,

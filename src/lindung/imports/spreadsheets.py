@@ -15,8 +15,8 @@ import xlsxwriter
 from django.utils.translation import gettext
 
 from lindung.imports.columns import BY_FIELD, FIELDS, match_headers
-from lindung.imports.reading import Table, table_open
-from lindung.imports.rows import RowError
+from lindung.spreadsheets.errors import RowError
+from lindung.spreadsheets.reading import Table, table_open
 from lindung.workers.models import OccupationCategory
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -13,10 +15,10 @@ from django.utils.translation import gettext
 from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.imports.forms import UploadForm
 from lindung.imports.jobs import import_enqueue, import_expire_stale
-from lindung.imports.reading import ImportFileError
 from lindung.imports.selectors import import_batches, programmes_open_to
 from lindung.imports.services import import_errors_export
 from lindung.imports.spreadsheets import template_write
+from lindung.spreadsheets.limits import ImportFileError
 from lindung.web.uploads import upload_on_disk
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,8 +45,11 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("imports:detail", pk=batch.pk)
     import_expire_stale()  # a job killed mid-way must not show "running" forever
-    recent = import_batches(user=user)[:20]
+    recent = import_batches(user=user).defer("errors", "error_counts")[:20]
     return render(request, "imports/upload.html", {"form": form, "recent": recent})
+
+
+ERROR_ROWS_PER_PAGE = 50
 
 
 @login_required
@@ -52,7 +57,20 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     require(signed_in_user(request), Action.WORKER_VIEW)
     import_expire_stale()
     batch = get_object_or_404(import_batches(user=signed_in_user(request)), pk=pk)
-    return render(request, "imports/detail.html", {"batch": batch})
+    # The kept errors (the first rejected rows, at most LINDUNG_IMPORT_MAX_ERRORS) a page of rows at a time.
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    for error in batch.errors:
+        by_row.setdefault(error["row"], []).append(error)
+    page = Paginator(list(by_row.values()), ERROR_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "batch": batch,
+        "page": page,
+        "listed": len(by_row),
+        "not_listed": batch.rejected - len(by_row),
+        # The counts help once the list is long or incomplete; for a few rows the list says it all.
+        "show_counts": bool(batch.error_counts) and batch.rejected > ERROR_ROWS_PER_PAGE,
+    }
+    return render(request, "imports/detail.html", context)
 
 
 @login_required

@@ -33,3 +33,14 @@ def test_unset_values_take_their_default(monkeypatch: pytest.MonkeyPatch):
 def test_lists_are_comma_separated_and_trimmed(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LINDUNG_HOSTS", " lindung.kalbarprov.go.id, 10.0.0.5 ,")
     assert env_list("LINDUNG_HOSTS", []) == ["lindung.kalbarprov.go.id", "10.0.0.5"]
+
+
+def test_a_number_outside_its_bounds_fails_loudly(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("LINDUNG_N", "0")
+    with pytest.raises(ImproperlyConfigured, match="LINDUNG_N must be at least 1; got 0"):
+        env_int("LINDUNG_N", 5, minimum=1)
+    monkeypatch.setenv("LINDUNG_N", "70000")
+    with pytest.raises(ImproperlyConfigured, match="between 30 and 16384"):
+        env_int("LINDUNG_N", 64, minimum=30, maximum=16_384)
+    monkeypatch.setenv("LINDUNG_N", "64")
+    assert env_int("LINDUNG_N", 5, minimum=30, maximum=16_384) == 64

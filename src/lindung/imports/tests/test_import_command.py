@@ -18,10 +18,10 @@ from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment
 from lindung.imports import staging
 from lindung.imports.models import ImportBatch
-from lindung.imports.reading import ImportFileError
 from lindung.imports.services import import_run
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.limits import ImportFileError
 from lindung.testing import make_nik
 from lindung.workers.models import Heir, Worker
 from lindung.workers.nik import nik_mask
@@ -215,7 +215,7 @@ MALFORMED = {
 def test_a_malformed_file_is_refused_with_a_clear_message_and_writes_nothing(
     cast: Cast, programme: Programme, tmp_path: Path, settings: Any, case: str
 ):
-    settings.LINDUNG_IMPORT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    settings.LINDUNG_IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
     build, expected = MALFORMED[case]
     path = build(tmp_path / "usulan.xlsx")
     before = _counts()

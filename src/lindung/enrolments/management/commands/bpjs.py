@@ -18,8 +18,8 @@ from lindung.accounts.models import User
 from lindung.commands import active_user, add_lang_argument
 from lindung.enrolments.bpjs import bpjs_export, bpjs_result_import
 from lindung.enrolments.services import EnrolmentError
-from lindung.imports.reading import ImportFileError
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.limits import ImportFileError
 
 
 class Command(BaseCommand):
@@ -105,7 +105,14 @@ class Command(BaseCommand):
                 "%(rows)d rows: %(activated)d activated, %(rejected)d rejected by BPJS, "
                 "%(unchanged)d already done, %(errors)d with errors."
             )
-            % {**result.as_json(), "errors": len({e.row for e in result.errors})}
+            % {**result.as_json(), "errors": result.error_rows}
         )
         for error in result.errors:
             self.stdout.write(f"  {gettext('Row')} {error.row} · {error.column}: {error.message}")
+        if result.error_rows_not_listed:
+            self.stdout.write(
+                gettext("%(count)d more rows with errors are not listed; every problem, counted by column:")
+                % {"count": result.error_rows_not_listed}
+            )
+            for count in result.error_counts:
+                self.stdout.write(f"  {count.column}: {count.message or gettext('Other problems')} × {count.count}")

@@ -17,10 +17,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from lindung.commands import active_user, add_lang_argument
-from lindung.imports.reading import ImportFileError
 from lindung.imports.services import import_run
 from lindung.imports.spreadsheets import errors_write, template_write
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.limits import ImportFileError
 
 
 class Command(BaseCommand):
@@ -82,6 +82,13 @@ class Command(BaseCommand):
         )
         for error in result.errors:
             self.stdout.write(f"  {gettext('Row')} {error.row} · {error.column}: {error.message}")
+        if result.rejected_not_listed:
+            self.stdout.write(
+                gettext("%(count)d more rejected rows are not listed; every problem, counted by column:")
+                % {"count": result.rejected_not_listed}
+            )
+            for count in result.error_counts:
+                self.stdout.write(f"  {count.column}: {count.message or gettext('Other problems')} × {count.count}")
 
     def _progress(self, rows: int) -> None:
         sys.stderr.write("\r" + gettext("%(rows)d rows read…") % {"rows": rows})
