@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before django_tasks_db: its ``db_worker`` command is this app's, which tidies up first.
+    "lindung.worker",
     "django_tasks_db",
     "lindung.regions",
     "lindung.rules",
@@ -189,6 +191,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the app folders so the demo needs no collectstatic; production may run it.
 WHITENOISE_USE_FINDERS = True
+# Uploads being read and Django's own temporary upload files stay inside the data folder, never in /tmp: they
+# hold NIKs, and the worker removes what a killed process left there (``lindung.worker.housekeeping``).
+LINDUNG_TMP_DIR = DATA_DIR / "tmp"
+LINDUNG_TMP_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+FILE_UPLOAD_TEMP_DIR = str(LINDUNG_TMP_DIR)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

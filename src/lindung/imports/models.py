@@ -49,8 +49,12 @@ class ImportBatch(models.Model):
     # rows is stored as a page's worth, not as a million messages.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     error_counts = models.JSONField(_("errors by column and problem"), default=list, blank=True)
-    # The uploaded file, kept (web uploads with rejected rows) so that its error file can be made again.
+    # A web upload's file, kept while its job waits and runs, removed when the job ends or dies; what stays
+    # is the error file (the rejected rows as uploaded, with their errors), for the uploader to fix.
     source = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
+    error_file = models.FileField(_("error file"), upload_to="imports/errors/%Y/%m/", blank=True)
+    # The background task running it (django-tasks-db), marked failed with the upload when its process dies.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -283,29 +284,48 @@ def _write(
 
 
 def import_errors_export(*, actor: User, batch: ImportBatch, out: Any) -> None:
-    """Write an upload's error file (its rejected rows, as uploaded) to ``out`` and audit it as an export of
-    workers' data. The caller found ``batch`` through the actor's scope."""
+    """Write an upload's error file (its rejected rows, as uploaded, with their errors) to ``out`` and audit it
+    as an export of workers' data. The caller found ``batch`` through the actor's scope and checked that it
+    has an error file (or, for an upload recorded before error files were kept, its source)."""
     require(actor, Action.ENROLMENT_PROPOSE)
-    errors: dict[int, list[RowError]] = {}
-    for error in batch.errors:
-        errors.setdefault(error["row"], []).append(RowError(error["row"], error["column"], error["message"]))
+    listed = len({error["row"] for error in batch.errors})
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="worker.exported",
             obj=batch,
             region_code=actor.region_id or "",
-            changes={"import_errors": [None, batch.pk], "rows": [None, len(errors)]},
+            changes={"import_errors": [None, batch.pk], "rows": [None, listed]},
         )
-    with source_copy(batch) as path:
-        errors_write(path, errors, out)
+    if batch.error_file:
+        with batch.error_file.open("rb") as f:
+            shutil.copyfileobj(f, out)
+        return
+    with stored_file(batch.source) as path:
+        errors_write(path, kept_errors(batch), out)
+
+
+def kept_errors(batch: ImportBatch) -> dict[int, list[RowError]]:
+    """The errors the upload kept (its first rejected rows), by row."""
+    errors: dict[int, list[RowError]] = {}
+    for error in batch.errors:
+        errors.setdefault(error["row"], []).append(RowError(error["row"], error["column"], error["message"]))
+    return errors
 
 
 @contextmanager
-def source_copy(batch: ImportBatch) -> Iterator[Path]:
-    """The upload's stored file as a local temporary file (the storage may be remote), removed afterwards."""
-    suffix = Path(batch.source.name or "").suffix.lower()
-    with batch.source.open("rb") as f, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+def stored_file(field: FieldFile) -> Iterator[Path]:
+    """A stored file as a local path: its own where the storage is on this disk, otherwise a copy inside
+    ``LINDUNG_TMP_DIR`` (never /tmp: it holds NIKs), removed afterwards."""
+    try:
+        local: Path | None = Path(field.path)
+    except NotImplementedError:
+        local = None  # a remote storage has no path
+    if local is not None:
+        yield local
+        return
+    suffix = Path(field.name or "").suffix.lower()
+    with field.open("rb") as f, tempfile.NamedTemporaryFile(suffix=suffix, dir=settings.LINDUNG_TMP_DIR) as copy:
         shutil.copyfileobj(f, copy)
         copy.flush()
         yield Path(copy.name)

@@ -75,7 +75,8 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_errors_view(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(import_batches(user=signed_in_user(request)).exclude(source=""), pk=pk)
+    with_file = import_batches(user=signed_in_user(request)).exclude(error_file="", source="")
+    batch = get_object_or_404(with_file, pk=pk)
     response = HttpResponse(content_type=XLSX)
     import_errors_export(actor=signed_in_user(request), batch=batch, out=response)
     name = Path(batch.file_name).stem or "impor"

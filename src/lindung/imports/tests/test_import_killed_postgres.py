@@ -173,3 +173,47 @@ def test_a_web_import_job_killed_mid_write_writes_nothing_and_is_then_marked_fai
     assert batch.status == ImportStatus.FAILED
     assert "wrote nothing" in batch.message
     assert AuditEntry.objects.filter(action="import.failed", object_id=str(batch.pk)).exists()
+
+
+def test_a_worker_killed_mid_import_leaves_no_running_task_and_no_file_once_the_next_worker_starts(
+    reference_data, tmp_path: Path
+):
+    """The web upload's job in the real task worker (``lindung db_worker``), killed mid-write: the upload and
+    its task stay "running" and its file on disk until a worker starts again and tidies them."""
+    from django_tasks_db.models import DBTaskResult
+
+    from lindung.worker.housekeeping import worker_housekeeping
+
+    cast = make_cast()
+    programme = make_programme()
+    set_quota(programme, "61.01", 1_000)
+    registered = make_worker(name="Zulkarnain Effendi")
+    batch = import_enqueue(
+        actor=cast["operator_sambas"],
+        programme=programme,
+        path=_file(tmp_path, registered),
+        file_name="usulan.csv",
+        language="en",
+    )
+    batch.refresh_from_db()
+    stored = Path(batch.source.path)
+    assert stored.is_file() and batch.task_id
+
+    _kill_mid_write(
+        [sys.executable, "-m", "lindung", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        registered=registered,
+        programme=programme,
+    )
+
+    task = DBTaskResult.objects.get(id=batch.task_id)
+    batch.refresh_from_db()
+    assert (batch.status, task.status) == (ImportStatus.RUNNING, "RUNNING")
+    assert stored.is_file()
+
+    worker_housekeeping(now=timezone.now() + stale_after() + dt.timedelta(seconds=1))
+
+    task.refresh_from_db()
+    batch.refresh_from_db()
+    assert (batch.status, task.status) == (ImportStatus.FAILED, "FAILED")
+    assert not stored.exists() and not batch.source
+    assert (Enrolment.objects.count(), Heir.objects.count()) == (0, 0)

@@ -183,3 +183,35 @@ def test_an_import_that_stopped_showing_life_is_marked_failed_when_its_page_is_s
     assert AuditEntry.objects.filter(action="import.failed", object_id=str(dead.pk)).count() == 1
     import_process(batch_id=dead.pk)  # a late delivery of the dead job finds nothing to claim
     assert not Worker.objects.exists()
+
+
+def test_an_uploads_file_is_kept_while_its_job_waits_and_only_its_error_file_stays_after(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    client = client_for(cast["operator_sambas"])
+    rows = [person(make_nik()), person(make_nik(), **{"Jenis Kelamin": "?"})]
+    upload(client, programme, write_csv(tmp_path / "usulan.csv", rows), run=False)
+    batch = ImportBatch.objects.get()
+    stored = Path(batch.source.path)
+    assert stored.is_file() and stored.is_relative_to(tmp_path)
+
+    import_process(batch_id=batch.pk)
+
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMPLETED and not batch.source and not stored.exists()
+    assert Path(batch.error_file.path).is_file()
+    response = client.get(f"/impor/{batch.pk}/kesalahan.xlsx")
+    cells = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    assert [row[1] for row in cells.to_python()[1:]] == [rows[1]["Nama Lengkap"]]
+
+
+def test_a_failed_uploads_file_is_removed(cast: Cast, programme: Programme, tmp_path: Path, upload: Upload):
+    path = write_csv(tmp_path / "a.csv", [person(make_nik()) for _ in range(1500)])
+    with path.open("ab") as f:  # a NUL past the first 64 KB that the upload page checks
+        f.write(b"6101010101800001;Bu\x00di\n")
+    upload(client_for(cast["operator_sambas"]), programme, path)
+
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.FAILED and "NUL" in batch.message
+    assert not batch.source and not batch.error_file
+    assert not any((tmp_path / "imports").rglob("*.csv"))

@@ -1,0 +1,80 @@
+"""What a killed process leaves behind, tidied by the worker when it starts (``lindung db_worker``).
+
+A web request or a job killed mid-way (a restart, the out-of-memory killer, a power cut) writes nothing to the
+database, since every write is one transaction; but it can leave a temporary file with the upload in it (NIKs
+inside) and a task recorded as running for ever. The worker, at start:
+
+1. sends ``worker_starting`` so that each app tidies its own records (``imports`` marks the dead uploads failed
+   and removes their files);
+2. marks failed the tasks recorded as running for longer than any of Lindung's tasks runs;
+3. removes from ``LINDUNG_TMP_DIR`` (uploads being read, Django's temporary upload files) what is older than
+   any request or job still alive could be using.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.dispatch import Signal
+from django.tasks.base import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger(__name__)
+
+# Sent with ``now``; receivers tidy their own app's records and files.
+worker_starting = Signal()
+# No task of Lindung's runs this long; one recorded as running longer died with its worker.
+TASK_DEAD_AFTER = dt.timedelta(hours=24)
+
+
+def worker_housekeeping(*, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    worker_starting.send(sender=None, now=now)
+    dead = tasks_fail_dead(before=now - TASK_DEAD_AFTER, note="running for more than a day: its worker died")
+    removed = temporary_files_remove(older_than=now - temporary_file_lifetime())
+    # Counts only: nothing personal in the log.
+    logger.info("worker housekeeping: %d dead tasks marked failed, %d temporary files removed", dead, removed)
+
+
+def temporary_file_lifetime() -> dt.timedelta:
+    """A temporary file older than the longest a job may stay silent belongs to no living request or job."""
+    return dt.timedelta(seconds=settings.LINDUNG_IMPORT_STALE_SECONDS)
+
+
+def tasks_fail_dead(*, before: dt.datetime, note: str, ids: list[str] | None = None) -> int:
+    """Mark failed the tasks recorded as running since before ``before`` (or those of ``ids``, whenever they
+    started): their worker is gone, and no worker would ever finish them."""
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    running = running.filter(id__in=ids) if ids is not None else running.filter(started_at__lt=before)
+    return running.update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="lindung.worker.housekeeping.WorkerDied",
+        traceback=note,
+    )
+
+
+def temporary_files_remove(*, older_than: dt.datetime) -> int:
+    """Remove the entries of ``LINDUNG_TMP_DIR`` last changed before ``older_than``; returns how many."""
+    folder = Path(settings.LINDUNG_TMP_DIR)
+    if not folder.is_dir():
+        return 0
+    cutoff = older_than.timestamp()
+    removed = 0
+    for entry in folder.iterdir():
+        try:
+            if entry.lstat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile by the request that made it
+    return removed

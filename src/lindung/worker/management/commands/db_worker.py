@@ -1,0 +1,21 @@
+"""``lindung db_worker``: django-tasks-db's worker, which first tidies what killed processes left behind.
+
+This app is listed before ``django_tasks_db`` in ``INSTALLED_APPS``, so that this command is the one run; its
+options are the original's (``lindung db_worker --help``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from lindung.worker.housekeeping import worker_housekeeping
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run the background worker (the database-backed task queue), after tidying what killed processes left."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_housekeeping()
+        super().handle(*args, **options)
