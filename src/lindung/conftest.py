@@ -21,6 +21,7 @@ from lindung.browser_testing import (  # noqa: F401 - fixtures and a hook, regis
 )
 from lindung.regions.services import regions_load
 from lindung.rules.services import rules_load
+from lindung.spreadsheets.tests.conftest import hostile_file  # noqa: F401 - the hostile corpus, for every app's tests
 
 if TYPE_CHECKING:
     from lindung.accounts.models import User

@@ -174,7 +174,11 @@ def _read(
     for number, cells in table.rows:
         result.rows += 1
         outcome = cleaner.clean(number, cells)
-        nik = _nik_of(cells, nik_index, today) if isinstance(outcome, list) else outcome.nik
+        if isinstance(outcome, list):
+            # A rejected row's NIK still counts if it is valid, so that a later row with the same NIK is caught.
+            nik = None if any(error.column == nik_column for error in outcome) else _nik_of(cells, nik_index, today)
+        else:
+            nik = outcome.nik
         if nik is not None:
             earlier = first_row_of.setdefault(int(nik), number)
             if earlier != number:

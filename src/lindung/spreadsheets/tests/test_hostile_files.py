@@ -15,7 +15,9 @@ import pytest
 from lindung.spreadsheets.limits import ImportFileError
 from lindung.spreadsheets.reading import table_open
 from lindung.spreadsheets.tests.conftest import HostileFile
-from lindung.spreadsheets.tests.hostile import CORPUS, Hostile
+from lindung.spreadsheets.tests.hostile import CORPUS, MEMORY_PROBES, Hostile
+
+EVERY_FILE = (*CORPUS, *MEMORY_PROBES)
 
 PEAK_LIMIT_MB = 512
 # An address-space limit well above the peak allowed, so that a reader that asks for gigabytes fails at
@@ -45,7 +47,7 @@ def expected(hostile: Hostile, outcome: str) -> bool:
 
 
 @pytest.mark.usefixtures("english")
-@pytest.mark.parametrize("hostile", CORPUS, ids=lambda hostile: hostile.name)
+@pytest.mark.parametrize("hostile", EVERY_FILE, ids=lambda hostile: hostile.name)
 def test_every_hostile_file_is_refused_with_its_sentence_or_read_cleanly(hostile: Hostile, hostile_file: HostileFile):
     outcome = read_all(hostile_file(hostile.name))
 
@@ -72,7 +74,7 @@ def _limit_address_space() -> None:
 
 
 def test_reading_every_hostile_file_stays_under_512_mb_in_a_process_of_its_own(hostile_file: HostileFile):
-    paths = [str(hostile_file(hostile.name)) for hostile in CORPUS]
+    paths = [str(hostile_file(hostile.name)) for hostile in EVERY_FILE]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lindung.settings"}
     child = subprocess.Popen(  # noqa: S603 - our own interpreter running our own code
         [sys.executable, "-c", _CHILD, *paths],
@@ -86,7 +88,7 @@ def test_reading_every_hostile_file_stays_under_512_mb_in_a_process_of_its_own(h
 
     assert child.returncode == 0, err.decode()[-3000:]
     assert [report["path"] for report in reports] == paths
-    for hostile, report in zip(CORPUS, reports, strict=True):
+    for hostile, report in zip(EVERY_FILE, reports, strict=True):
         assert expected(hostile, report["outcome"]), (hostile.name, report["outcome"])
-    peaks = {hostile.name: report["peak_mb"] for hostile, report in zip(CORPUS, reports, strict=True)}
+    peaks = {hostile.name: report["peak_mb"] for hostile, report in zip(EVERY_FILE, reports, strict=True)}
     assert max(peaks.values()) < PEAK_LIMIT_MB, peaks
