@@ -16,7 +16,6 @@ from itertools import batched
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -39,6 +38,7 @@ from lindung.imports.cleaning import CellError, clean_date, clean_nik, text
 from lindung.imports.columns import Column, match_columns
 from lindung.imports.reading import ImportFileError, table_open
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.writing import workbook_new
 
 # The registration file's columns: (header, formatted as text). Headers are BPJS's, in Indonesian.
 EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
@@ -150,7 +150,7 @@ def _export_rows(batch: BpjsBatch) -> list[list[Any]]:
                 worker.sex,
                 worker.address,
                 worker.village_id,
-                worker.phone,
+                _national_phone(worker.phone),
                 worker.kk_number,
                 worker.mother_maiden_name,
                 worker.occupation.name,
@@ -164,8 +164,15 @@ def _export_rows(batch: BpjsBatch) -> list[list[Any]]:
     return rows
 
 
+def _national_phone(phone: str) -> str:
+    """``+6281234567890`` → ``081234567890``: as Indonesian forms write it, and a text that starts no formula
+    (a leading ``+`` would be neutralised with an apostrophe, which BPJS would have to strip)."""
+    return "0" + phone.removeprefix("+62") if phone.startswith("+62") else phone
+
+
 def _write_export(rows: list[list[Any]], out: Path | IO[bytes] | Any) -> None:
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Every text neutralised: a name, an address or a category typed as a formula reaches BPJS as text.
+    workbook = workbook_new(out)
     bold = workbook.add_format({"bold": True})
     as_text = workbook.add_format({"num_format": "@"})
     as_date = workbook.add_format({"num_format": "dd/mm/yyyy"})

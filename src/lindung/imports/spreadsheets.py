@@ -1,7 +1,8 @@
 """The files this app writes with xlsxwriter: the upload template and the file of rejected rows.
 
 NIK and KK columns are formatted as text, so that a spreadsheet keeps all 16 digits when they are
-typed or pasted again.
+typed or pasted again. The workbooks come from ``lindung.spreadsheets.writing``: a header or a cell of an
+upload written back into the error file, or a category name in the template, is never a formula.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from django.utils.translation import gettext
 
 from lindung.imports.columns import BY_FIELD, FIELDS, match_headers
 from lindung.imports.reading import Table, table_open
 from lindung.imports.rows import RowError
+from lindung.spreadsheets.writing import workbook_new
 from lindung.workers.models import OccupationCategory
 
 
@@ -59,7 +60,7 @@ def template_write(out: Path | IO[bytes] | Any) -> None:
     """``out``: a path or anything with ``write`` (a file, an HttpResponse).
 
     The upload template: Indonesian headers, an explanation sheet with the category codes."""
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    workbook = workbook_new(out)
     bold = workbook.add_format({"bold": True})
     as_text = workbook.add_format({"num_format": "@"})
     data = workbook.add_worksheet("Data")
@@ -97,7 +98,7 @@ def errors_write(source: Path, errors: dict[int, list[RowError]], out: Path | IO
 def _errors_sheet(table: Table, errors: dict[int, list[RowError]], out: Path | IO[bytes] | Any) -> None:
     found = match_headers(table.headers)
     text_columns = {index for name, index in found.items() if BY_FIELD[name].text}
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    workbook = workbook_new(out)
     bold = workbook.add_format({"bold": True})
     as_text = workbook.add_format({"num_format": "@"})
     as_date = workbook.add_format({"num_format": "dd/mm/yyyy"})

@@ -5,7 +5,6 @@ Every record is fetched through ``get_in_scope_or_404``: outside the user's regi
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
@@ -24,6 +23,7 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.regions.models import Region
+from lindung.spreadsheets.writing import csv_writer
 from lindung.web.pagination import CappedPaginator
 from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
 from lindung.workers.models import Worker
@@ -206,16 +206,6 @@ class _Echo:
         return value
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    # A spreadsheet runs a cell starting with = + - @ as a formula (CSV injection): make it text.
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[object]]:
     yield [
         gettext("NIK (masked)"),
@@ -241,18 +231,15 @@ def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[o
     )
     for nik, name, sex, village, village_name, regency, occupation, income, created in rows.iterator(chunk_size=2_000):
         yield [
-            _cell(v)
-            for v in (
-                nik_mask(nik),
-                name,
-                sex,
-                village,
-                village_name,
-                regency_names.get(regency, regency),
-                occupation,
-                income,
-                timezone.localtime(created).date().isoformat(),
-            )
+            nik_mask(nik),
+            name,
+            sex,
+            village,
+            village_name,
+            regency_names.get(regency, regency),
+            occupation,
+            income,
+            timezone.localtime(created).date(),
         ]
 
 
@@ -268,7 +255,7 @@ def worker_export_view(request: HttpRequest) -> StreamingHttpResponse:
     worker_export_record(
         actor=user, filters={"q": logged_q, **filters.as_dict(), "sort": sort}, row_count=workers.count()
     )
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())  # every text neutralised: a name typed as a formula stays text
     regency_names = dict(form.fields["regency"].choices)  # type: ignore[attr-defined]
     lines = (writer.writerow(row) for row in _export_rows(workers, regency_names))
     # The byte-order mark makes Excel, which most offices open CSV files with, read UTF-8 correctly.
