@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
@@ -244,10 +244,14 @@ def bpjs_exchange_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bpjs_export_view(request: HttpRequest) -> HttpResponse:
+    """A new batch and its file, to a POST from the exchange page (it sends enrolments and is audited). A GET (an
+    old link) is sent to that page, where the export is a button per programme: a link alone sends nothing."""
     user = signed_in_user(request)
     require(user, Action.ENROLMENT_SEND)
+    if request.method != "POST":
+        return redirect("enrolments:bpjs")
     programme = _programme_to_send(request)
     if programme is None:
         return redirect("enrolments:bpjs")

@@ -24,6 +24,7 @@ from lindung.accounts.permissions import Action, require, signed_in_user, user_c
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.regions.models import Region
 from lindung.spreadsheets.writing import csv_writer
+from lindung.web.downloads import download_methods, download_page
 from lindung.web.pagination import CappedPaginator
 from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
 from lindung.workers.models import Worker
@@ -244,9 +245,15 @@ def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[o
 
 
 @login_required
-def worker_export_view(request: HttpRequest) -> StreamingHttpResponse:
+@download_methods
+def worker_export_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The list as CSV, filters as on the list, to a POST (an audited export); a GET gets the page with the
+    button."""
     user = signed_in_user(request)
     require(user, Action.WORKER_EXPORT)
+    filename = f"pekerja-{timezone.localtime():%Y%m%d-%H%M}.csv"
+    if request.method != "POST":
+        return download_page(request, name=filename)
     form = WorkerFilterForm(request.GET, user=user)
     q, filters, sort = form.search()
     workers = worker_list(user=user, q=q, filters=filters, sort=sort)
@@ -260,6 +267,5 @@ def worker_export_view(request: HttpRequest) -> StreamingHttpResponse:
     lines = (writer.writerow(row) for row in _export_rows(workers, regency_names))
     # The byte-order mark makes Excel, which most offices open CSV files with, read UTF-8 correctly.
     response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="pekerja-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

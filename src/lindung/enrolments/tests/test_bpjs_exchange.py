@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from lindung.testing import (
     make_nik,
     make_user,
     make_worker,
+    strict_client_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -383,6 +385,26 @@ def test_the_export_button_downloads_the_batch_and_marks_it_sent(cast: Cast, pro
     again = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk})
     assert again.status_code == 302
     assert BpjsBatch.objects.count() == 1
+
+
+def test_a_get_of_the_export_address_sends_nothing_and_leads_to_the_export_button(cast: Cast, programme: Programme):
+    enrolment = _verified(programme, 1)[0]
+    client = strict_client_for(cast["petugas_bpjs"])
+
+    response = client.get("/kepesertaan/bpjs/ekspor/")
+
+    assert response.status_code == 302 and response["Location"] == "/kepesertaan/bpjs/"
+    assert not AuditEntry.objects.exists()
+    assert _status(enrolment) == Status.VERIFIED
+    page = client.get(response["Location"]).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None and 'data-testid="export-KALBAR-2026"' in page
+    assert client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk}).status_code == 403
+    assert not AuditEntry.objects.exists()
+    sent = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk, "csrfmiddlewaretoken": token[1]})
+    assert sent.status_code == 200 and sent["Content-Type"] == XLSX
+    assert AuditEntry.objects.filter(action="bpjs.exported", actor=cast["petugas_bpjs"]).count() == 1
+    assert _status(enrolment) == Status.SENT
 
 
 def test_an_operator_can_neither_export_nor_import_results(cast: Cast, programme: Programme):

@@ -215,7 +215,7 @@ def test_the_upload_template_is_inert(db: None) -> None:
 
 
 def test_the_workers_csv_is_inert(hostile_province: Programme, cast: dict[str, User]) -> None:
-    response = client_for(cast["admin_provinsi"]).get("/pekerja/ekspor.csv")
+    response = client_for(cast["admin_provinsi"]).post("/pekerja/ekspor.csv")
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8")  # type: ignore[attr-defined]
     expected: list[Any] = [*_named(HOSTILE, "Budi"), HOSTILE[2], HOSTILE[3], HOSTILE[6], HOSTILE[7]]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -10,7 +11,15 @@ from django.test.utils import CaptureQueriesContext
 
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Status
-from lindung.testing import PONTIANAK_VILLAGE, client_for, make_enrolment, make_programme, make_worker
+from lindung.testing import (
+    PONTIANAK_VILLAGE,
+    client_for,
+    download_by_post,
+    make_enrolment,
+    make_programme,
+    make_worker,
+    strict_client_for,
+)
 from lindung.workers.models import OccupationCategory, Worker
 from lindung.workers.selectors import WorkerFilters, worker_list
 
@@ -109,7 +118,7 @@ def test_a_stale_filter_value_shows_the_list_rather_than_an_error(cast):
 
 
 def _export(client, **params) -> list[list[str]]:
-    response = client.get("/pekerja/ekspor.csv", params)
+    response = client.post(f"/pekerja/ekspor.csv?{urlencode(params)}")
     assert response.status_code == 200
     assert response.streaming
     content = b"".join(response.streaming_content).decode()
@@ -130,6 +139,18 @@ def test_the_export_is_the_filtered_list_with_masked_niks_and_is_audited(cast):
     assert entry.actor_username == "operator_sambas"
     assert entry.changes["rows"] == [None, 1]
     assert entry.changes["filter"][1]["q"] == "budi"
+
+
+def test_the_export_is_handed_out_only_to_a_post_with_the_page_s_csrf_token(cast):
+    make_worker(name="Budi")
+    client = strict_client_for(cast["operator_sambas"])
+    response, entry = download_by_post(client, "/pekerja/ekspor.csv?regency=61.01", action="worker.exported")
+    assert "Budi" in b"".join(response.streaming_content).decode()
+    assert (entry.actor, entry.changes["rows"], entry.changes["filter"][1]["regency"]) == (
+        cast["operator_sambas"],
+        [None, 1],
+        "61.01",
+    )
 
 
 def test_the_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(cast):
