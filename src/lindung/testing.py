@@ -7,6 +7,7 @@ import itertools
 import re
 from html import unescape
 from typing import Any
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.test import Client
@@ -172,3 +173,16 @@ def download_by_post(
     entry = written.filter(action=action).order_by("-pk").first()
     assert entry is not None, f"no {action} entry"
     return response, entry
+
+
+_URL_IN_PAGE = re.compile(r'(?:href|action|formaction|src)="([^"]*)"|name="next" value="([^"]*)"')
+
+
+def flow_urls(response: Any) -> list[str]:
+    """Every address a request flow leaves where a server log, a proxy, the history or a Referer header keeps
+    it: the redirects followed (``follow=True``), the last request, and every link, form address and ``next``
+    of the page it ends on; unescaped and percent-decoded, so that a NIK in any of them shows as typed."""
+    urls = [url for url, _ in response.redirect_chain]
+    urls.append(f"{response.request['PATH_INFO']}?{response.request.get('QUERY_STRING', '')}")
+    urls += [unescape(link or next_) for link, next_ in _URL_IN_PAGE.findall(response.content.decode())]
+    return [unquote_plus(url) for url in urls]

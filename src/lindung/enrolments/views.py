@@ -43,6 +43,7 @@ from lindung.enrolments.selectors import (
 from lindung.imports.reading import ImportFileError, max_bytes
 from lindung.programmes.models import Programme
 from lindung.web.pagination import CappedPaginator
+from lindung.web.searches import search_data, search_in_address, search_redirect
 from lindung.web.uploads import upload_on_disk
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
@@ -84,10 +85,17 @@ HISTORY_LABELS = {
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def enrolment_list_view(request: HttpRequest) -> HttpResponse:
+    """The list; its search box posts, and the NIK or name typed stays out of the address."""
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    form = EnrolmentFilterForm(request.GET or None, user=user)
+    if search_in_address(request):
+        return search_redirect(request)
+    data, forgotten = search_data(request)
+    if forgotten:
+        messages.info(request, _("This search is no longer kept; search again."))
+    form = EnrolmentFilterForm(data or None, user=user)
     # An invalid filter is shown next to its field and ignored; the valid ones still apply.
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
@@ -26,6 +27,7 @@ from lindung.regions.models import Region
 from lindung.spreadsheets.writing import csv_writer
 from lindung.web.downloads import download_methods, download_page
 from lindung.web.pagination import CappedPaginator
+from lindung.web.searches import SEARCH_KEY, search_data, search_in_address, search_redirect
 from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
@@ -44,16 +46,25 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def worker_list_view(request: HttpRequest) -> HttpResponse:
+    """The list; its search box posts, and the text typed (a NIK, a name) stays out of the address."""
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    form = WorkerFilterForm(request.GET, user=user)
+    if search_in_address(request):
+        return search_redirect(request)
+    data, forgotten = search_data(request)
+    if forgotten:
+        messages.info(request, gettext("This search is no longer kept; search again."))
+    form = WorkerFilterForm(data, user=user)
     q, filters, sort = form.search()
     workers = worker_list(user=user, q=q, filters=filters, sort=sort).select_related("village", "occupation")
     paginator = CappedPaginator(workers, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    query = request.GET.copy()  # for the export button: the search's key, never its text
     query.pop("page", None)
+    if forgotten:
+        query.pop(SEARCH_KEY, None)
     return render(
         request,
         "workers/list.html",
@@ -253,8 +264,13 @@ def worker_export_view(request: HttpRequest) -> HttpResponse | StreamingHttpResp
     require(user, Action.WORKER_EXPORT)
     filename = f"pekerja-{timezone.localtime():%Y%m%d-%H%M}.csv"
     if request.method != "POST":
-        return download_page(request, name=filename)
-    form = WorkerFilterForm(request.GET, user=user)
+        # An old address with the search in it is moved to a key first, so that the button does not post it.
+        return search_redirect(request) if search_in_address(request) else download_page(request, name=filename)
+    data, forgotten = search_data(request)
+    if forgotten:  # the session was renewed since the list was shown: no export of a search it cannot redo
+        messages.info(request, gettext("This search is no longer kept; search again."))
+        return redirect(f"{reverse('workers:list')}?{data.urlencode()}")
+    form = WorkerFilterForm(data, user=user)
     q, filters, sort = form.search()
     workers = worker_list(user=user, q=q, filters=filters, sort=sort)
     # A searched NIK is personal data too: the log keeps it masked.

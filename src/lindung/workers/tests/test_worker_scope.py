@@ -25,7 +25,7 @@ def pontianak_worker():
 
 
 def _listed(client, **params) -> str:
-    response = client.get("/pekerja/", params)
+    response = client.post("/pekerja/", params, follow=True)  # the filter form, as the page sends it
     assert response.status_code == 200
     return response.content.decode()
 
