@@ -28,6 +28,7 @@ from lindung.audit.services import audit_record
 from lindung.enrolments.models import BpjsBatch, Enrolment, Status
 from lindung.enrolments.services import (
     KPJ_PATTERN,
+    KPJ_REFUSED,
     BpjsActivation,
     BpjsRejection,
     EnrolmentError,
@@ -401,7 +402,7 @@ def _decide(
         )
     owner = kpj_owner.setdefault(row.kpj, enrolment.worker_id)
     if owner != enrolment.worker_id:
-        error("kpj", gettext("This KPJ number is already recorded for another worker."))
+        error("kpj", gettext(KPJ_REFUSED))  # the same words whoever holds it, in the user's region or not
     if not row.errors:
         activations.append(BpjsActivation(enrolment.pk, row.kpj, row.coverage_start))
 

@@ -231,7 +231,7 @@ def test_import_result_activates_rejects_and_reports_each_bad_row(
     assert "No worker with this NIK" in messages[4]
     assert "no enrolment in a batch sent to BPJS" in messages[5]
     assert "11 digits" in messages[6]
-    assert "another worker" in messages[7]
+    assert "cannot be recorded for this worker" in messages[7]
     accepted.refresh_from_db()
     assert (accepted.status, accepted.kpj) == (Status.ACTIVE, "12345678901")
     assert accepted.coverage_start == dt.date(2026, 2, 1)
@@ -321,6 +321,44 @@ def test_row_messages_are_indonesian_by_default(cast: Cast, programme: Programme
     [error] = json.loads(out.getvalue())["errors"]
     assert error["row"] == 2
     assert error["message"] != "This field is required."  # Django's own Indonesian translation of it
+
+
+KPJ_REFUSED = (
+    "This KPJ number cannot be recorded for this worker: check it against BPJS's answer and, if it is right, "
+    "tell the provincial administrator."
+)
+
+
+@pytest.mark.usefixtures("english")
+def test_a_kpj_held_in_another_region_is_refused_in_the_answer_in_the_same_words_as_one_held_in_view(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    make_user("bpjs_sambas", Role.PETUGAS_BPJS, "61.01")
+    hidden = make_enrolment(make_worker(name="Yusuf", village=PONTIANAK_VILLAGE), programme, Status.ACTIVE)
+    seen = make_enrolment(make_worker(name="Rahmat"), programme, Status.ACTIVE)
+    first, second, third = _verified(programme, 3)
+    _export(tmp_path, programme, user="bpjs_sambas")
+    rows = [
+        [first.worker.nik, hidden.kpj, "diterima", "", "01/02/2026"],
+        [second.worker.nik, seen.kpj, "diterima", "", "01/02/2026"],
+        [third.worker.nik, "12345678901", "diterima", "", "01/02/2026"],
+    ]
+
+    result = _import(_answer_csv(tmp_path / "jawaban.csv", HEADER, rows), "bpjs_sambas")
+
+    errors = {e["row"]: (e["column"], e["message"]) for e in result["errors"]}
+    assert errors == {2: ("KPJ number", KPJ_REFUSED), 3: ("KPJ number", KPJ_REFUSED)}
+    assert result["activated"] == 1
+    assert {_status(first), _status(second)} == {Status.SENT}
+    # The bulk settlement the answer goes through says the same, whoever holds the number.
+    for enrolment, holder in ((first, hidden), (second, seen)):
+        with pytest.raises(EnrolmentError) as excinfo:
+            enrolment_settle_bulk(
+                actor=cast["petugas_bpjs"],
+                activations=[BpjsActivation(enrolment.pk, holder.kpj, dt.date(2026, 2, 1))],
+                rejections=[],
+            )
+        assert excinfo.value.text == KPJ_REFUSED
 
 
 def test_the_bulk_settlement_refuses_an_enrolment_not_sent_and_writes_nothing(cast: Cast, programme: Programme):

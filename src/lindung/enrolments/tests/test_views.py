@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lindung.accounts.models import User
+from lindung.accounts.models import Role, User
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.programmes.models import FunderType, Programme
@@ -20,6 +20,7 @@ from lindung.testing import (
     flow_urls,
     make_enrolment,
     make_programme,
+    make_user,
     make_worker,
     set_quota,
 )
@@ -255,6 +256,30 @@ def test_a_bpjs_officer_activates_on_the_page(cast: Cast, programme: Programme):
         Status.ACTIVE,
         "12345678901",
         dt.date(2026, 3, 1),
+    )
+
+
+def test_a_kpj_held_in_another_region_is_refused_on_the_page_in_the_same_words_as_one_held_in_view(
+    cast: Cast, programme: Programme
+):
+    officer = make_user("bpjs_sambas", Role.PETUGAS_BPJS, "61.01")
+    hidden = make_enrolment(make_worker(name="Yusuf Pontianak", village=PONTIANAK_VILLAGE), programme, Status.ACTIVE)
+    seen = make_enrolment(make_worker(name="Rahmat Sambas"), programme, Status.ACTIVE)
+    errors = []
+    for holder in (hidden, seen):
+        enrolment = make_enrolment(make_worker(name="Budi"), programme, Status.SENT)
+        page = _activate(officer, enrolment, kpj=holder.kpj, coverage_start="2026-03-01").content.decode()
+        errors.append(re.findall(r'class="field-error"[^>]*>([^<]*)<', page))
+        assert "another worker" not in page
+        assert holder.worker.name not in page
+        assert "Pontianak" not in page
+    assert (
+        errors[0]
+        == errors[1]
+        == [
+            "This KPJ number cannot be recorded for this worker: check it against BPJS&#x27;s answer and, if it is "
+            "right, tell the provincial administrator."
+        ]
     )
 
 
