@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import io
 import re
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from python_calamine import CalamineWorkbook
 
+from lindung.spreadsheets import writing
 from lindung.spreadsheets.writing import csv_writer, neutralise, workbook_new
 
 # Written by an attacker as a name, an address, a header...: each can start a formula somewhere.
@@ -149,3 +152,11 @@ def test_the_csv_writer_returns_what_its_file_returns_so_it_can_stream() -> None
             return value
 
     assert csv_writer(Echo()).writerow(["=1", 2]) == "'=1,2\r\n"
+
+
+def test_the_writing_module_imports_no_feature_app() -> None:
+    """The bottom of the house: every feature app may use it, so it may use none of them."""
+    tree = ast.parse(Path(writing.__file__).read_text(encoding="utf-8"))
+    modules = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    modules += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    assert not [name for name in modules if name.startswith("lindung") and not name.startswith("lindung.spreadsheets")]
