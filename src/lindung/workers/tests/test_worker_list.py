@@ -245,7 +245,8 @@ def test_a_searched_nik_is_posted_and_appears_in_no_address_of_the_search_or_its
     assert not [url for url in urls if budi.nik in url], urls
     export = re.search(r'action="(/pekerja/ekspor\.csv[^"]*)"', response.content.decode())
     assert export is not None
-    csv_text = b"".join(client.post(unescape(export[1])).streaming_content).decode()
+    exported = client.post(unescape(export[1]))
+    csv_text = b"".join(exported.streaming_content).decode()  # type: ignore[attr-defined]
     assert [row[1] for row in csv.reader(io.StringIO(csv_text.removeprefix("\ufeff")))][1:] == ["Budi"]
     assert budi.nik not in unescape(export[1])
     assert AuditEntry.objects.get(action="worker.exported").changes["filter"][1]["q"] == (
@@ -263,7 +264,9 @@ def test_a_name_search_keeps_its_pages_and_filters_with_the_name_out_of_the_addr
 
     page = first.content.decode()
     assert page.count("<tr data-worker=") == 50 and "51 workers" in page and "Pekerja 50" in page
-    following = unescape(re.search(r'href="([^"]+)" rel="next"', page)[1])
+    pager = re.search(r'href="([^"]+)" rel="next"', page)
+    assert pager is not None
+    following = unescape(pager[1])
     assert "Pekerja" not in following and "cari=" in following and "sort=-name" in following
     second = client.get("/pekerja/" + following).content.decode()
     assert second.count("<tr data-worker=") == 1 and "Pekerja 00" in second
