@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+from html import unescape
 from typing import Any
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.test import Client
 
 from lindung.accounts.models import Role, User
+from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.workers.models import OccupationCategory, Worker
@@ -125,3 +129,60 @@ def load_small_demo(*, workers: int, seed: int) -> None:
 
     seed_categories(OccupationCategory)  # the flush removed the migration's rows
     demo_load(workers=workers, seed=seed, password=TEST_PASSWORD)
+
+
+def strict_client_for(user: User, language: str = "en") -> Client:
+    """``client_for`` with Django's CSRF check on, as in a real browser: a POST needs the page's token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+_DOWNLOAD_FORM = re.compile(
+    r'<form method="post" action="([^"]*)"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"'
+)
+
+
+def download_by_post(
+    client: Client, url: str, *, action: str, data: dict[str, Any] | None = None
+) -> tuple[Any, AuditEntry]:
+    """Fetch an audited download the way the pages do, checking on the way that only a POST with the CSRF
+    token hands it out (``client`` from ``strict_client_for``):
+
+    1. a GET of ``url`` (an old link, a link on another site) writes no audit entry and shows a page whose
+       form posts to ``url``;
+    2. a POST without the token is refused (403) and writes nothing;
+    3. a POST with the page's token answers 200 and writes an ``action`` entry.
+
+    Returns the response and that entry.
+    """
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    written = AuditEntry.objects.filter(pk__gt=last)
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    assert not written.exists(), "a GET wrote an audit entry"
+    form = _DOWNLOAD_FORM.search(page.content.decode())
+    assert form is not None, "no download form on the page"
+    assert unescape(form.group(1)) == url
+    refused = client.post(url, data or {})
+    assert refused.status_code == 403
+    assert not written.exists(), "a POST without the CSRF token wrote an audit entry"
+    response = client.post(url, {**(data or {}), "csrfmiddlewaretoken": form.group(2)})
+    assert response.status_code == 200, response.status_code
+    entry = written.filter(action=action).order_by("-pk").first()
+    assert entry is not None, f"no {action} entry"
+    return response, entry
+
+
+_URL_IN_PAGE = re.compile(r'(?:href|action|formaction|src)="([^"]*)"|name="next" value="([^"]*)"')
+
+
+def flow_urls(response: Any) -> list[str]:
+    """Every address a request flow leaves where a server log, a proxy, the history or a Referer header keeps
+    it: the redirects followed (``follow=True``), the last request, and every link, form address and ``next``
+    of the page it ends on; unescaped and percent-decoded, so that a NIK in any of them shows as typed."""
+    urls = [url for url, _ in response.redirect_chain]
+    urls.append(f"{response.request['PATH_INFO']}?{response.request.get('QUERY_STRING', '')}")
+    urls += [unescape(link or next_) for link, next_ in _URL_IN_PAGE.findall(response.content.decode())]
+    return [unquote_plus(url) for url in urls]

@@ -1,4 +1,5 @@
-"""Downloading an invoice as XLSX (its lines) or PDF (the summary letter): finance users of the region only."""
+"""Downloading an invoice as XLSX (its lines) or PDF (the summary letter): finance users of the region only, by
+POST (each download is audited; see ``lindung.web.downloads``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
@@ -19,13 +19,15 @@ from lindung.contributions.documents import (
     write_invoice_xlsx,
 )
 from lindung.contributions.selectors import invoices_in_scope
+from lindung.web.downloads import download_methods, download_page
 
 
 @login_required
-@require_GET
+@download_methods
 def invoice_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse | FileResponse:
-    """The invoice as a file. ``?lang=en`` gives the letter in English (Indonesian otherwise); ``?place=``
-    the town written above the signature (the programme's region otherwise)."""
+    """The invoice as a file to a POST; a GET gets the page with the button. ``?lang=en`` gives the letter in
+    English (Indonesian otherwise); ``?place=`` the town written above the signature (the programme's region
+    otherwise)."""
     user = request.user
     assert isinstance(user, User)  # login_required let only a signed-in user through
     require(user, Action.FINANCE_MANAGE)
@@ -34,8 +36,10 @@ def invoice_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpRespon
     invoice = invoices_in_scope(user).select_related("programme__region").filter(pk=pk).first()
     if invoice is None:
         raise Http404
-    invoice_export_record(actor=user, invoice=invoice, fmt=fmt)
     filename = invoice_filename(invoice, fmt)
+    if request.method != "POST":
+        return download_page(request, name=filename)
+    invoice_export_record(actor=user, invoice=invoice, fmt=fmt)
     if fmt == "pdf":
         language = "en" if request.GET.get("lang") == "en" else "id"
         place = request.GET.get("place", "").strip()[:80]

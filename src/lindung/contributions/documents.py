@@ -2,7 +2,8 @@
 
 Both are read-only views of an invoice (draft or issued); handing one out is audited by
 ``invoice_export_record``. The XLSX is written in xlsxwriter's constant-memory mode from a database
-iterator, so a million-line invoice needs no more memory than a small one.
+iterator, so a million-line invoice needs no more memory than a small one; its workbook comes from
+``lindung.spreadsheets.writing``, so no name in it can be taken for a formula.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lindung.accounts.scope import scope_of
 from lindung.audit.services import audit_record
 from lindung.contributions.models import Invoice, InvoiceLine, LineKind
 from lindung.contributions.selectors import invoice_by_component, invoice_by_regency
+from lindung.spreadsheets.writing import workbook_new
 from lindung.workers.nik import nik_mask
 
 FORMATS = ("xlsx", "pdf")
@@ -31,7 +33,6 @@ CONTENT_TYPES = {
 }
 # An XLSX sheet holds at most 1,048,576 rows; lines beyond continue on "Baris 2", "Baris 3", ...
 MAX_SHEET_ROWS = 1_048_576
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def invoice_export_record(*, actor: User | None, invoice: Invoice, fmt: str) -> None:
@@ -58,11 +59,6 @@ def invoice_filename(invoice: Invoice, fmt: str) -> str:
     return f"tagihan-{invoice.programme.code}-{invoice.month:%Y-%m}.{fmt}"
 
 
-def _text(value: str) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula (CSV/XLSX injection): make it text.
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 # --- XLSX ---------------------------------------------------------------------------------------
 
 
@@ -73,9 +69,7 @@ def write_invoice_xlsx(invoice: Invoice, out: str | IO[bytes]) -> int:
     Constant-memory mode flushes each row to a temporary file as soon as the next row starts, so
     rows are written strictly in order and every value goes in with an explicit type.
     """
-    import xlsxwriter  # only the exports need it
-
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
+    workbook = workbook_new(out, constant_memory=True)
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0"})
     money_bold = workbook.add_format({"num_format": "#,##0", "bold": True})
@@ -127,9 +121,9 @@ def write_invoice_xlsx(invoice: Invoice, out: str | IO[bytes]) -> int:
             sheet = new_sheet(sheet_number)
             row = 1
         sheet.write_string(row, 0, nik_mask(nik))
-        sheet.write_string(row, 1, _text(name))
+        sheet.write_string(row, 1, name)
         sheet.write_string(row, 2, regency)
-        sheet.write_string(row, 3, _text(names.get(regency, regency)))
+        sheet.write_string(row, 3, names.get(regency, regency))
         sheet.write_string(row, 4, kinds.get(kind, kind))
         sheet.write_string(row, 5, f"{month:%Y-%m}")
         sheet.write_number(row, 6, jkk, money)
@@ -137,7 +131,7 @@ def write_invoice_xlsx(invoice: Invoice, out: str | IO[bytes]) -> int:
         sheet.write_number(row, 8, jht, money)
         sheet.write_number(row, 9, amount, money)
         if note:
-            sheet.write_string(row, 10, _text(note))
+            sheet.write_string(row, 10, note)
         count += 1
 
     _write_summary(summary, invoice, regencies, bold, money, money_bold)
@@ -168,7 +162,7 @@ def _write_summary(
         if isinstance(value, int):
             sheet.write_number(row, 1, value, money)
         else:
-            sheet.write_string(row, 1, _text(value))
+            sheet.write_string(row, 1, value)
         row += 1
 
     row += 1
@@ -180,7 +174,7 @@ def _write_summary(
         sheet.write_string(row, col, header, bold)
     for item in regencies:
         row += 1
-        sheet.write_string(row, 0, _text(item["name"]))
+        sheet.write_string(row, 0, item["name"])
         sheet.write_string(row, 1, item["regency_code"])
         sheet.write_number(row, 2, item["lines"], money)
         sheet.write_number(row, 3, item["adjustments"], money)

@@ -16,7 +16,6 @@ from itertools import batched
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +29,7 @@ from lindung.audit.services import audit_record
 from lindung.enrolments.models import BpjsBatch, Enrolment, Status
 from lindung.enrolments.services import (
     KPJ_PATTERN,
+    KPJ_REFUSED,
     BpjsActivation,
     BpjsRejection,
     EnrolmentError,
@@ -42,6 +42,7 @@ from lindung.programmes.models import Programme
 from lindung.spreadsheets.errors import ErrorCount, RowError, RowErrors
 from lindung.spreadsheets.limits import ImportFileError
 from lindung.spreadsheets.reading import table_open
+from lindung.spreadsheets.writing import workbook_new
 
 # The registration file's columns: (header, formatted as text). Headers are BPJS's, in Indonesian.
 EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
@@ -153,7 +154,7 @@ def _export_rows(batch: BpjsBatch) -> list[list[Any]]:
                 worker.sex,
                 worker.address,
                 worker.village_id,
-                worker.phone,
+                _national_phone(worker.phone),
                 worker.kk_number,
                 worker.mother_maiden_name,
                 worker.occupation.name,
@@ -167,8 +168,15 @@ def _export_rows(batch: BpjsBatch) -> list[list[Any]]:
     return rows
 
 
+def _national_phone(phone: str) -> str:
+    """``+6281234567890`` → ``081234567890``: as Indonesian forms write it, and a text that starts no formula
+    (a leading ``+`` would be neutralised with an apostrophe, which BPJS would have to strip)."""
+    return "0" + phone.removeprefix("+62") if phone.startswith("+62") else phone
+
+
 def _write_export(rows: list[list[Any]], out: Path | IO[bytes] | Any) -> None:
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Every text neutralised: a name, an address or a category typed as a formula reaches BPJS as text.
+    workbook = workbook_new(out)
     bold = workbook.add_format({"bold": True})
     as_text = workbook.add_format({"num_format": "@"})
     as_date = workbook.add_format({"num_format": "dd/mm/yyyy"})
@@ -410,7 +418,7 @@ def _decide(
         )
     owner = kpj_owner.setdefault(row.kpj, enrolment.worker_id)
     if owner != enrolment.worker_id:
-        error("kpj", gettext("This KPJ number is already recorded for another worker."))
+        error("kpj", gettext(KPJ_REFUSED))  # the same words whoever holds it, in the user's region or not
     if not row.errors:
         activations.append(BpjsActivation(enrolment.pk, row.kpj, row.coverage_start))
 

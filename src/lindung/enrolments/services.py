@@ -114,6 +114,14 @@ BPJS_REJECTION = Transition(
 QUOTA_STATUSES = [Status.VERIFIED, Status.SENT, Status.ACTIVE]
 
 KPJ_PATTERN = re.compile(r"[0-9]{11}")
+# A KPJ number that another worker's enrolment holds. The refusal cannot hide that the number is taken (it
+# must not be recorded twice), but it says nothing of the holder, and it reads the same whether the holder is
+# in the user's region or out of it: telling "another worker" only when the holder is out of sight would
+# confirm a record the user may not see. A right number held wrongly is for the province to sort out.
+KPJ_REFUSED = gettext_noop(
+    "This KPJ number cannot be recorded for this worker: check it against BPJS's answer and, if it is right, "
+    "tell the provincial administrator."
+)
 
 
 class EnrolmentError(RefusedStep):
@@ -307,7 +315,7 @@ def enrolment_activate(*, actor: User, enrolment: Enrolment, kpj: str, coverage_
                 field="coverage_start",
             )
         if Enrolment.objects.filter(kpj=kpj).exclude(worker_id=enrolment.worker_id).exists():
-            raise EnrolmentError(_("This KPJ number is already recorded for another worker."), field="kpj")
+            raise EnrolmentError(_(KPJ_REFUSED), field="kpj")
         return _apply(actor, enrolment, step, {"kpj": kpj, "coverage_start": coverage_start})
 
 
@@ -397,11 +405,11 @@ def _check_activations(activations: Sequence[BpjsActivation], locked: dict[int, 
                 field="coverage_start",
             )
         if seen.setdefault(activation.kpj, enrolment.worker_id) != enrolment.worker_id:
-            raise EnrolmentError(_("This KPJ number is already recorded for another worker."), field="kpj")
+            raise EnrolmentError(_(KPJ_REFUSED), field="kpj")
     for chunk in batched(seen, 2000):
         for kpj, worker_id in Enrolment.objects.filter(kpj__in=chunk).values_list("kpj", "worker_id"):
             if worker_id != seen[kpj]:
-                raise EnrolmentError(_("This KPJ number is already recorded for another worker."), field="kpj")
+                raise EnrolmentError(_(KPJ_REFUSED), field="kpj")
 
 
 def _audit_entry(actor: User, action: str, enrolment: Enrolment, changes: dict[str, list[Any]]) -> AuditEntry:

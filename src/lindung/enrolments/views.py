@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
@@ -43,6 +43,7 @@ from lindung.programmes.models import Programme
 from lindung.spreadsheets.fields import SpreadsheetFileField
 from lindung.spreadsheets.limits import ImportFileError
 from lindung.web.pagination import CappedPaginator
+from lindung.web.searches import search_data, search_in_address, search_redirect
 from lindung.web.uploads import upload_on_disk
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
@@ -84,10 +85,17 @@ HISTORY_LABELS = {
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def enrolment_list_view(request: HttpRequest) -> HttpResponse:
+    """The list; its search box posts, and the NIK or name typed stays out of the address."""
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    form = EnrolmentFilterForm(request.GET or None, user=user)
+    if search_in_address(request):
+        return search_redirect(request)
+    data, forgotten = search_data(request)
+    if forgotten:
+        messages.info(request, _("This search is no longer kept; search again."))
+    form = EnrolmentFilterForm(data or None, user=user)
     # An invalid filter is shown next to its field and ignored; the valid ones still apply.
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})
@@ -228,10 +236,14 @@ def bpjs_exchange_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bpjs_export_view(request: HttpRequest) -> HttpResponse:
+    """A new batch and its file, to a POST from the exchange page (it sends enrolments and is audited). A GET (an
+    old link) is sent to that page, where the export is a button per programme: a link alone sends nothing."""
     user = signed_in_user(request)
     require(user, Action.ENROLMENT_SEND)
+    if request.method != "POST":
+        return redirect("enrolments:bpjs")
     programme = _programme_to_send(request)
     if programme is None:
         return redirect("enrolments:bpjs")

@@ -1,7 +1,8 @@
 """The files this app writes with xlsxwriter: the upload template and the file of rejected rows.
 
 NIK and KK columns are formatted as text, so that a spreadsheet keeps all 16 digits when they are
-typed or pasted again.
+typed or pasted again. The workbooks come from ``lindung.spreadsheets.writing``: a header or a cell of an
+upload written back into the error file, or a category name in the template, is never a formula.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from django.utils.translation import gettext
 
 from lindung.imports.columns import BY_FIELD, FIELDS, match_headers
 from lindung.spreadsheets.errors import RowError
 from lindung.spreadsheets.reading import Table, table_open
+from lindung.spreadsheets.writing import workbook_new
 from lindung.workers.models import OccupationCategory
 
 
@@ -59,7 +60,7 @@ def template_write(out: Path | IO[bytes] | Any) -> None:
     """``out``: a path or anything with ``write`` (a file, an HttpResponse).
 
     The upload template: Indonesian headers, an explanation sheet with the category codes."""
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    workbook = workbook_new(out)
     bold = workbook.add_format({"bold": True})
     as_text = workbook.add_format({"num_format": "@"})
     data = workbook.add_worksheet("Data")
@@ -97,11 +98,13 @@ def errors_write(source: Path, errors: dict[int, list[RowError]], out: Path | IO
 def _errors_sheet(table: Table, errors: dict[int, list[RowError]], out: Path | IO[bytes] | Any) -> None:
     found = match_headers(table.headers)
     text_columns = {index for name, index in found.items() if BY_FIELD[name].text}
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Written row by row in order (constant memory): a thousand rows of an upload, read again from it.
+    workbook = workbook_new(out, constant_memory=True)
     bold = workbook.add_format({"bold": True})
     as_text = workbook.add_format({"num_format": "@"})
     as_date = workbook.add_format({"num_format": "dd/mm/yyyy"})
     sheet = workbook.add_worksheet("Data")
+    sheet.freeze_panes(1, 0)
     width = len(table.headers)
     for index, header in enumerate(table.headers):
         sheet.write(0, index, "" if header is None else header, bold)
@@ -110,7 +113,10 @@ def _errors_sheet(table: Table, errors: dict[int, list[RowError]], out: Path | I
     sheet.write_string(0, width, gettext("Errors"), bold)
     sheet.set_column(width, width, 80)
     out_row = 0
+    last = max(errors, default=0)
     for number, cells in table.rows:
+        if number > last:
+            break  # the rows after the last rejected one need not be read
         if number not in errors:
             continue
         out_row += 1
@@ -119,7 +125,6 @@ def _errors_sheet(table: Table, errors: dict[int, list[RowError]], out: Path | I
         sheet.write_string(
             out_row, width, "\n".join(f"{e.column}: {e.message}" if e.column else e.message for e in errors[number])
         )
-    sheet.freeze_panes(1, 0)
     workbook.close()
 
 

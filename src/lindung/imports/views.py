@@ -19,6 +19,7 @@ from lindung.imports.selectors import import_batches, programmes_open_to
 from lindung.imports.services import import_errors_export
 from lindung.imports.spreadsheets import template_write
 from lindung.spreadsheets.limits import ImportFileError
+from lindung.web.downloads import download_methods, download_page
 from lindung.web.uploads import upload_on_disk
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,13 +75,19 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@download_methods
 def import_errors_view(request: HttpRequest, pk: int) -> HttpResponse:
-    with_file = import_batches(user=signed_in_user(request)).exclude(error_file="", source="")
-    batch = get_object_or_404(with_file, pk=pk)
+    """The rejected rows as a workbook, to a POST (the file holds whole NIKs: an audited export); a GET gets the
+    page with the button."""
+    user = signed_in_user(request)
+    require(user, Action.ENROLMENT_PROPOSE)  # as import_errors_export does: the GET page promises nothing else
+    batch = get_object_or_404(import_batches(user=user).exclude(error_file="", source=""), pk=pk)
+    filename = f"{gettext('errors')}-{Path(batch.file_name).stem or 'impor'}.xlsx"
+    if request.method != "POST":
+        return download_page(request, name=filename)
     response = HttpResponse(content_type=XLSX)
-    import_errors_export(actor=signed_in_user(request), batch=batch, out=response)
-    name = Path(batch.file_name).stem or "impor"
-    response["Content-Disposition"] = f'attachment; filename="{gettext("errors")}-{name}.xlsx"'
+    import_errors_export(actor=user, batch=batch, out=response)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

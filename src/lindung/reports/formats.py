@@ -1,15 +1,11 @@
 """Writing a :class:`~lindung.reports.document.Report` as XLSX, CSV or PDF.
 
-Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or
-carriage return, which some programs skip before looking) as a formula, so a worker, region, category
-or programme named ``=HYPERLINK(...)`` could run something on the reader's machine. Every text cell of
-every export goes through :func:`neutralise`, which puts an apostrophe in front of such a text:
+Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and their
+look-alikes, after spaces) as a formula, so a worker, region, category or programme named
+``=HYPERLINK(...)`` could run something on the reader's machine. The workbook and the CSV writer come from
+:mod:`lindung.spreadsheets.writing`, which neutralises every text cell (:func:`neutralise`: an apostrophe in
+front) and writes no formula and no link; see there why an apostrophe.
 
-- XLSX: the apostrophe is part of the cell's text, and the cell is written as a string (never as a
-  formula). Excel's own "quote prefix" style would hide the mark but is lost as soon as the sheet is
-  saved as CSV; the visible apostrophe survives that, and it is what the invoice export already does.
-- CSV: the same apostrophe (as the worker export does). A tab in front would be invisible but is
-  stripped by many programs on import, which makes the formula live again.
 - PDF: nothing to neutralise (a PDF does not evaluate text); names are shown as they are.
 
 CSV shape (documented for people who load it into other tools): UTF-8 with a byte-order mark (so that
@@ -23,10 +19,10 @@ written YYYY-MM-DD.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import IO, TYPE_CHECKING, Any
@@ -37,6 +33,8 @@ from django.utils.translation import gettext
 
 from lindung.charts import percent_id
 from lindung.reports.document import Cell, Kind, Report, Section
+from lindung.spreadsheets.writing import csv_writer, workbook_new
+from lindung.spreadsheets.writing import neutralise as neutralise  # its old home: callers import it from here
 from lindung.web.templatetags.humanize_id import rupiah, rupiah_number
 
 if TYPE_CHECKING:
@@ -51,14 +49,8 @@ CONTENT_TYPES = {
 }
 # On screen only: the page the PDF is printed from, for reading (and printing) in the browser.
 PREVIEW = "html"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DELIMITER = ";"
 KETERANGAN = "Keterangan"  # the sheet's name is the same in every language: people look for it by name
-
-
-def neutralise(value: str) -> str:
-    """``value`` made inert in a spreadsheet: an apostrophe in front when it could start a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -108,7 +100,7 @@ class _XlsxWriter:
         elif isinstance(value, dt.date):
             sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.formats[("day", bold)])
         elif isinstance(value, bool) or not isinstance(value, int | float):
-            sheet.write_string(row, col, neutralise(str(value)), style)
+            sheet.write_string(row, col, str(value), style)
         else:
             sheet.write_number(row, col, value, style)
 
@@ -116,15 +108,13 @@ class _XlsxWriter:
 def write_xlsx(report: Report, out: str | IO[bytes]) -> None:
     """One sheet per table (header row bold and frozen, numbers as numbers, rupiah with the rupiah
     format), then the sheet "Keterangan": what was asked, the region, as of when, and the source."""
-    import xlsxwriter  # only the exports need it
-
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    workbook = workbook_new(out)
     writer = _XlsxWriter(workbook)
     for section, name in zip(report.sections, _sheet_names(report.sections), strict=True):
         sheet = workbook.add_worksheet(name)
         for col, column in enumerate(section.columns):
             sheet.set_column(col, col, column.width or _WIDTHS[column.kind])
-            sheet.write_string(0, col, neutralise(column.header), writer.bold)
+            sheet.write_string(0, col, column.header, writer.bold)
         sheet.freeze_panes(1, 0)
         row = 0
         for row, values in enumerate(section.rows, start=1):
@@ -141,18 +131,18 @@ def write_xlsx(report: Report, out: str | IO[bytes]) -> None:
 def _write_keterangan(sheet: Any, report: Report, writer: _XlsxWriter) -> None:
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 60)
-    sheet.write_string(0, 0, neutralise(report.title), writer.bold)
+    sheet.write_string(0, 0, report.title, writer.bold)
     row = 1
     for label, value in report.facts:
         row += 1
-        sheet.write_string(row, 0, neutralise(label), writer.bold)
-        sheet.write_string(row, 1, neutralise(value), writer.wrap)
+        sheet.write_string(row, 0, label, writer.bold)
+        sheet.write_string(row, 1, value, writer.wrap)
     if report.figures:
         row += 2
-        sheet.write_string(row, 0, neutralise(gettext("Key figures")), writer.bold)
+        sheet.write_string(row, 0, gettext("Key figures"), writer.bold)
         for figure in report.figures:
             row += 1
-            sheet.write_string(row, 0, neutralise(figure.label))
+            sheet.write_string(row, 0, figure.label)
             writer.cell(sheet, row, 1, figure.value, figure.kind)
     # The tables' notes come here, so that every table sheet is a plain table (a pivot or a filter reads it whole).
     notes = [(section.title, section.note) for section in report.sections if section.note]
@@ -161,44 +151,39 @@ def _write_keterangan(sheet: Any, report: Report, writer: _XlsxWriter) -> None:
         row += 1
     for label, note in notes:
         row += 1
-        sheet.write_string(row, 0, neutralise(label), writer.bold)
-        sheet.write_string(row, 1, neutralise(note), writer.wrap)
+        sheet.write_string(row, 0, label, writer.bold)
+        sheet.write_string(row, 1, note, writer.wrap)
 
 
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def csv_value(value: Cell, kind: Kind) -> str:
-    """A cell as CSV text: numbers plain, percentages with a decimal point, days YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if kind == "percent" and isinstance(value, int | float):
-        return f"{value * 100:.1f}"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return neutralise(str(value))
+def csv_value(value: Cell, kind: Kind) -> object:
+    """A cell for the CSV writer: numbers stay numbers (percentages with one decimal after a point), days
+    YYYY-MM-DD, texts as they are (the writer neutralises them)."""
+    if kind == "percent" and isinstance(value, int | float) and not isinstance(value, bool):
+        # A Decimal, not a text: a negative share is a number, and a number is never neutralised.
+        return Decimal(f"{value * 100:.1f}")
+    return value
 
 
 def write_csv(report: Report, out: IO[str]) -> None:
     """The report as one CSV text (see the module's docstring for its shape), BOM first."""
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(["keterangan", neutralise(report.title)])
-    for label, value in report.facts:
-        writer.writerow([neutralise(label), neutralise(value)])
+    writer = csv_writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(["keterangan", report.title])
+    writer.writerows(report.facts)
     for figure in report.figures:
-        writer.writerow([neutralise(figure.label), csv_value(figure.value, figure.kind)])
+        writer.writerow([figure.label, csv_value(figure.value, figure.kind)])
     for section in report.sections:
         if section.note:
-            writer.writerow([neutralise(section.title), neutralise(section.note)])
+            writer.writerow([section.title, section.note])
     for note in report.notes:
-        writer.writerow([neutralise(gettext("Note")), neutralise(note)])
+        writer.writerow([gettext("Note"), note])
     for section in report.sections:
         writer.writerow([])
-        writer.writerow([section.key, neutralise(section.title)])
-        writer.writerow([neutralise(column.header) for column in section.columns])
+        writer.writerow([section.key, section.title])
+        writer.writerow([column.header for column in section.columns])
         rows = (*section.rows, section.total) if section.total is not None else section.rows
         for values in rows:
             writer.writerow(

@@ -1,4 +1,5 @@
-"""/laporan/: the reports, with the dashboard's filters and a download link per format; every download audited."""
+"""/laporan/: the reports, with the dashboard's filters and a download button per format; every download audited
+(and so handed out only to a POST, see ``lindung.web.downloads``)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.reports.builders import REPORT_NAMES, report_descriptions, report_titles
-from lindung.reports.exports import report_export
+from lindung.reports.exports import report_export, report_filename
 from lindung.reports.formats import FORMATS, PREVIEW
 from lindung.reports.forms import ReportFilterForm
 from lindung.reports.services import ReportError, report_scope
+from lindung.web.downloads import download_methods, download_page
 
 
 def _query(form: ReportFilterForm) -> str:
@@ -49,10 +51,11 @@ def report_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@download_methods
 def report_download_view(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
-    """The report as a file, in the page's language. Filters that do not validate, or a programme or region
-    outside the user's, are a 404: a link made by the page always validates."""
+    """The report as a file, in the page's language; a GET gets the page with the button. Filters that do not
+    validate, or a programme or region outside the user's, are a 404: a button made by the page always
+    validates. The filters stay in the query string of the POST (nothing personal is among them)."""
     user = signed_in_user(request)
     require(user, Action.DASHBOARD_VIEW)
     if name not in REPORT_NAMES or fmt not in (*FORMATS, PREVIEW):
@@ -72,6 +75,10 @@ def report_download_view(request: HttpRequest, name: str, fmt: str) -> HttpRespo
         )
     except ReportError:
         raise Http404 from None
+    if request.method != "POST":
+        if fmt == PREVIEW:
+            return download_page(request, name=report_titles()[name], button=gettext("View"))
+        return download_page(request, name=report_filename(scope, name, fmt))
     language = "en" if (get_language() or "id").startswith("en") else "id"
     file = report_export(scope=scope, name=name, fmt=fmt, language=language)
     response = HttpResponse(file.content, content_type=file.content_type)

@@ -5,7 +5,6 @@ Every record is fetched through ``get_in_scope_or_404``: outside the user's regi
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
@@ -16,15 +15,19 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.regions.models import Region
+from lindung.spreadsheets.writing import csv_writer
+from lindung.web.downloads import download_methods, download_page
 from lindung.web.pagination import CappedPaginator
+from lindung.web.searches import SEARCH_KEY, search_data, search_in_address, search_redirect
 from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
@@ -43,16 +46,25 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def worker_list_view(request: HttpRequest) -> HttpResponse:
+    """The list; its search box posts, and the text typed (a NIK, a name) stays out of the address."""
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    form = WorkerFilterForm(request.GET, user=user)
+    if search_in_address(request):
+        return search_redirect(request)
+    data, forgotten = search_data(request)
+    if forgotten:
+        messages.info(request, gettext("This search is no longer kept; search again."))
+    form = WorkerFilterForm(data, user=user)
     q, filters, sort = form.search()
     workers = worker_list(user=user, q=q, filters=filters, sort=sort).select_related("village", "occupation")
     paginator = CappedPaginator(workers, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    query = request.GET.copy()  # for the export button: the search's key, never its text
     query.pop("page", None)
+    if forgotten:
+        query.pop(SEARCH_KEY, None)
     return render(
         request,
         "workers/list.html",
@@ -206,16 +218,6 @@ class _Echo:
         return value
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    # A spreadsheet runs a cell starting with = + - @ as a formula (CSV injection): make it text.
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[object]]:
     yield [
         gettext("NIK (masked)"),
@@ -241,26 +243,34 @@ def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[o
     )
     for nik, name, sex, village, village_name, regency, occupation, income, created in rows.iterator(chunk_size=2_000):
         yield [
-            _cell(v)
-            for v in (
-                nik_mask(nik),
-                name,
-                sex,
-                village,
-                village_name,
-                regency_names.get(regency, regency),
-                occupation,
-                income,
-                timezone.localtime(created).date().isoformat(),
-            )
+            nik_mask(nik),
+            name,
+            sex,
+            village,
+            village_name,
+            regency_names.get(regency, regency),
+            occupation,
+            income,
+            timezone.localtime(created).date(),
         ]
 
 
 @login_required
-def worker_export_view(request: HttpRequest) -> StreamingHttpResponse:
+@download_methods
+def worker_export_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The list as CSV, filters as on the list, to a POST (an audited export); a GET gets the page with the
+    button."""
     user = signed_in_user(request)
     require(user, Action.WORKER_EXPORT)
-    form = WorkerFilterForm(request.GET, user=user)
+    filename = f"pekerja-{timezone.localtime():%Y%m%d-%H%M}.csv"
+    if request.method != "POST":
+        # An old address with the search in it is moved to a key first, so that the button does not post it.
+        return search_redirect(request) if search_in_address(request) else download_page(request, name=filename)
+    data, forgotten = search_data(request)
+    if forgotten:  # the session was renewed since the list was shown: no export of a search it cannot redo
+        messages.info(request, gettext("This search is no longer kept; search again."))
+        return redirect(f"{reverse('workers:list')}?{data.urlencode()}")
+    form = WorkerFilterForm(data, user=user)
     q, filters, sort = form.search()
     workers = worker_list(user=user, q=q, filters=filters, sort=sort)
     # A searched NIK is personal data too: the log keeps it masked.
@@ -268,11 +278,10 @@ def worker_export_view(request: HttpRequest) -> StreamingHttpResponse:
     worker_export_record(
         actor=user, filters={"q": logged_q, **filters.as_dict(), "sort": sort}, row_count=workers.count()
     )
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())  # every text neutralised: a name typed as a formula stays text
     regency_names = dict(form.fields["regency"].choices)  # type: ignore[attr-defined]
     lines = (writer.writerow(row) for row in _export_rows(workers, regency_names))
     # The byte-order mark makes Excel, which most offices open CSV files with, read UTF-8 correctly.
     response = StreamingHttpResponse(chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="pekerja-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

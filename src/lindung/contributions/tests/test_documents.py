@@ -18,7 +18,16 @@ from lindung.contributions.models import Invoice, InvoiceLine
 from lindung.contributions.services import invoice_build, invoice_issue
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import Programme
-from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_worker
+from lindung.testing import (
+    PONTIANAK_VILLAGE,
+    Cast,
+    client_for,
+    download_by_post,
+    make_enrolment,
+    make_programme,
+    make_worker,
+    strict_client_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +146,19 @@ def test_the_letter_is_a_pdf(april: Invoice):
 # The web
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_an_invoice_document_is_handed_out_only_to_a_post_with_the_page_s_csrf_token(
+    cast: Cast, april: Invoice, fmt: str
+):
+    response, entry = download_by_post(
+        strict_client_for(cast["keuangan"]), f"/iuran/{april.pk}/unduh.{fmt}", action="invoice.exported"
+    )
+    assert response["Content-Disposition"] == f'attachment; filename="tagihan-KALBAR-2026-2026-04.{fmt}"'
+    assert (entry.actor, entry.object_id, entry.changes["format"]) == (cast["keuangan"], str(april.pk), [None, fmt])
+
+
 def test_finance_downloads_the_xlsx_and_the_export_is_audited(cast: Cast, april: Invoice):
-    response = client_for(cast["keuangan"]).get(f"/iuran/{april.pk}/unduh.xlsx")
+    response = client_for(cast["keuangan"]).post(f"/iuran/{april.pk}/unduh.xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="tagihan-KALBAR-2026-2026-04.xlsx"'
     sheets = _sheets(b"".join(response.streaming_content))  # type: ignore[attr-defined]
@@ -149,16 +169,18 @@ def test_finance_downloads_the_xlsx_and_the_export_is_audited(cast: Cast, april:
 
 
 def test_finance_downloads_the_pdf_letter(cast: Cast, april: Invoice):
-    response = client_for(cast["keuangan"]).get(f"/iuran/{april.pk}/unduh.pdf?place=Pontianak")
+    response = client_for(cast["keuangan"]).post(f"/iuran/{april.pk}/unduh.pdf?place=Pontianak")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert AuditEntry.objects.get(action="invoice.exported").changes["format"] == [None, "pdf"]
 
 
-def test_the_invoice_page_links_to_both_documents(cast: Cast, april: Invoice):
+def test_the_invoice_page_has_a_button_for_each_document(cast: Cast, april: Invoice):
     html = client_for(cast["keuangan"]).get(f"/iuran/{april.pk}/").content.decode()
-    assert f'href="/iuran/{april.pk}/unduh.xlsx"' in html and f'href="/iuran/{april.pk}/unduh.pdf"' in html
+    assert f'formaction="/iuran/{april.pk}/unduh.xlsx"' in html and f'formaction="/iuran/{april.pk}/unduh.pdf"' in html
+    assert 'method="post" class="actions" data-testid="documents"' in html
+    assert f'href="/iuran/{april.pk}/unduh.' not in html
 
 
 @pytest.mark.parametrize("role", ["operator_sambas", "verifikator", "petugas_bpjs", "pimpinan"])

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from lindung.testing import (
     make_nik,
     make_user,
     make_worker,
+    strict_client_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +231,7 @@ def test_import_result_activates_rejects_and_reports_each_bad_row(
     assert "No worker with this NIK" in messages[4]
     assert "no enrolment in a batch sent to BPJS" in messages[5]
     assert "11 digits" in messages[6]
-    assert "another worker" in messages[7]
+    assert "cannot be recorded for this worker" in messages[7]
     accepted.refresh_from_db()
     assert (accepted.status, accepted.kpj) == (Status.ACTIVE, "12345678901")
     assert accepted.coverage_start == dt.date(2026, 2, 1)
@@ -321,6 +323,44 @@ def test_row_messages_are_indonesian_by_default(cast: Cast, programme: Programme
     assert error["message"] != "This field is required."  # Django's own Indonesian translation of it
 
 
+KPJ_REFUSED = (
+    "This KPJ number cannot be recorded for this worker: check it against BPJS's answer and, if it is right, "
+    "tell the provincial administrator."
+)
+
+
+@pytest.mark.usefixtures("english")
+def test_a_kpj_held_in_another_region_is_refused_in_the_answer_in_the_same_words_as_one_held_in_view(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    make_user("bpjs_sambas", Role.PETUGAS_BPJS, "61.01")
+    hidden = make_enrolment(make_worker(name="Yusuf", village=PONTIANAK_VILLAGE), programme, Status.ACTIVE)
+    seen = make_enrolment(make_worker(name="Rahmat"), programme, Status.ACTIVE)
+    first, second, third = _verified(programme, 3)
+    _export(tmp_path, programme, user="bpjs_sambas")
+    rows = [
+        [first.worker.nik, hidden.kpj, "diterima", "", "01/02/2026"],
+        [second.worker.nik, seen.kpj, "diterima", "", "01/02/2026"],
+        [third.worker.nik, "12345678901", "diterima", "", "01/02/2026"],
+    ]
+
+    result = _import(_answer_csv(tmp_path / "jawaban.csv", HEADER, rows), "bpjs_sambas")
+
+    errors = {e["row"]: (e["column"], e["message"]) for e in result["errors"]}
+    assert errors == {2: ("KPJ number", KPJ_REFUSED), 3: ("KPJ number", KPJ_REFUSED)}
+    assert result["activated"] == 1
+    assert {_status(first), _status(second)} == {Status.SENT}
+    # The bulk settlement the answer goes through says the same, whoever holds the number.
+    for enrolment, holder in ((first, hidden), (second, seen)):
+        with pytest.raises(EnrolmentError) as excinfo:
+            enrolment_settle_bulk(
+                actor=cast["petugas_bpjs"],
+                activations=[BpjsActivation(enrolment.pk, holder.kpj, dt.date(2026, 2, 1))],
+                rejections=[],
+            )
+        assert excinfo.value.text == KPJ_REFUSED
+
+
 def test_the_bulk_settlement_refuses_an_enrolment_not_sent_and_writes_nothing(cast: Cast, programme: Programme):
     sent = make_enrolment(make_worker(), programme, Status.SENT)
     proposed = make_enrolment(make_worker(), programme)
@@ -383,6 +423,26 @@ def test_the_export_button_downloads_the_batch_and_marks_it_sent(cast: Cast, pro
     again = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk})
     assert again.status_code == 302
     assert BpjsBatch.objects.count() == 1
+
+
+def test_a_get_of_the_export_address_sends_nothing_and_leads_to_the_export_button(cast: Cast, programme: Programme):
+    enrolment = _verified(programme, 1)[0]
+    client = strict_client_for(cast["petugas_bpjs"])
+
+    response = client.get("/kepesertaan/bpjs/ekspor/")
+
+    assert response.status_code == 302 and response["Location"] == "/kepesertaan/bpjs/"
+    assert not AuditEntry.objects.exists()
+    assert _status(enrolment) == Status.VERIFIED
+    page = client.get(response["Location"]).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None and 'data-testid="export-KALBAR-2026"' in page
+    assert client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk}).status_code == 403
+    assert not AuditEntry.objects.exists()
+    sent = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk, "csrfmiddlewaretoken": token[1]})
+    assert sent.status_code == 200 and sent["Content-Type"] == XLSX
+    assert AuditEntry.objects.filter(action="bpjs.exported", actor=cast["petugas_bpjs"]).count() == 1
+    assert _status(enrolment) == Status.SENT
 
 
 def test_an_operator_can_neither_export_nor_import_results(cast: Cast, programme: Programme):

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.enrolments.services import (
@@ -22,7 +23,15 @@ from lindung.enrolments.services import (
 )
 from lindung.enrolments.tests.conftest import audit_entry, error_text
 from lindung.programmes.models import FunderType, Programme
-from lindung.testing import PONTIANAK_VILLAGE, Cast, make_enrolment, make_programme, make_worker, set_quota
+from lindung.testing import (
+    PONTIANAK_VILLAGE,
+    Cast,
+    make_enrolment,
+    make_programme,
+    make_user,
+    make_worker,
+    set_quota,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -216,10 +225,35 @@ def test_a_kpj_is_exactly_eleven_digits(cast: Cast, programme: Programme, kpj: s
 def test_a_kpj_of_another_worker_is_refused(cast: Cast, programme: Programme):
     make_enrolment(make_worker(), programme, Status.ACTIVE, kpj="12345678901")
     enrolment = make_enrolment(make_worker(), programme, Status.SENT)
-    with pytest.raises(EnrolmentError, match="already recorded for another worker"):
+    with pytest.raises(EnrolmentError, match="cannot be recorded for this worker"):
         enrolment_activate(
             actor=cast["petugas_bpjs"], enrolment=enrolment, kpj="12345678901", coverage_start=dt.date(2026, 1, 1)
         )
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.kpj) == (Status.SENT, "")
+
+
+KPJ_REFUSED = (
+    "This KPJ number cannot be recorded for this worker: check it against BPJS's answer and, if it is right, "
+    "tell the provincial administrator."
+)
+
+
+def test_a_kpj_held_in_another_region_is_refused_in_the_same_words_as_one_held_in_the_officers_own(
+    cast: Cast, programme: Programme
+):
+    """The refusal cannot hide that the number is taken, but it says nothing of the holder: not that it is
+    another worker, nor where, nor who; and a holder out of sight reads exactly as one in sight."""
+    officer = make_user("bpjs_sambas", Role.PETUGAS_BPJS, "61.01")
+    hidden = make_enrolment(make_worker(name="Yusuf", village=PONTIANAK_VILLAGE), programme, Status.ACTIVE)
+    seen = make_enrolment(make_worker(name="Rahmat"), programme, Status.ACTIVE)
+    refusals = []
+    for holder in (hidden, seen):
+        enrolment = make_enrolment(make_worker(), programme, Status.SENT)
+        with pytest.raises(EnrolmentError) as excinfo:
+            enrolment_activate(actor=officer, enrolment=enrolment, kpj=holder.kpj, coverage_start=dt.date(2026, 1, 1))
+        refusals.append((excinfo.value.field, error_text(excinfo)))
+    assert refusals[0] == refusals[1] == ("kpj", KPJ_REFUSED)
 
 
 @pytest.mark.parametrize("start", [dt.date(2025, 12, 31), dt.date(2027, 1, 1)])

@@ -9,11 +9,21 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lindung.accounts.models import User
+from lindung.accounts.models import Role, User
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.programmes.models import FunderType, Programme
-from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_worker, set_quota
+from lindung.testing import (
+    PONTIANAK_VILLAGE,
+    Cast,
+    client_for,
+    flow_urls,
+    make_enrolment,
+    make_programme,
+    make_user,
+    make_worker,
+    set_quota,
+)
 from lindung.workers.nik import nik_mask
 
 pytestmark = pytest.mark.django_db
@@ -78,9 +88,25 @@ def test_the_list_searches_a_whole_nik_exactly_or_a_part_of_a_name(cast: Cast, p
     budi = make_enrolment(make_worker(name="Budi Santoso"), programme)
     client = client_for(cast["operator_sambas"])
 
-    assert _listed(client.get("/kepesertaan/", {"q": siti.worker.nik})) == {siti.pk}
-    assert _listed(client.get("/kepesertaan/", {"q": "santo"})) == {budi.pk}
-    assert _listed(client.get("/kepesertaan/", {"q": siti.worker.nik[:10]})) == set()
+    assert _listed(client.post("/kepesertaan/", {"q": siti.worker.nik}, follow=True)) == {siti.pk}
+    assert _listed(client.post("/kepesertaan/", {"q": "santo"}, follow=True)) == {budi.pk}
+    assert _listed(client.post("/kepesertaan/", {"q": siti.worker.nik[:10]}, follow=True)) == set()
+
+
+def test_a_searched_nik_is_posted_and_appears_in_no_address_of_the_list(cast: Cast, programme: Programme):
+    siti = make_enrolment(make_worker(name="Siti Aminah"), programme)
+    make_enrolment(make_worker(name="Budi Santoso"), programme)
+    client = client_for(cast["operator_sambas"])
+
+    response = client.post("/kepesertaan/", {"q": siti.worker.nik, "status": "proposed"}, follow=True)
+
+    assert response.redirect_chain and _listed(response) == {siti.pk}
+    urls = flow_urls(response)
+    assert [url for url in urls if "cari=" in url and "status=proposed" in url]
+    assert not [url for url in urls if siti.worker.nik in url], urls
+    old_link = client.get("/kepesertaan/", {"q": siti.worker.nik}, follow=True)
+    assert _listed(old_link) == {siti.pk}
+    assert not [url for url, _ in old_link.redirect_chain if siti.worker.nik in url]
 
 
 def test_a_regency_outside_the_scope_is_refused_next_to_the_filter_and_shows_nothing_of_it(
@@ -230,6 +256,30 @@ def test_a_bpjs_officer_activates_on_the_page(cast: Cast, programme: Programme):
         Status.ACTIVE,
         "12345678901",
         dt.date(2026, 3, 1),
+    )
+
+
+def test_a_kpj_held_in_another_region_is_refused_on_the_page_in_the_same_words_as_one_held_in_view(
+    cast: Cast, programme: Programme
+):
+    officer = make_user("bpjs_sambas", Role.PETUGAS_BPJS, "61.01")
+    hidden = make_enrolment(make_worker(name="Yusuf Pontianak", village=PONTIANAK_VILLAGE), programme, Status.ACTIVE)
+    seen = make_enrolment(make_worker(name="Rahmat Sambas"), programme, Status.ACTIVE)
+    errors = []
+    for holder in (hidden, seen):
+        enrolment = make_enrolment(make_worker(name="Budi"), programme, Status.SENT)
+        page = _activate(officer, enrolment, kpj=holder.kpj, coverage_start="2026-03-01").content.decode()
+        errors.append(re.findall(r'class="field-error"[^>]*>([^<]*)<', page))
+        assert "another worker" not in page
+        assert holder.worker.name not in page
+        assert "Pontianak" not in page
+    assert (
+        errors[0]
+        == errors[1]
+        == [
+            "This KPJ number cannot be recorded for this worker: check it against BPJS&#x27;s answer and, if it is "
+            "right, tell the provincial administrator."
+        ]
     )
 
 

@@ -19,7 +19,7 @@ from lindung.imports.jobs import import_process, stale_after
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import Programme
-from lindung.testing import Cast, client_for, make_nik
+from lindung.testing import Cast, client_for, download_by_post, make_nik, strict_client_for
 from lindung.workers.models import Worker
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,8 @@ def test_an_operator_uploads_sees_the_rejected_rows_downloads_them_fixes_and_upl
     assert 'data-testid="imported">1<' in page and 'data-testid="rejected">1<' in page
     assert "Write L (male) or P (female); not ?." in page
 
-    download = client.get(f"/impor/{batch.pk}/kesalahan.xlsx")
+    assert f'action="/impor/{batch.pk}/kesalahan.xlsx"' in page
+    download = client.post(f"/impor/{batch.pk}/kesalahan.xlsx")
     assert download.status_code == 200
     assert AuditEntry.objects.filter(action="worker.exported", object_id=str(batch.pk)).exists()
     errors = tmp_path / "errors.xlsx"
@@ -78,6 +79,21 @@ def test_an_operator_uploads_sees_the_rejected_rows_downloads_them_fixes_and_upl
     assert again.status_code == 302
     assert Worker.objects.filter(nik=bad_nik).exists()
     assert ImportBatch.objects.latest("pk").imported == 1
+
+
+def test_the_error_file_is_handed_out_only_to_a_post_with_the_page_s_csrf_token(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    bad_nik = make_nik()
+    upload(
+        client_for(cast["operator_sambas"]), programme, write_csv(tmp_path / "a.csv", [person(bad_nik, Kategori="?")])
+    )
+    batch = ImportBatch.objects.get()
+    client = strict_client_for(cast["operator_sambas"])
+    response, entry = download_by_post(client, f"/impor/{batch.pk}/kesalahan.xlsx", action="worker.exported")
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    assert [row[0] for row in sheet.to_python()[1:]] == [bad_nik]
+    assert (entry.actor, entry.object_id, entry.changes["rows"]) == (cast["operator_sambas"], str(batch.pk), [None, 1])
 
 
 def test_a_malformed_file_is_refused_next_to_the_file_field(
@@ -200,7 +216,7 @@ def test_an_uploads_file_is_kept_while_its_job_waits_and_only_its_error_file_sta
     batch.refresh_from_db()
     assert batch.status == ImportStatus.COMPLETED and not batch.source and not stored.exists()
     assert Path(batch.error_file.path).is_file()
-    response = client.get(f"/impor/{batch.pk}/kesalahan.xlsx")
+    response = client.post(f"/impor/{batch.pk}/kesalahan.xlsx")
     cells = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
     assert [row[1] for row in cells.to_python()[1:]] == [rows[1]["Nama Lengkap"]]
 

@@ -6,8 +6,10 @@ import csv
 import io
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from lindung.accounts.models import User
@@ -16,18 +18,34 @@ from lindung.contributions.models import Payment
 from lindung.programmes.models import Programme
 from lindung.regions.models import Region
 from lindung.reports.builders import REPORT_NAMES
-from lindung.reports.formats import CSV_DELIMITER
+from lindung.reports.formats import CONTENT_TYPES, CSV_DELIMITER
 from lindung.reports.tests.conftest import INJECTION, xlsx_sheets
-from lindung.testing import client_for, make_user
+from lindung.testing import client_for, download_by_post, make_user, strict_client_for
 from lindung.workers.models import OccupationCategory
 
 
+def post(client: Client, path: str, query: dict[str, str]) -> Any:
+    """What a button of the list does: a POST to the report's address, the filters in its query string."""
+    return client.post(f"{path}?{urlencode(query)}")
+
+
 def download(user: User, name: str, fmt: str, **query: str) -> bytes:
-    response = client_for(user).get(
-        reverse("reports:download", args=[name, fmt]), {"programme": "KALBAR-2026", **query}
+    response = post(
+        client_for(user), reverse("reports:download", args=[name, fmt]), {"programme": "KALBAR-2026", **query}
     )
     assert response.status_code == 200, response.status_code
     return response.content
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf", "csv", "html"])
+def test_a_report_is_handed_out_only_to_a_post_with_the_page_s_csrf_token(
+    kalbar: Programme, cast: dict[str, User], fmt: str
+) -> None:
+    client = strict_client_for(cast["pimpinan"])
+    url = f"/laporan/coverage.{fmt}?programme=KALBAR-2026&region=61.71"
+    response, entry = download_by_post(client, url, action="report.exported")
+    assert response["Content-Type"] == CONTENT_TYPES[fmt]
+    assert (entry.actor, entry.region_code, entry.changes["format"]) == (cast["pimpinan"], "61.71", [None, fmt])
 
 
 def test_the_list_links_every_report_in_every_format(kalbar: Programme, cast: dict[str, User]) -> None:
@@ -36,7 +54,7 @@ def test_the_list_links_every_report_in_every_format(kalbar: Programme, cast: di
     page = response.content.decode()
     for name in REPORT_NAMES:
         for fmt in ("xlsx", "pdf", "csv"):
-            assert f'href="/laporan/{name}.{fmt}?programme=KALBAR-2026"' in page
+            assert f'formaction="/laporan/{name}.{fmt}?programme=KALBAR-2026"' in page
     assert "Leadership summary" in page
 
 
@@ -44,7 +62,7 @@ def test_the_filters_go_on_every_link(kalbar: Programme, cast: dict[str, User]) 
     query = {"programme": "KALBAR-2026", "funder": "apbd_provinsi", "month_from": "2026-01", "month_to": "2026-03"}
     page = client_for(cast["admin_provinsi"]).get(reverse("reports:list"), {**query, "region": "61.01"}).content
     assert (
-        b'href="/laporan/claims.csv?programme=KALBAR-2026&amp;funder=apbd_provinsi&amp;month_from=2026-01'
+        b'formaction="/laporan/claims.csv?programme=KALBAR-2026&amp;funder=apbd_provinsi&amp;month_from=2026-01'
         b'&amp;month_to=2026-03&amp;region=61.01"' in page
     )
 
@@ -98,7 +116,7 @@ def test_unknown_report_format_or_programme_is_not_found(kalbar: Programme, cast
 
 def test_every_download_is_audited_without_anything_personal(kalbar: Programme, cast: dict[str, User]) -> None:
     user = cast["keuangan"]
-    response = client_for(user).get("/laporan/budget.pdf", {"programme": "KALBAR-2026", "region": "61.71"})
+    response = post(client_for(user), "/laporan/budget.pdf", {"programme": "KALBAR-2026", "region": "61.71"})
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="laporan-budget-KALBAR-2026-61.71.pdf"'
     download(user, "arrears", "csv", funder="apbd_provinsi", month_from="2026-02")
@@ -143,15 +161,15 @@ def test_formula_like_names_come_out_inert(kalbar: Programme, cast: dict[str, Us
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_the_file_follows_the_page_language(kalbar: Programme, cast: dict[str, User], language: str) -> None:
-    response = client_for(cast["pimpinan"], language=language).get(
-        "/laporan/coverage.csv", {"programme": "KALBAR-2026"}
+    response = post(
+        client_for(cast["pimpinan"], language=language), "/laporan/coverage.csv", {"programme": "KALBAR-2026"}
     )
     line = response.content.decode("utf-8-sig").splitlines()[2]
     assert line.startswith("Programme;KALBAR-2026" if language == "en" else "Program;KALBAR-2026")
 
 
 def test_the_summary_can_be_read_on_screen_and_the_view_is_audited(kalbar: Programme, cast: dict[str, User]) -> None:
-    response = client_for(cast["pimpinan"]).get("/laporan/summary.html", {"programme": "KALBAR-2026"})
+    response = post(client_for(cast["pimpinan"]), "/laporan/summary.html", {"programme": "KALBAR-2026"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert not response.has_header("Content-Disposition")
@@ -160,4 +178,4 @@ def test_the_summary_can_be_read_on_screen_and_the_view_is_audited(kalbar: Progr
     entry = AuditEntry.objects.get(action="report.exported")
     assert entry.changes["format"] == [None, "html"]
     listing = client_for(cast["pimpinan"]).get(reverse("reports:list")).content.decode()
-    assert 'href="/laporan/summary.html?programme=KALBAR-2026"' in listing
+    assert 'formaction="/laporan/summary.html?programme=KALBAR-2026"' in listing

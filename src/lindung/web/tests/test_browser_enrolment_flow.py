@@ -198,7 +198,8 @@ def test_worker_goes_from_registration_to_active_and_stays_hidden_from_another_r
     expect(page.locator(f'tr[data-worker="{worker.pk}"]')).to_have_count(0)
     page.locator("#id_q").fill(nik)
     page.locator('form[role="search"] button[type="submit"]').click()
-    page.wait_for_url(re.compile(r"/pekerja/\?.*q="))
+    page.wait_for_url(re.compile(r"/pekerja/\?.*cari="))
+    assert nik not in page.url  # the NIK was posted; the address holds only the search's key
     expect(page.get_by_test_id("no-workers")).to_be_visible()
     _shot(page, test_results_dir, "4-search-nothing")
     for url in (f"/pekerja/{worker.pk}/", f"/kepesertaan/{enrolment.pk}/", f"/kepesertaan/usulkan/{worker.pk}/"):

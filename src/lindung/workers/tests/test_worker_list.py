@@ -3,6 +3,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -10,7 +13,16 @@ from django.test.utils import CaptureQueriesContext
 
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Status
-from lindung.testing import PONTIANAK_VILLAGE, client_for, make_enrolment, make_programme, make_worker
+from lindung.testing import (
+    PONTIANAK_VILLAGE,
+    client_for,
+    download_by_post,
+    flow_urls,
+    make_enrolment,
+    make_programme,
+    make_worker,
+    strict_client_for,
+)
 from lindung.workers.models import OccupationCategory, Worker
 from lindung.workers.selectors import WorkerFilters, worker_list
 
@@ -90,14 +102,15 @@ def test_the_list_pages_50_workers_at_a_time(cast):
 
 def test_the_list_page_queries_do_not_grow_with_the_rows(cast, django_assert_max_num_queries):
     client = client_for(cast["operator_sambas"])
-    params = {"q": "Pekerja", "status": "none", "sort": "-registered"}
+    # The list a search leads to: the text behind its key in the session.
+    url = _search(client, q="Pekerja", status="none", sort="-registered").redirect_chain[-1][0]
     make_worker(name="Pekerja pertama")
     with CaptureQueriesContext(connection) as few:
-        client.get("/pekerja/", params)
+        client.get(url)
     for n in range(40):
         make_worker(name=f"Pekerja {n}", occupation=OccupationCategory.objects.order_by("?").first())
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get("/pekerja/", params)
+        response = client.get(url)
     assert response.content.decode().count("<tr data-worker=") == 41
 
 
@@ -109,7 +122,12 @@ def test_a_stale_filter_value_shows_the_list_rather_than_an_error(cast):
 
 
 def _export(client, **params) -> list[list[str]]:
-    response = client.get("/pekerja/ekspor.csv", params)
+    """The export button under the list of ``params``: a search (``q``) is posted to the list first."""
+    query = urlencode(params)
+    if "q" in params:
+        query = _search(client, **params).redirect_chain[-1][0].partition("?")[2]
+        assert params["q"] not in query
+    response = client.post(f"/pekerja/ekspor.csv?{query}")
     assert response.status_code == 200
     assert response.streaming
     content = b"".join(response.streaming_content).decode()
@@ -130,6 +148,18 @@ def test_the_export_is_the_filtered_list_with_masked_niks_and_is_audited(cast):
     assert entry.actor_username == "operator_sambas"
     assert entry.changes["rows"] == [None, 1]
     assert entry.changes["filter"][1]["q"] == "budi"
+
+
+def test_the_export_is_handed_out_only_to_a_post_with_the_page_s_csrf_token(cast):
+    make_worker(name="Budi")
+    client = strict_client_for(cast["operator_sambas"])
+    response, entry = download_by_post(client, "/pekerja/ekspor.csv?regency=61.01", action="worker.exported")
+    assert "Budi" in b"".join(response.streaming_content).decode()
+    assert (entry.actor, entry.changes["rows"], entry.changes["filter"][1]["regency"]) == (
+        cast["operator_sambas"],
+        [None, 1],
+        "61.01",
+    )
 
 
 def test_the_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(cast):
@@ -169,12 +199,12 @@ def test_beyond_the_count_cap_the_list_says_more_than_and_stays_one_count_query(
 def test_a_name_search_needs_three_letters_and_says_so(cast):
     make_worker(name="Zulkifli")
     client = client_for(cast["operator_sambas"])
-    response = client.get("/pekerja/", {"q": "zu"})
+    response = _search(client, q="zu")
     page = response.content.decode()
     assert response.status_code == 200
     assert "at least 3 letters" in page
     assert "Zulkifli" not in page
-    assert "Zulkifli" in client.get("/pekerja/", {"q": "zul"}).content.decode()
+    assert "Zulkifli" in _search(client, q="zul").content.decode()
 
 
 def test_a_name_search_finds_matches_that_sort_last_on_every_database(cast):
@@ -182,6 +212,80 @@ def test_a_name_search_finds_matches_that_sort_last_on_every_database(cast):
         make_worker(name=f"Ahmad {n:02d}")
     make_worker(name="Zahra Wulandari")
     client = client_for(cast["verifikator"])
-    page = client.get("/pekerja/", {"q": "zahra"}).content.decode()
+    page = _search(client, q="zahra").content.decode()
     assert "Zahra Wulandari" in page
     assert "Ahmad 01" not in page
+
+
+# Searches: the text typed (a NIK, a name) travels in a POST body, never in an address.
+
+
+def _search(client, **data):
+    """What the search box does: a POST of the filters, followed to the list it redirects to."""
+    return client.post("/pekerja/", data, follow=True)
+
+
+def _rows(response) -> set[int]:
+    return {int(pk) for pk in re.findall(r'<tr data-worker="(\d+)"', response.content.decode())}
+
+
+def test_a_searched_nik_is_posted_and_appears_in_no_address_of_the_search_or_its_export(cast):
+    budi = make_worker(name="Budi")
+    make_worker(name="Siti")
+    make_worker(name="Budi Kota", village=PONTIANAK_VILLAGE)
+    client = client_for(cast["verifikator"])
+
+    response = _search(client, q=budi.nik, regency="61.01", sort="-name")
+
+    assert response.redirect_chain and response.redirect_chain[-1][1] == 303
+    assert _rows(response) == {budi.pk}
+    assert f'value="{budi.nik}"' in response.content.decode()  # the box still shows what was typed
+    urls = flow_urls(response)
+    assert [url for url in urls if "cari=" in url and "regency=61.01" in url and "sort=-name" in url]
+    assert not [url for url in urls if budi.nik in url], urls
+    export = re.search(r'action="(/pekerja/ekspor\.csv[^"]*)"', response.content.decode())
+    assert export is not None
+    exported = client.post(unescape(export[1]))
+    csv_text = b"".join(exported.streaming_content).decode()  # type: ignore[attr-defined]
+    assert [row[1] for row in csv.reader(io.StringIO(csv_text.removeprefix("\ufeff")))][1:] == ["Budi"]
+    assert budi.nik not in unescape(export[1])
+    assert AuditEntry.objects.get(action="worker.exported").changes["filter"][1]["q"] == (
+        f"{budi.nik[:4]}********{budi.nik[-4:]}"
+    )
+
+
+def test_a_name_search_keeps_its_pages_and_filters_with_the_name_out_of_the_address(cast):
+    for n in range(51):
+        make_worker(name=f"Pekerja {n:02d}")
+    make_worker(name="Lain Sekali")
+    client = client_for(cast["operator_sambas"])
+
+    first = _search(client, q="Pekerja", sort="-name")
+
+    page = first.content.decode()
+    assert page.count("<tr data-worker=") == 50 and "51 workers" in page and "Pekerja 50" in page
+    pager = re.search(r'href="([^"]+)" rel="next"', page)
+    assert pager is not None
+    following = unescape(pager[1])
+    assert "Pekerja" not in following and "cari=" in following and "sort=-name" in following
+    second = client.get("/pekerja/" + following).content.decode()
+    assert second.count("<tr data-worker=") == 1 and "Pekerja 00" in second
+    assert 'value="Pekerja"' in second
+    assert not [url for url in flow_urls(first) if "Pekerja" in url]
+
+
+def test_an_old_address_with_the_search_in_it_is_moved_to_a_search_key(cast):
+    budi = make_worker(name="Budi")
+    make_worker(name="Siti")
+    response = client_for(cast["operator_sambas"]).get("/pekerja/", {"q": budi.nik, "sort": "name"}, follow=True)
+    assert response.redirect_chain[0][1] == 303
+    assert budi.nik not in response.redirect_chain[0][0] and "sort=name" in response.redirect_chain[0][0]
+    assert _rows(response) == {budi.pk}
+
+
+def test_a_search_key_the_session_does_not_hold_shows_the_whole_list_and_says_so(cast):
+    budi, siti = make_worker(name="Budi"), make_worker(name="Siti")
+    response = client_for(cast["operator_sambas"]).get("/pekerja/", {"cari": "tidak-ada"})
+    assert response.status_code == 200
+    assert "This search is no longer kept; search again." in response.content.decode()
+    assert _rows(response) == {budi.pk, siti.pk}
