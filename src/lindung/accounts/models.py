@@ -60,3 +60,21 @@ class FailedLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username}"
+
+
+class LoginLock(models.Model):
+    """Logins for this username are refused, whatever the password, until an administrator unlocks them.
+
+    Keyed by the case-folded username typed, not by the account, so that a username that does not exist
+    locks the same way and the lock tells nobody which usernames exist.
+    """
+
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    locked_at = models.DateTimeField(_("locked at"))
+
+    class Meta:
+        verbose_name = _("login lock")
+        verbose_name_plural = _("login locks")
+
+    def __str__(self) -> str:
+        return f"{self.locked_at:%Y-%m-%d %H:%M} {self.username}"
