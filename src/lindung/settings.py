@@ -170,6 +170,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a region's name or a programme word ("Pontianak2026", "bpjs12345678"), and not one of the last five.
+    {"NAME": "lindung.accounts.passwords.LocalWordValidator"},
+    {"NAME": "lindung.accounts.passwords.PasswordReuseValidator", "OPTIONS": {"remember": 5}},
 ]
 
 # Indonesian by default, English selectable; Pontianak time (WIB, UTC+7) for Kalimantan Barat.

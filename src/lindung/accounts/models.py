@@ -31,6 +31,14 @@ class User(AbstractUser):
         verbose_name=_("region"),
     )
 
+    def set_password(self, raw_password: str | None) -> None:
+        # Remember the hash being replaced, for the password history that
+        # ``PasswordReuseValidator.password_changed`` writes once the new one is saved. Only the first change
+        # since the last save replaces what is stored.
+        if getattr(self, "_password", None) is None:
+            self._replaced_password = self.password
+        super().set_password(raw_password)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -78,3 +86,19 @@ class LoginLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.locked_at:%Y-%m-%d %H:%M} {self.username}"
+
+
+class PreviousPassword(models.Model):
+    """The hash of a password an account had before, so that it is not chosen again; never the password."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    password = models.CharField(_("password hash"), max_length=128)
+    replaced_at = models.DateTimeField(_("replaced at"))
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        indexes = [models.Index(fields=["user", "replaced_at"], name="previouspassword_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.replaced_at:%Y-%m-%d %H:%M} {self.user_id}"

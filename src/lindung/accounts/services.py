@@ -36,7 +36,7 @@ from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from lindung.accounts.models import FailedLogin, LoginLock, User
+from lindung.accounts.models import FailedLogin, LoginLock, PreviousPassword, User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import scope_of
 from lindung.audit.services import audit_record
@@ -234,3 +234,14 @@ def account_password_change(*, user: User, new_password: str) -> None:
             region_code=user.region_id or "",
             changes={"password": ["***", "***"]},
         )
+
+
+def account_previous_password_record(*, user: User, password_hash: str, keep: int) -> None:
+    """Keep the hash of a password ``user`` no longer has, and only the latest ``keep`` of them.
+
+    Not audited apart: it is part of a password change, which the door that made it audits.
+    """
+    with transaction.atomic():
+        PreviousPassword.objects.create(user=user, password=password_hash, replaced_at=timezone.now())
+        kept = PreviousPassword.objects.filter(user=user).order_by("-replaced_at", "-id").values_list("id", flat=True)
+        PreviousPassword.objects.filter(user=user).exclude(id__in=list(kept[:keep])).delete()
