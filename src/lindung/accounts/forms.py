@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext, ngettext
 
@@ -13,6 +13,7 @@ from lindung.accounts.services import (
     account_login_block,
     account_login_failure_record,
     account_login_record,
+    account_password_change,
     client_address,
 )
 
@@ -74,3 +75,12 @@ def _refusal(block: LoginBlock) -> forms.ValidationError:
         code="throttled",
         params={"minutes": block.minutes},
     )
+
+
+class AuditedAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change my password" page, writing through the service so that the change is audited."""
+
+    def save(self, commit: bool = True) -> User:
+        assert isinstance(self.user, User)
+        account_password_change(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user
