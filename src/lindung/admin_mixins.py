@@ -13,7 +13,6 @@ import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.contrib import admin
 from django.db import models
@@ -32,14 +31,15 @@ class _Pending:
     inlines: list[tuple[models.Model, str, dict[str, list[Any]]]] = field(default_factory=list)
 
 
-_pending: WeakKeyDictionary[HttpRequest, _Pending] = WeakKeyDictionary()
+# Kept on the request between the two calls: it is the one object both see, and it dies with the request.
+_PENDING = "_lindung_admin_audit"
 
 
 class AuditedAdminMixin(admin.ModelAdmin):
     def construct_change_message(
         self, request: HttpRequest, form: BaseForm, formsets: Iterable[BaseFormSet] | None, add: bool = False
     ) -> Any:
-        _pending[request] = _Pending(changes=_form_changes(form), inlines=_inline_writes(formsets or ()))
+        setattr(request, _PENDING, _Pending(changes=_form_changes(form), inlines=_inline_writes(formsets or ())))
         return super().construct_change_message(request, form, formsets, add)  # type: ignore[arg-type]
 
     def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
@@ -71,7 +71,7 @@ class AuditedAdminMixin(admin.ModelAdmin):
         return actions
 
     def _audit(self, request: HttpRequest, obj: models.Model, verb: str) -> None:
-        pending = _pending.pop(request, None) or _Pending()
+        pending: _Pending = request.__dict__.pop(_PENDING, None) or _Pending()
         actor: Any = request.user
         changes = pending.changes if verb != "deleted" else {}
         audit_record(
