@@ -51,7 +51,8 @@ class User(AbstractUser):
 class FailedLogin(models.Model):
     """One wrong password (or unknown username), kept for a day so that logins can be throttled.
 
-    ``username`` is stored case-folded, so that "Budi" and "budi" count against the same limit.
+    ``username`` is stored case-folded, so that "Budi" and "budi" count against the same limit; ``ip`` is
+    the address the throttle counts by, an IPv6 address as its /64 network (one subscriber's).
     """
 
     username = models.CharField(_("username"), max_length=150)
