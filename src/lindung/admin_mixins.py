@@ -1,40 +1,96 @@
-"""Shared admin behaviour: reference data is read-only there, and admin edits are audited like any write."""
+"""Shared admin behaviour: reference data is read-only there, and admin writes are audited like any write.
+
+Django's admin calls ``log_addition``, ``log_change`` or ``log_deletions`` for every write it makes, on every
+page (add, change with its inlines, the list's editable columns, delete, the user's password page), inside
+the transaction of the write. The audit entry is written there, so that no page escapes it. The values
+before and after are taken a step earlier, in ``construct_change_message``, the one place that sees the
+form and the inline formsets once they are saved.
+"""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import admin
-from django.db import models, transaction
-from django.forms import ModelForm
+from django.db import models
+from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest
 
 from lindung.audit.services import audit_record
 
 
+@dataclass
+class _Pending:
+    """What ``construct_change_message`` saw, for the ``log_*`` call that follows it in the same request."""
+
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    # (object, "created" | "changed" | "deleted", changes) for each inline row written
+    inlines: list[tuple[models.Model, str, dict[str, list[Any]]]] = field(default_factory=list)
+
+
+# Kept on the request between the two calls: it is the one object both see, and it dies with the request.
+_PENDING = "_lindung_admin_audit"
+
+
 class AuditedAdminMixin(admin.ModelAdmin):
-    def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:
-        changes = {name: [form.initial.get(name), form.cleaned_data.get(name)] for name in form.changed_data}
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(
-                actor=request.user,  # type: ignore[arg-type]
-                action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
-                obj=obj,
-                changes={k: [str(v[0]), str(v[1])] for k, v in changes.items()},
-                note="admin",
-            )
+    def construct_change_message(
+        self, request: HttpRequest, form: BaseForm, formsets: Iterable[BaseFormSet] | None, add: bool = False
+    ) -> Any:
+        setattr(request, _PENDING, _Pending(changes=_form_changes(form), inlines=_inline_writes(formsets or ())))
+        return super().construct_change_message(request, form, formsets, add)  # type: ignore[arg-type]
 
-    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        with transaction.atomic():
-            audit_record(actor=request.user, action=f"{obj._meta.model_name}.deleted", obj=obj, note="admin")  # type: ignore[arg-type]
-            super().delete_model(request, obj)
+    def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
+        entry = super().log_addition(request, obj, message)
+        self._audit(request, obj, "created")
+        return entry
 
-    def get_actions(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        # Bulk delete would bypass delete_model and so the audit log.
-        actions = super().get_actions(request, *args, **kwargs)
+    def log_change(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
+        entry = super().log_change(request, obj, message)
+        self._audit(request, obj, "changed")
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        # Called before the objects are deleted, in the delete page's transaction.
+        for obj in queryset:
+            self._audit(request, obj, "deleted")
+        return super().log_deletions(request, queryset)
+
+    def audit_action(self, obj: models.Model, verb: str, changes: dict[str, list[Any]]) -> str:
+        """The audit action of an admin write: ``<model>.created``, ``.changed`` or ``.deleted``."""
+        return f"{obj._meta.model_name}.{verb}"
+
+    def get_actions(
+        self, request: HttpRequest, action_location: admin.ActionLocation = admin.ActionLocation.CHANGE_LIST
+    ) -> Any:
+        # No bulk delete: records leave one at a time, through the page that lists what goes with them.
+        actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)
         return actions
+
+    def _audit(self, request: HttpRequest, obj: models.Model, verb: str) -> None:
+        pending: _Pending = request.__dict__.pop(_PENDING, None) or _Pending()
+        actor: Any = request.user
+        changes = pending.changes if verb != "deleted" else {}
+        audit_record(
+            actor=actor,
+            action=self.audit_action(obj, verb, changes),
+            obj=obj,
+            region_code=_region_code(obj),
+            changes=changes,
+            note="admin",
+        )
+        for row, row_verb, row_changes in pending.inlines:
+            audit_record(
+                actor=actor,
+                action=f"{row._meta.model_name}.{row_verb}",
+                obj=row,
+                region_code=_region_code(row) or _region_code(obj),
+                changes=row_changes,
+                note="admin",
+            )
 
 
 class ReadOnlyAdminMixin(admin.ModelAdmin):
@@ -48,3 +104,64 @@ class ReadOnlyAdminMixin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _form_changes(form: BaseForm) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields the form changed; a password only as "***"."""
+    changes: dict[str, list[Any]] = {}
+    for name in form.changed_data:
+        if "password" in name:  # password1, password2, usable_password: never the value, not even a hash
+            changes["password"] = ["***", "***"]
+            continue
+        before = form.get_initial_for_field(form.fields[name], name) if name in form.fields else None
+        changes[name] = [_plain(before), _plain(form.cleaned_data.get(name))]
+    return changes
+
+
+def _inline_writes(formsets: Iterable[BaseFormSet]) -> list[tuple[models.Model, str, dict[str, list[Any]]]]:
+    """Each inline row a saved formset created, changed or deleted, with its changes."""
+    writes: list[tuple[models.Model, str, dict[str, list[Any]]]] = []
+    for formset in formsets:
+        created = getattr(formset, "new_objects", [])
+        changed = [obj for obj, _fields in getattr(formset, "changed_objects", [])]
+        deleted = getattr(formset, "deleted_objects", [])
+        for form in formset.forms:
+            instance = getattr(form, "instance", None)
+            if instance is None:
+                continue
+            if any(instance is obj for obj in deleted):
+                writes.append((_with_deleted_pk(form, instance), "deleted", {}))
+            elif any(instance is obj for obj in created):
+                writes.append((instance, "created", _form_changes(form)))
+            elif any(instance is obj for obj in changed):
+                writes.append((instance, "changed", _form_changes(form)))
+    return writes
+
+
+def _with_deleted_pk(form: BaseForm, instance: models.Model) -> models.Model:
+    """A copy of a deleted row with its primary key back (deleting cleared it), taken from the form's own field."""
+    restored = copy.copy(instance)
+    pk = instance._meta.pk
+    assert pk is not None
+    restored.pk = pk.to_python(form[pk.name].value())
+    return restored
+
+
+def _plain(value: Any) -> Any:
+    """A form value as the audit log keeps it (JSON): a row by its key, a list sorted, a date as text."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return sorted((_plain(v) for v in value), key=str)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)  # dates, times, decimals, files
+
+
+def _region_code(obj: models.Model) -> str:
+    """The region an admin write belongs to, so that a region's audit log shows it; "" when it has none."""
+    for attname in ("region_id", "regency_id", "village_id"):
+        value = getattr(obj, attname, None)
+        if isinstance(value, str) and value:
+            return value
+    return ""

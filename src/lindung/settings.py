@@ -66,6 +66,17 @@ CSRF_TRUSTED_ORIGINS = env_list("LINDUNG_CSRF_TRUSTED_ORIGINS", [])
 HTTPS = env_bool("LINDUNG_HTTPS", False)
 # Behind a reverse proxy that sets X-Forwarded-For, the login throttle counts by that address instead.
 LINDUNG_TRUST_X_FORWARDED_FOR = env_bool("LINDUNG_TRUST_X_FORWARDED_FOR", False)
+# The login throttle (lindung.accounts.services): failures of one username from one address before that address
+# waits 1, 2, 4 ... minutes (at most an hour) for it; failures from one address within 15 minutes, whatever the
+# usernames, before it waits; failures of one username from all addresses within a day that lock it until an
+# administrator unlocks it (0: never lock).
+LINDUNG_LOGIN_ATTEMPTS = env_int("LINDUNG_LOGIN_ATTEMPTS", 5)
+LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20)
+LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100)
+if LINDUNG_LOGIN_ATTEMPTS < 1 or LINDUNG_LOGIN_ADDRESS_LIMIT < 1 or LINDUNG_LOGIN_LOCK_AFTER < 0:
+    raise ImproperlyConfigured(
+        "LINDUNG_LOGIN_ATTEMPTS and LINDUNG_LOGIN_ADDRESS_LIMIT must be at least 1, LINDUNG_LOGIN_LOCK_AFTER at least 0"
+    )
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
@@ -171,6 +182,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a region's name or a programme word ("Pontianak2026", "bpjs12345678"), and not one of the last five.
+    {"NAME": "lindung.accounts.passwords.LocalWordValidator"},
+    {"NAME": "lindung.accounts.passwords.PasswordReuseValidator", "OPTIONS": {"remember": 5}},
 ]
 
 # Indonesian by default, English selectable; Pontianak time (WIB, UTC+7) for Kalimantan Barat.

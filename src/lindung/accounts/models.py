@@ -31,6 +31,14 @@ class User(AbstractUser):
         verbose_name=_("region"),
     )
 
+    def set_password(self, raw_password: str | None) -> None:
+        # Remember the hash being replaced, for the password history that
+        # ``PasswordReuseValidator.password_changed`` writes once the new one is saved. Only the first change
+        # since the last save replaces what is stored.
+        if getattr(self, "_password", None) is None:
+            self._replaced_password = self.password
+        super().set_password(raw_password)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -43,7 +51,8 @@ class User(AbstractUser):
 class FailedLogin(models.Model):
     """One wrong password (or unknown username), kept for a day so that logins can be throttled.
 
-    ``username`` is stored case-folded, so that "Budi" and "budi" count against the same limit.
+    ``username`` is stored case-folded, so that "Budi" and "budi" count against the same limit; ``ip`` is
+    the address the throttle counts by, an IPv6 address as its /64 network (one subscriber's).
     """
 
     username = models.CharField(_("username"), max_length=150)
@@ -60,3 +69,37 @@ class FailedLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username}"
+
+
+class LoginLock(models.Model):
+    """Logins for this username are refused, whatever the password, until an administrator unlocks them.
+
+    Keyed by the case-folded username typed, not by the account, so that a username that does not exist
+    locks the same way and the lock tells nobody which usernames exist.
+    """
+
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    locked_at = models.DateTimeField(_("locked at"))
+
+    class Meta:
+        verbose_name = _("login lock")
+        verbose_name_plural = _("login locks")
+
+    def __str__(self) -> str:
+        return f"{self.locked_at:%Y-%m-%d %H:%M} {self.username}"
+
+
+class PreviousPassword(models.Model):
+    """The hash of a password an account had before, so that it is not chosen again; never the password."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    password = models.CharField(_("password hash"), max_length=128)
+    replaced_at = models.DateTimeField(_("replaced at"))
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        indexes = [models.Index(fields=["user", "replaced_at"], name="previouspassword_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.replaced_at:%Y-%m-%d %H:%M} {self.user_id}"

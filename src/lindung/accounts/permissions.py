@@ -34,6 +34,7 @@ class Action(StrEnum):
     CLAIM_SETTLE = "claim.settle"  # record BPJS's decision: paid (amount, date) or rejected
     DASHBOARD_VIEW = "dashboard.view"
     AUDIT_VIEW = "audit.view"
+    ACCOUNT_UNLOCK = "account.unlock"  # lift a login lock (too many failed logins)
 
 
 _OPERATOR = {

@@ -1,10 +1,25 @@
-"""Writes about accounts: failed and successful logins, logouts and password changes, each audited.
+"""Writes about accounts: failed and successful logins, lock-outs, logouts and password changes, each audited.
 
-Login throttling: a failed login is a row in ``FailedLogin``. While a username has
-``USERNAME_LIMIT`` failures, or a client address ``ADDRESS_LIMIT``, within ``WINDOW``, every further
-attempt is refused before the password is checked, so even the right password does not get in.
-Refused attempts are not recorded: recording them would let an attacker keep a user locked out for
-ever, and would let anyone grow the table and the audit log without bound.
+Login throttling, built so that nobody can keep a user out by typing wrong passwords for their username:
+
+1. A failed login is a row in ``FailedLogin`` (case-folded username, client address), kept for ``KEEP``.
+2. One username from one address (the *pair*) has ``LINDUNG_LOGIN_ATTEMPTS`` tries; after that it waits
+   1, 2, 4 ... minutes (at most ``BACKOFF_MAX``) after each further failure. Another address is not held
+   back, so the right password still works from the user's own desk while someone guesses elsewhere.
+3. One address, whatever the usernames, waits once it has ``LINDUNG_LOGIN_ADDRESS_LIMIT`` failures within
+   ``ADDRESS_WINDOW``, until the oldest of them leaves the window: one address cannot spray many usernames.
+4. Guessing spread over many addresses is stopped by the lock: ``LINDUNG_LOGIN_LOCK_AFTER`` failures of one
+   username within ``KEEP``, from any addresses, lock it (``LoginLock``) until an administrator unlocks it.
+   That is the one lock-out left, so it takes many more failures, it is audited, and the login page says to
+   ask the administrator.
+5. While a pair, an address or a username is held, attempts are refused before the password is checked,
+   so even the right password does not get in. Refused attempts are not recorded: recording them would
+   let an attacker keep a user held for ever, and would let anyone grow the table and the audit log
+   without bound.
+
+The refusals say the same thing whether or not the username exists. An IPv6 address counts as its /64
+network, which one subscriber usually holds whole. Audited: every failure, the start of a pair's wait, an
+address reaching its limit, a lock and an unlock.
 """
 
 from __future__ import annotations
@@ -15,25 +30,30 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from lindung.accounts.models import FailedLogin, User
+from lindung.accounts.models import FailedLogin, LoginLock, PreviousPassword, User
+from lindung.accounts.permissions import Action, require
+from lindung.accounts.scope import scope_of
 from lindung.audit.services import audit_record
 
-USERNAME_LIMIT = 5
-ADDRESS_LIMIT = 20
-WINDOW = dt.timedelta(minutes=15)
-# Rows older than this are deleted whenever a failure is recorded, so the table stays small.
+ADDRESS_WINDOW = dt.timedelta(minutes=15)
+BACKOFF_MAX = dt.timedelta(hours=1)
+# Failures older than this are deleted whenever a failure is recorded, so the table stays small; it is
+# also the window of a pair's count and of the lock's.
 KEEP = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class LoginBlock:
-    """Logins for this username or address are refused for ``minutes`` more (rounded up)."""
+    """Logins are refused: for ``minutes`` more (rounded up), or until an administrator unlocks them."""
 
     minutes: int
+    locked: bool = False
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -60,54 +80,136 @@ def _username_key(username: str) -> str:
     return username.strip().casefold()[:150]
 
 
+def _address_key(ip: str | None) -> str | None:
+    """What the throttle counts an address by: an IPv4 address as it is, an IPv6 address as its /64 network."""
+    if ip is None:
+        return None
+    address = ipaddress.ip_address(ip)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False).network_address)
+    return str(address)
+
+
+def _backoff(failures: int) -> dt.timedelta:
+    """How long a pair with ``failures`` waits after its last one: nothing, then 1, 2, 4 ... minutes, capped."""
+    extra = failures - settings.LINDUNG_LOGIN_ATTEMPTS
+    if extra < 0:
+        return dt.timedelta(0)
+    # Capped before the power is taken, so that a long run of failures cannot overflow the timedelta.
+    return min(dt.timedelta(minutes=2 ** min(extra, 16)), BACKOFF_MAX)
+
+
 def account_login_block(*, username: str, ip: str | None, now: dt.datetime | None = None) -> LoginBlock | None:
     """Whether a login attempt for ``username`` from ``ip`` must be refused now, and for how long."""
     now = now or timezone.now()
-    since = now - WINDOW
-    waits: list[dt.datetime] = []
-    # The block lifts when the oldest failure that keeps the count at the limit leaves the window.
-    for field, value, limit in (("username", _username_key(username), USERNAME_LIMIT), ("ip", ip, ADDRESS_LIMIT)):
-        if not value:
-            continue
+    key, address = _username_key(username), _address_key(ip)
+    if LoginLock.objects.filter(username=key).exists():
+        return LoginBlock(minutes=0, locked=True)
+    until: list[dt.datetime] = []
+    pair = FailedLogin.objects.filter(username=key, ip=address, at__gt=now - KEEP).aggregate(
+        n=Count("id"), last=Max("at")
+    )
+    if pair["n"]:
+        until.append(pair["last"] + _backoff(pair["n"]))
+    if address is not None:
+        limit = settings.LINDUNG_LOGIN_ADDRESS_LIMIT
+        # The address is free again when the oldest failure that keeps its count at the limit leaves the window.
         times = list(
-            FailedLogin.objects.filter(**{field: value, "at__gt": since})
+            FailedLogin.objects.filter(ip=address, at__gt=now - ADDRESS_WINDOW)
             .order_by("-at")
             .values_list("at", flat=True)[:limit]
         )
         if len(times) >= limit:
-            waits.append(times[limit - 1] + WINDOW)
-    if not waits:
+            until.append(times[limit - 1] + ADDRESS_WINDOW)
+    if not until or max(until) <= now:
         return None
-    seconds = (max(waits) - now).total_seconds()
+    seconds = (max(until) - now).total_seconds()
     return LoginBlock(minutes=max(1, math.ceil(seconds / 60)))
+
+
+def _account(username: str) -> User | None:
+    return User.objects.filter(username=username.strip()[:150]).first()
 
 
 def account_login_failure_record(*, username: str, ip: str | None, now: dt.datetime | None = None) -> None:
     """Count a wrong password (or an unknown username) and audit it, without the password.
 
-    The actor is left empty (the person who typed is not known); the entry points at the account
-    when it exists, so that the account's region can see it.
+    Also audits the start of the pair's wait, the address reaching its limit, and locks the username
+    when it reaches ``LINDUNG_LOGIN_LOCK_AFTER`` failures. The actor is left empty (the person who typed
+    is not known); the entries point at the account when it exists, so that the account's region can see
+    them.
     """
     now = now or timezone.now()
-    key = _username_key(username)
+    key, address = _username_key(username), _address_key(ip)
+    since = now - KEEP
     with transaction.atomic():
-        FailedLogin.objects.filter(at__lt=now - KEEP).delete()
-        FailedLogin.objects.create(username=key, ip=ip, at=now)
-        account = User.objects.filter(username=username.strip()[:150]).first()
-        audit_record(
-            actor=None,
-            action="account.login_failed",
-            obj=account,
-            region_code=(account.region_id or "") if account else "",
-            note=f"username={key} ip={ip or '-'}",
-        )
+        FailedLogin.objects.filter(at__lt=since).delete()
+        FailedLogin.objects.create(username=key, ip=address, at=now)
+        account = _account(username)
+        region_code = (account.region_id or "") if account else ""
+        note = f"username={key} ip={ip or '-'}"
+        audit_record(actor=None, action="account.login_failed", obj=account, region_code=region_code, note=note)
+        # Each of these is audited when its count reaches the limit: the attempts after it are refused and
+        # not counted, so the count passes the limit only once it has dropped below it and climbed again.
+        if (
+            FailedLogin.objects.filter(username=key, ip=address, at__gt=since).count()
+            == settings.LINDUNG_LOGIN_ATTEMPTS
+        ):
+            audit_record(
+                actor=None,
+                action="account.login_backoff_started",
+                obj=account,
+                region_code=region_code,
+                note=note,
+            )
+        if (
+            address is not None
+            and FailedLogin.objects.filter(ip=address, at__gt=now - ADDRESS_WINDOW).count()
+            == settings.LINDUNG_LOGIN_ADDRESS_LIMIT
+        ):
+            network = "" if address == ip else f" network={address}/64"
+            audit_record(actor=None, action="account.address_blocked", note=f"ip={ip}{network}")
+        lock_after = settings.LINDUNG_LOGIN_LOCK_AFTER
+        if lock_after and FailedLogin.objects.filter(username=key, at__gt=since).count() >= lock_after:
+            _lock, created = LoginLock.objects.get_or_create(username=key, defaults={"locked_at": now})
+            if created:
+                audit_record(actor=None, action="account.locked", obj=account, region_code=region_code, note=note)
 
 
 def account_login_record(*, user: User, ip: str | None) -> None:
-    """A successful login clears that username's failures (not the address's) and is audited."""
+    """A successful login clears the failures of that username from that address, and is audited.
+
+    The username's failures from other addresses stay: they are someone else's guesses, and count
+    towards the lock.
+    """
     with transaction.atomic():
-        FailedLogin.objects.filter(username=_username_key(user.get_username())).delete()
+        FailedLogin.objects.filter(username=_username_key(user.get_username()), ip=_address_key(ip)).delete()
         _audit_session(user, "account.logged_in", ip)
+
+
+def account_logins_unlock(*, actor: User, username: str) -> bool:
+    """Lift the lock on ``username`` and forget its failures, so that its count starts again; audited.
+
+    Needs the unlock permission and, for an existing account, the account's region in the actor's scope.
+    Returns whether there was a lock to lift.
+    """
+    require(actor, Action.ACCOUNT_UNLOCK)
+    key = _username_key(username)
+    account = _account(username) or User.objects.filter(username__iexact=username.strip()).first()
+    region_code = (account.region_id or "") if account else ""
+    if account is not None and not actor.is_superuser and not (region_code and scope_of(actor).covers(region_code)):
+        raise PermissionDenied(Action.ACCOUNT_UNLOCK.value)
+    with transaction.atomic():
+        unlocked, _ = LoginLock.objects.filter(username=key).delete()
+        if not unlocked:
+            return False
+        FailedLogin.objects.filter(username=key).delete()
+        audit_record(
+            actor=actor, action="account.unlocked", obj=account, region_code=region_code, note=f"username={key}"
+        )
+    return True
 
 
 def account_logout_record(*, user: User, ip: str | None) -> None:
@@ -132,3 +234,14 @@ def account_password_change(*, user: User, new_password: str) -> None:
             region_code=user.region_id or "",
             changes={"password": ["***", "***"]},
         )
+
+
+def account_previous_password_record(*, user: User, password_hash: str, keep: int) -> None:
+    """Keep the hash of a password ``user`` no longer has, and only the latest ``keep`` of them.
+
+    Not audited apart: it is part of a password change, which the door that made it audits.
+    """
+    with transaction.atomic():
+        PreviousPassword.objects.create(user=user, password=password_hash, replaced_at=timezone.now())
+        kept = PreviousPassword.objects.filter(user=user).order_by("-replaced_at", "-id").values_list("id", flat=True)
+        PreviousPassword.objects.filter(user=user).exclude(id__in=list(kept[:keep])).delete()

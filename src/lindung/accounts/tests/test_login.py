@@ -1,4 +1,8 @@
-"""Login at /masuk/: throttled failures, audited logins and logouts."""
+"""Login at /masuk/: throttled failures that cannot lock a user out, audited logins and logouts.
+
+The limits are the defaults (``LINDUNG_LOGIN_ATTEMPTS`` 5, ``LINDUNG_LOGIN_ADDRESS_LIMIT`` 20); tests
+of the account lock lower ``LINDUNG_LOGIN_LOCK_AFTER`` so that a handful of addresses reach it.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,6 @@ from django.utils import timezone
 
 from lindung.accounts.models import FailedLogin, User
 from lindung.accounts.services import (
-    ADDRESS_LIMIT,
-    USERNAME_LIMIT,
     account_login_block,
     account_login_failure_record,
 )
@@ -24,6 +26,10 @@ pytestmark = pytest.mark.django_db
 
 
 WRONG = "bukan-sandinya-1"
+USERNAME_LIMIT = 5  # failures of one username from one address before it waits (LINDUNG_LOGIN_ATTEMPTS)
+ADDRESS_LIMIT = 20  # failures from one address, whatever the usernames, within 15 minutes
+LOCK_AFTER = 12  # lowered from 100 for these tests: failures of one username from any address within a day
+LOCKED = "locked after too many failed logins"
 
 
 @pytest.fixture
@@ -53,7 +59,9 @@ def test_right_password_logs_in_and_redirects(client, cast):
     assert _signed_in(client)
 
 
-def test_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right_password(client, cast):
+def test_sixth_attempt_from_the_same_address_after_five_wrong_passwords_waits_a_minute_even_with_the_right_password(
+    client, cast
+):
     for _ in range(USERNAME_LIMIT):
         response = _login(client, "operator_sambas", WRONG)
         assert response.status_code == 200
@@ -63,15 +71,36 @@ def test_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right
 
     assert response.status_code == 200
     assert not _signed_in(client)
-    assert b"Too many failed logins. Please wait 15 minutes before trying again." in response.content
+    assert b"Too many failed logins. Please wait 1 minute before trying again." in response.content
 
 
-def test_the_block_holds_from_another_address_and_in_other_letter_case(client, cast):
+def test_the_wait_holds_in_other_letter_case_but_the_right_password_logs_in_from_another_address(client, cast):
     for _ in range(USERNAME_LIMIT):
         _login(client, "operator_sambas", WRONG, ip="10.0.0.1")
-    _login(client, "OPERATOR_Sambas", TEST_PASSWORD, ip="10.9.9.9")
-    _login(client, "operator_sambas", TEST_PASSWORD, ip="10.9.9.9")
+    _login(client, "OPERATOR_Sambas", TEST_PASSWORD, ip="10.0.0.1")
     assert not _signed_in(client)
+
+    # Someone else's wrong guesses elsewhere do not keep the user out: this was the lock-out finding.
+    _login(client, "operator_sambas", TEST_PASSWORD, ip="10.9.9.9")
+    assert _signed_in(client)
+
+
+def test_the_wait_doubles_with_each_further_failure_up_to_an_hour():
+    start = timezone.now()
+    at = start
+    for _ in range(USERNAME_LIMIT):
+        account_login_failure_record(username="budi", ip="10.0.0.1", now=at)
+        at += dt.timedelta(seconds=5)
+    waits = []
+    for _ in range(8):
+        block = account_login_block(username="budi", ip="10.0.0.1", now=at)
+        assert block is not None and not block.locked
+        waits.append(block.minutes)
+        at += dt.timedelta(minutes=block.minutes)  # the wait is over: one more wrong guess
+        assert account_login_block(username="budi", ip="10.0.0.1", now=at) is None
+        account_login_failure_record(username="budi", ip="10.0.0.1", now=at)
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert account_login_block(username="budi", ip="10.0.0.2", now=at) is None  # another address is not held back
 
 
 def test_the_refusal_does_not_reveal_whether_the_user_exists(client, cast):
@@ -90,6 +119,16 @@ def test_refused_attempts_do_not_extend_the_block(client, cast):
     for _ in range(3):
         _login(client, "operator_sambas", WRONG)
     assert FailedLogin.objects.filter(username="operator_sambas").count() == USERNAME_LIMIT
+
+
+def test_addresses_of_one_ipv6_network_count_as_one_address(client, cast):
+    # An IPv6 subscriber holds a whole /64: counting each address apart would let them guess without end.
+    for n in range(USERNAME_LIMIT):
+        _login(client, "operator_sambas", WRONG, ip=f"2001:db8:1:2::{n + 1:x}")
+    _login(client, "operator_sambas", TEST_PASSWORD, ip="2001:db8:1:2:ffff::9")
+    assert not _signed_in(client)
+    _login(client, "operator_sambas", TEST_PASSWORD, ip="2001:db8:1:3::1")
+    assert _signed_in(client)
 
 
 def test_another_username_from_the_same_address_logs_in_until_the_address_limit(client, cast):
@@ -112,12 +151,16 @@ def test_another_username_from_the_same_address_logs_in_until_the_address_limit(
     assert _signed_in(client)
 
 
-def test_a_successful_login_clears_that_usernames_failures(client, cast):
+def test_a_successful_login_clears_that_usernames_failures_from_that_address(client, cast):
+    for _ in range(USERNAME_LIMIT - 1):
+        _login(client, "operator_sambas", WRONG, ip="10.0.0.9")
     for _ in range(USERNAME_LIMIT - 1):
         _login(client, "operator_sambas", WRONG)
     _login(client, "operator_sambas", TEST_PASSWORD)
     assert _signed_in(client)
-    assert not FailedLogin.objects.filter(username="operator_sambas").exists()
+    assert not FailedLogin.objects.filter(username="operator_sambas", ip="10.0.0.1").exists()
+    # Guesses from elsewhere still count towards the account lock.
+    assert FailedLogin.objects.filter(username="operator_sambas", ip="10.0.0.9").count() == USERNAME_LIMIT - 1
     client.logout()
 
     for _ in range(USERNAME_LIMIT - 1):
@@ -126,16 +169,17 @@ def test_a_successful_login_clears_that_usernames_failures(client, cast):
     assert _signed_in(client)
 
 
-def test_the_block_lifts_when_the_oldest_counted_failure_leaves_the_window():
+def test_the_address_block_lifts_when_the_oldest_counted_failure_leaves_the_window():
     start = timezone.now()
-    for minute in range(USERNAME_LIMIT):
-        account_login_failure_record(username="budi", ip=None, now=start + dt.timedelta(minutes=minute))
-    last = start + dt.timedelta(minutes=USERNAME_LIMIT - 1)
+    for n in range(ADDRESS_LIMIT):
+        account_login_failure_record(username=f"budi{n}", ip="10.0.0.1", now=start + dt.timedelta(seconds=12 * n))
+    last = start + dt.timedelta(seconds=12 * (ADDRESS_LIMIT - 1))
 
-    block = account_login_block(username="budi", ip=None, now=last)
-    assert block is not None and block.minutes == 11  # the first failure leaves the window at start + 15
-    assert account_login_block(username="budi", ip=None, now=start + dt.timedelta(minutes=14, seconds=59))
-    assert account_login_block(username="budi", ip=None, now=start + dt.timedelta(minutes=15, seconds=1)) is None
+    block = account_login_block(username="siti", ip="10.0.0.1", now=last)
+    assert block is not None and block.minutes == 12  # the first failure leaves the window at start + 15
+    assert account_login_block(username="siti", ip="10.0.0.1", now=start + dt.timedelta(minutes=14, seconds=59))
+    assert account_login_block(username="siti", ip="10.0.0.1", now=start + dt.timedelta(minutes=15, seconds=1)) is None
+    assert account_login_block(username="siti", ip="10.0.0.2", now=last) is None
 
 
 def test_failures_older_than_a_day_are_deleted_when_a_failure_is_recorded():
@@ -203,9 +247,9 @@ def test_the_admin_login_page_is_no_way_around_the_throttle(client):
     response = client.post("/admin/login/", {"username": "root", "password": TEST_PASSWORD}, REMOTE_ADDR="10.3.3.3")
     assert not _signed_in(client)
     assert b"Too many failed logins" in response.content
-    _login(client, "root", TEST_PASSWORD, ip="10.3.3.4")
-    assert not _signed_in(client)
     assert AuditEntry.objects.filter(action="account.login_failed").count() == USERNAME_LIMIT
+    _login(client, "root", TEST_PASSWORD, ip="10.3.3.4")  # another address is not held back
+    assert _signed_in(client)
 
 
 def test_an_admin_login_is_audited_and_clears_the_failures(client):
@@ -228,3 +272,21 @@ def test_logging_out_when_not_signed_in_records_nothing(client, db):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert not AuditEntry.objects.exists()
+
+
+def test_the_start_of_a_wait_and_a_blocked_address_are_audited_once(client, cast):
+    for _ in range(USERNAME_LIMIT + 1):
+        _login(client, "operator_sambas", WRONG, ip="10.4.4.4")
+    started = AuditEntry.objects.get(action="account.login_backoff_started")
+    user = cast["operator_sambas"]
+    assert (started.actor, started.object_id, started.region_code) == (None, str(user.pk), "61.01")
+    assert "10.4.4.4" in started.note and "operator_sambas" in started.note
+
+    for n in range(ADDRESS_LIMIT - USERNAME_LIMIT):
+        _login(client, f"guess{n}", WRONG, ip="10.4.4.4")
+    for _ in range(2):
+        _login(client, "verifikator", TEST_PASSWORD, ip="10.4.4.4")  # refused: the address is blocked
+    blocked = AuditEntry.objects.get(action="account.address_blocked")
+    assert (blocked.actor, blocked.object_id) == (None, "")
+    assert "10.4.4.4" in blocked.note
+    assert AuditEntry.objects.filter(action="account.login_failed").count() == ADDRESS_LIMIT
