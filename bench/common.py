@@ -24,8 +24,11 @@ class Measurement:
     max_rss_mb: float  # peak resident memory of the child process
 
 
-def run_measured(argv: list[str], *, env: dict[str, str], log: Path | None = None) -> Measurement:
-    """Run ``argv`` to completion; wall time and the child's own peak RSS.
+def run_measured(
+    argv: list[str], *, env: dict[str, str], log: Path | None = None, exit_codes: tuple[int, ...] = (0,)
+) -> Measurement:
+    """Run ``argv`` to completion; wall time and the child's own peak RSS. An exit code outside ``exit_codes``
+    is an error (a refusal that is the expected outcome exits with 1).
 
     ``os.wait4`` gives the resource usage of this one child, where ``RUSAGE_CHILDREN`` would report
     the maximum over every child waited for so far (the first, larger run would mask the second).
@@ -40,7 +43,7 @@ def run_measured(argv: list[str], *, env: dict[str, str], log: Path | None = Non
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.returncode not in exit_codes:
         where = f"; see {log}" if log else ""
         raise RuntimeError(f"{' '.join(argv)} exited with {proc.returncode}{where}")
     # Linux reports ru_maxrss in KiB (macOS in bytes).

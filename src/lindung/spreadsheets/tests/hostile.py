@@ -214,11 +214,11 @@ def junk_at_the_limit(folder: Path) -> Path:
 def one_line_at_the_limit(folder: Path) -> Path:
     """A CSV that is one line of 50 MB."""
     path = folder / "one-line-50mb.csv"
+    chunk = b"abcdefghij" * 104_857  # ~1 MiB
     with path.open("wb") as f:
-        chunk = b"abcdefghij" * 102_400  # 1 MB
-        for _ in range(49):
+        for _ in range(UPLOAD_LIMIT // len(chunk)):
             f.write(chunk)
-        f.write(b"x" * (1024 * 1024 - 100))
+        f.write(b"x" * (UPLOAD_LIMIT % len(chunk) - 100))
     return path
 
 
