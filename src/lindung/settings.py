@@ -70,13 +70,9 @@ LINDUNG_TRUST_X_FORWARDED_FOR = env_bool("LINDUNG_TRUST_X_FORWARDED_FOR", False)
 # waits 1, 2, 4 ... minutes (at most an hour) for it; failures from one address within 15 minutes, whatever the
 # usernames, before it waits; failures of one username from all addresses within a day that lock it until an
 # administrator unlocks it (0: never lock).
-LINDUNG_LOGIN_ATTEMPTS = env_int("LINDUNG_LOGIN_ATTEMPTS", 5)
-LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20)
-LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100)
-if LINDUNG_LOGIN_ATTEMPTS < 1 or LINDUNG_LOGIN_ADDRESS_LIMIT < 1 or LINDUNG_LOGIN_LOCK_AFTER < 0:
-    raise ImproperlyConfigured(
-        "LINDUNG_LOGIN_ATTEMPTS and LINDUNG_LOGIN_ADDRESS_LIMIT must be at least 1, LINDUNG_LOGIN_LOCK_AFTER at least 0"
-    )
+LINDUNG_LOGIN_ATTEMPTS = env_int("LINDUNG_LOGIN_ATTEMPTS", 5, minimum=1)
+LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20, minimum=1)
+LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100, minimum=0)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
