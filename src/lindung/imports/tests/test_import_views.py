@@ -231,3 +231,31 @@ def test_a_failed_uploads_file_is_removed(cast: Cast, programme: Programme, tmp_
     assert batch.status == ImportStatus.FAILED and "NUL" in batch.message
     assert not batch.source and not batch.error_file
     assert not any((tmp_path / "imports").rglob("*.csv"))
+
+
+def test_a_file_of_junk_rows_keeps_a_page_of_errors_and_counts_the_rest(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload, settings: Any
+):
+    """The probe's 2 MB CSV (a header and a million lines of ``1``) stored 702 MB of errors and made a 670 MB
+    page: only the first rejected rows' errors are kept, the others counted by column and problem."""
+    settings.LINDUNG_IMPORT_MAX_ERRORS = 100
+    path = tmp_path / "junk.csv"
+    path.write_text(";".join(HEADERS) + "\n" + "1\n" * 3000)
+    client = client_for(cast["operator_sambas"])
+
+    response = upload(client, programme, path)
+
+    batch = ImportBatch.objects.get()
+    assert (batch.rows, batch.rejected, batch.imported) == (3000, 3000, 0)
+    assert len({error["row"] for error in batch.errors}) == 100
+    assert {error["row"] for error in batch.errors} == set(range(2, 102))
+    counts = {(count["column"], count["message"]): count["count"] for count in batch.error_counts}
+    assert counts[("Nama Lengkap", "This field is required.")] == 3000
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert 'data-testid="not-listed"' in html and "2900" in html and 'data-testid="error-counts"' in html
+    assert len(page.content) < 150_000
+    workbook = python_calamine.CalamineWorkbook.from_filelike(
+        io.BytesIO(client.post(f"/impor/{batch.pk}/kesalahan.xlsx").content)
+    )
+    assert len(workbook.get_sheet_by_index(0).to_python()) == 1 + 100
