@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from argparse import ArgumentParser
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from lindung.accounts.models import User
+    from lindung.spreadsheets.errors import ErrorCount, RowError
 
 
 def add_lang_argument(parser: ArgumentParser) -> None:
@@ -47,3 +49,19 @@ def active_user(username: str) -> User:
     if user is None:
         raise CommandError(gettext("There is no active user %(name)s.") % {"name": username})
     return user
+
+
+def write_row_errors(
+    out: OutputWrapper, errors: Iterable[RowError], *, not_listed: int, counts: Iterable[ErrorCount]
+) -> None:
+    """An upload's row errors as ``import`` and ``bpjs import-result`` print them: the kept ones row by row, then,
+    when some rows were only counted, every problem counted by column."""
+    for error in errors:
+        out.write(f"  {gettext('Row')} {error.row} · {error.column}: {error.message}")
+    if not_listed:
+        out.write(
+            gettext("%(count)d more rows with errors are not listed; every problem, counted by column:")
+            % {"count": not_listed}
+        )
+        for count in counts:
+            out.write(f"  {count.column}: {count.message or gettext('Other problems')} × {count.count}")

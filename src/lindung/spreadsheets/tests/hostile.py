@@ -20,20 +20,22 @@ from xml.sax.saxutils import escape
 # The import template's headers and those of BPJS's answer, so that the files reach the rows of an import and
 # of an answer instead of stopping at "no column for NIK". Kept as plain text here: the spreadsheets layer
 # knows nothing of the apps that read spreadsheets.
-TEMPLATE_HEADERS = (
-    "NIK",
-    "Nama Lengkap",
-    "Tempat Lahir",
-    "Tanggal Lahir",
-    "Jenis Kelamin",
-    "Alamat",
-    "Kode Desa",
-    "No HP",
-    "Kategori",
-    "No KPJ",
-    "Status",
-)
+HEADER_LINE = "NIK;Nama Lengkap;Tempat Lahir;Tanggal Lahir;Jenis Kelamin;Alamat;Kode Desa;No HP;Kategori;No KPJ;Status"
+TEMPLATE_HEADERS = tuple(HEADER_LINE.split(";"))
 UPLOAD_LIMIT = 50 * 1024 * 1024  # the default LINDUNG_IMPORT_MAX_MB
+# Texts that start a formula in a spreadsheet, as an attacker would type a name, an address or a header.
+FORMULA_TEXTS = (
+    '=HYPERLINK("http://evil.example","x")',
+    "+1",
+    "-1+1",
+    "@SUM(1)",
+    "\t=1",
+    "\r=1",
+    "  =1",
+    "＝1",
+    "﹣1+1",
+    "＠SUM(1)",
+)
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -297,16 +299,17 @@ def ole_encrypted(folder: Path) -> Path:
     return path
 
 
-def renamed_binary_csv(folder: Path) -> Path:
-    path = folder / "renamed-binary.csv"
-    path.write_bytes(random.Random(7).randbytes(200_000))
+def _random_bytes(path: Path, seed: int) -> Path:
+    path.write_bytes(random.Random(seed).randbytes(200_000))
     return path
+
+
+def renamed_binary_csv(folder: Path) -> Path:
+    return _random_bytes(folder / "renamed-binary.csv", 7)
 
 
 def renamed_binary_xlsx(folder: Path) -> Path:
-    path = folder / "renamed-binary.xlsx"
-    path.write_bytes(random.Random(8).randbytes(200_000))
-    return path
+    return _random_bytes(folder / "renamed-binary.xlsx", 8)
 
 
 def picture_as_csv(folder: Path) -> Path:

@@ -16,28 +16,20 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from lindung.spreadsheets import writing
+from lindung.spreadsheets.tests.hostile import FORMULA_TEXTS
 from lindung.spreadsheets.writing import csv_writer, neutralise, workbook_new
 
 # Written by an attacker as a name, an address, a header...: each can start a formula somewhere.
 HOSTILE = (
-    '=HYPERLINK("http://evil.example","x")',
-    "+1",
-    "-1+1",
-    "@SUM(1)",
-    "\t=1",
-    "\r=1",
+    *FORMULA_TEXTS,
     "\n=1",
-    "  =1",
     "\u3000=1",  # an ideographic space first
     "\u00a0=1",  # a non-breaking space first
     "\u200b=1",  # a zero-width space first
-    "＝1",
     "＋1",
     "－1+1",
-    "＠SUM(1)",
     "﹦1",
     "﹢1",
-    "﹣1+1",
     "﹫SUM(1)",
     "=cmd|' /C calc'!A0",
 )

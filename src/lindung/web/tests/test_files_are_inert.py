@@ -34,6 +34,7 @@ from lindung.reports.exports import report_export
 from lindung.reports.services import report_scope
 from lindung.reports.tests.conftest import make_claim
 from lindung.spreadsheets.errors import RowError
+from lindung.spreadsheets.tests.hostile import FORMULA_TEXTS
 from lindung.testing import (
     PONTIANAK_VILLAGE,
     client_for,
@@ -47,18 +48,7 @@ from lindung.workers.models import OccupationCategory
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = (
-    '=HYPERLINK("http://evil.example","x")',
-    "+1",
-    "-1+1",
-    "@SUM(1)",
-    "\t=1",
-    "\r=1",
-    "  =1",
-    "＝1",
-    "﹣1+1",
-    "＠SUM(1)",
-)
+HOSTILE = FORMULA_TEXTS
 # Independent of the code under test: a formula's first character, after any white or invisible space.
 FORMULA_START = re.compile(r"^[\s\u200b\ufeff]*[=+\-@＝＋－＠﹦﹢﹣﹫]|^[\t\r\n]")
 CSV_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # a CSV number written by Lindung: a negative amount is no formula

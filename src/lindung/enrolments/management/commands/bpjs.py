@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from lindung.accounts.models import User
-from lindung.commands import active_user, add_lang_argument
+from lindung.commands import active_user, add_lang_argument, write_row_errors
 from lindung.enrolments.bpjs import bpjs_export, bpjs_result_import
 from lindung.enrolments.services import EnrolmentError
 from lindung.programmes.models import Programme
@@ -107,12 +107,6 @@ class Command(BaseCommand):
             )
             % {**result.as_json(), "errors": result.error_rows}
         )
-        for error in result.errors:
-            self.stdout.write(f"  {gettext('Row')} {error.row} · {error.column}: {error.message}")
-        if result.error_rows_not_listed:
-            self.stdout.write(
-                gettext("%(count)d more rows with errors are not listed; every problem, counted by column:")
-                % {"count": result.error_rows_not_listed}
-            )
-            for count in result.error_counts:
-                self.stdout.write(f"  {count.column}: {count.message or gettext('Other problems')} × {count.count}")
+        write_row_errors(
+            self.stdout, result.errors, not_listed=result.error_rows_not_listed, counts=result.error_counts
+        )

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext
 
-from lindung.commands import active_user, add_lang_argument
+from lindung.commands import active_user, add_lang_argument, write_row_errors
 from lindung.imports.services import import_run
 from lindung.imports.spreadsheets import errors_write, template_write
 from lindung.programmes.models import Programme
@@ -80,15 +80,7 @@ class Command(BaseCommand):
             % result.as_json()
             + (" " + gettext("Dry run: nothing was written.") if options["dry_run"] else "")
         )
-        for error in result.errors:
-            self.stdout.write(f"  {gettext('Row')} {error.row} · {error.column}: {error.message}")
-        if result.rejected_not_listed:
-            self.stdout.write(
-                gettext("%(count)d more rejected rows are not listed; every problem, counted by column:")
-                % {"count": result.rejected_not_listed}
-            )
-            for count in result.error_counts:
-                self.stdout.write(f"  {count.column}: {count.message or gettext('Other problems')} × {count.count}")
+        write_row_errors(self.stdout, result.errors, not_listed=result.rejected_not_listed, counts=result.error_counts)
 
     def _progress(self, rows: int) -> None:
         sys.stderr.write("\r" + gettext("%(rows)d rows read…") % {"rows": rows})
