@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "lindung.reports",
     "lindung.dashboard",
     "lindung.web",
+    "lindung.nightly",
     "lindung.demo",
 ]
 # The public coverage check (/cek-status/): every POST takes at least this long, so that the answer time does not

@@ -21,9 +21,9 @@ The daily job ``coverage_update`` rebuilds :class:`CoverageStatus` per programme
 ``INSERT ... SELECT`` (GROUP BY in the database), then ends as lapsed (``berakhir``, reason ``lapsed``) the
 active enrolments with **more** than ``Rule.ARREARS_WINDOW`` consecutive months in arrears.
 
-Scheduling: django-tasks-db has no clock. A cron entry or systemd timer runs ``lindung coverage update``
-once a day (after midnight); ``lindung.contributions.tasks.coverage_update_task`` is the same job for the
-web (or an operator) to enqueue on the background worker.
+Scheduling: the job is a step of the nightly run (``lindung.nightly``: ``lindung nightly schedule`` on the
+background worker, or ``lindung nightly run`` from cron); ``lindung.contributions.tasks.coverage_update_task``
+is the same job for the web (or an operator) to enqueue once.
 """
 
 from __future__ import annotations

@@ -177,30 +177,6 @@ def test_the_task_runs_the_same_job(programme: Programme, enrolment: Enrolment):
     assert CoverageStatus.objects.get(enrolment=enrolment).months_in_arrears == 1
 
 
-def test_scheduling_enqueues_one_nightly_run_and_each_run_enqueues_the_next(programme: Programme, enrolment: Enrolment):
-    from django_tasks_db.models import DBTaskResult
-
-    from lindung.contributions.tasks import coverage_daily_schedule, coverage_daily_task
-
-    evening = dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    run_at = coverage_daily_schedule(now=evening)
-    assert run_at is not None and (run_at.date(), run_at.hour, run_at.minute) == (dt.date(2026, 3, 2), 0, 15)
-    assert coverage_daily_schedule(now=evening) is None  # already waiting: not twice
-    waiting = DBTaskResult.objects.get()
-    assert waiting.run_after == run_at
-
-    waiting.delete()  # the worker claims it; running it schedules the next night
-    _issue(programme, 1)
-    coverage_daily_task.call()
-    # Waiting now: the dashboard's refresh (arrears changed) and the next night's run.
-    ready = DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True)
-    assert sorted(path.rsplit(".", 1)[1] for path in ready) == ["coverage_daily_task", "dashboard_refresh_task"]
-    assert CoverageStatus.objects.filter(enrolment=enrolment).exists()
-
-
-# --- the page ------------------------------------------------------------------------------------
-
-
 @pytest.fixture
 def arrears(programme: Programme) -> dict[str, Enrolment]:
     """A Sambas and a Pontianak worker, two months in arrears on 1 April 2026."""

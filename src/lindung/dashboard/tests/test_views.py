@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from lindung.audit.models import AuditEntry
 from lindung.dashboard.models import CoveragePeriodFigure, DemographicFigure, MonthlyFigure, Refresh, VillageFigure
-from lindung.dashboard.tasks import dashboard_daily_schedule, dashboard_refresh_task
+from lindung.dashboard.tasks import dashboard_refresh_task
 from lindung.dashboard.tests.conftest import Province
 from lindung.testing import Cast, client_for, make_user
 
@@ -125,11 +125,9 @@ def test_the_refresh_button_enqueues_the_job_and_the_job_rebuilds(cast: Cast, pr
     assert elsewhere["Location"] == "/dasbor/"
 
 
-def test_the_command_refreshes_and_the_schedule_waits_once(province: Province):
+def test_the_command_refreshes(province: Province):
     out = StringIO()
     call_command("dashboard", "refresh", "--today", "2026-11-27", "--json", stdout=out)
     assert json.loads(out.getvalue())["as_of"] == "2026-11-27"
     latest = Refresh.objects.first()
     assert latest is not None and latest.as_of.isoformat() == "2026-11-27"
-    assert dashboard_daily_schedule() is not None
-    assert dashboard_daily_schedule() is None

@@ -1,7 +1,5 @@
-"""``lindung coverage update [--today YYYY-MM-DD] [--json]``: the daily coverage, arrears and lapse job.
-
-``lindung coverage schedule`` starts the nightly run on the background worker (``lindung db_worker``);
-cron (``15 0 * * * lindung coverage update``) works as well. See ``lindung.contributions.coverage``.
+"""``lindung coverage update [--today YYYY-MM-DD] [--json]``: the coverage, arrears and lapse job, now. It runs
+every night as a step of ``lindung nightly`` (``lindung nightly schedule``). See ``lindung.contributions.coverage``.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from lindung.commands import add_lang_argument, add_today_argument, parse_day
 from lindung.contributions.coverage import coverage_update
-from lindung.contributions.tasks import coverage_daily_schedule
 from lindung.rules.selectors import RuleMissing
 from lindung.web.templatetags.humanize_id import rupiah_number
 
@@ -28,22 +25,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="update|schedule")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="update")
         update = sub.add_parser("update", help="Recompute the statuses and end the lapsed enrolments.")
         add_today_argument(update)
         update.add_argument("--json", action="store_true", help="Print the summary as JSON.")
         add_lang_argument(update)
-        sub.add_parser("schedule", help="Run the job every night on the background worker (lindung db_worker).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["action"] == "schedule":
-            run_at = coverage_daily_schedule()
-            self.stdout.write(
-                f"next nightly coverage run: {run_at:%Y-%m-%d %H:%M %Z}"
-                if run_at
-                else "a nightly run is already waiting"
-            )
-            return
         with translation.override(options["lang"]):
             today = parse_day(options["today"]) if options["today"] else timezone.localdate()
             try:

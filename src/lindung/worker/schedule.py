@@ -1,4 +1,4 @@
-"""Nightly jobs on the database-backed task queue, which has no clock of its own.
+"""Runs at a time of day on the database-backed task queue, which has no clock of its own.
 
 A nightly task enqueues its next run when it finishes; ``enqueue_nightly`` starts (or restarts) such a chain
 and never puts a second run in the queue while one is waiting.
