@@ -37,7 +37,7 @@ class ImportBatch(models.Model):
     language = models.CharField(_("language"), max_length=8, default="id")
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     # When the running job last showed life (claimed, or reported progress): a job killed mid-way stops
-    # updating it, and a page or the worker that finds it stale marks it failed (``jobs.import_expire_stale``).
+    # updating it, and the worker that finds it stale marks it failed (``records.records_expire_stale``).
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     message = models.TextField(_("why it failed"), blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)

@@ -44,7 +44,8 @@ from lindung.audit.services import audit_record
 from lindung.imports.checks import full_regencies, staging_check
 from lindung.imports.cleaning import category_index, text
 from lindung.imports.columns import BY_FIELD, match_headers, missing_fields
-from lindung.imports.models import ImportBatch, ImportStatus
+from lindung.imports.models import ImportBatch
+from lindung.imports.records import record_complete
 from lindung.imports.regions import RegionResolver
 from lindung.imports.rows import RowCleaner
 from lindung.imports.spreadsheets import errors_write
@@ -250,32 +251,13 @@ def _write(
                         "imported; upload the file again."
                     )
                 )
-            batch = batch or ImportBatch(
-                programme=programme, uploaded_by=actor, region_code=actor.region_id or "", file_name=file_name[:255]
-            )
-            batch.status = ImportStatus.COMPLETED
-            batch.rows_read = batch.rows = result.rows
-            batch.imported, batch.skipped, batch.rejected = result.imported, result.skipped, result.rejected
-            batch.errors = [error.as_dict() for error in result.errors]
-            batch.error_counts = [count.as_dict() for count in result.error_counts]
-            batch.save()
+            batch = record_complete(batch=batch, actor=actor, programme=programme, file_name=file_name, outcome=result)
             staging.write(
                 actor_id=actor.pk,
                 username=actor.get_username(),
                 programme_id=programme.pk,
                 programme_code=programme.code,
                 note=f"{programme.code} · import #{batch.pk}",
-            )
-            audit_record(
-                actor=actor,
-                action="import.completed",
-                obj=batch,
-                region_code=actor.region_id or "",
-                changes={
-                    "programme": [None, programme.code],
-                    "file_name": [None, batch.file_name],
-                    **{key: [None, getattr(result, key)] for key in ("rows", "imported", "skipped", "rejected")},
-                },
             )
     except IntegrityError:
         raise ImportFileError(

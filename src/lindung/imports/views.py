@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.imports.forms import UploadForm
-from lindung.imports.jobs import import_enqueue, import_expire_stale
+from lindung.imports.jobs import import_enqueue
 from lindung.imports.selectors import import_batches, programmes_open_to
 from lindung.imports.services import import_errors_export
 from lindung.imports.spreadsheets import template_write
@@ -45,7 +45,6 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", exc.message)
             else:
                 return redirect("imports:detail", pk=batch.pk)
-    import_expire_stale()  # a job killed mid-way must not show "running" forever
     recent = import_batches(user=user).defer("errors", "error_counts")[:20]
     return render(request, "imports/upload.html", {"form": form, "recent": recent})
 
@@ -56,7 +55,6 @@ ERROR_ROWS_PER_PAGE = 50
 @login_required
 def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     require(signed_in_user(request), Action.WORKER_VIEW)
-    import_expire_stale()
     batch = get_object_or_404(import_batches(user=signed_in_user(request)), pk=pk)
     # The kept errors (the first rejected rows, at most LINDUNG_IMPORT_MAX_ERRORS) a page of rows at a time.
     by_row: dict[int, list[dict[str, Any]]] = {}

@@ -136,8 +136,9 @@ def test_a_failure_in_the_middle_of_the_writes_leaves_nothing(
         import_run(actor=cast["operator_sambas"], programme=programme, path=path)
 
     assert calls and "enrolment.proposed" in calls[-1]
-    # Inside the transaction, everything was written: 5 workers and enrolments, the upload, 2 entries each.
-    assert written == [(before[0] + 5, before[1] + 5, before[2] + 1, before[3] + 10)]
+    # Inside the transaction, everything was written: 5 workers and enrolments, the upload and its entry (written
+    # first), 2 entries each.
+    assert written == [(before[0] + 5, before[1] + 5, before[2] + 1, before[3] + 1 + 10)]
     assert _counts() == before
     monkeypatch.setattr(staging, "_execute", real)
     assert import_run(actor=cast["operator_sambas"], programme=programme, path=path).imported == 5

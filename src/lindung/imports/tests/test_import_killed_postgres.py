@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment
-from lindung.imports.jobs import import_enqueue, import_expire_stale, stale_after
+from lindung.imports.jobs import import_enqueue, import_expire_stale
 from lindung.imports.models import ImportBatch, ImportStatus
+from lindung.imports.records import stale_after
 from lindung.imports.services import import_run
 from lindung.imports.tests.conftest import person, write_csv
 from lindung.programmes.models import Programme

@@ -15,11 +15,13 @@ from django.test import Client
 from django.utils import timezone
 
 from lindung.audit.models import AuditEntry
-from lindung.imports.jobs import import_process, stale_after
+from lindung.imports.jobs import import_process
 from lindung.imports.models import ImportBatch, ImportStatus
+from lindung.imports.records import stale_after
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, download_by_post, make_nik, strict_client_for
+from lindung.worker.housekeeping import worker_housekeeping
 from lindung.workers.models import Worker
 
 pytestmark = pytest.mark.django_db
@@ -173,10 +175,11 @@ def test_a_file_refused_by_the_job_is_marked_failed_and_writes_nothing(
     assert 'data-testid="failed"' in client.get(response["Location"]).content.decode()
 
 
-def test_an_import_that_stopped_showing_life_is_marked_failed_when_its_page_is_seen(
+def test_an_import_that_stopped_showing_life_is_marked_failed_by_the_worker_not_by_its_page(
     cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
 ):
-    """A job killed mid-way (its rows were never committed) must not show "running" forever."""
+    """A job killed mid-way (its rows were never committed) must not show "running" forever: the worker marks
+    it failed when it starts; looking at its page changes nothing."""
     client = client_for(cast["operator_sambas"])
     response = upload(client, programme, write_csv(tmp_path / "a.csv", [person(make_nik())]), run=False)
     dead = ImportBatch.objects.get()
@@ -189,6 +192,10 @@ def test_an_import_that_stopped_showing_life_is_marked_failed_when_its_page_is_s
     )
     ImportBatch.objects.filter(pk=alive.pk).update(status=ImportStatus.RUNNING, heartbeat_at=now)
 
+    assert 'data-testid="pending"' in client.get(response["Location"]).content.decode()
+    dead.refresh_from_db()
+    assert dead.status == ImportStatus.RUNNING  # a page only reads
+    worker_housekeeping()
     page = client.get(response["Location"]).content.decode()
 
     dead.refresh_from_db()
