@@ -7,6 +7,8 @@ a labour office that mistypes ``LINDUNG_DEBUG=flase`` must learn it at start-up,
 from __future__ import annotations
 
 import os
+import zoneinfo
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -59,3 +61,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_path(name: str, default: str) -> Path:
     return Path(os.environ.get(name) or default).expanduser().resolve()
+
+
+def env_choice(name: str, default: str, choices: Iterable[str]) -> str:
+    """One of ``choices`` (compared without regard to case, returned as listed)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    by_key = {choice.casefold(): choice for choice in choices}
+    value = by_key.get(raw.strip().casefold())
+    if value is None:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(by_key.values())}; got {raw!r}")
+    return value
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """A time zone of the IANA database, e.g. Asia/Pontianak (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)."""
+    value = os.environ.get(name) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be a time zone such as Asia/Pontianak; got {value!r}") from None
+    return value

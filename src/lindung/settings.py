@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from lindung.env import env_bool, env_int, env_list, env_path, env_str
+from lindung.env import env_bool, env_choice, env_int, env_list, env_path, env_str, env_time_zone
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("LINDUNG_DATA_DIR", "./var")
@@ -76,7 +76,7 @@ LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100, minimum=0)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("LINDUNG_SESSION_SECONDS", 8 * 60 * 60)
+SESSION_COOKIE_AGE = env_int("LINDUNG_SESSION_SECONDS", 8 * 60 * 60, minimum=60)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -111,11 +111,12 @@ INSTALLED_APPS = [
 ]
 # The public coverage check (/cek-status/): every POST takes at least this long, so that the answer time does not
 # tell a registered NIK from an unknown one; at most LIMIT checks per client address within WINDOW minutes.
-LINDUNG_PUBLIC_CHECK_MS = env_int("LINDUNG_PUBLIC_CHECK_MS", 400)
-LINDUNG_PUBLIC_CHECK_LIMIT = env_int("LINDUNG_PUBLIC_CHECK_LIMIT", 10)
-LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES = env_int("LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES", 15)
+LINDUNG_PUBLIC_CHECK_MS = env_int("LINDUNG_PUBLIC_CHECK_MS", 400, minimum=0, maximum=10_000)
+LINDUNG_PUBLIC_CHECK_LIMIT = env_int("LINDUNG_PUBLIC_CHECK_LIMIT", 10, minimum=1)
+LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES = env_int("LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES", 15, minimum=1)
 # Contributions of a month are due on this day of the next month (1-28); unpaid after it, the month is in arrears.
-LINDUNG_CONTRIBUTION_DUE_DAY = env_int("LINDUNG_CONTRIBUTION_DUE_DAY", 10)
+# Up to 28 so that every month has the day (February included).
+LINDUNG_CONTRIBUTION_DUE_DAY = env_int("LINDUNG_CONTRIBUTION_DUE_DAY", 10, minimum=1, maximum=28)
 # Spreadsheet uploads (imports and BPJS's answers) are read within these bounds, each refusing the whole file with
 # a sentence when it is reached (``lindung.spreadsheets``): the file's size (a province's million rows are
 # ~180 MB of CSV), an .xlsx's unpacked size, data rows, columns holding a value, characters in a cell, and the
@@ -188,7 +189,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = env_str("LINDUNG_TIME_ZONE", "Asia/Pontianak")
+TIME_ZONE = env_time_zone("LINDUNG_TIME_ZONE", "Asia/Pontianak")
 USE_I18N = True
 USE_TZ = True
 # Numbers are grouped explicitly where shown (the rupiah filters); never implicitly, or ids in URLs and
@@ -218,10 +219,14 @@ STORAGES = {
 # Background work runs in the database-backed queue: `lindung db_worker` processes it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+LOG_LEVEL = env_choice("LINDUNG_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LINDUNG_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LINDUNG_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    },
 }

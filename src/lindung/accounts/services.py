@@ -63,7 +63,7 @@ def client_address(request: HttpRequest) -> str | None:
     installation says (``LINDUNG_TRUST_X_FORWARDED_FOR``) that a proxy in front does so.
     """
     address = ""
-    if getattr(settings, "LINDUNG_TRUST_X_FORWARDED_FOR", False):
+    if settings.LINDUNG_TRUST_X_FORWARDED_FOR:
         address = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
     address = address or request.META.get("REMOTE_ADDR", "")
     return _valid_ip(address)

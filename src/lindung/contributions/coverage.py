@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Greatest
@@ -51,15 +50,11 @@ from lindung.programmes.models import Programme
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
 
-DEFAULT_DUE_DAY = 10
-
 
 def due_day() -> int:
-    day = getattr(settings, "LINDUNG_CONTRIBUTION_DUE_DAY", DEFAULT_DUE_DAY)
-    # Up to 28 so that every month has the day (February included).
-    if not isinstance(day, int) or not 1 <= day <= 28:
-        raise ImproperlyConfigured("LINDUNG_CONTRIBUTION_DUE_DAY must be a whole number from 1 to 28")
-    return day
+    """The day of the next month by which a month's contributions must be paid (``LINDUNG_CONTRIBUTION_DUE_DAY``,
+    1-28, checked at start-up)."""
+    return int(settings.LINDUNG_CONTRIBUTION_DUE_DAY)
 
 
 def _add_months(month: dt.date, months: int) -> dt.date:

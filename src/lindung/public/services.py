@@ -49,16 +49,16 @@ _NOBODY = 0
 
 
 def check_limit() -> int:
-    return int(getattr(settings, "LINDUNG_PUBLIC_CHECK_LIMIT", 10))
+    return int(settings.LINDUNG_PUBLIC_CHECK_LIMIT)
 
 
 def check_window() -> dt.timedelta:
-    return dt.timedelta(minutes=int(getattr(settings, "LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES", 15)))
+    return dt.timedelta(minutes=int(settings.LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES))
 
 
 def check_minimum_seconds() -> float:
     """How long every POST of the check takes at least (``LINDUNG_PUBLIC_CHECK_MS``)."""
-    return max(0, int(getattr(settings, "LINDUNG_PUBLIC_CHECK_MS", 400))) / 1000
+    return int(settings.LINDUNG_PUBLIC_CHECK_MS) / 1000
 
 
 @dataclass(frozen=True)
