@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
+from lindung.inputs import query_value
 from lindung.regions.models import Region
 from lindung.web.pagination import CappedPaginator
 from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
@@ -192,7 +193,8 @@ def region_children_view(request: HttpRequest) -> JsonResponse:
     """``?parent=61.01`` → the districts of Sambas the user may pick, for the village picker."""
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    rows = region_children_in_scope(user=user, parent=request.GET.get("parent", "")).values("code", "name")
+    parent = query_value(request.GET, "parent", max_length=13)  # the longest code, a village's
+    rows = region_children_in_scope(user=user, parent=parent).values("code", "name")
     return JsonResponse({"regions": list(rows)})
 
 
