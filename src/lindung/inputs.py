@@ -78,13 +78,17 @@ def rupiah_refusal(amount: int) -> str | None:
 # --- query parameters: a value that is absent, malformed or out of range is None (the page ignores it) ---------
 
 
-def query_value(query: Mapping[str, Any], name: str, *, max_length: int = 100) -> str:
-    """The parameter ``name`` as stripped text; "" when it is absent, not text, longer than ``max_length`` or
-    holds a NUL (a repeated parameter gives its last value, as Django's ``QueryDict.get`` does)."""
-    value = query.get(name, "")
+def plain_text(value: Any, *, max_length: int = 100) -> str:
+    """``value`` as stripped text; "" when it is not text, longer than ``max_length`` or holds a NUL."""
     if not isinstance(value, str) or len(value) > max_length or "\x00" in value:
         return ""
     return value.strip()
+
+
+def query_value(query: Mapping[str, Any], name: str, *, max_length: int = 100) -> str:
+    """The parameter ``name`` as ``plain_text`` (a repeated parameter gives its last value, as Django's
+    ``QueryDict.get`` does)."""
+    return plain_text(query.get(name, ""), max_length=max_length)
 
 
 def parse_id(value: str) -> int | None:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
-from lindung.inputs import query_value
+from lindung.inputs import plain_text, query_value
 from lindung.regions.models import Region
 from lindung.web.pagination import CappedPaginator
 from lindung.workers.forms import HeirFormSet, WorkerFilterForm, WorkerForm, heir_rows
@@ -131,7 +131,8 @@ def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _form_context(
     user: User, form: WorkerForm, heirs: BaseFormSet, *, worker: Worker | None = None, likely: Any = None
 ) -> dict[str, Any]:
-    village = str(form["village"].value() or "")
+    # The value as typed, when the form is shown again: the pickers must not query with a NUL in it.
+    village = plain_text(form["village"].value(), max_length=13)
     regencies = list(regions_in_scope(user=user, level=Region.Level.REGENCY))
     # An operator of one regency (or one village) starts with it chosen.
     chosen_regency = village[:5] or (regencies[0].code if len(regencies) == 1 else "")

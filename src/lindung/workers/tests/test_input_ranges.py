@@ -42,9 +42,10 @@ def test_an_income_above_rp_100_trillion_is_refused_next_to_it(cast: Cast, incom
     assert response.context["form"].errors["declared_income"] == ["An amount is at most Rp 100.000.000.000.000."]
 
 
+@pytest.mark.parametrize("role", ["operator_sambas", "operator_pontianak"])
 @pytest.mark.parametrize("village", ["\x00", SAMBAS_VILLAGE + "\x00", "6" * 500])
-def test_a_village_code_no_region_can_have_is_an_invalid_choice(cast: Cast, village: str) -> None:
-    response = _register(cast, village=village)
+def test_a_village_code_no_region_can_have_is_an_invalid_choice(cast: Cast, role: str, village: str) -> None:
+    response = client_for(cast[role]).post("/pekerja/daftar/", {**form_post(registration()), "village": village})
     assert response.status_code == 200
     assert "village" in response.context["form"].errors
     assert not Worker.objects.exists()
