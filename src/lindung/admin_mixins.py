@@ -47,16 +47,19 @@ class CheckedKeysMixin(BaseModelAdmin):
 
 
 class CheckedInputAdminMixin(CheckedKeysMixin, admin.ModelAdmin):
-    """What Django's admin reads unchecked: related keys (``CheckedKeysMixin``), the date hierarchy's year, month
-    and day (``int()`` of 2**63 overflows a C long), and a popup's ``_source_model`` (split at a dot that may be
-    missing). A date part no date can have is answered as Django answers any filter it cannot use (``?e=1``);
-    a malformed source model is left out, as if the popup had not named one."""
+    """What Django's admin reads unchecked: related keys (``CheckedKeysMixin``), the list's search and filters
+    (PostgreSQL refuses a NUL in them with an error), the date hierarchy's year, month and day (``int()`` of 2**63
+    overflows a C long), and a popup's ``_source_model`` (split at a dot that may be missing). A search, filter
+    or date part no row can match is answered as Django answers any filter it cannot use (``?e=1``); a
+    malformed source model is left out, as if the popup had not named one."""
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        if self.date_hierarchy:
-            parts = (f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
-            if any(not _DATE_PART.fullmatch(value) for part in parts for value in request.GET.getlist(part)):
-                return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        parts = [f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day")] if self.date_hierarchy else []
+        unusable = any("\x00" in value for values in request.GET.lists() for value in values[1]) or any(
+            not _DATE_PART.fullmatch(value) for part in parts for value in request.GET.getlist(part)
+        )
+        if unusable:
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return super().changelist_view(request, extra_context)
 
     def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> HttpResponse:

@@ -109,3 +109,11 @@ def test_a_group_s_permission_beyond_a_bigint_is_refused_on_the_form(root: Clien
     response = root.post("/admin/auth/group/add/", {"name": "Petugas", "permissions": HUGE})
     assert response.status_code == 200
     assert "permissions" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("query", [{"q": "\x00"}, {"unit__exact": "\x00"}, {"q": "ab", "confidence": "x\x00"}])
+def test_a_search_or_filter_holding_a_nul_is_answered_like_any_filter_the_admin_cannot_use(
+    root: Client, query: dict[str, str]
+) -> None:
+    response = root.get("/admin/rules/rulevalue/", query)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
