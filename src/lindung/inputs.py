@@ -68,6 +68,16 @@ def era_refusal(day: dt.date) -> str | None:
     return gettext("Enter a date from %(first)s to %(last)s.") % {"first": _shown(FIRST_DAY), "last": _shown(LAST_DAY)}
 
 
+def month_refusal(month: dt.date) -> str | None:
+    """Why ``month`` is refused as a month of the programme era, or None when it is one."""
+    if in_era(month):
+        return None
+    return gettext("Enter a month from %(first)s to %(last)s.") % {
+        "first": f"{FIRST_DAY:%Y-%m}",
+        "last": f"{LAST_DAY:%Y-%m}",
+    }
+
+
 def rupiah_refusal(amount: int) -> str | None:
     """Why ``amount`` is refused as an amount of rupiah (more than Rp 100 trillion), or None when it is one."""
     if amount <= MAX_RUPIAH:
