@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from django.core.management.base import CommandError, OutputWrapper
 from django.utils.translation import gettext
 
+from lindung.inputs import era_refusal, month_refusal
+
 if TYPE_CHECKING:
     from lindung.accounts.models import User
     from lindung.spreadsheets.errors import ErrorCount, RowError
@@ -26,19 +28,26 @@ def add_today_argument(parser: ArgumentParser) -> None:
 
 
 def parse_day(value: str) -> dt.date:
-    """``value`` written YYYY-MM-DD, or a CommandError that says so."""
+    """``value`` written YYYY-MM-DD in the programme era (``lindung.inputs``), or a CommandError that says why."""
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(gettext("%(value)s is not a date written YYYY-MM-DD.") % {"value": value}) from None
+    if refusal := era_refusal(day):
+        raise CommandError(refusal)
+    return day
 
 
 def parse_month(value: str) -> dt.date:
-    """``value`` written YYYY-MM as the first day of that month, or a CommandError that says so."""
+    """``value`` written YYYY-MM as the first day of that month, in the programme era, or a CommandError that
+    says why."""
     try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
+        month = dt.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         raise CommandError(gettext("%(value)s is not a month written YYYY-MM.") % {"value": value}) from None
+    if refusal := month_refusal(month):
+        raise CommandError(refusal)
+    return month
 
 
 def active_user(username: str) -> User:

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.claims.models import ClaimStatus, ClaimType
 from lindung.enrolments.forms import DateInput
+from lindung.inputs import DateField, IdField, KeyChoiceField, RupiahField
 from lindung.programmes.models import Programme
 from lindung.workers.models import HeirRelation
 
 
 class ClaimRegisterForm(forms.Form):
     # Either the enrolment (from the enrolment's page) or a NIK/KPJ the office types in.
-    enrolment = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    enrolment = IdField(widget=forms.HiddenInput, required=False)
     nik_or_kpj = forms.CharField(
         label=_("NIK or KPJ of the worker"),
         max_length=30,
@@ -23,7 +24,7 @@ class ClaimRegisterForm(forms.Form):
         help_text=_("The enrolment covering the day of the event is chosen."),
     )
     type = forms.ChoiceField(label=_("Kind of claim"), choices=[("", "—"), *ClaimType.choices])
-    incident_date = forms.DateField(label=_("Date of the event"), widget=DateInput())
+    incident_date = DateField(label=_("Date of the event"), widget=DateInput())
     incident_time = forms.TimeField(
         label=_("Time of the event"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -32,7 +33,7 @@ class ClaimRegisterForm(forms.Form):
     reporter_name = forms.CharField(label=_("Reported by"), max_length=150)
     reporter_relation = forms.CharField(label=_("Relation to the worker"), max_length=100, required=False)
     reporter_phone = forms.CharField(label=_("Reporter's phone"), max_length=16, required=False)
-    income = forms.IntegerField(
+    income = RupiahField(
         label=_("Declared monthly income (Rp)"),
         min_value=1,
         required=False,
@@ -80,8 +81,8 @@ class EmptyStepForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    paid_amount = forms.IntegerField(label=_("Amount paid by BPJS (Rp)"), min_value=0)
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
+    paid_amount = RupiahField(label=_("Amount paid by BPJS (Rp)"))
+    paid_on = DateField(label=_("Paid on"), widget=DateInput())
 
 
 class RejectForm(forms.Form):
@@ -91,7 +92,7 @@ class RejectForm(forms.Form):
 class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *ClaimStatus.choices], required=False)
     type = forms.ChoiceField(label=_("Kind of claim"), choices=[("", _("All")), *ClaimType.choices], required=False)
-    programme = forms.ModelChoiceField(
+    programme = KeyChoiceField(
         label=_("Programme"),
         queryset=Programme.objects.order_by("-coverage_start", "code"),
         required=False,
@@ -101,6 +102,6 @@ class ClaimFilterForm(forms.Form):
 
 
 class ProgrammeForm(forms.Form):
-    programme = forms.ModelChoiceField(
+    programme = KeyChoiceField(
         label=_("Programme"), queryset=Programme.objects.order_by("-coverage_start", "code"), empty_label=None
     )

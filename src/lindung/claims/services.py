@@ -32,6 +32,7 @@ from lindung.contributions.coverage_day import CoverageOnDay, coverage_on
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.enrolments.services import enrolment_end
 from lindung.errors import RefusedStep
+from lindung.inputs import rupiah_refusal
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
 from lindung.workers.models import Heir
@@ -311,6 +312,8 @@ def claim_advance(
         elif step == "pay":
             if paid_amount is None or paid_amount < 0:
                 raise ClaimError(_("Enter the amount BPJS paid, in whole rupiah."), field="paid_amount")
+            if refusal := rupiah_refusal(paid_amount):
+                raise ClaimError(refusal, field="paid_amount")
             if paid_on is None:
                 raise ClaimError(_("Enter the date BPJS paid."), field="paid_on")
             if paid_on > today or paid_on < claim.incident_date:

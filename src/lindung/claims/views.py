@@ -37,6 +37,7 @@ from lindung.claims.selectors import benefits_against_contributions, claim_histo
 from lindung.contributions.budget import budget_programmes
 from lindung.contributions.coverage_day import coverage_on
 from lindung.enrolments.models import Enrolment
+from lindung.inputs import parse_id
 from lindung.web.pagination import CappedPaginator
 from lindung.workers.models import Heir
 from lindung.workers.nik import nik_mask
@@ -90,9 +91,9 @@ def claim_register_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     require(user, Action.CLAIM_REGISTER)
     initial = {}
-    enrolment_id = request.GET.get("kepesertaan", "")
+    enrolment_id = parse_id(request.GET.get("kepesertaan", ""))
     known: Enrolment | None = None
-    if enrolment_id.isdigit():
+    if enrolment_id is not None:
         known = get_in_scope_or_404(Enrolment.objects.select_related("worker", "programme"), user, pk=enrolment_id)
         initial = {"enrolment": known.pk, "income": known.worker.declared_income}
     form = ClaimRegisterForm(request.POST or None, initial=initial)

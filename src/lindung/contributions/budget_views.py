@@ -5,7 +5,6 @@ Reading only, so no service is involved: the figures come from ``lindung.contrib
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -27,6 +26,7 @@ from lindung.contributions.budget import (
     programme_budget,
 )
 from lindung.contributions.forms import ProgrammeField
+from lindung.inputs import MonthField, RupiahField, WorkersField
 from lindung.programmes.models import Programme
 
 
@@ -34,25 +34,18 @@ class WhatIfForm(forms.Form):
     """GET parameters of the what-if; an empty field keeps the programme's own value."""
 
     programme = ProgrammeField(label=_("Programme"), queryset=Programme.objects.none())
-    ceiling = forms.IntegerField(
+    ceiling = RupiahField(
         label=_("Budget ceiling (Rp)"),
         required=False,
-        min_value=0,
         error_messages={
             "invalid": _("Write the ceiling as a whole number of rupiah, without dots."),
             "min_value": _("The ceiling cannot be negative."),
         },
     )
-    end_month = forms.CharField(
-        label=_("Coverage until (month)"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-    )
-    workers = forms.IntegerField(
+    end_month = MonthField(label=_("Coverage until (month)"), required=False)
+    workers = WorkersField(
         label=_("Workers from now on"),
         required=False,
-        min_value=0,
         error_messages={
             "invalid": _("Write the number of workers as a whole number."),
             "min_value": _("The number of workers cannot be negative."),
@@ -64,15 +57,6 @@ class WhatIfForm(forms.Form):
         field = self.fields["programme"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = programmes
-
-    def clean_end_month(self) -> dt.date | None:
-        value = self.cleaned_data["end_month"].strip()
-        if not value:
-            return None
-        try:
-            return dt.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-03.")) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lindung.inputs import DateField, KeyChoiceField, MonthField, RupiahField
 from lindung.programmes.models import Programme
 
 
-class ProgrammeField(forms.ModelChoiceField):
+class ProgrammeField(KeyChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.code} · {obj.name}"
 
 
 class BuildForm(forms.Form):
     programme = ProgrammeField(label=_("Programme"), queryset=Programme.objects.none())
-    month = forms.CharField(
-        label=_("Month"),
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-    )
+    month = MonthField(label=_("Month"))
 
     def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -31,18 +27,11 @@ class BuildForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = programmes
 
-    def clean_month(self) -> dt.date:
-        value = self.cleaned_data["month"].strip()
-        try:
-            return dt.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-03.")) from None
-
 
 class PaymentForm(forms.Form):
     programme = ProgrammeField(label=_("Programme"), queryset=Programme.objects.none())
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    amount = forms.IntegerField(
+    paid_on = DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = RupiahField(
         label=_("Amount (Rp)"),
         min_value=1,
         error_messages={"min_value": _("A payment is a positive amount of rupiah.")},

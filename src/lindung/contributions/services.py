@@ -33,6 +33,7 @@ from lindung.contributions.models import (
 )
 from lindung.enrolments.models import Status
 from lindung.errors import RefusedStep
+from lindung.inputs import era_refusal, rupiah_refusal
 from lindung.programmes.models import Programme
 from lindung.programmes.rates import programme_monthly_contribution
 
@@ -424,6 +425,10 @@ def payment_record(
     reference = reference.strip()
     if amount <= 0:
         raise ContributionError(_("A payment is a positive amount of rupiah."), field="amount")
+    if refusal := rupiah_refusal(amount):
+        raise ContributionError(refusal, field="amount")
+    if refusal := era_refusal(paid_on):
+        raise ContributionError(refusal, field="paid_on")
     if not reference:
         raise ContributionError(_("Give the payment's reference (SP2D or virtual-account number)."), field="reference")
     with transaction.atomic():

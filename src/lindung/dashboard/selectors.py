@@ -52,6 +52,7 @@ from lindung.contributions.selectors import programme_received_and_allocated
 from lindung.contributions.services import month_end, month_start, next_month
 from lindung.dashboard.models import CoveragePeriodFigure, DemographicFigure, MonthlyFigure, Refresh, VillageFigure
 from lindung.dashboard.services import AGE_BANDS
+from lindung.inputs import parse_id, parse_month, query_value
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.programmes.rates import programme_monthly_contribution
 from lindung.regions.codes import ancestors, is_within, level_of
@@ -96,13 +97,6 @@ def dashboard_programmes(user: User) -> QuerySet[Programme]:
     return budget_programmes(user)
 
 
-def _month(value: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(value.strip(), "%Y-%m").date()
-    except ValueError:
-        return None
-
-
 def default_region(user: User) -> str:
     return user.region_id or ""
 
@@ -113,17 +107,16 @@ def dashboard_filters_from(user: User, querydict: Mapping[str, Any]) -> Dashboar
     malformed month) is ignored, never an error: the page then shows the default for it."""
 
     def text(name: str) -> str:
-        value = querydict.get(name, "")
-        return value.strip() if isinstance(value, str) else ""
+        return query_value(querydict, name)
 
     filters = DashboardFilters(region=default_region(user))
     wanted = text("programme")
     if wanted:
-        lookup = Q(pk=int(wanted)) if wanted.isdigit() else Q(code=wanted)
-        filters.programme = dashboard_programmes(user).filter(lookup).first()
+        pk = parse_id(wanted)
+        filters.programme = dashboard_programmes(user).filter(Q(pk=pk) if pk else Q(code=wanted)).first()
     if text("funder") in FunderType.values:
         filters.funder = text("funder")
-    filters.month_from, filters.month_to = _month(text("from")), _month(text("to"))
+    filters.month_from, filters.month_to = parse_month(text("from")), parse_month(text("to"))
     if filters.month_from and filters.month_to and filters.month_from > filters.month_to:
         filters.month_from, filters.month_to = filters.month_to, filters.month_from
     region = text("region")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lindung.accounts.models import User
 from lindung.enrolments.models import EndReason, Status
 from lindung.enrolments.selectors import DEFAULT_SORT, regencies_in_scope
+from lindung.inputs import DateField, KeyChoiceField
 from lindung.programmes.models import Programme
 
 
@@ -23,7 +24,7 @@ class DateInput(forms.DateInput):
 
 class EnrolmentFilterForm(forms.Form):
     q = forms.CharField(label=_("NIK or name"), required=False, max_length=150)
-    programme = forms.ModelChoiceField(
+    programme = KeyChoiceField(
         label=_("Programme"),
         queryset=Programme.objects.order_by("-coverage_start", "code"),
         required=False,
@@ -53,7 +54,7 @@ class EnrolmentFilterForm(forms.Form):
         regency_field.choices = [("", _("All")), *self.regency_names.items()]
 
 
-class ProgrammeChoiceField(forms.ModelChoiceField):
+class ProgrammeChoiceField(KeyChoiceField):
     """Shows who pays and for which months, which is what an operator weighs when choosing."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -86,13 +87,13 @@ class ActivateForm(forms.Form):
     kpj = forms.CharField(
         label=_("KPJ membership number"), max_length=32, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )
-    coverage_start = forms.DateField(label=_("Coverage from"), widget=DateInput())
+    coverage_start = DateField(label=_("Coverage from"), widget=DateInput())
 
 
 class EndForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=EndReason.choices)
-    coverage_end = forms.DateField(label=_("Coverage until"), widget=DateInput())
+    coverage_end = DateField(label=_("Coverage until"), widget=DateInput())
 
 
 class SendForm(forms.Form):
-    programme = forms.ModelChoiceField(queryset=Programme.objects.all(), widget=forms.HiddenInput)
+    programme = KeyChoiceField(queryset=Programme.objects.all(), widget=forms.HiddenInput)

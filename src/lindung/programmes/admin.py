@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from lindung.admin_mixins import AuditedAdminMixin
+from lindung.admin_mixins import AuditedAdminMixin, CheckedKeysMixin
 from lindung.programmes.models import Programme, RegencyQuota
 
 
-class RegencyQuotaInline(admin.TabularInline):
+class RegencyQuotaInline(CheckedKeysMixin, admin.TabularInline):
     model = RegencyQuota
     raw_id_fields = ["regency"]
     extra = 0

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from lindung.inputs import era_refusal
+from lindung.programmes.rates import programme_pricing_refusals
 
 
 class FunderType(models.TextChoices):
@@ -55,6 +59,22 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
+
+    def clean(self) -> None:
+        """What the admin's form checks before saving: a period in the programme era whose months the budget,
+        the dashboard and the reports can price (``programme_pricing_refusals``). A programme they could not
+        price made those pages fail for everybody."""
+        errors = {
+            name: refusal
+            for name in ("coverage_start", "coverage_end")
+            if (day := getattr(self, name)) is not None and (refusal := era_refusal(day))
+        }
+        if not errors and self.coverage_start is not None and self.coverage_end is not None:
+            if self.coverage_end < self.coverage_start:
+                return  # the database's own check says so
+            errors = programme_pricing_refusals(self)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_government_funded(self) -> bool:

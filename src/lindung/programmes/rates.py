@@ -6,7 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
+from lindung.inputs import rupiah_text
 from lindung.rules.keys import Rule
+from lindung.rules.models import RuleValue
 from lindung.rules.selectors import rules_in_force
 
 if TYPE_CHECKING:
@@ -74,6 +78,43 @@ def monthly_contribution(
         jht=jht_amount,
         discount=jkk_off + jkm_off,
     )
+
+
+def programme_pricing_refusals(programme: Programme) -> dict[str, str]:
+    """Why the months of ``programme`` cannot be priced, by field (empty when they can): the contribution rules
+    must be in force from its first month and its declared income at least the minimum of every month.
+
+    The price changes only in a month whose first day a rule change has reached, so the first month and those
+    months are priced, not every month of the period.
+    """
+    first, last = programme.coverage_start.replace(day=1), programme.coverage_end
+    changes = RuleValue.objects.filter(
+        key__startswith="contribution.", effective_from__gt=first, effective_from__lte=last
+    ).values_list("effective_from", flat=True)
+    months = {first} | {day if day.day == 1 else _next_month(day) for day in changes}
+    for month in sorted(m for m in months if m <= last):
+        try:
+            programme_monthly_contribution(programme, month)
+        except KeyError:
+            return {
+                "coverage_start": gettext(
+                    "No contribution rates are in force in %(month)s: coverage can start once the rules are in force."
+                )
+                % {"month": f"{month:%Y-%m}"}
+            }
+        except IncomeBelowMinimum:
+            minimum = rules_in_force(on=month)[Rule.MIN_DECLARED_INCOME]
+            return {
+                "declared_income": gettext(
+                    "The declared income is below the minimum of %(minimum)s in force in %(month)s."
+                )
+                % {"minimum": rupiah_text(minimum), "month": f"{month:%Y-%m}"}
+            }
+    return {}
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def programme_monthly_contribution(programme: Programme, month: dt.date) -> MonthlyContribution:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lindung.inputs import BirthDateField
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -36,7 +36,7 @@ class CoverageCheckForm(forms.Form):
         ),
         error_messages={"required": _("Enter the NIK from the identity card (KTP).")},
     )
-    birth_date = forms.DateField(
+    birth_date = BirthDateField(
         label=_("Date of birth"),
         # The date picker sends YYYY-MM-DD; without one, people type the day first.
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
@@ -44,6 +44,7 @@ class CoverageCheckForm(forms.Form):
         error_messages={
             "required": _("Enter the date of birth."),
             "invalid": _("Enter a real date of birth, for example 17-05-1980."),
+            "range": _("Enter a real date of birth, for example 17-05-1980."),
         },
     )
 
@@ -52,11 +53,3 @@ class CoverageCheckForm(forms.Form):
         if not re.fullmatch(r"[0-9]{16}", nik):
             raise forms.ValidationError(_("A NIK has exactly 16 digits."), code="nik_format")
         return nik
-
-    def clean_birth_date(self) -> dt.date:
-        birth_date: dt.date = self.cleaned_data["birth_date"]
-        if birth_date > timezone.localdate() or birth_date.year < 1900:
-            raise forms.ValidationError(
-                _("Enter a real date of birth, for example 17-05-1980."), code="birth_date_range"
-            )
-        return birth_date

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -11,24 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
 from lindung.contributions.forms import ProgrammeField
+from lindung.inputs import MonthField
 from lindung.programmes.models import FunderType
 from lindung.regions.models import Region
 from lindung.reports.services import report_programmes
 
 
-class MonthInput(forms.TextInput):
-    input_type = "month"
-
-
 class ReportFilterForm(forms.Form):
     programme = ProgrammeField(label=_("Programme"), queryset=None, to_field_name="code")
     funder = forms.ChoiceField(label=_("Funder"), required=False)
-    month_from = forms.CharField(
-        label=_("From (month)"), required=False, max_length=7, widget=MonthInput(attrs={"placeholder": "YYYY-MM"})
-    )
-    month_to = forms.CharField(
-        label=_("Until (month)"), required=False, max_length=7, widget=MonthInput(attrs={"placeholder": "YYYY-MM"})
-    )
+    month_from = MonthField(label=_("From (month)"), required=False)
+    month_to = MonthField(label=_("Until (month)"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -42,21 +34,6 @@ class ReportFilterForm(forms.Form):
         region = self.fields["region"]
         assert isinstance(region, forms.ChoiceField)
         region.choices = [("", _("All of my region")), *region_choices(user)]
-
-    def _month(self, name: str) -> dt.date | None:
-        value = (self.cleaned_data.get(name) or "").strip()
-        if not value:
-            return None
-        try:
-            return dt.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-03.")) from None
-
-    def clean_month_from(self) -> dt.date | None:
-        return self._month("month_from")
-
-    def clean_month_to(self) -> dt.date | None:
-        return self._month("month_to")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

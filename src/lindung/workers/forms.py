@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
 from lindung.enrolments.models import Status
+from lindung.inputs import BirthDateField, KeyChoiceField, RupiahField
 from lindung.programmes.models import Programme
 from lindung.regions.models import Region
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex, Worker
@@ -33,6 +34,7 @@ from lindung.workers.selectors import (
 from lindung.workers.services import identity_mismatches
 
 _SEPARATORS = re.compile(r"[\s.\-]")
+_KK = re.compile(r"[0-9]{16}")  # ASCII digits: str.isdigit also takes "²", which the database's check refuses
 
 
 def _model_field(name: str, **overrides: Any) -> forms.Field:
@@ -44,7 +46,7 @@ def _model_field(name: str, **overrides: Any) -> forms.Field:
     return field
 
 
-class VillageChoiceField(forms.ModelChoiceField):
+class VillageChoiceField(KeyChoiceField):
     def label_from_instance(self, obj: Region) -> str:
         return f"{obj.name} — {obj.parent.name}" if obj.parent else obj.name
 
@@ -60,15 +62,13 @@ class WorkerForm(forms.Form):
     )
     name = _model_field("name")
     birth_place = _model_field("birth_place")
-    birth_date = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = BirthDateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, widget=forms.RadioSelect)
     address = _model_field("address")
     village = VillageChoiceField(label=_("village"), queryset=Region.objects.none(), to_field_name="code")
     phone = forms.CharField(label=_("phone"), max_length=25, required=False, help_text=_("For example 0812-3456-7890."))
-    occupation = forms.ModelChoiceField(
-        label=_("occupation category"), queryset=OccupationCategory.objects.filter(active=True)
-    )
-    declared_income = forms.IntegerField(
+    occupation = KeyChoiceField(label=_("occupation category"), queryset=OccupationCategory.objects.filter(active=True))
+    declared_income = RupiahField(
         label=_("declared monthly income (Rp)"), initial=1_000_000, min_value=1, widget=forms.NumberInput
     )
     kk_number = forms.CharField(label=_("family card (KK) number"), max_length=25, required=False)
@@ -112,7 +112,7 @@ class WorkerForm(forms.Form):
 
     def clean_kk_number(self) -> str:
         value = _SEPARATORS.sub("", self.cleaned_data["kk_number"])
-        if value and not (len(value) == 16 and value.isdigit()):
+        if value and not _KK.fullmatch(value):
             raise ValidationError(gettext("The family card (KK) number must be exactly 16 digits."))
         return value
 
@@ -138,7 +138,8 @@ class HeirForm(forms.Form):
         return phone_normalise(self.cleaned_data["phone"])
 
 
-HeirFormSet = forms.formset_factory(HeirForm, extra=2, can_delete=True, max_num=20, validate_max=True)
+# ``absolute_max``: a form claiming more rows (heirs-TOTAL_FORMS=1000000) gets 20 built and an error, not a thousand.
+HeirFormSet = forms.formset_factory(HeirForm, extra=2, can_delete=True, max_num=20, validate_max=True, absolute_max=20)
 
 
 def heir_rows(formset: forms.BaseFormSet) -> list[dict[str, str]]:
@@ -187,7 +188,9 @@ class WorkerFilterForm(forms.Form):
         q: str = self.cleaned_data.get("q") or ""
         if is_name_query_too_short(q):
             raise ValidationError(
-                _("Type at least %(n)d letters of the name, or the whole 16-digit NIK."), params={"n": MIN_NAME_QUERY}
+                _("Type at least %(n)d letters of the name, or the whole 16-digit NIK."),
+                code="too_short",
+                params={"n": MIN_NAME_QUERY},
             )
         return q
 
@@ -202,6 +205,7 @@ class WorkerFilterForm(forms.Form):
             programme=data.get("programme") or None,
         )
         sort = data.get("sort") or "name"
-        # A too-short name stays the query (and so matches nothing) while its error is shown.
-        q = str(self.data.get("q") or "") if "q" in self.errors else data.get("q") or ""
+        # A too-short name stays the query (and so matches nothing) while its error is shown; any other error
+        # (a NUL, too long) leaves no query.
+        q = str(self.data.get("q") or "") if self.has_error("q", "too_short") else data.get("q") or ""
         return q, filters, sort if sort in SORTS else "name"

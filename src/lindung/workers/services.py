@@ -274,7 +274,9 @@ def _clean(data: Mapping[str, Any], *, scope: RegionScope, today: dt.date, nik: 
             gettext("The declared income must be at least Rp %(minimum)s a month.")
             % {"minimum": f"{minimum:,}".replace(",", ".")}
         )
-    if values["kk_number"] and not (len(values["kk_number"]) == 16 and values["kk_number"].isdigit()):
+    # ASCII digits: str.isdigit also takes "²", which int() and the database's check refuse.
+    kk_number = values["kk_number"]
+    if kk_number and not (len(kk_number) == 16 and kk_number.isascii() and kk_number.isdigit()):
         errors.setdefault("kk_number", []).append(gettext("The family card (KK) number must be exactly 16 digits."))
     if errors:
         raise ValidationError(errors)
@@ -302,7 +304,7 @@ def heir_clean(heir: Mapping[str, Any]) -> dict[str, Any]:
     share = row["share"]
     row["share"] = None
     if share:
-        if share.isdigit() and 1 <= int(share) <= 100:
+        if share.isascii() and share.isdigit() and 1 <= int(share) <= 100:
             row["share"] = int(share)
         else:
             problems.append(gettext("The share is a whole percent from 1 to 100."))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
+from lindung.inputs import plain_text, query_value
 from lindung.regions.models import Region
 from lindung.spreadsheets.writing import csv_writer
 from lindung.web.downloads import download_methods, download_page
@@ -142,7 +143,8 @@ def worker_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _form_context(
     user: User, form: WorkerForm, heirs: BaseFormSet, *, worker: Worker | None = None, likely: Any = None
 ) -> dict[str, Any]:
-    village = str(form["village"].value() or "")
+    # The value as typed, when the form is shown again: the pickers must not query with a NUL in it.
+    village = plain_text(form["village"].value(), max_length=13)
     regencies = list(regions_in_scope(user=user, level=Region.Level.REGENCY))
     # An operator of one regency (or one village) starts with it chosen.
     chosen_regency = village[:5] or (regencies[0].code if len(regencies) == 1 else "")
@@ -204,7 +206,8 @@ def region_children_view(request: HttpRequest) -> JsonResponse:
     """``?parent=61.01`` → the districts of Sambas the user may pick, for the village picker."""
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    rows = region_children_in_scope(user=user, parent=request.GET.get("parent", "")).values("code", "name")
+    parent = query_value(request.GET, "parent", max_length=13)  # the longest code, a village's
+    rows = region_children_in_scope(user=user, parent=parent).values("code", "name")
     return JsonResponse({"regions": list(rows)})
 
 
