@@ -31,7 +31,6 @@ Definitions (PP 44/2015 as amended by PP 82/2019, Permenaker 5/2021; amounts com
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from lindung.errors import RefusedStep
+from lindung.months import add_months, whole_months_between
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rules_in_force
 from lindung.web.templatetags.humanize_id import rupiah
@@ -142,25 +142,6 @@ class BenefitResult:
             },
             "notes": list(self.notes),
         }
-
-
-# --- calendar months ---------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day of the month ``months`` later, clamped to the last day of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def whole_months_between(start: dt.date, end: dt.date) -> int:
-    """The largest ``n`` with ``add_months(start, n) <= end`` (0 when ``end`` is before ``start``)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if months > 0 and add_months(start, months) > end:
-        months -= 1
-    return max(months, 0)
 
 
 # --- calculation -------------------------------------------------------------------------------

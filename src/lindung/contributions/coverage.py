@@ -44,8 +44,9 @@ from lindung.accounts.scope import scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.contributions.models import CoverageStatus, InvoiceStatus
 from lindung.contributions.selectors import programmes_in_scope
-from lindung.contributions.services import _date_param, month_end, month_start
+from lindung.contributions.services import _date_param
 from lindung.enrolments.models import EndReason, Enrolment, Status
+from lindung.months import add_months, month_end, month_start
 from lindung.programmes.models import Programme
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
@@ -57,19 +58,14 @@ def due_day() -> int:
     return int(settings.LINDUNG_CONTRIBUTION_DUE_DAY)
 
 
-def _add_months(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def last_overdue_invoice_month(today: dt.date) -> dt.date:
     """The latest invoice month whose due date (day D of the next month) is before ``today``."""
     back = 1 if today.day > due_day() else 2
-    return _add_months(month_start(today), -back)
+    return add_months(month_start(today), -back)
 
 
 def due_date(invoice_month: dt.date) -> dt.date:
-    return _add_months(month_start(invoice_month), 1).replace(day=due_day())
+    return add_months(month_start(invoice_month), 1).replace(day=due_day())
 
 
 # One row per enrolment and billed month: m.paid is 1 when every invoice with a positive line for it is

@@ -32,8 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from lindung.contributions.coverage import due_date
 from lindung.contributions.models import InvoiceStatus
 from lindung.contributions.selectors import lines_of_enrolments
-from lindung.contributions.services import month_start
 from lindung.enrolments.models import EndReason, Enrolment, Status
+from lindung.months import month_start
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
 

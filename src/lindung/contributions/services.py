@@ -6,7 +6,6 @@ it needs no role but is still audited, with no user.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from lindung.contributions.models import (
 from lindung.enrolments.models import Status
 from lindung.errors import RefusedStep
 from lindung.inputs import era_refusal, rupiah_refusal
+from lindung.months import month_end, month_start
 from lindung.programmes.models import Programme
 from lindung.programmes.rates import programme_monthly_contribution
 
@@ -43,18 +43,6 @@ BILLED_STATUSES = (Status.ACTIVE, Status.ENDED)
 
 class ContributionError(RefusedStep):
     """A refused billing or payment step, in one sentence; ``field`` names the form field, if any."""
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def next_month(day: dt.date) -> dt.date:
-    return month_end(day) + dt.timedelta(days=1)
 
 
 # --- billing -----------------------------------------------------------------------------------

@@ -49,10 +49,10 @@ from lindung.contributions.budget import (
 )
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.selectors import programme_received_and_allocated
-from lindung.contributions.services import month_end, month_start, next_month
 from lindung.dashboard.models import CoveragePeriodFigure, DemographicFigure, MonthlyFigure, Refresh, VillageFigure
 from lindung.dashboard.services import AGE_BANDS
 from lindung.inputs import parse_id, parse_month, query_value
+from lindung.months import month_end, month_start, months_from
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.programmes.rates import programme_monthly_contribution
 from lindung.regions.codes import ancestors, is_within, level_of
@@ -528,11 +528,7 @@ def month_range(programmes: Iterable[Programme], filters: DashboardFilters, toda
     )
     if start is None or start > end:
         return []
-    months = []
-    month = start
-    while month <= end:
-        months.append(month)
-        month = next_month(month)
+    months = list(months_from(start, end))
     return months[-(MAX_MONTHS if filters.month_from else DEFAULT_MONTHS) :]
 
 

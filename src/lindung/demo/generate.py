@@ -11,7 +11,6 @@ longer than writing them.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import itertools
 import random
@@ -114,10 +113,6 @@ def allocate(total: int, weights: Mapping[str, int]) -> dict[str, int]:
     for key in sorted(exact, key=lambda k: (-(exact[k] - parts[k]), k))[:leftover]:
         parts[key] += 1
     return parts
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from lindung.accounts.models import Role, User
 from lindung.audit.services import audit_record
 from lindung.contributions.models import Invoice
-from lindung.contributions.services import invoice_build, invoice_issue, next_month, payment_record
+from lindung.contributions.services import invoice_build, invoice_issue, payment_record
 from lindung.dashboard.services import dashboard_refresh
 from lindung.demo.claims import demo_claims_create
 from lindung.demo.generate import (
@@ -38,9 +38,9 @@ from lindung.demo.generate import (
     WorkerFactory,
     WorkerRow,
     allocate,
-    month_end,
 )
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
+from lindung.months import month_end, next_month
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.regions.services import RegionLoadResult, regions_load
@@ -464,7 +464,7 @@ def _enrolment_2026(
     if status in _ACTIVATED:
         start = factory.coverage_start(2026, (70, 20, 10))
         if status == Status.ENDED:
-            end = month_end(2026, factory.rng.randint(start.month, 10))
+            end = month_end(dt.date(2026, factory.rng.randint(start.month, 10), 1))
             end_reason = factory.end_reason()
     else:
         kpj = ""  # BPJS gives (or confirms) the KPJ only on activation

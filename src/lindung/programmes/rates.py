@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext
 
 from lindung.inputs import rupiah_text
+from lindung.months import next_month
 from lindung.rules.keys import Rule
 from lindung.rules.models import RuleValue
 from lindung.rules.selectors import rules_in_force
@@ -91,7 +92,7 @@ def programme_pricing_refusals(programme: Programme) -> dict[str, str]:
     changes = RuleValue.objects.filter(
         key__startswith="contribution.", effective_from__gt=first, effective_from__lte=last
     ).values_list("effective_from", flat=True)
-    months = {first} | {day if day.day == 1 else _next_month(day) for day in changes}
+    months = {first} | {day if day.day == 1 else next_month(day) for day in changes}
     for month in sorted(m for m in months if m <= last):
         try:
             programme_monthly_contribution(programme, month)
@@ -111,10 +112,6 @@ def programme_pricing_refusals(programme: Programme) -> dict[str, str]:
                 % {"minimum": rupiah_text(minimum), "month": f"{month:%Y-%m}"}
             }
     return {}
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def programme_monthly_contribution(programme: Programme, month: dt.date) -> MonthlyContribution:

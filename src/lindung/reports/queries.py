@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Substr
 from lindung.accounts.scope import RegionScope
 from lindung.claims.models import OPEN_STATUSES, Claim, ClaimStatus
 from lindung.contributions.models import Invoice, InvoiceStatus, Payment, PaymentAllocation
+from lindung.months import next_month
 from lindung.programmes.models import Programme
 from lindung.regions.models import Region
 
@@ -91,7 +92,7 @@ def payment_rows(programme: Programme, *, month_from: dt.date | None, month_to: 
     if month_from:
         payments = payments.filter(paid_on__gte=month_from)
     if month_to:
-        payments = payments.filter(paid_on__lt=_next_month(month_to))
+        payments = payments.filter(paid_on__lt=next_month(month_to))
     rows = payments.annotate(allocated=Coalesce(Sum("allocations__amount"), 0)).order_by("paid_on", "pk")
     return [
         PaymentRow(
@@ -105,10 +106,6 @@ def payment_rows(programme: Programme, *, month_from: dt.date | None, month_to: 
     ]
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
 # --- claims -------------------------------------------------------------------------------------
 
 
@@ -120,7 +117,7 @@ def claims_in_region(
     if month_from:
         claims = claims.filter(incident_date__gte=month_from)
     if month_to:
-        claims = claims.filter(incident_date__lt=_next_month(month_to))
+        claims = claims.filter(incident_date__lt=next_month(month_to))
     return claims.order_by()
 
 

@@ -14,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lindung.contributions.services import invoice_build, invoice_issue, month_start, payment_record
+from lindung.contributions.services import invoice_build, invoice_issue, payment_record
 from lindung.enrolments.models import Status
+from lindung.months import month_start
 from lindung.programmes.models import Programme
 from lindung.public.offices import offices_load
 from lindung.testing import make_enrolment, make_programme, make_worker

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day, parse_month
 from lindung.contributions.models import Invoice, InvoiceStatus
-from lindung.contributions.services import ContributionError, invoice_build, invoice_issue, next_month
+from lindung.contributions.services import ContributionError, invoice_build, invoice_issue
+from lindung.months import next_month
 from lindung.programmes.models import Programme
 from lindung.web.templatetags.humanize_id import rupiah, rupiah_number
 
