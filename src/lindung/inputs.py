@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lindung.numbers import grouped, rupiah
+
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
 FIRST_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -55,7 +57,7 @@ def in_era(day: dt.date) -> bool:
 
 def rupiah_text(amount: int) -> str:
     """``Rp 100.000.000.000.000``: dots between thousands, as Lindung writes money in either language."""
-    return f"Rp {amount:,}".replace(",", ".")
+    return rupiah(amount)
 
 
 # The messages of the form fields below, for the services that check the same rules (a command, a future API).
@@ -244,7 +246,8 @@ class BoundedIntegerField(forms.IntegerField):
             )
 
     def _limit_text(self) -> str:
-        return f"{self.max_value:,}".replace(",", ".")
+        limit = self.max_value() if callable(self.max_value) else self.max_value
+        return grouped(int(limit or 0))
 
 
 class RupiahField(BoundedIntegerField):

@@ -6,6 +6,8 @@ write money. At the bottom of the house: imports nothing of Lindung's.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 _TO_INDONESIAN = str.maketrans({",": ".", ".": ","})
 
 
@@ -14,6 +16,16 @@ def grouped(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def decimal(value: float, places: int = 1) -> str:
+def decimal(value: float | Decimal, places: int = 1) -> str:
     """A number with ``places`` decimals and its thousands grouped: 1234.5 → ``1.234,5``."""
     return f"{value:,.{places}f}".translate(_TO_INDONESIAN)
+
+
+def rupiah(value: int | None) -> str:
+    """Money: 12345678 → ``Rp 12.345.678`` (empty for None)."""
+    return "" if value is None else f"Rp {grouped(int(value))}"
+
+
+def rupiah_number(value: int | None) -> str:
+    """A count or an amount without its currency: 12345678 → ``12.345.678`` (empty for None)."""
+    return "" if value is None else grouped(int(value))

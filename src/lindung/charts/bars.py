@@ -28,7 +28,7 @@ from lindung.charts.svg import (
     text_width,
     title_el,
 )
-from lindung.web.templatetags.humanize_id import rupiah_number
+from lindung.numbers import rupiah_number
 
 PAD = 8
 TICK_SIZE = 10

@@ -23,7 +23,7 @@ from lindung.charts.svg import (
     text_width,
     title_el,
 )
-from lindung.web.templatetags.humanize_id import rupiah_number
+from lindung.numbers import rupiah_number
 
 PLOT_H = 180
 MONTH_LABEL_H = 20

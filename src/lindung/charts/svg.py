@@ -16,6 +16,8 @@ from decimal import ROUND_FLOOR, Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from lindung.numbers import decimal
+
 Formatter = Callable[[int], str]
 
 FONT_FAMILY = "'DejaVu Sans', sans-serif"
@@ -114,7 +116,7 @@ def percent_id(ratio: float, decimals: int = 0) -> str:
     99.7% never shows as a reached target and the shown number always falls in the shown colour class."""
     step = Decimal(1).scaleb(-decimals)
     value = (Decimal(str(ratio)) * 100).quantize(step, rounding=ROUND_FLOOR)
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    text = decimal(value, decimals)
     return f"{text}%"
 
 

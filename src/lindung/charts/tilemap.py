@@ -34,7 +34,7 @@ from lindung.charts.svg import (
     text_el,
     title_el,
 )
-from lindung.web.templatetags.humanize_id import rupiah_number
+from lindung.numbers import rupiah_number
 
 # Class limits of the ratio: below 25%, 25-49%, 50-74%, 75-99%, 100% and more (target reached).
 BREAKS = (0.25, 0.5, 0.75, 1.0)

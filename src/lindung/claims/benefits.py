@@ -45,9 +45,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from lindung.errors import RefusedStep
 from lindung.months import add_months, whole_months_between
+from lindung.numbers import rupiah
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rules_in_force
-from lindung.web.templatetags.humanize_id import rupiah
 
 BASIS_POINTS = 10_000
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from lindung.charts import Bar, Chart, Series, Tile, bar_chart, grouped_bar_chart, month_chart, tile_map
 from lindung.dashboard.selectors import DashboardFigures
+from lindung.numbers import rupiah
 from lindung.regions.models import Region
-from lindung.web.templatetags.humanize_id import rupiah
 
 Link = Callable[[str], str]  # region code → the URL that drills into it
 

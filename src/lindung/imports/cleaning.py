@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext
 from lokal.provinces import PROVINCES
 
+from lindung.numbers import grouped
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex
 from lindung.workers.nik import NikInfo, parse_nik
 from lindung.workers.phone import phone_normalise
@@ -242,8 +243,7 @@ def clean_income(cell: Any, *, minimum: int) -> int:
     if income < minimum:
         # The registration form's sentence.
         raise CellError(
-            gettext("The declared income must be at least Rp %(minimum)s a month.")
-            % {"minimum": f"{minimum:,}".replace(",", ".")}
+            gettext("The declared income must be at least Rp %(minimum)s a month.") % {"minimum": grouped(minimum)}
         )
     return income
 

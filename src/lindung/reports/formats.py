@@ -32,10 +32,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from lindung.charts import percent_id
+from lindung.numbers import rupiah, rupiah_number
 from lindung.reports.document import Cell, Kind, Report, Section
 from lindung.spreadsheets.writing import csv_writer, workbook_new
 from lindung.spreadsheets.writing import neutralise as neutralise  # its old home: callers import it from here
-from lindung.web.templatetags.humanize_id import rupiah, rupiah_number
 
 if TYPE_CHECKING:
     import weasyprint

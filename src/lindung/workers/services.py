@@ -21,6 +21,7 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import RegionScope, scope_of
 from lindung.audit.services import audit_changes, audit_record
+from lindung.numbers import grouped
 from lindung.regions.models import Region
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
@@ -271,8 +272,7 @@ def _clean(data: Mapping[str, Any], *, scope: RegionScope, today: dt.date, nik: 
     minimum = rule_value(Rule.MIN_DECLARED_INCOME, on=today)
     if not isinstance(income, int) or income < minimum:
         errors.setdefault("declared_income", []).append(
-            gettext("The declared income must be at least Rp %(minimum)s a month.")
-            % {"minimum": f"{minimum:,}".replace(",", ".")}
+            gettext("The declared income must be at least Rp %(minimum)s a month.") % {"minimum": grouped(minimum)}
         )
     # ASCII digits: str.isdigit also takes "²", which int() and the database's check refuse.
     kk_number = values["kk_number"]

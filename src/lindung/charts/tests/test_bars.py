@@ -6,7 +6,7 @@ from django.utils import translation
 from lindung.charts import Bar, Series, bar_chart, grouped_bar_chart
 from lindung.charts.svg import FONT_FAMILY
 from lindung.charts.tests.svgparse import NS, child, find, num, parse, texts
-from lindung.web.templatetags.humanize_id import rupiah
+from lindung.numbers import rupiah
 
 HOSTILE = '<b>"Tom" & Jerry</b>'
 

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from lindung.charts import Series, month_chart
 from lindung.charts.tests.svgparse import find, num, parse, texts
-from lindung.web.templatetags.humanize_id import rupiah
+from lindung.numbers import rupiah
 
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04"]
 

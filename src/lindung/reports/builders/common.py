@@ -9,11 +9,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from lindung.dashboard.selectors import DashboardFigures, DashboardFilters, dashboard_figures
+from lindung.numbers import rupiah
 from lindung.programmes.models import FunderType
 from lindung.regions.models import Region
 from lindung.reports.document import Column
 from lindung.reports.services import ReportScope, report_viewer
-from lindung.web.templatetags.humanize_id import rupiah
 
 REPORT_NAMES = ("coverage", "demographics", "budget", "arrears", "claims", "summary")
 
@@ -135,10 +135,6 @@ def count_column(header: str) -> Column:
 
 def money_column(header: str) -> Column:
     return Column(header, "money")
-
-
-def dots(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def rupiah_short(value: int) -> str:

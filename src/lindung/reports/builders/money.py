@@ -8,12 +8,12 @@ from lindung.charts import Bar, Series, bar_chart, grouped_bar_chart, month_char
 from lindung.claims.models import ClaimStatus, ClaimType
 from lindung.contributions.budget import funder_totals, programme_budget
 from lindung.dashboard.selectors import dashboard_programmes
+from lindung.numbers import grouped, rupiah
 from lindung.reports import queries
 from lindung.reports.builders.common import (
     Context,
     child_header,
     count_column,
-    dots,
     facts,
     money_column,
     month_label,
@@ -22,7 +22,6 @@ from lindung.reports.builders.common import (
 )
 from lindung.reports.document import Column, Figure, Report, Section
 from lindung.reports.services import report_viewer
-from lindung.web.templatetags.humanize_id import rupiah
 
 # --- budget -------------------------------------------------------------------------------------
 
@@ -111,7 +110,7 @@ def build_budget(context: Context) -> Report:
         columns=(Column(gettext("Item"), width=46), money_column(gettext("Amount"))),
         rows=items,
         note=gettext("Money runs out in: %(month)s. Room for %(workers)s more workers to the end of the period.")
-        % {"month": run_out, "workers": dots(projection.capacity)},
+        % {"month": run_out, "workers": grouped(projection.capacity)},
     )
     by_programme, by_funder = _programmes_section(context)
     invoices = queries.invoice_rows(programme, month_from=scope.month_from, month_to=scope.month_to)

@@ -9,12 +9,12 @@ from django.utils.translation import gettext
 
 from lindung.charts import Bar, Chart, Series, Tile, bar_chart, grouped_bar_chart, month_chart, tile_map
 from lindung.dashboard.selectors import Group
+from lindung.numbers import grouped, rupiah
 from lindung.reports.builders.common import (
     Context,
     child_header,
     count_column,
     dashboard_source,
-    dots,
     facts,
     month_label,
     ratio,
@@ -22,7 +22,6 @@ from lindung.reports.builders.common import (
     rupiah_short,
 )
 from lindung.reports.document import Column, Figure, Report, Section
-from lindung.web.templatetags.humanize_id import rupiah
 
 # --- coverage -----------------------------------------------------------------------------------
 
@@ -262,7 +261,7 @@ def build_summary(context: Context) -> Report:
         Figure(
             gettext("Covered workers"),
             totals.covered,
-            note=gettext("target %(target)s") % {"target": dots(totals.target) if totals.target else "–"},
+            note=gettext("target %(target)s") % {"target": grouped(totals.target) if totals.target else "–"},
         ),
         Figure(gettext("Percent of target"), ratio(totals.covered, totals.target), "percent"),
         Figure(gettext("In process"), totals.in_process, note=gettext("proposed, verified or sent to BPJS")),
@@ -274,7 +273,8 @@ def build_summary(context: Context) -> Report:
         Figure(
             gettext("3 months or more in arrears"),
             at_risk.three,
-            note=gettext("1 month: %(one)s · 2 months: %(two)s") % {"one": dots(at_risk.one), "two": dots(at_risk.two)},
+            note=gettext("1 month: %(one)s · 2 months: %(two)s")
+            % {"one": grouped(at_risk.one), "two": grouped(at_risk.two)},
         ),
         Figure(gettext("Benefits paid"), figures.claims.benefits_paid, "money"),
         Figure(gettext("Contributions paid"), figures.claims.contributions_paid, "money"),

@@ -20,6 +20,7 @@ from lindung.claims.models import Claim, ClaimStatus, ClaimType
 from lindung.contributions.models import CoverageStatus, Invoice, InvoiceStatus, Payment
 from lindung.dashboard.services import AGE_BANDS
 from lindung.enrolments.models import Enrolment, Status
+from lindung.numbers import rupiah, rupiah_number
 from lindung.programmes.models import Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.reports.builders import REPORT_NAMES, report_build
@@ -28,7 +29,6 @@ from lindung.reports.exports import report_pdf_html, report_render
 from lindung.reports.formats import CSV_DELIMITER, FORMATS, KETERANGAN, display
 from lindung.reports.services import report_scope
 from lindung.reports.tests.conftest import TODAY, pdf_pages_text, xlsx_sheets
-from lindung.web.templatetags.humanize_id import rupiah, rupiah_number
 
 pytestmark = pytest.mark.usefixtures("english")
 

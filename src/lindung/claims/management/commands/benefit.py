@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lindung.claims.benefits import BenefitInputError, BenefitRequest, BenefitResult, BenefitType, calculate_benefit
 from lindung.commands import add_lang_argument, parse_day
-from lindung.web.templatetags.humanize_id import rupiah
+from lindung.numbers import rupiah
 
 
 def _whole_number(value: str | None, option: str) -> int | None:

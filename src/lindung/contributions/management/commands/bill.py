@@ -12,8 +12,8 @@ from lindung.commands import active_user, add_lang_argument, add_today_argument,
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.services import ContributionError, invoice_build, invoice_issue
 from lindung.months import next_month
+from lindung.numbers import rupiah, rupiah_number
 from lindung.programmes.models import Programme
-from lindung.web.templatetags.humanize_id import rupiah, rupiah_number
 
 
 def _as_dict(invoice: Invoice, changed: bool) -> dict[str, Any]:

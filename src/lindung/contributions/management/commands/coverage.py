@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from lindung.commands import add_lang_argument, add_today_argument, parse_day
 from lindung.contributions.coverage import coverage_update
+from lindung.numbers import rupiah_number
 from lindung.rules.selectors import RuleMissing
-from lindung.web.templatetags.humanize_id import rupiah_number
 
 
 class Command(BaseCommand):

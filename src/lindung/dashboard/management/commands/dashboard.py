@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lindung.commands import add_lang_argument, add_today_argument, parse_day
 from lindung.dashboard.services import dashboard_refresh
-from lindung.web.templatetags.humanize_id import rupiah_number
+from lindung.numbers import rupiah_number
 
 
 class Command(BaseCommand):
