@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "lindung.reports",
     "lindung.dashboard",
     "lindung.web",
+    "lindung.home",
     "lindung.nightly",
     "lindung.demo",
 ]

@@ -3,10 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lindung.accounts import views as account_views
-from lindung.web import views as web_views
+from lindung.home import views as home_views
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("masuk/", account_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/", include("lindung.accounts.urls")),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
+
+if TYPE_CHECKING:  # the log sits below the accounts: it names its actor, it does not use them
+    from lindung.accounts.models import User
 
 
 def audit_record(

@@ -1,3 +1,5 @@
+"""The start page's figures: each programme and the workers it covers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
