@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
@@ -49,6 +50,7 @@ from django.test import Client
 from django.urls import Resolver404, path, resolve
 
 from lindung.accounts.models import User
+from lindung.audit.models import AuditEntry
 from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.programmes.models import Programme
@@ -113,6 +115,21 @@ class Answer:
         return f"{self.status} as {self.role}: {self.method.upper()} {self.url[:300]}{body}\n      {self.error}"
 
 
+# A statement that changes a table; the session's own table is the browser's state (a language chosen, a search
+# kept under a key), not the application's data.
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|TRUNCATE|CREATE|ALTER|DROP)\b", re.IGNORECASE)
+_SESSION_TABLE = re.compile(r"\bdjango_session\b")
+
+
+def _recording_writes(writes: list[str]) -> Callable[..., Any]:
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if _WRITE.match(sql) and not _SESSION_TABLE.search(sql):
+            writes.append(sql[:200])
+        return execute(sql, params, many, context)
+
+    return record
+
+
 class Crawl:
     def __init__(self) -> None:
         self.routes = routes()
@@ -132,6 +149,8 @@ class Crawl:
         self._view_params: dict[str, dict[str, list[Param]]] = {}
         self.discovering = True
         self.html_params: dict[tuple[str, str], list[Param]] = defaultdict(list)
+        # The writes a GET made (role, URL, statement): a page only reads.
+        self.get_writes: list[tuple[str, str, str]] = []
         for role in ROLES:
             self._sign_in(role)
 
@@ -162,7 +181,8 @@ class Crawl:
             url = f"{url.split('?')[0]}?{encode(pairs)}"
         error, status, location, content_type, content = "", 0, "", "", b""
         response: Any
-        with transaction.atomic():
+        writes: list[str] = []
+        with transaction.atomic(), connection.execute_wrapper(_recording_writes(writes)):
             try:
                 if method == "get":
                     response = client.get(url)
@@ -181,6 +201,8 @@ class Crawl:
             transaction.set_rollback(True)
         answer = Answer(role, method, url, body, status, location, error)
         self.answers.append(answer)
+        if method == "get":
+            self.get_writes += [(role, url, sql) for sql in writes]
         if status >= 500 or error:
             self.failures.append(answer)
         try:
@@ -412,6 +434,7 @@ def test_no_route_answers_a_server_error_to_absurd_input_as_any_role(crawl_data:
         f"{len(crawl.answers)} requests in {time.monotonic() - started:.0f} s: {discovered} discovering, "
         f"{baseline} plausible POSTs, {len(crawl.answers) - discovered - baseline} absurd"
     )
+    assert not crawl.get_writes, f"writes on GET ({summary}): {crawl.get_writes[:20]}"
     if crawl.failures:
         failures = "\n".join(f"  {answer}" for answer in crawl.failures[:80])
         pytest.fail(f"{len(crawl.failures)} server errors ({summary}):\n{failures}", pytrace=False)
@@ -422,13 +445,25 @@ def test_no_route_answers_a_server_error_to_absurd_input_as_any_role(crawl_data:
     assert not unasked, f"routes a role never requested ({summary}): {unasked}"
 
 
+@pytest.mark.usefixtures("quiet_request_log")
+def test_no_get_request_writes_to_the_database_as_any_role(crawl_data: None) -> None:
+    """Every route, as each role and a visitor, with the values its pages show: a GET only reads (no audit entry
+    of a download, no record expired by a page view, no counter)."""
+    crawl = Crawl()
+    crawl.discover()
+
+    assert len(crawl.fetched) > 100 and len(crawl.reached) > len(crawl.routes) / 2
+    writes = "\n".join(f"  {role}: GET {url[:120]}\n      {sql}" for role, url, sql in crawl.get_writes[:40])
+    assert not crawl.get_writes, f"{len(crawl.get_writes)} writes on GET:\n{writes}"
+
+
 # --- the crawl itself can fail ----------------------------------------------------------------------------------
 
 
 def _crashes_on_the_last_day(request: HttpRequest) -> HttpResponse:
     if "9999-12-31" in request.GET.getlist("day"):
         raise OverflowError("date value out of range")
-    return HttpResponse('<form><input type="date" name="day"></form><a href="/file/">file</a>')
+    return HttpResponse('<form><input type="date" name="day"></form><a href="/file/">file</a><a href="/writes/">w</a>')
 
 
 def _breaks_while_streamed(request: HttpRequest) -> StreamingHttpResponse:
@@ -437,6 +472,11 @@ def _breaks_while_streamed(request: HttpRequest) -> StreamingHttpResponse:
         raise ValueError("the second row is broken")
 
     return StreamingHttpResponse(rows())
+
+
+def _writes_on_get(request: HttpRequest) -> HttpResponse:
+    AuditEntry.objects.create(action="page.seen")
+    return HttpResponse("")
 
 
 def _sets_the_csrf_cookie(request: HttpRequest) -> HttpResponse:
@@ -448,6 +488,7 @@ urlpatterns = [
     path("masuk/", _sets_the_csrf_cookie),
     path("page/", _crashes_on_the_last_day),
     path("file/", _breaks_while_streamed),
+    path("writes/", _writes_on_get),
 ]
 
 
@@ -460,4 +501,7 @@ def test_the_crawl_reports_a_view_that_raises_and_a_file_that_breaks_while_it_st
     crawl.absurd()
     failures = {(urlsplit(answer.url).path, answer.error.split(":")[0]) for answer in crawl.failures}
     assert failures == {("/page/", "OverflowError"), ("/file/", "ValueError")}
-    assert {"page/", "file/"} <= crawl.reached
+    assert {"page/", "file/", "writes/"} <= crawl.reached
+    assert {(urlsplit(url).path, sql.split()[0].upper()) for _role, url, sql in crawl.get_writes} == {
+        ("/writes/", "INSERT")
+    }
