@@ -1,4 +1,6 @@
-"""The dashboard's figures against the small province of ``conftest.py`` (the figures are worked out there)."""
+"""The dashboard's figures against the small province of ``conftest.py`` (the figures are worked out there).
+
+The query string's parsing is tested in ``test_filters.py``."""
 
 from __future__ import annotations
 
@@ -7,15 +9,10 @@ import datetime as dt
 import pytest
 from django.http import QueryDict
 
-from lindung.dashboard.selectors import (
-    DashboardFigures,
-    DashboardFilters,
-    dashboard_figures,
-    dashboard_filters_from,
-    month_range,
-    programme_targets,
-    target_for,
-)
+from lindung.dashboard.figures.coverage import programme_targets, target_for
+from lindung.dashboard.figures.monthly import month_range
+from lindung.dashboard.filters import DashboardFilters, dashboard_filters_from
+from lindung.dashboard.selectors import DashboardFigures, dashboard_figures
 from lindung.dashboard.services import AGE_BANDS, age_band_case, dashboard_refresh
 from lindung.dashboard.tests.conftest import TODAY, Province
 from lindung.testing import Cast
@@ -85,13 +82,6 @@ def test_drilling_down_to_a_district_shows_its_villages(cast: Cast, province: Pr
     assert at_village.totals.covered == 3
 
 
-def test_a_region_outside_the_scope_or_unknown_is_ignored(cast: Cast, province: Province):
-    sambas = cast["operator_sambas"]
-    assert dashboard_filters_from(sambas, {"region": "61.71"}).region == "61.01"
-    assert dashboard_filters_from(sambas, {"region": "61.01.99"}).region == "61.01"
-    assert dashboard_filters_from(sambas, {"region": "61.01.02"}).region == "61.01.02"
-
-
 def test_filters_by_programme_and_funder(cast: Cast, province: Province):
     leader = cast["pimpinan"]
     by_programme = figures(leader, programme="SAMBAS-2026")
@@ -104,15 +94,6 @@ def test_filters_by_programme_and_funder(cast: Cast, province: Province):
     by_funder = figures(leader, funder="apbd_kabkota")
     assert by_funder.totals.covered == 1 and [p.code for p in by_funder.programmes] == ["SAMBAS-2026"]
     assert by_funder.money.ceiling == province.sambas.budget_ceiling
-
-
-def test_invalid_filters_are_ignored(cast: Cast, province: Province):
-    pontianak = cast["operator_pontianak"]
-    filters = dashboard_filters_from(pontianak, {"programme": "SAMBAS-2026", "funder": "bank", "from": "2026-13"})
-    assert filters == DashboardFilters(region="61.71")
-    swapped = dashboard_filters_from(pontianak, {"from": "2026-05", "to": "2026-02"})
-    assert (swapped.month_from, swapped.month_to) == (dt.date(2026, 2, 1), dt.date(2026, 5, 1))
-    assert dashboard_filters_from(pontianak, swapped.as_query()) == swapped
 
 
 def test_demographics_by_category_sex_and_age_band_on_the_day_of_the_figures(cast: Cast, province: Province):
