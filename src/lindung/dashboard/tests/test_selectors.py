@@ -233,3 +233,45 @@ def test_without_a_period_the_months_chart_shows_the_last_two_years(province: Pr
     assert len(months) == 24 and months[-1] == dt.date(2026, 11, 1)
     chosen = month_range([province.kalbar], DashboardFilters(month_from=dt.date(2022, 1, 1)), TODAY)
     assert chosen[0] == dt.date(2022, 1, 1) and len(chosen) == 59
+
+
+def test_a_district_user_sees_the_figures_of_their_district_as_a_leader_drilling_into_it(
+    cast: Cast, province: Province
+):
+    from lindung.accounts.models import Role
+    from lindung.testing import make_user
+
+    camat = make_user("camat", Role.OPERATOR_KABUPATEN, "61.01.01")
+    own, drilled = figures(camat, region="61.01.02"), figures(cast["pimpinan"], region="61.01.01")
+    assert own.region.code == "61.01.01" and own.filters.region == "61.01.01"  # 61.01.02 is outside the scope
+    assert (own.totals, own.coverage, own.demographics, own.months) == (
+        drilled.totals,
+        drilled.coverage,
+        drilled.demographics,
+        drilled.months,
+    )
+    assert (own.at_risk, own.at_risk_by_region, own.claims) == (
+        drilled.at_risk,
+        drilled.at_risk_by_region,
+        drilled.claims,
+    )
+    assert own.totals.covered == 3 and own.at_risk.total == 2 and own.claims.contributions_paid == 3 * 16_800
+
+
+def test_the_figures_never_count_the_workers_the_enrolments_or_the_invoice_lines(cast: Cast, province: Province):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # The budget's head count per month, too, comes from the summary: at a million enrolments counting them
+    # took ~130 ms per programme (BENCHMARKS.md).
+    for user, region, covered in (
+        (cast["pimpinan"], "", 4),
+        (cast["pimpinan"], "61.01.01", 3),
+        (cast["operator_desa"], "", 3),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            f = figures(user, region=region)
+        assert f.totals.covered == covered and f.money.projected > 0
+        read = " ".join(q["sql"] for q in queries.captured_queries)
+        for table in ("workers_worker", "enrolments_enrolment", "contributions_invoiceline"):
+            assert table not in read, (region, table)
