@@ -32,8 +32,19 @@ class RegionScope:
             return True
         return is_within(region_code, self.code)
 
-    def q(self, *, province: str = "province_code", regency: str = "regency_code", village: str = "village") -> Q:
-        """A filter on a table's region columns, using the narrowest indexed column that answers."""
+    def q(
+        self,
+        *,
+        province: str = "province_code",
+        regency: str = "regency_code",
+        village: str = "village",
+        district: str | None = None,
+    ) -> Q:
+        """A filter on a table's region columns, using the narrowest indexed column that answers.
+
+        A district is its regency's rows whose village code lies under it, unless the table stamps the district
+        too (``district`` names that column: the dashboard's summary tables).
+        """
         if self.nothing:
             return Q(pk__in=[])
         if self.everything or self.code is None:
@@ -43,6 +54,8 @@ class RegionScope:
             return Q(**{province: self.code})
         if depth == 2:
             return Q(**{regency: self.code})
+        if depth == 3 and district is not None:
+            return Q(**{district: self.code})
         if depth == 3:
             return Q(**{regency: self.code[:5], f"{village}__code__startswith": self.code + "."})
         return Q(**{village: self.code})

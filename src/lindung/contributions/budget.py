@@ -173,11 +173,22 @@ def period_months(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def programme_budget(programme: Programme, what_if: WhatIf | None = None) -> ProgrammeBudget:
+# The billed enrolments of a programme that share a coverage start and end: (start, end or None, how many).
+CoveragePeriod = tuple[dt.date, dt.date | None, int]
+
+
+def programme_budget(
+    programme: Programme,
+    what_if: WhatIf | None = None,
+    *,
+    coverage_periods: Iterable[CoveragePeriod] | None = None,
+) -> ProgrammeBudget:
     """The programme's budget figures, optionally with a what-if applied (nothing is written).
 
     Queries: the issued invoices' totals by month (1), payments (1), allocations (1), the workers
-    per remaining month in one conditional COUNT (1), and one rule look-up per remaining month.
+    per remaining month in one grouped COUNT (1), and one rule look-up per remaining month.
+    ``coverage_periods``, when given, are the programme's billed enrolments already counted by coverage
+    start and end (the dashboard keeps them in a summary table): the grouped COUNT is then skipped.
     """
     what_if = what_if or WhatIf()
     end_month = month_start(what_if.end_month or programme.coverage_end)
@@ -190,7 +201,9 @@ def programme_budget(programme: Programme, what_if: WhatIf | None = None) -> Pro
     paid, allocated = programme_received_and_allocated(programme)
     remaining = [m for m in period_months(programme.coverage_start, end_month) if m not in billed_by_month]
     amounts = {month: programme_monthly_contribution(programme, month).total for month in remaining}
-    workers_by_month = None if what_if.workers is not None else _workers_by_month(programme, remaining)
+    workers_by_month = (
+        None if what_if.workers is not None else _workers_by_month(programme, remaining, coverage_periods)
+    )
     projection = budget_projection(
         ceiling=programme.budget_ceiling if what_if.ceiling is None else what_if.ceiling,
         billed_by_month=billed_by_month,
@@ -203,23 +216,27 @@ def programme_budget(programme: Programme, what_if: WhatIf | None = None) -> Pro
     )
 
 
-def _workers_by_month(programme: Programme, months: Sequence[dt.date]) -> dict[dt.date, int]:
+def _workers_by_month(
+    programme: Programme, months: Sequence[dt.date], periods: Iterable[CoveragePeriod] | None = None
+) -> dict[dt.date, int]:
     """Per month, the enrolments billing would bill (its rule, see ``services._COVERED``).
 
-    One grouped query over (coverage start, coverage end) pairs, added up per month here: a filtered
-    COUNT per month made PostgreSQL scan a million enrolments once per remaining month (BENCHMARKS.md).
-    A programme has a few thousand distinct pairs at most, since coverage starts and ends on few days.
+    One grouped query over (coverage start, coverage end) pairs, unless ``periods`` holds them, added up per
+    month here: a filtered COUNT per month made PostgreSQL scan a million enrolments once per remaining
+    month (BENCHMARKS.md). A programme has a few thousand distinct pairs at most, since coverage starts and
+    ends on few days.
     """
     if not months:
         return {}
-    pairs = (
-        Enrolment.objects.filter(programme=programme, status__in=BILLED_STATUSES, coverage_start__isnull=False)
-        .values_list("coverage_start", "coverage_end")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if periods is None:
+        periods = (
+            Enrolment.objects.filter(programme=programme, status__in=BILLED_STATUSES, coverage_start__isnull=False)
+            .values_list("coverage_start", "coverage_end")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     counts = dict.fromkeys(months, 0)
-    for start, end, n in pairs:
+    for start, end, n in periods:
         for month in months:
             if start <= month_end(month) and (end is None or end >= month):
                 counts[month] += n

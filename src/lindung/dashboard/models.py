@@ -69,7 +69,7 @@ class DemographicFigure(SummaryRow):
 
     occupation = models.ForeignKey("workers.OccupationCategory", on_delete=models.CASCADE, related_name="+")
     sex = models.CharField(max_length=1)
-    age_band = models.PositiveSmallIntegerField()  # index into lindung.dashboard.selectors.AGE_BANDS
+    age_band = models.PositiveSmallIntegerField()  # index into lindung.dashboard.services.AGE_BANDS
     covered = models.PositiveIntegerField(db_default=0)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""The dashboard page: authorise, read the filters, gather the figures, draw them. The figures live in ``selectors``."""
+"""The dashboard page: authorise, read the filters, gather the figures, draw them. The figures live in ``selectors``
+(the entry point) and ``figures`` (one module per family)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.dashboard.charts import child_level_label, dashboard_charts
-from lindung.dashboard.selectors import dashboard_figures, dashboard_filters_from, dashboard_programmes
+from lindung.dashboard.filters import dashboard_filters_from, dashboard_programmes
+from lindung.dashboard.selectors import dashboard_figures
 from lindung.dashboard.tasks import dashboard_refresh_task
 from lindung.programmes.models import FunderType
 

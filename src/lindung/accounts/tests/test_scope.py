@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.http import Http404
 
 from lindung.accounts.models import Role, User
-from lindung.accounts.scope import get_in_scope_or_404, scope_code_q, scope_of, scope_queryset
+from lindung.accounts.scope import RegionScope, get_in_scope_or_404, scope_code_q, scope_of, scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_record
 from lindung.enrolments.models import Enrolment
@@ -149,3 +150,12 @@ def test_scope_code_q_matches_the_region_and_below_but_not_a_lookalike_code(cast
     assert seen(cast["operator_desa"]) == {"61.01.01.2001"}
     assert seen(cast["admin_provinsi"]) == {"61.01", "61.01.01.2001", "61.010", "61.71", "61"}
     assert seen(AnonymousUser()) == set()
+
+
+def test_a_table_that_stamps_the_district_is_filtered_on_it_for_a_district_and_only_then():
+    columns = {"district": "district_code"}
+    assert RegionScope("61.01.01").q(**columns) == Q(district_code="61.01.01")
+    assert RegionScope("61.01.01").q() == Q(regency_code="61.01", village__code__startswith="61.01.01.")
+    assert RegionScope("61.01").q(**columns) == Q(regency_code="61.01")
+    assert RegionScope("61.01.01.2001").q(**columns) == Q(village="61.01.01.2001")
+    assert RegionScope(None).q(**columns) == Q()

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
-from lindung.dashboard.selectors import DashboardFigures, DashboardFilters, dashboard_figures
+from lindung.dashboard.filters import DashboardFilters
+from lindung.dashboard.selectors import DashboardFigures, dashboard_figures
 from lindung.numbers import rupiah
 from lindung.programmes.models import FunderType
 from lindung.regions.models import Region

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from lindung.charts import Bar, Series, bar_chart, grouped_bar_chart, month_chart
 from lindung.claims.models import ClaimStatus, ClaimType
 from lindung.contributions.budget import funder_totals, programme_budget
-from lindung.dashboard.selectors import dashboard_programmes
+from lindung.dashboard.filters import dashboard_programmes
 from lindung.numbers import grouped, rupiah
 from lindung.reports import queries
 from lindung.reports.builders.common import (

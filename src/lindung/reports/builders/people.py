@@ -8,7 +8,7 @@ from dataclasses import replace
 from django.utils.translation import gettext
 
 from lindung.charts import Bar, Chart, Series, Tile, bar_chart, grouped_bar_chart, month_chart, tile_map
-from lindung.dashboard.selectors import Group
+from lindung.dashboard.figures.demographics import Group
 from lindung.numbers import grouped, rupiah
 from lindung.reports.builders.common import (
     Context,
