@@ -1,16 +1,15 @@
-"""Forms of the worker registry. They parse and normalise input; the rules that need the database or
-the rule table (duplicates, age, region) are checked by ``lindung.workers.services``."""
+"""Forms of the worker registry. They parse and normalise input; the registration rules are
+``lindung.workers.registration``'s, applied by ``lindung.workers.services`` (a few also here, so that their
+errors show with the form's own at once)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
@@ -22,6 +21,7 @@ from lindung.regions.models import Region
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex, Worker
 from lindung.workers.nik import parse_nik
 from lindung.workers.phone import phone_normalise
+from lindung.workers.registration import identity_mismatches, kk_normalise, kk_problem
 from lindung.workers.selectors import (
     MIN_NAME_QUERY,
     NOT_ENROLLED,
@@ -31,10 +31,6 @@ from lindung.workers.selectors import (
     regions_in_scope,
     villages_in_scope,
 )
-from lindung.workers.services import identity_mismatches
-
-_SEPARATORS = re.compile(r"[\s.\-]")
-_KK = re.compile(r"[0-9]{16}")  # ASCII digits: str.isdigit also takes "²", which the database's check refuses
 
 
 def _model_field(name: str, **overrides: Any) -> forms.Field:
@@ -111,9 +107,9 @@ class WorkerForm(forms.Form):
         return phone_normalise(self.cleaned_data["phone"])
 
     def clean_kk_number(self) -> str:
-        value = _SEPARATORS.sub("", self.cleaned_data["kk_number"])
-        if value and not _KK.fullmatch(value):
-            raise ValidationError(gettext("The family card (KK) number must be exactly 16 digits."))
+        value = kk_normalise(self.cleaned_data["kk_number"])
+        if problem := kk_problem(value):
+            raise ValidationError(problem)
         return value
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from rapidfuzz import fuzz
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import RegionScope, scope_of, scope_queryset
@@ -17,12 +15,6 @@ from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment
 from lindung.regions.models import Region
 from lindung.workers.models import OccupationCategory, Worker
-
-# A name this similar (rapidfuzz token_sort_ratio, 0-100) with the same birth date in the same regency
-# is probably the same person typed twice ("Siti Aminah" / "Aminah, Siti" / "Siti Aminah.").
-LIKELY_DUPLICATE_SCORE = 85
-# Same birth date and regency: a handful of rows even at a million workers; the cap only guards the loop.
-_LIKELY_DUPLICATE_CANDIDATES = 2_000
 
 NOT_ENROLLED = "none"
 SORTS: dict[str, tuple[str, ...]] = {
@@ -129,27 +121,6 @@ def worker_nik_holder(*, nik: str) -> Worker | None:
     Callers may only reveal what the asker's scope allows (see ``services.worker_register``).
     """
     return Worker.objects.filter(nik=nik).only("pk", "village", "regency_code").first()
-
-
-def worker_likely_duplicates(
-    *, name: str, birth_date: dt.date, regency_code: str, exclude_pk: int | None = None
-) -> list[Worker]:
-    """Workers of the same regency born the same day whose name is similar (unscoped: the caller filters)."""
-    candidates = Worker.objects.filter(regency_code=regency_code, birth_date=birth_date).only(
-        "pk", "nik", "name", "village", "regency_code"
-    )
-    if exclude_pk is not None:
-        candidates = candidates.exclude(pk=exclude_pk)
-    wanted = name.casefold()
-    return [
-        worker
-        for worker in candidates[:_LIKELY_DUPLICATE_CANDIDATES]
-        if fuzz.token_sort_ratio(wanted, worker.name.casefold(), processor=_strip_punctuation) >= LIKELY_DUPLICATE_SCORE
-    ]
-
-
-def _strip_punctuation(value: str) -> str:
-    return re.sub(r"[^\w\s]", " ", value)
 
 
 def worker_history(*, worker: Worker, limit: int = 100) -> QuerySet[AuditEntry]:
