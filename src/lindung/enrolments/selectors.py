@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of, scope_queryset
@@ -16,6 +17,7 @@ from lindung.programmes.models import Programme
 from lindung.regions.codes import ancestors
 from lindung.regions.models import Region
 from lindung.workers.models import Worker
+from lindung.workers.selectors import WorkerFilters, worker_list
 
 # Sort keys offered by the list page → columns; the primary key keeps pages stable between requests.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -109,3 +111,42 @@ def worker_enrolments(*, user: User, worker: Worker) -> QuerySet[Enrolment]:
         .select_related("programme")
         .order_by("-programme__coverage_start", "pk")
     )
+
+
+# --- the worker list, filtered by enrolment -----------------------------------------------------
+
+NOT_ENROLLED = "none"
+
+
+@dataclass(frozen=True)
+class WorkerListFilters(WorkerFilters):
+    """The worker list's filters: the registry's and the workers' enrolments. ``status`` may be ``"none"``:
+    never enrolled."""
+
+    status: str = ""
+    programme: int | None = None
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {**super().as_dict(), "status": self.status, "programme": self.programme}
+
+
+def worker_list_by_enrolment(
+    *, user: User | AnonymousUser, q: str = "", filters: WorkerListFilters | None = None, sort: str = "name"
+) -> QuerySet[Worker]:
+    """The registry's list (``lindung.workers.selectors.worker_list``: scope, search, sort) with the workers'
+    enrolments as a filter too."""
+    filters = filters or WorkerListFilters()
+    return worker_list(user=user, q=q, filters=filters, sort=sort, condition=_enrolment_condition(filters))
+
+
+def _enrolment_condition(filters: WorkerListFilters) -> Q | None:
+    if not (filters.status or filters.programme):
+        return None
+    enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+    if filters.programme:
+        enrolments = enrolments.filter(programme_id=filters.programme)
+    if filters.status == NOT_ENROLLED:
+        return Q(~Exists(enrolments))
+    if filters.status:
+        enrolments = enrolments.filter(status=filters.status)
+    return Q(Exists(enrolments))
