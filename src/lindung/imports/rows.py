@@ -2,7 +2,8 @@
 
 ``RowCleaner`` is built once per upload with everything a row needs precomputed (column positions, the
 category index, the region resolver, the rule values), so that cleaning a row makes no query and builds
-no closure: a million rows pass through it.
+no closure: a million rows pass through it. The rules it applies to each row, with their sentences, are the
+rule set's (``lindung.enrolments.proposals``), the ones the registration form applies.
 """
 
 from __future__ import annotations

