@@ -47,10 +47,6 @@ def identity_mismatches(info: NikInfo, *, birth_date: object, sex: object) -> di
 # A condition of registration only: a registered worker may grow older than the limit.
 
 
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
 def age_limit(today: dt.date) -> int:
     """The age a worker must be under to be registered ``today`` (the rule in force)."""
     return rule_value(Rule.MAX_AGE_AT_REGISTRATION, on=today)
@@ -58,7 +54,8 @@ def age_limit(today: dt.date) -> int:
 
 def too_old(birth_date: dt.date, *, today: dt.date, limit: int) -> str | None:
     """The sentence when a worker born on ``birth_date`` is not under ``limit`` (``age_limit``) ``today``."""
-    age = age_on(birth_date, today)
+    # Whole years on ``today`` (computed here, not in a helper: an upload asks once per row).
+    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
     if age < limit:
         return None
     return gettext("A worker must be under %(limit)d years old at registration; this person is %(age)d.") % {
@@ -76,7 +73,7 @@ def income_minimum(today: dt.date) -> int:
 
 def income_problem(income: object, *, minimum: int) -> str | None:
     """The sentence when ``income`` (whole rupiah a month) is missing or under ``minimum``."""
-    if isinstance(income, int) and not isinstance(income, bool) and income >= minimum:
+    if type(income) is int and income >= minimum:  # not a bool, which is an int too
         return None
     return gettext("The declared income must be at least Rp %(minimum)s a month.") % {"minimum": grouped(minimum)}
 
