@@ -10,7 +10,7 @@ The registry's rules are ``lindung.workers.registration``'s, since the registry'
 and may not import this layer (``docs/decisions/0006``); the programme's rules are here. Where a rule's set
 form differs from its row form (SQL, or one query for many workers), the two are in the same module.
 
-The rules, in the order both paths apply them (where; one worker → a whole upload):
+The rules (where they are written; one worker → a whole upload):
 
 - NIK structure (``lindung.workers.nik``): ``parse_nik`` → ``nik_from_cell`` per row, which also refuses a
   number cell, whose last digits are lost;
@@ -30,7 +30,8 @@ The rules, in the order both paths apply them (where; one worker → a whole upl
 
 Two verdicts differ on purpose: a registered NIK in the row's own regency is that worker, proposed (the form
 says the NIK is registered; the worker's page proposes them), and a worker already proposed, verified, sent or
-active in the programme is skipped by the import, so that a file uploaded twice changes nothing.
+active in the programme is skipped by the import, so that a file uploaded twice changes nothing (the same test
+pins both).
 """
 
 from __future__ import annotations
