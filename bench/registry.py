@@ -417,16 +417,16 @@ def logged_in_client(user: User) -> Client:
 def page_and_count_sql(user: User, q: str) -> list[tuple[str, tuple[Any, ...]]]:
     """The two worker queries the list view sends, built the way the view builds them.
 
-    Building them runs ``worker_list``, which for a name search on PostgreSQL already collects the
-    matching ids (one query): callers time this function too. A query refused before reaching the
-    database (a name shorter than three letters) has no statement.
+    Building them runs ``worker_list`` (through ``worker_list_by_enrolment``), which for a name search on
+    PostgreSQL already collects the matching ids (one query): callers time this function too. A query refused
+    before reaching the database (a name shorter than three letters) has no statement.
     """
     from django.core.exceptions import EmptyResultSet
 
-    from lindung.workers.selectors import worker_list
-    from lindung.workers.views import PAGE_SIZE, CappedPaginator
+    from lindung.enrolments.selectors import worker_list_by_enrolment
+    from lindung.enrolments.worker_list_views import PAGE_SIZE, CappedPaginator
 
-    workers = worker_list(user=user, q=q).select_related("village", "occupation")
+    workers = worker_list_by_enrolment(user=user, q=q).select_related("village", "occupation")
     try:
         page_sql, page_params = workers[:PAGE_SIZE].query.sql_with_params()
     except EmptyResultSet:
@@ -438,10 +438,10 @@ def page_and_count_sql(user: User, q: str) -> list[tuple[str, tuple[Any, ...]]]:
 
 
 def capped_matches(user: User, q: str) -> str:
-    from lindung.workers.selectors import worker_list
-    from lindung.workers.views import CappedPaginator
+    from lindung.enrolments.selectors import worker_list_by_enrolment
+    from lindung.enrolments.worker_list_views import CappedPaginator
 
-    counted = worker_list(user=user, q=q).values("pk")[: CappedPaginator.CAP + 1].count()
+    counted = worker_list_by_enrolment(user=user, q=q).values("pk")[: CappedPaginator.CAP + 1].count()
     return f"> {CappedPaginator.CAP:,}" if counted > CappedPaginator.CAP else f"{counted:,}"
 
 

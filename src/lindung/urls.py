@@ -3,14 +3,24 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lindung.accounts import views as account_views
+from lindung.enrolments import worker_list_views
 from lindung.home import views as home_views
+from lindung.workers import urls as worker_urls
+
+# The registry's pages, with its list and CSV export: those filter by enrolment too, so their views are the
+# enrolment app's (the registry imports nothing above it), but they keep their place among the registry's.
+worker_pages = [
+    path("", worker_list_views.worker_list_view, name="list"),
+    path("ekspor.csv", worker_list_views.worker_export_view, name="export"),
+    *worker_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("masuk/", account_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/", include("lindung.accounts.urls")),
-    path("pekerja/", include("lindung.workers.urls")),
+    path("pekerja/", include((worker_pages, worker_urls.app_name))),
     path("kepesertaan/", include("lindung.enrolments.urls")),
     path("impor/", include("lindung.imports.urls")),
     path("iuran/", include("lindung.contributions.urls")),

@@ -2,8 +2,9 @@
 
 ``bpjs_export`` puts a programme's verified enrolments in the next batch (``enrolment_send``) and writes
 the file BPJS needs for a BPU registration, in one transaction. ``bpjs_result_import`` reads BPJS's
-answer (the upload's reader, header matching and date cleaning) and activates or rejects each sent
-enrolment with ``enrolment_settle_bulk``. Both can be run twice: the second run changes nothing.
+answer (with the reader, header matching and cell readers of every upload, ``lindung.spreadsheets``) and
+activates or rejects each sent enrolment with ``enrolment_settle_bulk``. Both can be run twice: the second
+run changes nothing.
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ from lindung.enrolments.services import (
     enrolment_send,
     enrolment_settle_bulk,
 )
-from lindung.imports.cleaning import CellError, clean_date, clean_nik, text
-from lindung.imports.columns import Column, match_columns
 from lindung.programmes.models import Programme
+from lindung.spreadsheets.cells import TEXT_MARKS, CellError, clean_date, text
+from lindung.spreadsheets.columns import Column, match_columns
 from lindung.spreadsheets.errors import ErrorCount, RowError, RowErrors
 from lindung.spreadsheets.limits import ImportFileError
 from lindung.spreadsheets.reading import table_open
 from lindung.spreadsheets.writing import workbook_new
+from lindung.workers.nik import nik_from_cell
 
 # The registration file's columns: (header, formatted as text). Headers are BPJS's, in Indonesian.
 EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
@@ -63,7 +65,7 @@ EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
     ("Kode Program", False),
 )
 
-# BPJS's answer. The first header of each is the one we suggest; matching is the upload's.
+# BPJS's answer. The first header of each is the one we suggest; matched as every upload's headers are.
 ANSWER_COLUMNS: tuple[Column, ...] = (
     Column("nik", ("NIK", "No KTP", "Nomor Induk Kependudukan"), text=True),
     Column("kpj", ("No KPJ", "KPJ", "Nomor KPJ", "No Kepesertaan", "KPJ Number"), text=True),
@@ -316,7 +318,7 @@ def _clean_row(number: int, cells: dict[str, Any], today: dt.date) -> _Row:
         row.errors.append(AnswerError(number, labels[name], message))
 
     try:
-        info = clean_nik(cells.get("nik"), today=today)
+        info = nik_from_cell(cells.get("nik"), today=today)
         row.nik = info.nik or ""
     except CellError as exc:
         error("nik", exc.message)
@@ -336,7 +338,7 @@ def _clean_row(number: int, cells: dict[str, Any], today: dt.date) -> _Row:
     row.reason = text(cells.get("reason"))
     row.programme = text(cells.get("programme"))
     if row.accepted:
-        row.kpj = _KPJ_SEPARATORS.sub("", text(cells.get("kpj")).lstrip("'\u2019`"))
+        row.kpj = _KPJ_SEPARATORS.sub("", text(cells.get("kpj")).lstrip(TEXT_MARKS))
         if not row.kpj:
             error("kpj", gettext("This field is required."))
         elif not KPJ_PATTERN.fullmatch(row.kpj):

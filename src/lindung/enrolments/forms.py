@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
 from lindung.enrolments.models import EndReason, Status
-from lindung.enrolments.selectors import DEFAULT_SORT, regencies_in_scope
+from lindung.enrolments.selectors import DEFAULT_SORT, NOT_ENROLLED, WorkerListFilters, regencies_in_scope
 from lindung.inputs import DateField, KeyChoiceField
 from lindung.programmes.models import Programme
+from lindung.workers.forms import WorkerFilterForm
 
 
 class DateInput(forms.DateInput):
@@ -97,3 +99,33 @@ class EndForm(forms.Form):
 
 class SendForm(forms.Form):
     programme = KeyChoiceField(queryset=Programme.objects.all(), widget=forms.HiddenInput)
+
+
+class WorkerListForm(WorkerFilterForm):
+    """The worker list's search and filters: the registry's, and the workers' enrolments (status, programme)."""
+
+    status = forms.ChoiceField(label=_("enrolment status"), required=False)
+    programme = forms.TypedChoiceField(label=_("programme"), required=False, coerce=int, empty_value=None)
+    field_order = ("q", "regency", "category", "status", "programme", "sort")
+
+    def __init__(self, *args: Any, user: User | AnonymousUser, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        everyone = ("", _("All"))
+        self.fields["status"].choices = [everyone, (NOT_ENROLLED, _("Not enrolled")), *Status.choices]  # type: ignore[attr-defined]
+        self.fields["programme"].choices = [everyone] + [  # type: ignore[attr-defined]
+            (p.pk, p.code) for p in Programme.objects.only("pk", "code")
+        ]
+
+    def search(self) -> tuple[str, WorkerListFilters, str]:
+        q, filters, sort = super().search()
+        assert isinstance(filters, WorkerListFilters)
+        return q, filters, sort
+
+    def filters(self, data: dict[str, Any]) -> WorkerListFilters:
+        registry = super().filters(data)
+        return WorkerListFilters(
+            regency=registry.regency,
+            category=registry.category,
+            status=data.get("status") or "",
+            programme=data.get("programme") or None,
+        )

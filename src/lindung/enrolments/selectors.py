@@ -1,25 +1,23 @@
-"""Reading enrolments: every queryset here passes through the region scope of the user asking, except
-the registry-wide counts at the end (the overlap and quota rules), which the services and the import
-checks apply whoever asks."""
+"""Reading enrolments: every queryset here passes through the region scope of the user asking. (The
+registry-wide counts of the overlap and quota rules, which apply whoever asks, are ``proposals``'.)"""
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import Coalesce
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of, scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment, Status
-from lindung.programmes.models import FunderType, Programme
+from lindung.programmes.models import Programme
 from lindung.regions.codes import ancestors
 from lindung.regions.models import Region
 from lindung.workers.models import Worker
+from lindung.workers.selectors import WorkerFilters, worker_list
 
 # Sort keys offered by the list page → columns; the primary key keeps pages stable between requests.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -115,46 +113,40 @@ def worker_enrolments(*, user: User, worker: Worker) -> QuerySet[Enrolment]:
     )
 
 
-# --- registry-wide rules (not scoped) ----------------------------------------------------------
+# --- the worker list, filtered by enrolment -----------------------------------------------------
+
+NOT_ENROLLED = "none"
 
 
-def overlapping_government_enrolments(worker_ids: Sequence[int], programme: Programme) -> dict[int, tuple[str, str]]:
-    """{worker id: (programme code, name)} of each worker's earliest other government-funded enrolment
-    covering a month ``programme`` covers (none when ``programme`` is not government-funded).
+@dataclass(frozen=True)
+class WorkerListFilters(WorkerFilters):
+    """The worker list's filters: the registry's and the workers' enrolments. ``status`` may be ``"none"``:
+    never enrolled."""
 
-    An enrolment covers from its own start (once BPJS activated it), else its programme's, until its
-    own end (once ended), else its programme's. Rejected ones cover nothing. Months overlap when the
-    other coverage starts on or before the last day of the programme's last month and ends on or
-    after the first day of its first month. One query, whatever the number of workers.
-    """
-    if not programme.is_government_funded or not worker_ids:
-        return {}
-    first_day = programme.coverage_start.replace(day=1)
-    last = programme.coverage_end
-    last_day = last.replace(day=calendar.monthrange(last.year, last.month)[1])
-    rows = (
-        Enrolment.objects.filter(worker_id__in=worker_ids, programme__funder_type__in=FunderType.government())
-        .exclude(status=Status.REJECTED)
-        .exclude(programme=programme)
-        .alias(
-            start=Coalesce("coverage_start", "programme__coverage_start"),
-            end=Coalesce("coverage_end", "programme__coverage_end"),
-        )
-        .filter(start__lte=last_day, end__gte=first_day)
-        .order_by("-programme__coverage_start", "-pk")
-        .values_list("worker_id", "programme__code", "programme__name")
-    )
-    # Descending, so that the earliest overlapping programme of each worker is written last and kept.
-    return {worker_id: (code, name) for worker_id, code, name in rows}
+    status: str = ""
+    programme: int | None = None
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {**super().as_dict(), "status": self.status, "programme": self.programme}
 
 
-def quota_taken(programme: Programme, regencies: Sequence[str], statuses: Sequence[str]) -> dict[str, int]:
-    """{regency code: enrolments of ``programme`` in one of ``statuses``} for ``regencies`` (one grouped query;
-    a regency with none is missing)."""
-    rows = (
-        Enrolment.objects.filter(programme=programme, regency_code__in=regencies, status__in=statuses)
-        .values("regency_code")
-        .annotate(n=Count("pk"))
-        .values_list("regency_code", "n")
-    )
-    return dict(rows)
+def worker_list_by_enrolment(
+    *, user: User | AnonymousUser, q: str = "", filters: WorkerListFilters | None = None, sort: str = "name"
+) -> QuerySet[Worker]:
+    """The registry's list (``lindung.workers.selectors.worker_list``: scope, search, sort) with the workers'
+    enrolments as a filter too."""
+    filters = filters or WorkerListFilters()
+    return worker_list(user=user, q=q, filters=filters, sort=sort, condition=_enrolment_condition(filters))
+
+
+def _enrolment_condition(filters: WorkerListFilters) -> Q | None:
+    if not (filters.status or filters.programme):
+        return None
+    enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+    if filters.programme:
+        enrolments = enrolments.filter(programme_id=filters.programme)
+    if filters.status == NOT_ENROLLED:
+        return Q(~Exists(enrolments))
+    if filters.status:
+        enrolments = enrolments.filter(status=filters.status)
+    return Q(Exists(enrolments))

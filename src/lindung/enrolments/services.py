@@ -26,19 +26,17 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, user_can
 from lindung.accounts.scope import get_in_scope_or_404, scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_changes, audit_record
+from lindung.enrolments import proposals
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
-from lindung.enrolments.selectors import overlapping_government_enrolments, quota_taken
 from lindung.errors import RefusedStep
 from lindung.programmes.models import Programme, RegencyQuota
-from lindung.regions.codes import is_within
-from lindung.regions.models import Region
 from lindung.workers.models import Worker
 
 
@@ -110,9 +108,6 @@ BPJS_REJECTION = Transition(
     gettext_noop("Only an enrolment sent to BPJS can be rejected by BPJS; this one is %(status)s."),
 )
 
-# Enrolments that take a place in a regency's quota: from verification until they end.
-QUOTA_STATUSES = [Status.VERIFIED, Status.SENT, Status.ACTIVE]
-
 KPJ_PATTERN = re.compile(r"[0-9]{11}")
 # A KPJ number that another worker's enrolment holds. The refusal cannot hide that the number is taken (it
 # must not be recorded twice), but it says nothing of the holder, and it reads the same whether the holder is
@@ -138,35 +133,20 @@ def enrolment_next_steps(*, user: User, enrolment: Enrolment) -> list[str]:
 
 
 def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> Enrolment:
+    """Propose ``worker`` for ``programme`` under the programme's rules (``proposals``), the import's too."""
     require(actor, Action.ENROLMENT_PROPOSE)
     with transaction.atomic():
         # Locking the worker makes two proposals for the same worker wait for each other, so the
         # second one's overlap check sees the first.
         worker = get_in_scope_or_404(Worker.objects.select_for_update(), actor, pk=worker.pk)
         programme = Programme.objects.get(pk=programme.pk)
-        if not programme.open_for_proposals:
-            raise EnrolmentError(
-                _("Programme %(code)s is not open for proposals.") % {"code": programme.code}, field="programme"
-            )
-        if not is_within(worker.village_id, programme.region_id):
-            raise EnrolmentError(
-                _("This worker lives outside the region of programme %(code)s.") % {"code": programme.code},
-                field="programme",
-            )
-        already = _("This worker is already enrolled in programme %(code)s.") % {"code": programme.code}
-        if Enrolment.objects.filter(worker=worker, programme=programme).exists():
-            raise EnrolmentError(already, field="programme")
-        first = overlapping_government_enrolments([worker.pk], programme).get(worker.pk)
-        if first is not None:
-            code, name = first
-            raise EnrolmentError(
-                _(
-                    "This worker already has government-funded coverage for overlapping months in programme "
-                    "%(code)s (%(name)s); a second government-funded enrolment is not allowed."
-                )
-                % {"code": code, "name": name},
-                field="programme",
-            )
+        _refuse_if(proposals.programme_closed(programme))
+        _refuse_if(proposals.outside_programme(worker.village_id, programme))
+        existing = Enrolment.objects.filter(worker=worker, programme=programme).values_list("status", flat=True)
+        if (status := existing.first()) is not None:
+            raise EnrolmentError(proposals.in_programme(status, programme), field="programme")
+        _refuse_if(proposals.overlap_problem(worker.pk, programme))
+        _refuse_if(proposals.quota_problem(programme, worker.regency_code))
         enrolment = Enrolment(worker=worker, programme=programme, status=Status.PROPOSED, village_id=worker.village_id)
         enrolment.stamp_region()
         try:
@@ -174,7 +154,7 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
             with transaction.atomic():
                 enrolment.save()
         except IntegrityError:
-            raise EnrolmentError(already, field="programme") from None
+            raise EnrolmentError(proposals.in_programme(Status.PROPOSED, programme), field="programme") from None
         _audit(
             actor,
             "enrolment.proposed",
@@ -184,24 +164,21 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
     return enrolment
 
 
+def _refuse_if(problem: str | None, *, field: str | None = "programme") -> None:
+    if problem is not None:
+        raise EnrolmentError(problem, field=field)
+
+
 def enrolment_repropose(*, actor: User, enrolment: Enrolment) -> Enrolment:
-    """Propose a rejected enrolment again, under the same rules as a first proposal (open programme, overlap)."""
+    """Propose a rejected enrolment again, under the rules of a first proposal (open programme, overlap, quota)."""
     step = TRANSITIONS["repropose"]
     require(actor, step.permission)
     with transaction.atomic():
         enrolment = _locked(actor, enrolment, step)
         programme = enrolment.programme
-        if not programme.open_for_proposals:
-            raise EnrolmentError(_("Programme %(code)s is not open for proposals.") % {"code": programme.code})
-        first = overlapping_government_enrolments([enrolment.worker_id], programme).get(enrolment.worker_id)
-        if first is not None:
-            raise EnrolmentError(
-                _(
-                    "This worker already has government-funded coverage for overlapping months in programme "
-                    "%(code)s (%(name)s); a second government-funded enrolment is not allowed."
-                )
-                % {"code": first[0], "name": first[1]}
-            )
+        _refuse_if(proposals.programme_closed(programme), field=None)
+        _refuse_if(proposals.overlap_problem(enrolment.worker_id, programme), field=None)
+        _refuse_if(proposals.quota_problem(programme, enrolment.regency_code), field=None)
         return _apply(actor, enrolment, step, {"rejection_reason": "", "batch": None})
 
 
@@ -217,20 +194,17 @@ def enrolment_verify(*, actor: User, enrolment: Enrolment) -> Enrolment:
             .filter(programme_id=enrolment.programme_id, regency_id=enrolment.regency_code)
             .first()
         )
-        regency = Region.objects.filter(code=enrolment.regency_code).values_list("name", flat=True).first()
-        names = {"regency": regency or enrolment.regency_code, "code": enrolment.programme.code}
+        regency = proposals.regency_name(enrolment.regency_code)
         if quota is None:
-            raise EnrolmentError(_("Programme %(code)s has no quota set for %(regency)s.") % names)
+            raise EnrolmentError(
+                _("Programme %(code)s has no quota set for %(regency)s.")
+                % {"regency": regency, "code": enrolment.programme.code}
+            )
         regency_code = enrolment.regency_code
-        taken = quota_taken(enrolment.programme, [regency_code], QUOTA_STATUSES).get(regency_code, 0)
+        taken = proposals.quota_taken(enrolment.programme, [regency_code]).get(regency_code, 0)
         if taken >= quota.quota:
             raise EnrolmentError(
-                ngettext(
-                    "The quota of %(quota)s worker for %(regency)s in programme %(code)s is full.",
-                    "The quota of %(quota)s workers for %(regency)s in programme %(code)s is full.",
-                    quota.quota,
-                )
-                % {**names, "quota": quota.quota}
+                proposals.quota_full(quota=quota.quota, regency_name=regency, programme=enrolment.programme)
             )
         return _apply(actor, enrolment, step, {})
 

@@ -1,24 +1,14 @@
-"""The columns an upload may have, and how a header in somebody's spreadsheet is matched to one.
+"""The columns of the proposals template: which an upload may have, which it must have.
 
-Headers match case-insensitively, ignoring spaces, dots, underscores and slashes, so that ``Tgl. Lahir``,
-``TGL_LAHIR`` and ``tgl lahir`` are the same column. The first name of each field is the template's header.
+Headers are matched as every upload's are (``lindung.spreadsheets.columns``). The first name of each
+field is the template's header.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-_IGNORED = re.compile(r"[\s._/\\\ufeff]+")
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    headers: tuple[str, ...]  # the template's header first, then the aliases
-    text: bool = False  # a number that must stay text (NIK, KK): formatted as text in the files we write
-
+from lindung.spreadsheets.columns import Column, header_index, match_columns
 
 COLUMNS: tuple[Column, ...] = (
     Column("nik", ("NIK", "No KTP", "Nomor KTP", "Nomor Induk Kependudukan"), text=True),
@@ -48,30 +38,12 @@ BY_FIELD = {column.field: column for column in COLUMNS}
 FIELDS = tuple(column.field for column in COLUMNS)
 REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "address", "category")
 VILLAGE_BY_NAMES = ("regency", "district", "village")
-_BY_KEY = {re.sub(_IGNORED, "", alias.casefold()): column.field for column in COLUMNS for alias in column.headers}
+_BY_KEY = header_index(COLUMNS)
 
 
-def header_key(text: object) -> str:
-    return _IGNORED.sub("", str(text or "").casefold())
-
-
-def match_headers(headers: list[object]) -> dict[str, int]:
-    """{field: column index}; of two columns meaning the same field, the first one counts."""
-    return _match(headers, _BY_KEY)
-
-
-def match_columns(headers: list[object], columns: Sequence[Column]) -> dict[str, int]:
-    """Like ``match_headers`` for another set of columns (BPJS's answer file): {field: column index}."""
-    return _match(headers, {header_key(alias): column.field for column in columns for alias in column.headers})
-
-
-def _match(headers: list[object], by_key: dict[str, str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        field = by_key.get(header_key(header))
-        if field and field not in found:
-            found[field] = index
-    return found
+def match_headers(headers: Sequence[object]) -> dict[str, int]:
+    """{field: column index} of the template's columns; of two columns meaning the same field, the first counts."""
+    return match_columns(headers, _BY_KEY)
 
 
 def missing_fields(found: dict[str, int]) -> list[str]:

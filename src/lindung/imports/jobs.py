@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
+from lindung.enrolments.proposals import programme_closed
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.imports.records import (
     record_claim,
@@ -55,8 +56,8 @@ def import_enqueue(*, actor: User, programme: Programme, path: Path, file_name: 
     """Check the file as a whole (a clear refusal now, next to the upload field), keep it, and queue its import."""
     require(actor, Action.WORKER_REGISTER)
     require(actor, Action.ENROLMENT_PROPOSE)
-    if not programme.open_for_proposals:
-        raise ImportFileError(gettext("Programme %(code)s is not open for proposals.") % {"code": programme.code})
+    if closed := programme_closed(programme):
+        raise ImportFileError(closed)
     import_file_check(path)
     with transaction.atomic():
         batch = record_queued(actor=actor, programme=programme, path=path, file_name=file_name, language=language)

@@ -11,9 +11,9 @@ import re
 
 from django.utils.translation import gettext
 
-from lindung.imports.cleaning import CellError
 from lindung.regions.codes import dotted
 from lindung.regions.models import Region
+from lindung.spreadsheets.cells import CellError
 
 _SPACES = re.compile(r"\s+")
 _REGENCY_PREFIX = re.compile(r"^(kabupaten|kab\.|kab|kota)(?:\s+|(?<=\.))")

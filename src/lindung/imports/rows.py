@@ -2,7 +2,8 @@
 
 ``RowCleaner`` is built once per upload with everything a row needs precomputed (column positions, the
 category index, the region resolver, the rule values), so that cleaning a row makes no query and builds
-no closure: a million rows pass through it.
+no closure: a million rows pass through it. The rules it applies to each row, with their sentences, are the
+rule set's (``lindung.enrolments.proposals``), the ones the registration form applies.
 """
 
 from __future__ import annotations
@@ -17,29 +18,24 @@ from django.db import models
 from django.utils.translation import gettext
 
 from lindung.accounts.scope import RegionScope
+from lindung.enrolments.proposals import outside_programme
 from lindung.imports.cleaning import (
-    CellError,
     clean_category,
-    clean_confirmation,
-    clean_date,
     clean_heir_nik,
     clean_income,
     clean_kk,
-    clean_nik,
     clean_phone,
     clean_relation,
     clean_sex,
-    limited,
-    text,
 )
 from lindung.imports.columns import FIELDS
 from lindung.imports.regions import RegionResolver
 from lindung.programmes.models import Programme
-from lindung.regions.codes import is_within
+from lindung.spreadsheets.cells import CellError, clean_date, clean_yes_no, limited, required_text, text
 from lindung.spreadsheets.errors import RowError
 from lindung.workers.models import Worker
-from lindung.workers.nik import nik_mask
-from lindung.workers.services import age_on, identity_mismatches
+from lindung.workers.nik import nik_from_cell, nik_mask
+from lindung.workers.registration import identity_mismatches, too_old, village_outside_scope
 
 
 @dataclass(slots=True)
@@ -63,7 +59,7 @@ class Candidate:
     heir_relation: str
     heir_nik: str
     heir_phone: str
-    age: int  # on the import's day: the age limit applies to new workers only
+    too_old: bool  # on the import's day (the age limit applies to new workers only: the checks decide)
     confirmed: bool  # the uploader says this is not the registered worker it looks like
 
     def staging_row(self) -> tuple[Any, ...]:
@@ -89,7 +85,7 @@ class Candidate:
             self.heir_relation,
             self.heir_nik,
             self.heir_phone,
-            self.age,
+            1 if self.too_old else 0,
             1 if self.confirmed else 0,
         )
 
@@ -118,6 +114,7 @@ class RowCleaner:
         categories: dict[str, int],
         resolver: RegionResolver,
         min_income: int,
+        age_limit: int,
     ) -> None:
         self.programme = programme
         self.scope = scope
@@ -126,24 +123,25 @@ class RowCleaner:
         self.categories = categories
         self.resolver = resolver
         self.min_income = min_income
+        self.age_limit = age_limit
         self.columns = {name: headers[index] for name, index in found.items()}
         # -1: no such column; every cell is read through ``_cell``.
         self._at = {name: found.get(name, -1) for name in FIELDS}
         # The worker's own cells, in one pass: (field, position, cleaner of one cell). An optional column
         # that the file lacks is left out, and its value is the default below.
         cleaners: dict[str, Callable[[Any], Any]] = {
-            "nik": partial(clean_nik, today=today),
-            "name": partial(_required, max_length=_LIMITS["name"]),
-            "birth_place": partial(_required, max_length=_LIMITS["birth_place"]),
+            "nik": partial(nik_from_cell, today=today),
+            "name": partial(required_text, max_length=_LIMITS["name"]),
+            "birth_place": partial(required_text, max_length=_LIMITS["birth_place"]),
             "birth_date": clean_date,
             "sex": clean_sex,
-            "address": partial(_required, max_length=_LIMITS["address"]),
+            "address": partial(required_text, max_length=_LIMITS["address"]),
             "category": partial(clean_category, index=categories),
             "phone": clean_phone,
             "income": partial(clean_income, minimum=min_income),
             "kk_number": clean_kk,
             "mother_maiden_name": partial(_optional, max_length=_LIMITS["mother_maiden_name"]),
-            "confirm_not_duplicate": clean_confirmation,
+            "confirm_not_duplicate": clean_yes_no,
         }
         self._defaults: dict[str, Any] = {
             "phone": "",
@@ -199,7 +197,7 @@ class RowCleaner:
             heir_relation=heir[1],
             heir_nik=heir[2],
             heir_phone=heir[3],
-            age=age_on(birth_date, self.today),
+            too_old=too_old(birth_date, today=self.today, limit=self.age_limit) is not None,
             confirmed=bool(values["confirm_not_duplicate"]),
         )
 
@@ -261,24 +259,12 @@ class RowCleaner:
                 district = resolver.district(regency, names[1])
                 column = "village"
                 code = resolver.village(district, names[2])
-            if not is_within(code, self.programme.region_id):
-                raise CellError(
-                    gettext("This worker lives outside the region of programme %(code)s.")
-                    % {"code": self.programme.code}
-                )
-            if not self.scope.covers(code):
-                raise CellError(gettext("This village is outside your region."))
+            if problem := outside_programme(code, self.programme) or village_outside_scope(code, scope=self.scope):
+                raise CellError(problem)
         except CellError as exc:
             errors.append(RowError(number, columns.get(column, column), exc.message))
             return None
         return code
-
-
-def _required(cell: Any, max_length: int) -> str:
-    value = text(cell)
-    if not value:
-        raise CellError(gettext("This field is required."))
-    return limited(value, max_length=max_length)
 
 
 def _optional(cell: Any, max_length: int) -> str:

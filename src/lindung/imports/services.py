@@ -11,7 +11,8 @@
 4. checks the staged rows against the registry with set-based queries (``checks``): NIK holders, enrolments
    in this programme (skipped), other regencies and regions, the age limit for new workers, likely
    duplicates, overlapping government-funded coverage, full regency quotas; rejected and skipped rows
-   leave the staging table;
+   leave the staging table. Steps 3 and 4 apply the rule set of the registration form and
+   ``enrolment_propose`` (``lindung.enrolments.proposals``), with its sentences;
 5. unless a dry run, writes everything in one short transaction: the upload's record, then workers,
    heirs, proposed enrolments and their audit entries with ``INSERT ... SELECT`` from the staging table.
    Any failure, a killed process included, leaves nothing behind; running the same file again then gives
@@ -41,8 +42,9 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import scope_of
 from lindung.audit.services import audit_record
-from lindung.imports.checks import full_regencies, staging_check
-from lindung.imports.cleaning import category_index, text
+from lindung.enrolments.proposals import full_regencies, programme_closed
+from lindung.imports.checks import staging_check
+from lindung.imports.cleaning import category_index
 from lindung.imports.columns import BY_FIELD, match_headers, missing_fields
 from lindung.imports.models import ImportBatch
 from lindung.imports.records import record_complete
@@ -51,11 +53,11 @@ from lindung.imports.rows import RowCleaner
 from lindung.imports.spreadsheets import errors_write
 from lindung.imports.staging import Staging
 from lindung.programmes.models import Programme
-from lindung.rules.keys import Rule
-from lindung.rules.selectors import rule_value
+from lindung.spreadsheets.cells import TEXT_MARKS, text
 from lindung.spreadsheets.errors import ErrorCount, RowError, RowErrors
 from lindung.spreadsheets.limits import ImportFileError
 from lindung.spreadsheets.reading import Table, table_open
+from lindung.workers import registration
 from lindung.workers.nik import parse_nik
 
 PROGRESS_ROWS = 10_000  # rows between two progress reports
@@ -112,8 +114,8 @@ def import_run(
     require(actor, Action.WORKER_REGISTER)
     require(actor, Action.ENROLMENT_PROPOSE)
     today = today or timezone.localdate()
-    if not programme.open_for_proposals:
-        raise ImportFileError(gettext("Programme %(code)s is not open for proposals.") % {"code": programme.code})
+    if closed := programme_closed(programme):
+        raise ImportFileError(closed)
 
     started = time.perf_counter()
     resolver = RegionResolver()
@@ -130,7 +132,8 @@ def import_run(
                 found=found,
                 categories=category_index(),
                 resolver=resolver,
-                min_income=rule_value(Rule.MIN_DECLARED_INCOME, on=today),
+                min_income=registration.income_minimum(today),
+                age_limit=registration.age_limit(today),
             )
             errors = RowErrors(keep=settings.LINDUNG_IMPORT_MAX_ERRORS)
             result = _read(table, cleaner, staging, errors, progress)
@@ -222,7 +225,7 @@ def _nik_of(cells: list[Any], index: int, today: dt.date) -> str | None:
     cell = cells[index] if index < len(cells) else None
     if not isinstance(cell, str):
         return None
-    info = parse_nik(cell.strip().lstrip("'\u2019`"), today=today)
+    info = parse_nik(cell.strip().lstrip(TEXT_MARKS), today=today)
     return info.nik if info.valid else None
 
 

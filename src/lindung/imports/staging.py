@@ -2,9 +2,10 @@
 
 The rows that survive cleaning stream into a temporary table (PostgreSQL: psycopg 3 ``COPY``; SQLite:
 ``executemany``) in chunks, so that the file is never held in memory. The checks against the registry
-are then joins between this table and the real ones, and the writes are ``INSERT ... SELECT`` from it:
-workers, heirs, enrolments and their audit entries, with no row passing back through Python. A temporary
-table belongs to the database session and disappears with it, so a killed process leaves nothing behind.
+are then joins between this table and the real ones (the rule set's set forms, run by ``checks``), and the
+writes are ``INSERT ... SELECT`` from it: workers, heirs, enrolments and their audit entries, with no row
+passing back through Python. A temporary table belongs to the database session and disappears with it, so a
+killed process leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db import connection
 
 from lindung.enrolments.models import Status
 from lindung.imports.rows import Candidate
+from lindung.workers.registration import look_alike_sql
 
 TABLE = "lindung_import_rows"
 FLUSH_ROWS = 10_000  # rows sent to the staging table at a time
@@ -46,7 +48,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("heir_relation", "varchar(16) NOT NULL"),
     ("heir_nik", "varchar(16) NOT NULL"),
     ("heir_phone", "varchar(16) NOT NULL"),
-    ("age", "integer NOT NULL"),
+    ("too_old", "integer NOT NULL"),
     ("confirmed", "integer NOT NULL"),
 )
 _NAMES = ", ".join(name for name, _ in COLUMNS)
@@ -59,9 +61,6 @@ _WORKER_COLUMNS = (
 _MASKED_NIK_SQL = "left(w.nik, 4) || '********' || right(w.nik, 4)"
 _AUDIT_COLUMNS = "at, actor_id, actor_username, action, object_type, object_id, region_code, changes, note"
 PROPOSED = str(Status.PROPOSED)
-# Names whose lengths differ this much cannot reach the likely-duplicate score (an indel ratio is at most
-# 1 - |a - b| / (a + b)); the slack covers the spaces and case that the comparison folds.
-_LENGTHS_CLOSE = "abs(length({a}.name) - length({b}.name)) <= (length({a}.name) + length({b}.name)) / 5 + 2"
 
 
 def _postgres() -> bool:
@@ -148,21 +147,22 @@ class Staging:
             hash_join=True,  # a re-uploaded large file: every row is a registered worker
         )
 
-    def too_old(self, limit: int) -> Iterator[tuple[int, int]]:
-        """(row, age) of new workers at or over the age limit."""
-        yield from self._query(
-            f"SELECT row_number, age FROM {TABLE} WHERE is_new = 1 AND age >= %s ORDER BY row_number",  # noqa: S608 - our table names; values bound
-            [limit],
-        )
+    def too_old(self) -> Iterator[tuple[int, dt.date]]:
+        """(row, birth date) of the new workers the cleaning found too old (``registration.too_old``): the age
+        limit applies to registration only, and whether a row registers a worker is known only now."""
+        for row, birth_date in self._query(
+            f"SELECT row_number, birth_date FROM {TABLE} WHERE is_new = 1 AND too_old = 1 ORDER BY row_number",  # noqa: S608 - our table names; values bound
+            [],
+        ):
+            yield row, birth_date if isinstance(birth_date, dt.date) else dt.date.fromisoformat(birth_date)
 
     def look_alikes(self) -> Iterator[tuple[int, str, str, int]]:
         """(row, row's name, a registered worker's name and id) for each new, unconfirmed worker and each
         registered worker of the same regency born the same day: the candidates for a likely duplicate."""
         yield from self._query(
             f"SELECT s.row_number, s.name, w.name, w.id FROM {TABLE} s"  # noqa: S608 - our table names; values bound
-            f" JOIN workers_worker w ON w.regency_code = s.regency_code AND w.birth_date = s.birth_date"
-            f" WHERE s.is_new = 1 AND s.confirmed = 0 AND {_LENGTHS_CLOSE.format(a='w', b='s')}"
-            f" ORDER BY s.row_number, w.id",
+            f" JOIN workers_worker w ON {look_alike_sql(new='s', registered='w')}"
+            " WHERE s.is_new = 1 AND s.confirmed = 0 ORDER BY s.row_number, w.id",
             [],
             hash_join=True,
         )
@@ -173,11 +173,8 @@ class Staging:
         NIKs."""
         yield from self._query(
             f"SELECT s.row_number, s.name, a.name, a.row_number FROM {TABLE} s"  # noqa: S608 - our table names; values bound
-            f" JOIN {TABLE} a ON a.regency_code = s.regency_code AND a.birth_date = s.birth_date"
-            " AND a.row_number < s.row_number"
-            " WHERE s.is_new = 1 AND s.confirmed = 0 AND a.is_new = 1"
-            f" AND {_LENGTHS_CLOSE.format(a='a', b='s')}"
-            " ORDER BY s.row_number, a.row_number",
+            f" JOIN {TABLE} a ON {look_alike_sql(new='s', registered='a')} AND a.row_number < s.row_number"
+            " WHERE s.is_new = 1 AND s.confirmed = 0 AND a.is_new = 1 ORDER BY s.row_number, a.row_number",
             [],
             hash_join=True,
         )

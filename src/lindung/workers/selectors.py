@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from rapidfuzz import fuzz
+from django.db.models import Q, QuerySet
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import RegionScope, scope_of, scope_queryset
 from lindung.audit.models import AuditEntry
-from lindung.enrolments.models import Enrolment
 from lindung.regions.models import Region
 from lindung.workers.models import OccupationCategory, Worker
 
-# A name this similar (rapidfuzz token_sort_ratio, 0-100) with the same birth date in the same regency
-# is probably the same person typed twice ("Siti Aminah" / "Aminah, Siti" / "Siti Aminah.").
-LIKELY_DUPLICATE_SCORE = 85
-# Same birth date and regency: a handful of rows even at a million workers; the cap only guards the loop.
-_LIKELY_DUPLICATE_CANDIDATES = 2_000
-
-NOT_ENROLLED = "none"
 SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "pk"),
     "-name": ("-name", "-pk"),
@@ -41,24 +31,29 @@ _NIK_SEPARATORS = re.compile(r"[\s.\-]")
 
 @dataclass(frozen=True)
 class WorkerFilters:
-    """The list's filters; empty values filter nothing. ``status`` may be ``"none"``: never enrolled."""
+    """The registry's own filters of the list; empty values filter nothing."""
 
     regency: str = ""
     category: str = ""
-    status: str = ""
-    programme: int | None = None
 
     def as_dict(self) -> dict[str, str | int | None]:
-        return {"regency": self.regency, "category": self.category, "status": self.status, "programme": self.programme}
+        return {"regency": self.regency, "category": self.category}
 
 
 def worker_list(
-    *, user: User | AnonymousUser, q: str = "", filters: WorkerFilters | None = None, sort: str = "name"
+    *,
+    user: User | AnonymousUser,
+    q: str = "",
+    filters: WorkerFilters | None = None,
+    sort: str = "name",
+    condition: Q | None = None,
 ) -> QuerySet[Worker]:
     """The workers ``user`` may see, searched, filtered and sorted.
 
     ``q`` of exactly 16 digits (separators ignored) is a NIK and matches exactly (the unique index);
     anything else searches names, case-insensitively (a trigram index on PostgreSQL, migration 0003).
+    ``condition``: a further filter from an app above the registry, applied with the registry's own before
+    a name search is narrowed (the list page's enrolment filters, ``lindung.enrolments.selectors``).
     """
     filters = filters or WorkerFilters()
     qs = scope_queryset(Worker.objects.all(), user)
@@ -80,16 +75,8 @@ def worker_list(
         # The id, not a join on the code: PostgreSQL then estimates the category's share of the rows.
         category_id = OccupationCategory.objects.filter(code=filters.category).values_list("pk", flat=True).first()
         qs = qs.filter(occupation_id=category_id) if category_id is not None else qs.none()
-    if filters.status or filters.programme:
-        enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
-        if filters.programme:
-            enrolments = enrolments.filter(programme_id=filters.programme)
-        if filters.status == NOT_ENROLLED:
-            qs = qs.filter(~Exists(enrolments))
-        else:
-            if filters.status:
-                enrolments = enrolments.filter(status=filters.status)
-            qs = qs.filter(Exists(enrolments))
+    if condition is not None:
+        qs = qs.filter(condition)
     if name_search:
         qs = _narrow_to_matches(qs)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
@@ -129,27 +116,6 @@ def worker_nik_holder(*, nik: str) -> Worker | None:
     Callers may only reveal what the asker's scope allows (see ``services.worker_register``).
     """
     return Worker.objects.filter(nik=nik).only("pk", "village", "regency_code").first()
-
-
-def worker_likely_duplicates(
-    *, name: str, birth_date: dt.date, regency_code: str, exclude_pk: int | None = None
-) -> list[Worker]:
-    """Workers of the same regency born the same day whose name is similar (unscoped: the caller filters)."""
-    candidates = Worker.objects.filter(regency_code=regency_code, birth_date=birth_date).only(
-        "pk", "nik", "name", "village", "regency_code"
-    )
-    if exclude_pk is not None:
-        candidates = candidates.exclude(pk=exclude_pk)
-    wanted = name.casefold()
-    return [
-        worker
-        for worker in candidates[:_LIKELY_DUPLICATE_CANDIDATES]
-        if fuzz.token_sort_ratio(wanted, worker.name.casefold(), processor=_strip_punctuation) >= LIKELY_DUPLICATE_SCORE
-    ]
-
-
-def _strip_punctuation(value: str) -> str:
-    return re.sub(r"[^\w\s]", " ", value)
 
 
 def worker_history(*, worker: Worker, limit: int = 100) -> QuerySet[AuditEntry]:

@@ -1,9 +1,9 @@
 """Writing workers: register, edit, and the audited sights of personal data (whole NIK, export).
 
 Each function checks the role (``require``) and the region scope, runs in one transaction and writes
-the audit entry. Validation that needs the database or the rule table lives here, not in the form,
-so that every caller (web form, later an import) gets the same answers; a problem is raised as a
-``ValidationError`` keyed by field, which the view puts next to that field.
+the audit entry. The registration rules are ``registration``'s, the ones the spreadsheet import applies to a
+whole upload (``lindung.imports``), with the same sentences; a problem is raised as a ``ValidationError``
+keyed by field, which the view puts next to that field.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import RegionScope, scope_of
 from lindung.audit.services import audit_changes, audit_record
-from lindung.numbers import grouped
 from lindung.regions.models import Region
-from lindung.rules.keys import Rule
-from lindung.rules.selectors import rule_value
+from lindung.workers import registration
 from lindung.workers.models import Heir, HeirRelation, OccupationCategory, Worker
-from lindung.workers.nik import NikInfo, nik_mask, parse_nik
+from lindung.workers.nik import nik_mask, parse_nik
 from lindung.workers.phone import phone_normalise
-from lindung.workers.selectors import worker_likely_duplicates, worker_nik_holder
+from lindung.workers.registration import LikelyDuplicates, worker_likely_duplicates
+from lindung.workers.selectors import worker_nik_holder
 
 # The fields a registration sets; ``nik`` only at registration (never edited).
 EDITABLE_FIELDS = (
@@ -45,22 +44,6 @@ EDITABLE_FIELDS = (
     "mother_maiden_name",
 )
 HEIR_FIELDS = ("name", "relation", "nik", "phone", "share")
-
-
-class LikelyDuplicates(Exception):
-    """Workers that are probably the same person; the operator must confirm before saving.
-
-    ``visible`` are those inside the operator's scope (shown masked); ``hidden_count`` the others.
-    """
-
-    def __init__(self, visible: list[Worker], hidden_count: int) -> None:
-        super().__init__(f"{len(visible) + hidden_count} likely duplicates")
-        self.visible = visible
-        self.hidden_count = hidden_count
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def worker_register(
@@ -95,8 +78,7 @@ def worker_register(
             name=values["name"], birth_date=values["birth_date"], regency_code=values["village"].code[:5]
         )
         if likely and not confirm_likely_duplicate:
-            visible = [w for w in likely if scope.covers(w.village_id)]
-            raise LikelyDuplicates(visible, len(likely) - len(visible))
+            raise LikelyDuplicates(likely, scope=scope)
 
         worker = Worker(created_by=actor, **values)
         worker.stamp_region()
@@ -184,20 +166,6 @@ def worker_export_record(*, actor: User, filters: Mapping[str, Any], row_count: 
 # Validation shared by register and edit.
 
 
-def identity_mismatches(info: NikInfo, *, birth_date: object, sex: object) -> dict[str, str]:
-    """Where the form's birth date and sex contradict a valid NIK, by field (also used by the form)."""
-    problems: dict[str, str] = {}
-    if isinstance(birth_date, dt.date) and info.birth_date and info.birth_date != birth_date:
-        problems["birth_date"] = gettext("The date of birth does not match the NIK, which says %(date)s.") % {
-            "date": f"{info.birth_date:%d-%m-%Y}"
-        }
-    if sex in ("L", "P") and info.sex and info.sex != sex:
-        problems["sex"] = gettext(
-            "The sex does not match the NIK: women have 40 added to the day of birth (digits 7–8)."
-        )
-    return problems
-
-
 def _clean_all(
     data: Mapping[str, Any], heirs: Sequence[Mapping[str, Any]], **options: Any
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -236,18 +204,12 @@ def _clean(data: Mapping[str, Any], *, scope: RegionScope, today: dt.date, nik: 
     birth_date = values["birth_date"]
     if not isinstance(birth_date, dt.date):
         errors.setdefault("birth_date", []).append(gettext("Enter the date of birth."))
-    elif check_age:
-        limit = rule_value(Rule.MAX_AGE_AT_REGISTRATION, on=today)
-        age = age_on(birth_date, today)
-        if age >= limit:
-            errors.setdefault("birth_date", []).append(
-                gettext("A worker must be under %(limit)d years old at registration; this person is %(age)d.")
-                % {"limit": limit, "age": age}
-            )
+    elif check_age and (problem := registration.too_old(birth_date, today=today, limit=registration.age_limit(today))):
+        errors.setdefault("birth_date", []).append(problem)
     if values["sex"] not in ("L", "P"):
         errors.setdefault("sex", []).append(gettext("Choose the sex."))
     if info.valid:
-        for field, problem in identity_mismatches(info, birth_date=birth_date, sex=values["sex"]).items():
+        for field, problem in registration.identity_mismatches(info, birth_date=birth_date, sex=values["sex"]).items():
             errors.setdefault(field, []).append(problem)
 
     village = values["village"]
@@ -255,8 +217,8 @@ def _clean(data: Mapping[str, Any], *, scope: RegionScope, today: dt.date, nik: 
         village = Region.objects.filter(code=village, level=Region.Level.VILLAGE).first()
     if not isinstance(village, Region) or village.level != Region.Level.VILLAGE:
         errors.setdefault("village", []).append(gettext("Choose a village."))
-    elif not scope.covers(village.code):
-        errors.setdefault("village", []).append(gettext("This village is outside your region."))
+    elif problem := registration.village_outside_scope(village.code, scope=scope):
+        errors.setdefault("village", []).append(problem)
     values["village"] = village
 
     try:
@@ -268,16 +230,12 @@ def _clean(data: Mapping[str, Any], *, scope: RegionScope, today: dt.date, nik: 
     if not isinstance(occupation, OccupationCategory) or not occupation.active:
         errors.setdefault("occupation", []).append(gettext("Choose an occupation category."))
 
-    income = values["declared_income"]
-    minimum = rule_value(Rule.MIN_DECLARED_INCOME, on=today)
-    if not isinstance(income, int) or income < minimum:
-        errors.setdefault("declared_income", []).append(
-            gettext("The declared income must be at least Rp %(minimum)s a month.") % {"minimum": grouped(minimum)}
-        )
-    # ASCII digits: str.isdigit also takes "²", which int() and the database's check refuse.
-    kk_number = values["kk_number"]
-    if kk_number and not (len(kk_number) == 16 and kk_number.isascii() and kk_number.isdigit()):
-        errors.setdefault("kk_number", []).append(gettext("The family card (KK) number must be exactly 16 digits."))
+    minimum = registration.income_minimum(today)
+    if problem := registration.income_problem(values["declared_income"], minimum=minimum):
+        errors.setdefault("declared_income", []).append(problem)
+    values["kk_number"] = registration.kk_normalise(values["kk_number"])
+    if problem := registration.kk_problem(values["kk_number"]):
+        errors.setdefault("kk_number", []).append(problem)
     if errors:
         raise ValidationError(errors)
     return values
@@ -332,11 +290,10 @@ def _clean_heirs(heirs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _already_registered(holder: Worker, scope: RegionScope) -> str:
-    # Outside the asker's region, say only that it exists: no regency, no name, no id.
-    if scope.covers(holder.village_id):
-        regency = Region.objects.filter(code=holder.regency_code).values_list("name", flat=True).first()
-        return gettext("This NIK is already registered in %(regency)s.") % {"regency": regency or holder.regency_code}
-    return gettext("This NIK is already registered in another region.")
+    regency = Region.objects.filter(code=holder.regency_code).values_list("name", flat=True).first()
+    return registration.already_registered(
+        holder_village=holder.village_id, regency_name=regency or holder.regency_code, scope=scope
+    )
 
 
 def _snapshot(worker: Worker) -> dict[str, Any]:

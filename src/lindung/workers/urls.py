@@ -5,9 +5,7 @@ from lindung.workers import views
 app_name = "workers"
 
 urlpatterns = [
-    path("", views.worker_list_view, name="list"),
     path("daftar/", views.worker_register_view, name="register"),
-    path("ekspor.csv", views.worker_export_view, name="export"),
     path("wilayah/", views.region_children_view, name="regions"),
     path("<int:pk>/", views.worker_detail_view, name="detail"),
     path("<int:pk>/ubah/", views.worker_edit_view, name="edit"),

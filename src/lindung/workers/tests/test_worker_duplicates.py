@@ -11,6 +11,7 @@ from lindung.audit.models import AuditEntry
 from lindung.testing import PONTIANAK_VILLAGE, client_for, make_cast, make_worker
 from lindung.workers import services
 from lindung.workers.models import Worker
+from lindung.workers.registration import lengths_close, look_alike_sql
 from lindung.workers.services import LikelyDuplicates, worker_register
 from lindung.workers.tests.conftest import BIRTH, form_post, registration
 
@@ -147,3 +148,33 @@ def test_two_operators_submitting_the_same_nik_at_once_leave_exactly_one_worker(
         {"nik": ["This NIK is already registered in Kabupaten Sambas."]}
     ]
     assert AuditEntry.objects.filter(action="worker.registered").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [
+        ("Budi Santoso", "Budi Santoso"),
+        ("Siti Aminah", "SITI  AMINAH."),
+        ("Budi Santoso", "Budi ....... Santoso"),  # 12 and 20 letters: the widest gap still close
+        ("Budi Santoso", "Budi ........ Santoso"),  # 12 and 21: one too many
+        ("Ani", "Ani Rahayu"),
+        ("Ñoño Ümit", "Nono Umit"),  # letters outside ASCII count one each in both
+        ("A", "Ab"),
+    ],
+)
+def test_the_upload_s_look_alike_join_keeps_the_same_names_as_the_form_s_check(name, other):
+    """The import finds look-alikes with ``look_alike_sql``, the form with ``lengths_close``: the same condition,
+    on either database (integer division, characters counted, not bytes)."""
+    condition = look_alike_sql(new="n", registered="r")
+    row = (
+        "SELECT CAST(%s AS VARCHAR(150)) AS name, CAST(%s AS VARCHAR(5)) AS regency_code,"
+        " CAST(%s AS DATE) AS birth_date"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT CASE WHEN {condition} THEN 1 ELSE 0 END FROM ({row}) n, ({row}) r",  # noqa: S608 - our SQL; values bound
+            [name, "61.01", "1980-05-17", other, "61.01", "1980-05-17"],
+        )
+        (in_sql,) = cursor.fetchone()
+    assert bool(in_sql) == lengths_close(name, other) == lengths_close(other, name)

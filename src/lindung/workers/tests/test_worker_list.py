@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Status
+from lindung.enrolments.selectors import WorkerListFilters, worker_list_by_enrolment
 from lindung.testing import (
     PONTIANAK_VILLAGE,
     client_for,
@@ -24,7 +25,7 @@ from lindung.testing import (
     strict_client_for,
 )
 from lindung.workers.models import OccupationCategory, Worker
-from lindung.workers.selectors import WorkerFilters, worker_list
+from lindung.workers.selectors import worker_list
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_filters_by_regency_category_and_enrolment(cast):
     user = cast["verifikator"]
 
     def names(**filters) -> list[str]:
-        return _names(worker_list(user=user, filters=WorkerFilters(**filters)))
+        return _names(worker_list_by_enrolment(user=user, filters=WorkerListFilters(**filters)))
 
     assert names(regency="61.71") == ["Petani Kota"]
     assert names(category="NELAYAN") == ["Nelayan Sambas"]
@@ -185,7 +186,7 @@ def test_roles_without_export_cannot_download(cast, role):
 
 
 def test_beyond_the_count_cap_the_list_says_more_than_and_stays_one_count_query(cast, monkeypatch):
-    from lindung.workers import views
+    from lindung.enrolments import worker_list_views as views
 
     monkeypatch.setattr(views.CappedPaginator, "CAP", 3)
     for n in range(5):
