@@ -2,7 +2,7 @@
 #
 #   make demo  [DEMO_ARGS="--no-serve"]        virtualenv + demo data + web server
 #   make test  [PYTEST_ARGS="-x -k login"]     lint, types, migrations, browsers, pytest on SQLite then PostgreSQL
-#   make lint | typecheck | migrations-check | browsers | test-sqlite | test-postgres | messages | venv | clean
+#   make lint (ruff, layers) | typecheck | migrations-check | browsers | test-sqlite | test-postgres | messages | venv | clean
 #
 # The PostgreSQL run uses TEST_DATABASE_URL (default below); pytest-django creates and drops its own
 # test_<name> database there. With CI=true a missing PostgreSQL or Chromium fails the run; elsewhere
@@ -126,6 +126,8 @@ lint: venv
 	$(BIN)/ruff check .
 	echo "== ruff format --check"
 	$(BIN)/ruff format --check .
+	echo "== lint-imports (the layers of pyproject.toml: no upward import, no cycle)"
+	$(CHECK_ENV) $(BIN)/lint-imports --no-cache
 
 typecheck: venv
 	@echo "== mypy"
