@@ -108,7 +108,7 @@ def load_workers(count: int) -> float:
 
 
 def create_programme(count: int) -> Programme:
-    from lindung.contributions.services import month_start
+    from lindung.months import month_start
     from lindung.programmes.models import FunderType, Programme
     from lindung.programmes.rates import programme_monthly_contribution
 
@@ -233,7 +233,7 @@ class StatementTimer:
 def timed_build(programme: Programme, timer: StatementTimer) -> tuple[Invoice, BuildTiming]:
     from django.db import connection
 
-    from lindung.contributions.services import invoice_build
+    from lindung.contributions.billing import invoice_build
 
     timer.statements = []
     with connection.execute_wrapper(timer):
@@ -556,7 +556,7 @@ def main() -> None:
         assert timer.insert is not None
         plans = explain_insert(timer.insert)
 
-        from lindung.contributions.services import invoice_issue
+        from lindung.contributions.billing import invoice_issue
 
         invoice_issue(actor=None, invoice=invoice)
         vacuum_analyze()  # the state autovacuum would leave after a month's billing

@@ -13,9 +13,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Sum
 
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.models import Invoice, InvoiceLine, LineKind
 from lindung.contributions.selectors import lines_of_enrolments
-from lindung.contributions.services import invoice_build, invoice_issue
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import Programme
 from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker
