@@ -18,7 +18,7 @@ Usage (from the repository root)::
      checks and foreign keys if any; not its triggers), autocommit: what the table's structure costs;
    - *ours, first build*: ``invoice_build`` for the month after the draft's lines were removed (untimed,
      ``TRUNCATE``, whose trigger zeroes the invoice totals): the ``INSERT ... SELECT`` with its triggers;
-     on PostgreSQL into a new partition of its own, keyed and attached afterwards (migration 0005), whose
+     on PostgreSQL into a new partition of its own, keyed and attached afterwards (lines/postgresql.py), whose
      insert is the statement captured (re-targeted at the lines' table) for *raw* and *replica*;
    - *ours, rebuild*: ``invoice_build`` again on that draft, the run an operator repeats. Nothing changed
      in between, so its one diffing statement writes nothing: the favourable case (a new price deletes
