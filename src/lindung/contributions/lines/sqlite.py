@@ -1,7 +1,7 @@
 """SQLite, the embedded database of the demo and of small installations: the lines in one plain table.
 
 The rules of the lines (``lines/__init__.py``) as row triggers: SQLite has no statement triggers, and a
-row costs it a few index probes (billing 200,000 lines with them: about 0.4 s). The invoice's totals move
+row costs it a few index probes (a first build of 60,000 lines: about 0.6 s). The invoice's totals move
 with each line; the only writer allowed to move them is a line trigger, which says so in the one-row
 table ``contributions_totals_writer`` for the length of its update (SQLite cannot tell a trigger's
 statement from another). ``install`` (the migrations) creates all of it; ``lines_truncate`` is the one way
