@@ -18,7 +18,7 @@ Usage (from the repository root)::
      checks and foreign keys if any; not its triggers), autocommit: what the table's structure costs;
    - *ours, first build*: ``invoice_build`` for the month after the draft's lines were removed (untimed,
      ``TRUNCATE``, whose trigger zeroes the invoice totals): the ``INSERT ... SELECT`` with its triggers;
-     on PostgreSQL into a new partition of its own, keyed and attached afterwards (migration 0005), whose
+     on PostgreSQL into a new partition of its own, keyed and attached afterwards (lines/postgresql.py), whose
      insert is the statement captured (re-targeted at the lines' table) for *raw* and *replica*;
    - *ours, rebuild*: ``invoice_build`` again on that draft, the run an operator repeats. Nothing changed
      in between, so its one diffing statement writes nothing: the favourable case (a new price deletes
@@ -108,7 +108,7 @@ def load_workers(count: int) -> float:
 
 
 def create_programme(count: int) -> Programme:
-    from lindung.contributions.services import month_start
+    from lindung.months import month_start
     from lindung.programmes.models import FunderType, Programme
     from lindung.programmes.rates import programme_monthly_contribution
 
@@ -233,7 +233,7 @@ class StatementTimer:
 def timed_build(programme: Programme, timer: StatementTimer) -> tuple[Invoice, BuildTiming]:
     from django.db import connection
 
-    from lindung.contributions.services import invoice_build
+    from lindung.contributions.billing import invoice_build
 
     timer.statements = []
     with connection.execute_wrapper(timer):
@@ -556,7 +556,7 @@ def main() -> None:
         assert timer.insert is not None
         plans = explain_insert(timer.insert)
 
-        from lindung.contributions.services import invoice_issue
+        from lindung.contributions.billing import invoice_issue
 
         invoice_issue(actor=None, invoice=invoice)
         vacuum_analyze()  # the state autovacuum would leave after a month's billing

@@ -113,7 +113,8 @@ def vary_enrolments(programme: Programme) -> None:
 
 def bill_year(programme: Programme) -> float:
     """Twelve drafts, then issue them; pay January to August. Returns seconds."""
-    from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+    from lindung.contributions.billing import invoice_build, invoice_issue
+    from lindung.contributions.payments import payment_record
 
     started = time.perf_counter()
     drafts = []

@@ -5,7 +5,7 @@ which may differ from the estimate) or ``ditolak`` (with the reason) from any op
 
 A death claim ends the worker's active enrolments (reason: died) on the day of death, so billing stops
 from the next month; months after it already billed on issued invoices come back as correction lines on
-the next invoice (``lindung.contributions.services.invoice_build``).
+the next invoice (``lindung.contributions.billing.invoice_build``).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from lindung.accounts.models import User
 from lindung.accounts.scope import scope_code_q
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.selectors import programme_received_and_allocated
-from lindung.contributions.services import BILLED_STATUSES
+from lindung.contributions.sql import BILLED_STATUSES
 from lindung.enrolments.models import Enrolment
 from lindung.months import month_end, month_start, next_month
 from lindung.programmes.models import FunderType, Programme

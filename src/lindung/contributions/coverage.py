@@ -44,7 +44,7 @@ from lindung.accounts.scope import scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.contributions.models import CoverageStatus, InvoiceStatus
 from lindung.contributions.selectors import programmes_in_scope
-from lindung.contributions.services import _date_param
+from lindung.contributions.sql import date_param
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.months import add_months, month_end, month_start
 from lindung.programmes.models import Programme
@@ -158,8 +158,8 @@ def _refresh(programme: Programme, today: dt.date) -> None:
         "programme": programme.pk,
         "paid": str(InvoiceStatus.PAID),
         "draft": str(InvoiceStatus.DRAFT),
-        "overdue": _date_param(last_overdue_invoice_month(today)),
-        "today": _date_param(today),
+        "overdue": date_param(last_overdue_invoice_month(today)),
+        "today": date_param(today),
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
     }
     with connection.cursor() as cursor:

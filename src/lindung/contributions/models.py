@@ -26,7 +26,7 @@ class Invoice(models.Model):
     ``month`` is the first day of the month billed. The unit amounts are those of the rule tables in
     force that month; ``total`` is the sum of the lines (adjustments included), ``line_count`` the number
     of month lines and ``adjustment_total`` the sum of the corrections: the database's line triggers keep
-    all three (migration 0004), and on PostgreSQL nothing else may write them.
+    all three, and nothing else may write them (``lines/``).
     """
 
     programme = models.ForeignKey(
@@ -86,28 +86,22 @@ class InvoiceLine(models.Model):
       filter on the enrolment reads every line). There is no ``id``.
     - The invoice and the enrolment are keys without database foreign keys (``db_constraint=False``):
       PostgreSQL checked each of a million lines one by one, which cost most of the billing run. The
-      ORM still PROTECTs both. In the database, the triggers of migration 0004 check the same promises
-      once per statement: a line's invoice exists and is a draft, a month line carries its invoice's
-      month, and its enrolment exists in the invoice's programme (with the worker copied from it); an
-      enrolment or invoice that has lines cannot be deleted or re-keyed (PostgreSQL; on SQLite the
-      ORM's PROTECT). The billing insert, which selects the enrolments it bills in the same statement,
-      tells the trigger so and skips the enrolment join; the programme lock that billing and the
-      enrolment guard both take keeps a concurrent deletion from slipping between them.
-    - The invoice's ``total``, ``line_count`` and ``adjustment_total`` are kept by the same triggers
-      (one aggregate over the statement's rows), so an invoice's total is the sum of its lines in the
-      database, not only in the services.
-    - On PostgreSQL the table is LIST-partitioned by invoice, one partition per invoice (migration
-      0005): a first build fills a bare table, builds its primary key by one sort and attaches it, so
-      no B-tree is maintained line by line. Statements naming the parent fire the triggers above;
-      statements naming a partition fire the partition's own, which keep the same promises and set the
-      totals to the partition's sums. A line for an invoice that was never built has no partition and
-      is refused. SQLite keeps one plain table.
+      ORM still PROTECTs both. In the database, the rules of ``lindung/contributions/lines/`` keep the
+      same promises and more, on SQLite and PostgreSQL alike (decision 0007): a line's invoice exists
+      and is a draft, a month line carries its invoice's month, its enrolment exists in the invoice's
+      programme (with the worker copied from it), an issued invoice's lines never change nor go, the
+      invoice's ``total``, ``line_count`` and ``adjustment_total`` are the sums of its lines, and an
+      enrolment or invoice that has lines cannot be deleted or re-keyed.
+    - On PostgreSQL the rules run once per statement, and the table is LIST-partitioned by invoice, one
+      partition per invoice: a first build fills a bare table, builds its primary key by one sort and
+      attaches it, so no B-tree is maintained line by line; the billing insert, which selects the
+      enrolments it bills, skips the enrolment check (``lines/postgresql.py``). SQLite keeps one plain
+      table with row triggers (``lines/sqlite.py``).
 
-    The trade-off: the statement-level checks hold at the end of each statement rather than per row;
-    on SQLite deletions are guarded by the ORM only (Django's test flush deletes tables in any order);
-    on PostgreSQL, billing does DDL in its transaction (ATTACH: a SHARE UPDATE EXCLUSIVE lock on the
-    parent; rebuilding a draft afresh drops its partition: ACCESS EXCLUSIVE until commit) and the
-    parent has one partition per invoice (about 12 a year per programme).
+    The trade-off: on PostgreSQL the checks hold at the end of each statement rather than per row, billing
+    does DDL in its transaction (ATTACH: a SHARE UPDATE EXCLUSIVE lock on the parent; rebuilding a draft
+    afresh drops its partition: ACCESS EXCLUSIVE until commit) and the parent has one partition per
+    invoice (about 12 a year per programme).
     """
 
     pk = models.CompositePrimaryKey("invoice", "enrolment", "month", "kind")

@@ -85,3 +85,11 @@ def programme_credit(programme: Programme) -> int:
     """Money received and not set against an invoice (reversed payments count for nothing)."""
     received, allocated = programme_received_and_allocated(programme)
     return received - allocated
+
+
+def invoice_paid_amount(invoice: Invoice) -> int:
+    """What the payments that are not reversed have set against the invoice."""
+    paid: int = PaymentAllocation.objects.filter(invoice=invoice, payment__reversed_at__isnull=True).aggregate(
+        paid=Coalesce(Sum("amount"), 0)
+    )["paid"]
+    return paid

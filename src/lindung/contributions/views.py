@@ -1,4 +1,4 @@
-"""Contribution pages: authorise, validate, call the service, render. The rules live in ``services``."""
+"""Contribution pages: authorise, validate, call the service, render. The rules live in ``billing`` and ``payments``."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from django.views.decorators.http import require_POST
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user
-from lindung.contributions import services
+from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.finance import ContributionError
 from lindung.contributions.forms import BuildForm, PaymentForm, ReverseForm
 from lindung.contributions.models import Invoice, Payment
+from lindung.contributions.payments import payment_record, payment_reverse
 from lindung.contributions.selectors import (
     invoice_by_component,
     invoice_by_regency,
+    invoice_paid_amount,
     invoices_in_scope,
     programme_credit,
     programmes_in_scope,
@@ -43,8 +46,8 @@ def invoice_build_view(request: HttpRequest) -> HttpResponse:
     form = BuildForm(request.POST, programmes=programmes_in_scope(user))
     if form.is_valid():
         try:
-            invoice = services.invoice_build(actor=user, **form.cleaned_data)
-        except services.ContributionError as exc:
+            invoice = invoice_build(actor=user, **form.cleaned_data)
+        except ContributionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.text)
         else:
             messages.success(request, _("The draft invoice is built."))
@@ -62,7 +65,7 @@ def invoice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "invoice": invoice,
         "regencies": invoice_by_regency(invoice),
         "components": invoice_by_component(invoice),
-        "paid": services.invoice_paid_amount(invoice),
+        "paid": invoice_paid_amount(invoice),
         "allocations": allocations,
     }
     return render(request, "contributions/detail.html", context)
@@ -72,7 +75,7 @@ def invoice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invoice_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
     def rebuild(user: User, invoice: Invoice) -> None:
-        services.invoice_build(actor=user, programme=invoice.programme, month=invoice.month)
+        invoice_build(actor=user, programme=invoice.programme, month=invoice.month)
 
     return _invoice_step(request, pk, rebuild, _("The draft invoice is built."))
 
@@ -81,7 +84,7 @@ def invoice_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invoice_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     def issue(user: User, invoice: Invoice) -> None:
-        services.invoice_issue(actor=user, invoice=invoice)
+        invoice_issue(actor=user, invoice=invoice)
 
     return _invoice_step(request, pk, issue, _("The invoice is issued; it will not change any more."))
 
@@ -94,7 +97,7 @@ def _invoice_step(request: HttpRequest, pk: int, step: Callable[[User, Invoice],
     invoice = _invoice_or_404(user, pk)
     try:
         step(user, invoice)
-    except services.ContributionError as exc:
+    except ContributionError as exc:
         messages.error(request, exc.text)
     else:
         messages.success(request, done)
@@ -109,8 +112,8 @@ def payment_record_view(request: HttpRequest) -> HttpResponse:
     form = PaymentForm(request.POST or None, programmes=programmes, initial={"programme": request.GET.get("programme")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.payment_record(actor=user, **form.cleaned_data)
-        except services.ContributionError as exc:
+            payment_record(actor=user, **form.cleaned_data)
+        except ContributionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.text)
         else:
             messages.success(request, _("The payment is recorded."))
@@ -133,8 +136,8 @@ def payment_reverse_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Say why the payment is reversed."))
         return redirect("contributions:payments")
     try:
-        services.payment_reverse(actor=user, payment=payment, reason=form.cleaned_data["reason"])
-    except services.ContributionError as exc:
+        payment_reverse(actor=user, payment=payment, reason=form.cleaned_data["reason"])
+    except ContributionError as exc:
         messages.error(request, exc.text)
     else:
         messages.success(request, _("The payment is reversed."))

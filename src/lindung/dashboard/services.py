@@ -33,7 +33,7 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.audit.services import audit_record
 from lindung.contributions.models import CoverageStatus, InvoiceLine, InvoiceStatus
-from lindung.contributions.services import BILLED_STATUSES
+from lindung.contributions.sql import BILLED_STATUSES
 from lindung.dashboard.models import CoveragePeriodFigure, DemographicFigure, MonthlyFigure, Refresh, VillageFigure
 from lindung.enrolments.models import Enrolment, Status
 

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from lindung.accounts.models import Role, User
 from lindung.audit.services import audit_record
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.models import Invoice
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.dashboard.services import dashboard_refresh
 from lindung.demo.claims import demo_claims_create
 from lindung.demo.generate import (

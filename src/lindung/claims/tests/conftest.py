@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.models import Invoice
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import Programme
 from lindung.testing import make_enrolment, make_programme, make_worker

@@ -24,9 +24,9 @@ from lindung.claims.services import (
     is_reported_late,
 )
 from lindung.claims.tests.conftest import issue_months, pay
+from lindung.contributions.billing import invoice_build
 from lindung.contributions.coverage_day import coverage_on
 from lindung.contributions.models import InvoiceLine, LineKind
-from lindung.contributions.services import invoice_build
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, make_enrolment, make_worker

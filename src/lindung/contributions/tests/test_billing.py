@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from lindung.audit.models import AuditEntry
+from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.finance import ContributionError
 from lindung.contributions.models import Invoice, InvoiceLine, InvoiceStatus, LineKind
 from lindung.contributions.selectors import invoice_by_component, invoice_by_regency
-from lindung.contributions.services import ContributionError, invoice_build, invoice_issue
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import FunderType, Programme
 from lindung.rules.keys import Rule

@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.budget import budget_projection, programme_budget
 from lindung.contributions.models import Invoice, InvoiceStatus
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.enrolments.models import Status
 from lindung.programmes.models import FunderType, Programme
 from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_user, make_worker

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.coverage import coverage_update
 from lindung.contributions.models import CoverageStatus, Invoice, InvoiceStatus
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.contributions.tasks import coverage_update_task
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import Programme

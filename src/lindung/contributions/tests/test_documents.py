@@ -13,9 +13,9 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from lindung.audit.models import AuditEntry
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.documents import invoice_letter_html, invoice_letter_pdf, write_invoice_xlsx
 from lindung.contributions.models import Invoice, InvoiceLine
-from lindung.contributions.services import invoice_build, invoice_issue
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import Programme
 from lindung.testing import (

@@ -8,8 +8,9 @@ import datetime as dt
 
 import pytest
 
+from lindung.contributions.finance import ContributionError
 from lindung.contributions.models import Invoice, Payment
-from lindung.contributions.services import ContributionError, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for
 

@@ -1,7 +1,8 @@
-"""The promises the invoice lines' foreign keys used to keep, now kept by the triggers of migrations 0004 and 0005.
+"""The rules the database keeps on the invoice lines (``lindung/contributions/lines/``), on SQLite and PostgreSQL alike.
 
 The lines have no database foreign keys (a million per-row checks cost most of the billing run); these
-tests write past the services, as a shell or a script would, and expect the database to refuse.
+tests write past the services, as a shell or a script would, and expect the database to refuse. They run
+unchanged on both databases; only the tests of PostgreSQL's partitions are PostgreSQL's alone.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Sum
 
+from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.lines import line_statements
 from lindung.contributions.models import Invoice, InvoiceLine, LineKind
 from lindung.contributions.selectors import lines_of_enrolments
-from lindung.contributions.services import invoice_build, invoice_issue
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import Programme
 from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, make_worker
@@ -23,10 +26,6 @@ from lindung.testing import PONTIANAK_VILLAGE, make_enrolment, make_programme, m
 pytestmark = [pytest.mark.django_db]
 
 MARCH = dt.date(2026, 3, 1)
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL only: on SQLite the ORM's PROTECT guards deletions (the test flush deletes in any order)",
-)
 partitions = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL only: SQLite keeps the lines in one plain table"
 )
@@ -67,7 +66,7 @@ def _sums_match() -> None:
 @pytest.fixture
 def draft(programme: Programme) -> Invoice:
     # Built before any enrolment exists: no lines yet. On PostgreSQL an invoice's lines live in its own
-    # partition (migration 0005), which billing creates; a line for an invoice never built is refused.
+    # partition, which billing creates; a line for an invoice never built is refused there.
     return invoice_build(actor=None, programme=programme, month=MARCH)
 
 
@@ -127,14 +126,16 @@ def test_the_database_keeps_the_invoice_totals_equal_to_its_lines(programme: Pro
     _sums_match()
 
 
-@postgresql_only
-def test_on_postgresql_the_totals_change_only_with_the_lines(programme: Programme, draft: Invoice):
+def test_the_totals_change_only_with_the_lines(programme: Programme, draft: Invoice):
     _line(draft, _active(programme))
     _refused(lambda: Invoice.objects.filter(pk=draft.pk).update(total=1))
+    _refused(lambda: Invoice.objects.filter(pk=draft.pk).update(line_count=0))
+    _refused(lambda: Invoice.objects.create(programme=programme, month=dt.date(2026, 4, 1), total=16_800))
     draft.refresh_from_db()
     draft.save()  # writing the same totals back is fine
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE contributions_invoiceline")
+    assert (draft.line_count, draft.total) == (1, 16_800)
+    # Emptying every line past the rules (TRUNCATE on PostgreSQL, the flush's removal on SQLite) zeroes them.
+    line_statements().lines_truncate()
     draft.refresh_from_db()
     assert (draft.line_count, draft.total) == (0, 0)
 
@@ -186,8 +187,7 @@ def test_an_enrolment_or_invoice_with_lines_cannot_be_deleted_by_the_orm(program
         invoice.delete()
 
 
-@postgresql_only
-def test_on_postgresql_an_enrolment_or_invoice_with_lines_cannot_be_deleted_in_sql(programme: Programme):
+def test_an_enrolment_or_invoice_with_lines_cannot_be_deleted_in_sql(programme: Programme):
     enrolment = _active(programme)
     invoice = invoice_build(actor=None, programme=programme, month=MARCH)
     with connection.cursor() as cursor:
@@ -196,6 +196,43 @@ def test_on_postgresql_an_enrolment_or_invoice_with_lines_cannot_be_deleted_in_s
         invoice_issue(actor=None, invoice=invoice)
         _refused(lambda: cursor.execute("DELETE FROM contributions_invoiceline WHERE invoice_id = %s", [invoice.pk]))
     assert Enrolment.objects.filter(pk=enrolment.pk).exists()
+
+
+def test_the_lines_of_an_issued_invoice_are_never_changed_nor_deleted(programme: Programme):
+    enrolment = _active(programme)
+    invoice = invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=MARCH))
+    lines = InvoiceLine.objects.filter(invoice=invoice)
+    _refused(lambda: lines.update(regency_code="61.71"))
+    _refused(lambda: lines.delete())
+    _refused(lambda: _line(invoice, enrolment, kind=LineKind.ADJUSTMENT, month=dt.date(2026, 2, 1), note="x"))
+    assert list(lines.values_list("enrolment_id", "regency_code")) == [(enrolment.pk, enrolment.regency_code)]
+    invoice.refresh_from_db()
+    assert (invoice.line_count, invoice.total) == (1, 16_800)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_empties_a_database_whose_issued_invoice_has_lines(reference_data: None):
+    """Django's flush (after every transactional test, as after this one) deletes tables in no fixed order on
+    SQLite; no order of plain deletes gets past the rules here, so there it removes the lines first, as
+    TRUNCATE does on PostgreSQL."""
+    programme = make_programme("KALBAR-2026")
+    _active(programme)
+    invoice = invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=MARCH))
+    with connection.cursor() as cursor:
+        _refused(lambda: cursor.execute("DELETE FROM contributions_invoiceline"))
+        _refused(lambda: cursor.execute("DELETE FROM contributions_invoice"))
+    call_command("flush", interactive=False, reset_sequences=False, inhibit_post_migrate=True)
+    assert not InvoiceLine.objects.exists()
+    assert not Invoice.objects.filter(pk=invoice.pk).exists()
+    assert not Enrolment.objects.exists()
+    assert line_statements().rules_missing() == []
+
+
+def test_every_rule_of_the_lines_is_in_the_database(programme: Programme):
+    """A migration that makes SQLite rebuild a table drops its triggers without a word: this notices."""
+    _active(programme)
+    invoice_build(actor=None, programme=programme, month=MARCH)  # on PostgreSQL, a partition with its own
+    assert line_statements().rules_missing() == []
 
 
 def test_an_enrolment_or_invoice_with_lines_keeps_its_key(programme: Programme):

@@ -7,16 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 
 from lindung.audit.models import AuditEntry
+from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.finance import ContributionError
 from lindung.contributions.models import Invoice, InvoiceStatus, Payment, PaymentAllocation
-from lindung.contributions.selectors import programme_credit
-from lindung.contributions.services import (
-    ContributionError,
-    invoice_build,
-    invoice_issue,
-    invoice_paid_amount,
-    payment_record,
-    payment_reverse,
-)
+from lindung.contributions.payments import payment_record, payment_reverse
+from lindung.contributions.selectors import invoice_paid_amount, programme_credit
 from lindung.enrolments.models import Status
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, make_enrolment, make_worker

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.models import Invoice, InvoiceStatus, Payment
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.enrolments.models import Status
 from lindung.programmes.models import Programme
 from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_worker

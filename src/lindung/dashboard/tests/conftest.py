@@ -22,8 +22,9 @@ import pytest
 from django.utils import timezone
 
 from lindung.claims.models import Claim, ClaimStatus, ClaimType
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.coverage import coverage_update
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.dashboard.services import dashboard_refresh
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import FunderType, Programme

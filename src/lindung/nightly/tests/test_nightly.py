@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django_tasks_db.models import DBTaskResult
 
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.models import CoverageStatus
-from lindung.contributions.services import invoice_build, invoice_issue
 from lindung.dashboard.models import Refresh, VillageFigure
 from lindung.enrolments.models import Status
 from lindung.nightly.jobs import nightly_schedule, nightly_task

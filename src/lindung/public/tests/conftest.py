@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.payments import payment_record
 from lindung.enrolments.models import Status
 from lindung.months import month_start
 from lindung.programmes.models import Programme

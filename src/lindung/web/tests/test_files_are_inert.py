@@ -19,10 +19,11 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from lindung.accounts.models import User
+from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.coverage import coverage_update
 from lindung.contributions.documents import write_invoice_xlsx
 from lindung.contributions.models import Payment
-from lindung.contributions.services import invoice_build, invoice_issue, payment_record
+from lindung.contributions.payments import payment_record
 from lindung.dashboard.services import dashboard_refresh
 from lindung.enrolments.bpjs import bpjs_export
 from lindung.enrolments.models import Status

@@ -9,8 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day, parse_month
+from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.finance import ContributionError
 from lindung.contributions.models import Invoice, InvoiceStatus
-from lindung.contributions.services import ContributionError, invoice_build, invoice_issue
 from lindung.months import next_month
 from lindung.numbers import rupiah, rupiah_number
 from lindung.programmes.models import Programme
