@@ -9,7 +9,6 @@ workers but no demo is refused, so that the demo never mixes synthetic people in
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from lindung.accounts.models import Role, User
 from lindung.audit.services import audit_record
+from lindung.bulk import rows_insert
 from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.models import Invoice
 from lindung.contributions.payments import payment_record
@@ -254,29 +254,8 @@ def _programme_create(spec: DemoProgramme, quotas: dict[str, int]) -> Programme:
 
 
 def _insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Write plain tuples: ``COPY`` on PostgreSQL, batched ``executemany`` elsewhere (SQLite).
-
-    Why not ``bulk_create``: it compiles every value of every model instance through the field
-    machinery; on the ~236,000 demo rows that was ~45 s of a ~50 s run on SQLite. On PostgreSQL,
-    ``executemany`` is one statement per row and a multi-row ``INSERT`` spends its time in psycopg
-    parsing placeholders (both ~50 s); ``COPY`` is the tool made for this. The database's
-    constraints still check every row. Values must already be in a form the driver takes: str,
-    int, None, ``date``, and datetimes passed through ``adapt_datetimefield_value``.
-    """
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(_column(model, name)) for name in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Table and column names come from the model's metadata, quoted; the rows are data.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (same: names quoted, values bound)
-        for batch in itertools.batched(rows, _BATCH):
-            cursor.executemany(sql, batch)
+    """Write plain tuples into ``model``'s table (``lindung.bulk``: ``COPY`` on PostgreSQL)."""
+    rows_insert(model._meta.db_table, [_column(model, name) for name in fields], rows)
 
 
 def _column(model: type[models.Model], name: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 
+from lindung.bulk import rows_insert
 from lindung.enrolments.models import Status
 from lindung.imports.rows import Candidate
 from lindung.workers.registration import look_alike_sql
@@ -102,17 +103,7 @@ class Staging:
             return
         rows, self._pending = self._pending, []
         self.rows += len(rows)
-        with connection.cursor() as cursor:
-            if _postgres():
-                with cursor.cursor.copy(f"COPY {TABLE} ({_NAMES}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("%s" for _ in COLUMNS)
-                cursor.executemany(
-                    f"INSERT INTO {TABLE} ({_NAMES}) VALUES ({marks})",  # noqa: S608 - our table names; values bound
-                    [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row) for row in rows],
-                )
+        rows_insert(TABLE, [name for name, _type in COLUMNS], rows)
 
     def ready(self) -> None:
         """After the last row: index the columns the checks look rows up by and give the planner statistics
