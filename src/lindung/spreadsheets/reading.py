@@ -138,16 +138,17 @@ def _csv_stream(path: Path, delimiter: str, limits: ReadLimits) -> Generator[tup
         reader = csv.reader(lines, delimiter=delimiter)
         try:
             # Numbered by record, as a spreadsheet numbers its rows (a quoted cell may span several lines).
+            max_columns, max_chars = limits.max_columns, limits.max_cell_chars
             for number, cells in enumerate(reader, start=1):
                 while cells and not cells[-1]:
                     cells.pop()  # Excel writes the separators of formatted empty cells
-                if not any(cell.strip() for cell in cells):
+                if not cells or not "".join(cells).strip():
                     continue
-                if len(cells) > limits.max_columns:
+                if len(cells) > max_columns:
                     raise limits.too_many_columns(len(cells), row=number)
-                for column, cell in enumerate(cells, start=1):
-                    if len(cell) > limits.max_cell_chars:
-                        raise limits.cell_too_long(row=number, column=column)
+                if max(map(len, cells)) > max_chars:
+                    column = next(index for index, cell in enumerate(cells, start=1) if len(cell) > max_chars)
+                    raise limits.cell_too_long(row=number, column=column)
                 yield number, cells
         except UnicodeDecodeError:
             raise _legacy_encoding() from None
@@ -159,8 +160,9 @@ def _csv_stream(path: Path, delimiter: str, limits: ReadLimits) -> Generator[tup
 def _lines(stream: io.TextIOWrapper, limits: ReadLimits) -> Iterator[str]:
     """The file's lines, each read with a bound, so that a 50 MB line is refused, not held; a NUL refuses the file."""
     longest = limits.max_columns * (limits.max_cell_chars + 3)  # every cell quoted, with its separator
+    readline = stream.readline
     number = 0
-    while line := stream.readline(longest + 1):
+    while line := readline(longest + 1):
         number += 1
         if len(line) > longest:
             raise ImportFileError(
