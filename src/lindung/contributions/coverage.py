@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
@@ -121,6 +122,13 @@ class CoverageRun:
             "in_arrears": self.in_arrears,
             "lapsed": self.lapsed,
         }
+
+
+def no_arrears_window(today: dt.date) -> str:
+    """Why the coverage job cannot run on ``today`` (``RuleMissing``): the rules are not loaded."""
+    return gettext("No arrears window is in force on %(today)s: load the rules first (lindung rules load).") % {
+        "today": today.isoformat()
+    }
 
 
 def coverage_update(*, today: dt.date, actor: User | None = None) -> CoverageRun:

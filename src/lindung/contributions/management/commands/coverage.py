@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lindung.commands import add_lang_argument, add_today_argument, parse_day
-from lindung.contributions.coverage import coverage_update
+from lindung.contributions.coverage import coverage_update, no_arrears_window
 from lindung.numbers import rupiah_number
 from lindung.rules.selectors import RuleMissing
 
@@ -37,10 +37,7 @@ class Command(BaseCommand):
             try:
                 run = coverage_update(today=today)
             except RuleMissing:
-                raise CommandError(
-                    _("No arrears window is in force on %(today)s: load the rules first (lindung rules load).")
-                    % {"today": today.isoformat()}
-                ) from None
+                raise CommandError(no_arrears_window(today)) from None
             if options["json"]:
                 self.stdout.write(json.dumps(run.as_dict(), ensure_ascii=False, indent=2))
                 return

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lindung.commands import add_lang_argument, add_today_argument, parse_day
+from lindung.contributions.coverage import no_arrears_window
 from lindung.nightly.jobs import nightly_run, nightly_schedule
 from lindung.rules.selectors import RuleMissing
 
@@ -41,10 +42,7 @@ class Command(BaseCommand):
             try:
                 summary = nightly_run(today=today)
             except RuleMissing:
-                raise CommandError(
-                    _("No arrears window is in force on %(today)s: load the rules first (lindung rules load).")
-                    % {"today": today.isoformat()}
-                ) from None
+                raise CommandError(no_arrears_window(today)) from None
             if options["json"]:
                 self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
                 return
