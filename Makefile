@@ -46,7 +46,7 @@ CHECK_ENV := env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_D
 PO_FILES := $(wildcard src/lindung/locale/*/LC_MESSAGES/*.po src/lindung/*/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help venv demo messages system-libs test lint typecheck migrations-check browsers test-sqlite test-postgres clean FORCE
+.PHONY: help venv demo messages messages-check system-libs test lint typecheck migrations-check browsers test-sqlite test-postgres clean FORCE
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -116,7 +116,7 @@ demo: venv messages system-libs
 
 test: venv messages system-libs
 	@mkdir -p var && : > $(NOTES)
-	$(MAKE) --no-print-directory lint typecheck migrations-check browsers test-sqlite test-postgres
+	$(MAKE) --no-print-directory lint typecheck migrations-check messages-check browsers test-sqlite test-postgres
 	echo
 	echo "== make test: all checks passed"
 	if [ -s $(NOTES) ]; then echo; cat $(NOTES); fi
@@ -136,6 +136,36 @@ typecheck: venv
 migrations-check: venv
 	@echo "== lindung makemigrations --check --dry-run"
 	$(CHECK_ENV) $(BIN)/lindung makemigrations --check --dry-run
+
+# Every sentence of the code and templates has its Indonesian translation: makemessages runs on a copy of the
+# package (the checkout's .po is left as it is) and the check fails on a sentence with no or a fuzzy translation.
+messages-check: venv
+	@echo "== messages-check (every gettext sentence translated into Indonesian)"
+	if ! command -v msgattrib >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	  echo "== msgattrib missing: apt-get install -y gettext"
+	  export DEBIAN_FRONTEND=noninteractive
+	  apt-get install -y gettext </dev/null || { apt-get update && apt-get install -y gettext </dev/null; } || true
+	fi
+	if ! command -v msgattrib >/dev/null 2>&1; then
+	  if [ -n "$(IN_CI)" ]; then echo "ERROR: CI=true but gettext (msgattrib) is missing" >&2; exit 1; fi
+	  msg="!!!!! gettext (msgattrib) is missing: TRANSLATION CHECK SKIPPED (apt-get install gettext)"
+	  echo "$$msg" >&2; mkdir -p var && echo "$$msg" >> $(NOTES); exit 0
+	fi
+	rm -rf var/messages-check && mkdir -p var/messages-check
+	cp -r src/lindung var/messages-check/lindung
+	(cd var/messages-check/lindung && $(CHECK_ENV) $(CURDIR)/$(BIN)/lindung makemessages -l id --no-obsolete >/dev/null)
+	po=var/messages-check/lindung/locale/id/LC_MESSAGES/django.po
+	untranslated=$$(msgattrib --untranslated --no-obsolete --no-wrap --no-location $$po)
+	fuzzies=$$(msgattrib --only-fuzzy --no-obsolete --no-wrap --no-location $$po)
+	missing=$$(printf '%s\n' "$$untranslated" | grep -c '^msgid ' || true)
+	fuzzy=$$(printf '%s\n' "$$fuzzies" | grep -c '^msgid ' || true)
+	# msgattrib prints the header entry (msgid "") when anything is printed at all.
+	if [ "$$missing" -gt 1 ] || [ "$$fuzzy" -gt 1 ]; then
+	  echo "ERROR: sentences without an Indonesian translation (add them to src/lindung/locale/id/LC_MESSAGES/django.po):" >&2
+	  printf '%s\n' "$$untranslated" "$$fuzzies" | grep '^msgid ' | grep -v '^msgid ""$$' >&2 || true
+	  exit 1
+	fi
+	rm -rf var/messages-check
 
 # WeasyPrint (PDF letters) needs Pango and HarfBuzz's subsetter from Debian at run time.
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
