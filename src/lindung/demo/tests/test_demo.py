@@ -193,14 +193,20 @@ def test_kalbar_2023_has_six_issued_invoices_each_paid_by_one_sp2d(demo: DemoLoa
 
 
 def test_the_kalbar_2023_budget_shows_six_months_billed_and_paid_and_the_rest_projected(demo: DemoLoadResult) -> None:
-    budget = programme_budget(Programme.objects.get(code="KALBAR-2023"))
+    programme = Programme.objects.get(code="KALBAR-2023")
+    # Read in July 2023, the budget projects July–December: every 2023 worker is covered until the end of the year.
+    budget = programme_budget(programme, today=dt.date(2023, 7, 1))
     billed = sum(Invoice.objects.filter(programme__code="KALBAR-2023").values_list("total", flat=True))
     assert budget.billed == billed == budget.paid
     assert budget.outstanding == budget.credit == 0
-    # July–December: every 2023 worker is covered until the end of the year.
     assert budget.projection.projected == 6 * WORKERS * 16_800
     assert budget.projection.runs_out_in is None
     assert budget.projection.capacity > 0
+    # Read after 2023, the programme has ended: its final account, nothing projected, no capacity.
+    ended = programme_budget(programme, today=dt.date(2024, 1, 1))
+    assert ended.ended and ended.billed == billed
+    assert (ended.projection.projected, ended.projection.capacity) == (0, 0)
+    assert ended.unused == ended.ceiling - billed
 
 
 def test_no_regency_exceeds_its_quota(demo: DemoLoadResult) -> None:
