@@ -66,8 +66,10 @@ def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "listed": len(by_row),
         "not_listed": batch.rejected - len(by_row),
-        # The counts help once the list is long or incomplete; for a few rows the list says it all.
-        "show_counts": bool(batch.error_counts) and batch.rejected > ERROR_ROWS_PER_PAGE,
+        # The counts help once the list is long or incomplete (its sentence then points at them); for a few
+        # rows, all listed, the list says it all.
+        "show_counts": bool(batch.error_counts)
+        and (batch.rejected > ERROR_ROWS_PER_PAGE or batch.rejected > len(by_row)),
     }
     return render(request, "imports/detail.html", context)
 

@@ -240,6 +240,34 @@ def test_a_failed_uploads_file_is_removed(cast: Cast, programme: Programme, tmp_
     assert not any((tmp_path / "imports").rglob("*.csv"))
 
 
+def test_rows_rejected_beyond_the_kept_errors_are_counted_on_the_page_even_when_few(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload, settings: Any
+):
+    """Seen at 390 px: 12 rejected rows with 5 kept said "the problems counted below" and showed no count."""
+    settings.LINDUNG_IMPORT_MAX_ERRORS = 5
+    path = tmp_path / "junk.csv"
+    path.write_text(";".join(HEADERS) + "\n" + "1\n" * 12)
+    client = client_for(cast["operator_sambas"])
+
+    html = client.get(upload(client, programme, path)["Location"]).content.decode()
+
+    assert 'data-testid="not-listed"' in html and 'data-testid="error-counts"' in html
+    counts = html.split('data-testid="error-counts"')[1]
+    assert "Nama Lengkap" in counts and ">12<" in counts
+
+
+def test_a_few_rejected_rows_all_listed_need_no_counts(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    path = tmp_path / "junk.csv"
+    path.write_text(";".join(HEADERS) + "\n" + "1\n" * 3)
+    client = client_for(cast["operator_sambas"])
+
+    html = client.get(upload(client, programme, path)["Location"]).content.decode()
+
+    assert 'data-testid="not-listed"' not in html and 'data-testid="error-counts"' not in html
+
+
 def test_a_file_of_junk_rows_keeps_a_page_of_errors_and_counts_the_rest(
     cast: Cast, programme: Programme, tmp_path: Path, upload: Upload, settings: Any
 ):
