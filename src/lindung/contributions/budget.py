@@ -6,20 +6,28 @@ Two layers:
 - ``programme_budget`` gathers the figures with a fixed number of aggregate queries per programme
   (none per enrolment or per invoice line), so the page stays fast for a million enrolments.
 
-Definitions (all integer rupiah):
+Definitions (all integer rupiah). *This month* is the month of the day the figures are asked for (the
+page's today); money is projected only from this month to the end of the period, never into the past:
 
 - *billed*: the totals of the issued invoices (issued, partly paid, paid), corrections included.
 - *paid*: the payments of the programme that are not reversed; *credit* (shown apart) is the part of
   them not yet set against an invoice.
 - *outstanding*: billed minus what non-reversed payments set against the invoices.
-- *projected*: for each month of the period with no issued invoice, the workers that billing would
-  bill that month as the enrolments stand today (active ones, and ended ones whose coverage still
-  reaches the month — the billing rule), times the amount for one worker that month from the rule
-  tables (``monthly_contribution``). A draft invoice counts as not billed yet.
-- *runs out in*: the first month in which billed + projected, added up month by month, exceeds the
-  ceiling; none if it never does.
-- *capacity*: how many more workers the money left after billed + projected covers for every
-  remaining month: floor(left / sum of one worker's amounts over the remaining months), never negative.
+- *projected*: for each month from this month to the end of the period with no issued invoice, the
+  workers that billing would bill that month as the enrolments stand today (active ones, and ended ones
+  whose coverage still reaches the month — the billing rule), times the amount for one worker that month
+  from the rule tables (``monthly_contribution``). A draft invoice counts as not billed yet. A past month
+  never billed is not projected: this is a forecast of what is still to come.
+- *runs out in*: the first month, this month or later, in which billed + projected, added up month by
+  month, exceeds the ceiling; none if it never does.
+- *already exceeded by*: when the months before this month were billed beyond the ceiling, by how much
+  (there is then no run-out month to show: it is past).
+- *capacity*: how many more workers the money left after billed + projected covers for every month
+  from this month to the end of the period: floor(left / sum of one worker's amounts over those months),
+  never negative.
+- *ended*: the period ended before this month. Such a programme has only its final account (billed,
+  paid, outstanding, *unused*: the ceiling minus billed, never negative): nothing is projected, there is no
+  capacity and no what-if.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_code_q
@@ -57,7 +66,8 @@ class BudgetProjection:
     ceiling: int
     billed: int
     projected: int
-    runs_out_in: dt.date | None
+    runs_out_in: dt.date | None  # this month or later; a past one is ``exceeded_by`` instead
+    exceeded_by: int  # how far the months before this month were billed beyond the ceiling (0: not)
     capacity: int
     months: tuple[MonthFigure, ...]
 
@@ -77,19 +87,21 @@ def budget_projection(
     billed_by_month: Mapping[dt.date, int],
     active_workers: int,
     monthly_amounts_by_month: Mapping[dt.date, int],
+    current_month: dt.date,
     workers_by_month: Mapping[dt.date, int] | None = None,
 ) -> BudgetProjection:
-    """Project the budget to the end of the period.
+    """Project the budget from ``current_month`` to the end of the period.
 
     ``monthly_amounts_by_month`` holds one worker's amount for each month of the period still to
-    come (a month also in ``billed_by_month`` is billed and not projected). Each such month costs
+    come (a month also in ``billed_by_month`` is billed and not projected, a month before
+    ``current_month`` is past and not projected either). Each such month costs
     ``workers_by_month[month]`` workers when given (the enrolments as they stand), else
     ``active_workers`` (a what-if number). The months are taken in calendar order.
     """
     billed_months = set(billed_by_month)
-    remaining = sorted(m for m in monthly_amounts_by_month if m not in billed_months)
+    remaining = sorted(m for m in monthly_amounts_by_month if m not in billed_months and m >= current_month)
     figures: list[MonthFigure] = []
-    cumulative = billed = projected = 0
+    cumulative = billed = projected = billed_before = 0
     runs_out_in: dt.date | None = None
     for month in sorted(billed_months | set(remaining)):
         if month in billed_months:
@@ -100,9 +112,16 @@ def budget_projection(
         billed += month_billed
         projected += month_projected
         cumulative += month_billed + month_projected
+        if month < current_month:
+            billed_before = cumulative  # only billed months lie in the past
         if runs_out_in is None and cumulative > ceiling:
             runs_out_in = month
         figures.append(MonthFigure(month, month_billed, month_projected, cumulative))
+    exceeded_by = 0
+    if runs_out_in is not None and runs_out_in < current_month:
+        # A run-out month in the past would tell a reader to plan for what has already happened: say how
+        # far the money is already exceeded instead.
+        runs_out_in, exceeded_by = None, billed_before - ceiling
     per_worker = sum(monthly_amounts_by_month[m] for m in remaining)
     left = ceiling - billed - projected
     capacity = left // per_worker if per_worker > 0 and left > 0 else 0
@@ -111,6 +130,7 @@ def budget_projection(
         billed=billed,
         projected=projected,
         runs_out_in=runs_out_in,
+        exceeded_by=exceeded_by,
         capacity=capacity,
         months=tuple(figures),
     )
@@ -145,7 +165,18 @@ class ProgrammeBudget:
     paid: int
     allocated: int
     end_month: dt.date
+    current_month: dt.date
     projection: BudgetProjection
+
+    @property
+    def ended(self) -> bool:
+        """The period ended before this month: a final account, nothing left to project."""
+        return self.end_month < self.current_month
+
+    @property
+    def unused(self) -> int:
+        """The part of the ceiling nothing billed or projected takes (an ended programme's money not spent)."""
+        return max(self.projection.left, 0)
 
     @property
     def ceiling(self) -> int:
@@ -181,16 +212,20 @@ def programme_budget(
     programme: Programme,
     what_if: WhatIf | None = None,
     *,
+    today: dt.date | None = None,
     coverage_periods: Iterable[CoveragePeriod] | None = None,
 ) -> ProgrammeBudget:
-    """The programme's budget figures, optionally with a what-if applied (nothing is written).
+    """The programme's budget figures on ``today`` (the local date by default), optionally with a what-if
+    applied (nothing is written).
 
     Queries: the issued invoices' totals by month (1), payments (1), allocations (1), the workers
-    per remaining month in one grouped COUNT (1), and one rule look-up per remaining month.
+    per remaining month in one grouped COUNT (1), and one rule look-up per remaining month (from
+    today's month to the end of the period, none for an ended programme).
     ``coverage_periods``, when given, are the programme's billed enrolments already counted by coverage
     start and end (the dashboard keeps them in a summary table): the grouped COUNT is then skipped.
     """
     what_if = what_if or WhatIf()
+    current_month = month_start(today or timezone.localdate())
     end_month = month_start(what_if.end_month or programme.coverage_end)
     billed_by_month: dict[dt.date, int] = {
         month: int(total)
@@ -199,7 +234,9 @@ def programme_budget(
         .values_list("month", "total")
     }
     paid, allocated = programme_received_and_allocated(programme)
-    remaining = [m for m in period_months(programme.coverage_start, end_month) if m not in billed_by_month]
+    # Months before this one are history (billed or not), never a projection.
+    first_month = max(month_start(programme.coverage_start), current_month)
+    remaining = [m for m in period_months(first_month, end_month) if m not in billed_by_month]
     amounts = {month: programme_monthly_contribution(programme, month).total for month in remaining}
     workers_by_month = (
         None if what_if.workers is not None else _workers_by_month(programme, remaining, coverage_periods)
@@ -209,10 +246,16 @@ def programme_budget(
         billed_by_month=billed_by_month,
         active_workers=what_if.workers or 0,
         monthly_amounts_by_month=amounts,
+        current_month=current_month,
         workers_by_month=workers_by_month,
     )
     return ProgrammeBudget(
-        programme=programme, paid=paid, allocated=allocated, end_month=end_month, projection=projection
+        programme=programme,
+        paid=paid,
+        allocated=allocated,
+        end_month=end_month,
+        current_month=current_month,
+        projection=projection,
     )
 
 

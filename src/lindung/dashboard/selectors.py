@@ -91,7 +91,7 @@ def dashboard_figures(user: User, filters: DashboardFilters, *, today: dt.date |
         months=monthly(user, place, programmes, filters, today),
         at_risk=at_risk,
         at_risk_by_region=at_risk_by_child,
-        money=money(programmes),
+        money=money(programmes, today),
         claims=claims(user, place, programmes, filters, sums),
         as_of=refresh.finished_at if refresh else None,
         as_of_day=refresh.as_of if refresh else None,

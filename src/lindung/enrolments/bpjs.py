@@ -59,7 +59,11 @@ EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
     ("No KK", True),
     ("Nama Ibu Kandung", False),
     ("Pekerjaan", False),
-    ("Penghasilan (Rp)", False),
+    # Two incomes, each named for what it is: the one the programme pays contributions on (the same for every
+    # worker of the programme) and the one the worker declared. One column "Penghasilan" held the first and
+    # read as the second.
+    ("Upah Dasar Iuran Program (Rp)", False),
+    ("Penghasilan Pekerja (Rp)", False),
     ("Program", False),
     ("No Batch", False),
     ("Kode Program", False),
@@ -162,6 +166,7 @@ def _export_rows(batch: BpjsBatch) -> list[list[Any]]:
                 worker.occupation.name,
                 # The income the programme pays contributions on, so BPJS bills what the budget expects.
                 programme.declared_income,
+                worker.declared_income,
                 package,
                 batch.number,
                 programme.code,

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
@@ -14,7 +16,9 @@ from lindung.contributions.budget import budget_projection, programme_budget
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.payments import payment_record
 from lindung.enrolments.models import Status
+from lindung.numbers import rupiah
 from lindung.programmes.models import FunderType, Programme
+from lindung.programmes.rates import programme_monthly_contribution
 from lindung.testing import PONTIANAK_VILLAGE, Cast, client_for, make_enrolment, make_programme, make_user, make_worker
 
 YEAR_2026 = [dt.date(2026, m, 1) for m in range(1, 13)]
@@ -36,6 +40,7 @@ def test_worked_example_5000_workers_for_a_year_run_out_in_december_with_no_room
         billed_by_month={},
         active_workers=5_000,
         monthly_amounts_by_month=dict.fromkeys(YEAR_2026, 16_800),
+        current_month=dt.date(2026, 1, 1),
     )
     assert result.projected == 1_008_000_000
     assert result.billed == 0
@@ -58,6 +63,7 @@ def test_worked_example_with_slack_leaves_room_for_1920_more_workers():
         billed_by_month=dict.fromkeys(_months(2026, 1, 6), 67_200_000),
         active_workers=4_000,
         monthly_amounts_by_month=dict.fromkeys(_months(2026, 7, 12), 16_800),
+        current_month=dt.date(2026, 7, 1),
     )
     assert (result.billed, result.projected, result.left) == (403_200_000, 403_200_000, 193_600_000)
     assert result.capacity == 1_920
@@ -77,23 +83,76 @@ def test_each_remaining_month_is_priced_at_its_own_rate_and_counted_with_its_own
         active_workers=999,  # ignored: the per-month counts are given
         monthly_amounts_by_month={dt.date(2026, 10, 1): 1, dt.date(2026, 11, 1): 16_800, dt.date(2026, 12, 1): 20_000},
         workers_by_month={dt.date(2026, 11, 1): 10, dt.date(2026, 12, 1): 12},
+        current_month=dt.date(2026, 10, 1),
     )
     assert (result.billed, result.projected, result.left, result.capacity) == (150_000, 408_000, 142_000, 3)
     assert [m.cumulative for m in result.months] == [150_000, 318_000, 558_000]
 
 
-def test_money_already_billed_beyond_the_ceiling_runs_out_in_that_billed_month():
+def test_money_billed_beyond_the_ceiling_this_month_runs_out_in_this_month():
     result = budget_projection(
         ceiling=100_000,
         billed_by_month={dt.date(2026, 1, 1): 60_000, dt.date(2026, 2, 1): 60_000},
         active_workers=0,
         monthly_amounts_by_month={dt.date(2026, 3, 1): 16_800},
+        current_month=dt.date(2026, 2, 1),
     )
-    assert result.runs_out_in == dt.date(2026, 2, 1)
+    assert (result.runs_out_in, result.exceeded_by) == (dt.date(2026, 2, 1), 0)
     assert result.capacity == 0
 
 
+def test_money_billed_beyond_the_ceiling_in_past_months_is_already_exceeded_not_a_past_run_out_month():
+    """In April, January and February (Rp 60,000 each) were billed against a ceiling of Rp 100,000.
+
+    The money ran out in February, a month already past: no run-out month; exceeded by
+    120,000 − 100,000 = Rp 20,000. March (past, never billed) is not projected; April and May are:
+    2 workers × Rp 16,800 × 2 months = Rp 67,200.
+    """
+    result = budget_projection(
+        ceiling=100_000,
+        billed_by_month={dt.date(2026, 1, 1): 60_000, dt.date(2026, 2, 1): 60_000},
+        active_workers=2,
+        monthly_amounts_by_month=dict.fromkeys(_months(2026, 3, 5), 16_800),
+        current_month=dt.date(2026, 4, 1),
+    )
+    assert (result.runs_out_in, result.exceeded_by) == (None, 20_000)
+    assert result.projected == 67_200
+    assert [m.month for m in result.months] == [dt.date(2026, 1, 1), dt.date(2026, 2, 1), *_months(2026, 4, 5)]
+    assert result.capacity == 0
+
+
+def test_past_months_never_billed_are_not_projected_nor_counted_in_the_capacity():
+    """In November: ceiling Rp 1,000,000, nothing billed, 10 workers. Only November and December are projected:
+    2 × 10 × 16,800 = 336,000; left 664,000; one more worker costs 2 × 16,800 = 33,600 → capacity 19."""
+    result = budget_projection(
+        ceiling=1_000_000,
+        billed_by_month={},
+        active_workers=10,
+        monthly_amounts_by_month=dict.fromkeys(YEAR_2026, 16_800),
+        current_month=dt.date(2026, 11, 1),
+    )
+    assert (result.projected, result.left, result.capacity) == (336_000, 664_000, 19)
+    assert [m.month for m in result.months] == _months(2026, 11, 12)
+
+
 # --- from the database and on the page ----------------------------------------------------------
+
+# The day the page is read unless a test says otherwise: in March, the fixture's first month not billed.
+MARCH = dt.date(2026, 3, 10)
+
+
+def _read_on(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
+    """Pin the page's today (``timezone.localdate()`` without a value); a date given to it converts as before."""
+    real = timezone.localdate
+    monkeypatch.setattr(
+        "django.utils.timezone.localdate",
+        lambda value=None, timezone=None: day if value is None else real(value, timezone),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _in_march(monkeypatch: pytest.MonkeyPatch) -> None:
+    _read_on(monkeypatch, MARCH)
 
 
 @pytest.fixture
@@ -139,6 +198,7 @@ def test_finance_sees_the_programme_figures_matching_the_database(cast: Cast, pr
         # 100,800 billed + 50,400 a month passes 600,000 in the 10th projected month: December.
         "runs-out": "2026-12",
         "capacity": "0",  # 600,000 − 100,800 − 504,000 = −4,800: no room, just short
+        "exceeded": "0",  # it runs out in December, a month still to come
     }
     assert "December 2026" in response.content.decode()
 
@@ -233,11 +293,11 @@ def test_the_page_needs_a_login(db: None):
 
 def test_the_figures_take_a_fixed_number_of_queries_whatever_the_enrolments(programme: Programme):
     with CaptureQueriesContext(connection) as small:
-        programme_budget(programme)
+        programme_budget(programme, today=MARCH)
     for _ in range(20):
         make_enrolment(make_worker(), programme, Status.ACTIVE)
     with CaptureQueriesContext(connection) as large:
-        budget = programme_budget(programme)
+        budget = programme_budget(programme, today=MARCH)
     assert budget.projection.projected == 10 * 23 * 16_800
     # 4 aggregates + one rule look-up per remaining month (10: March–December).
     assert len(small.captured_queries) == len(large.captured_queries) <= 4 + 10
@@ -248,5 +308,123 @@ def test_the_page_takes_a_bounded_number_of_queries(cast: Cast, three_funders: d
     client.get("/anggaran/")  # warm up the session and the user
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/anggaran/").status_code == 200
-    # Session and user (2), the programmes (1), then at most 4 + 12 per programme.
-    assert len(queries.captured_queries) <= 3 + 3 * (4 + 12)
+    # Session and user (2), the programmes (1), the what-if's running programmes (1), then at most 4 + 12 per
+    # programme.
+    assert len(queries.captured_queries) <= 4 + 3 * (4 + 12)
+
+
+# --- never into the past (issue 14, item 5) ------------------------------------------------------
+
+DECEMBER = dt.date(2026, 12, 5)  # the last month of the fixture's period
+
+
+def _section(html: str, testid: str, code: str) -> str:
+    start = html.index(f'data-testid="{testid}" data-programme="{code}"')
+    return html[start : html.index("</section>", start)]
+
+
+def _issued_total(programme: Programme) -> int:
+    return sum(
+        Invoice.objects.filter(programme=programme).exclude(status=InvoiceStatus.DRAFT).values_list("total", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"), [("en", "The budget is already exceeded by"), ("id", "Anggaran sudah terlampaui sebesar")]
+)
+def test_a_what_if_whose_money_ran_out_in_a_past_month_says_it_is_already_exceeded_and_shows_no_past_month(
+    cast: Cast, programme: Programme, monkeypatch: pytest.MonkeyPatch, language: str, sentence: str
+):
+    """In December a ceiling below what January and February billed ran out in January: a month past."""
+    _read_on(monkeypatch, DECEMBER)
+    billed = _issued_total(programme)
+    ceiling = billed // 2  # passed by January's invoice alone
+    params = {"programme": str(programme.pk), "ceiling": str(ceiling), "end_month": "", "workers": ""}
+    response = client_for(cast["keuangan"], language).get("/anggaran/", params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    changed = _figures(html, "what-if-changed", "KALBAR-2026")
+    assert changed["runs-out"] == ""
+    assert changed["exceeded"] == str(billed - ceiling)
+    section = _section(html, "what-if-changed", "KALBAR-2026")
+    assert f"{sentence} {rupiah(billed - ceiling)}" in section
+    with translation.override(language):
+        past = [date_format(dt.date(2026, m, 1), "F Y") for m in range(2, 12)]
+    # The period line names January and December; no month in between may appear (no run-out in the past).
+    assert not [month for month in past if month in section]
+    # The current figures of the same programme do not run out: nothing is exceeded there.
+    assert _figures(html, "what-if-current", "KALBAR-2026")["exceeded"] == "0"
+
+
+def test_capacity_in_the_last_month_of_the_period_counts_only_that_month(
+    cast: Cast, programme: Programme, monkeypatch: pytest.MonkeyPatch
+):
+    """In December, the period's last month, only December is projected and only December prices the capacity,
+    though February to November were never billed (the issue's example: 100,000 workers, Rp 5,000,000,000)."""
+    _read_on(monkeypatch, DECEMBER)
+    billed = _issued_total(programme)
+    december = programme_monthly_contribution(programme, dt.date(2026, 12, 1)).total
+    active = programme.enrolments.filter(status=Status.ACTIVE).count()
+    client = client_for(cast["keuangan"])
+
+    current = _figures(client.get("/anggaran/").content.decode(), "budget", "KALBAR-2026")
+    left = programme.budget_ceiling - billed - active * december
+    assert (current["projected"], current["left"]) == (str(active * december), str(left))
+    assert current["capacity"] == str(left // december)
+    assert (current["runs-out"], current["exceeded"]) == ("", "0")
+
+    ceiling, workers = 5_000_000_000, 100_000
+    params = {"programme": str(programme.pk), "ceiling": str(ceiling), "end_month": "", "workers": str(workers)}
+    html = client.get("/anggaran/", params).content.decode()
+    changed = _figures(html, "what-if-changed", "KALBAR-2026")
+    left = ceiling - billed - workers * december
+    assert changed["projected"] == str(workers * december)
+    assert (changed["capacity"], changed["runs-out"], changed["exceeded"]) == (str(left // december), "", "0")
+    assert "April 2026" not in html
+
+
+def test_an_ended_programme_shows_its_final_account_only(
+    cast: Cast, programme: Programme, monkeypatch: pytest.MonkeyPatch
+):
+    """In January 2027 the 2026 programme has ended: billed, paid, outstanding and unused; nothing projected."""
+    day = dt.date(2027, 1, 15)
+    _read_on(monkeypatch, day)
+    billed = _issued_total(programme)
+    budget = programme_budget(programme, today=day)
+    assert budget.ended
+    assert (budget.projection.projected, budget.projection.capacity, budget.projection.runs_out_in) == (0, 0, None)
+    client = client_for(cast["keuangan"])
+
+    html = client.get("/anggaran/").content.decode()
+    figures = _figures(html, "budget", "KALBAR-2026")
+    assert figures == {
+        "testid": "budget",
+        "programme": "KALBAR-2026",
+        "ceiling": str(programme.budget_ceiling),
+        "billed": str(billed),
+        "paid": "60000",
+        "outstanding": str(billed - 60_000),
+        "credit": "0",
+        "ended": "true",
+        "unused": str(programme.budget_ceiling - billed),
+        "exceeded": "0",
+    }
+    section = _section(html, "budget", "KALBAR-2026")
+    assert "Unused" in section and 'data-testid="budget-ended"' in section
+    for absent in ("Projected", "Left after projection", "Money runs out in", "Room for more workers"):
+        assert absent not in section
+    # No what-if: the programme is not offered, and asking for it by its id is refused next to the field.
+    assert f'<option value="{programme.pk}"' not in html
+    response = client.get("/anggaran/", {"programme": str(programme.pk), "workers": "10"})
+    assert response.status_code == 400
+    assert 'data-testid="error-programme"' in response.content.decode()
+    assert 'data-testid="what-if"' not in response.content.decode()
+
+
+def test_a_what_if_period_cannot_end_before_this_month(
+    cast: Cast, programme: Programme, monkeypatch: pytest.MonkeyPatch
+):
+    _read_on(monkeypatch, DECEMBER)
+    response = client_for(cast["keuangan"]).get("/anggaran/", {"programme": str(programme.pk), "end_month": "2026-11"})
+    assert response.status_code == 400
+    assert "cannot end before this month" in response.content.decode()

@@ -18,7 +18,8 @@ class ProgrammeMoney:
     paid: int
     outstanding: int
     projected: int
-    runs_out_in: dt.date | None
+    runs_out_in: dt.date | None  # this month or later (``lindung.contributions.budget``)
+    exceeded_by: int  # the months before this month billed beyond the ceiling (0: not)
 
     @property
     def left(self) -> int:
@@ -41,16 +42,21 @@ class Money:
         months = [p.runs_out_in for p in self.programmes if p.runs_out_in is not None]
         return min(months) if months else None
 
+    @property
+    def exceeded(self) -> bool:
+        """A programme shown has already spent beyond its ceiling: worse than any run-out month to come."""
+        return any(p.exceeded_by for p in self.programmes)
 
-def money(programmes: list[Programme]) -> Money:
-    """``programme_budget`` per programme: billed, paid and the rates read live. The head count per month still
-    to come, the one part that would count the programme's enrolments (~130 ms at a million), is given from
-    the summary (``CoveragePeriodFigure``, one query for every programme)."""
+
+def money(programmes: list[Programme], today: dt.date) -> Money:
+    """``programme_budget`` per programme on ``today``: billed, paid and the rates read live. The head count per
+    month still to come, the one part that would count the programme's enrolments (~130 ms at a million), is
+    given from the summary (``CoveragePeriodFigure``, one query for every programme)."""
     periods: dict[int, list[CoveragePeriod]] = {p.pk: [] for p in programmes}
     rows = CoveragePeriodFigure.objects.filter(programme__in=programmes).order_by()
     for programme_id, start, end, n in rows.values_list("programme_id", "coverage_start", "coverage_end", "enrolments"):
         periods[programme_id].append((start, end, n))
-    budgets = [programme_budget(p, coverage_periods=periods[p.pk]) for p in programmes]
+    budgets = [programme_budget(p, today=today, coverage_periods=periods[p.pk]) for p in programmes]
     money = tuple(
         ProgrammeMoney(
             programme=b.programme,
@@ -60,6 +66,7 @@ def money(programmes: list[Programme]) -> Money:
             outstanding=b.outstanding,
             projected=b.projection.projected,
             runs_out_in=b.projection.runs_out_in,
+            exceeded_by=b.projection.exceeded_by,
         )
         for b in budgets
     )

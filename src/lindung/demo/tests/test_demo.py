@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from lindung.accounts.models import Role, User
 from lindung.audit.models import AuditEntry
 from lindung.claims.models import Claim, ClaimStatus, ClaimType
+from lindung.contributions.budget import programme_budget
 from lindung.contributions.models import CoverageStatus, Invoice, InvoiceStatus, Payment
 from lindung.demo import services as demo_services
 from lindung.demo.clock import at
@@ -338,6 +339,18 @@ def test_another_today_tells_the_story_of_its_own_year(db: None) -> None:
 def test_refuses_a_today_whose_ended_programme_would_precede_the_rules(db: None) -> None:
     with pytest.raises(DemoError):
         demo_load(workers=10, password=PASSWORD, today=dt.date(2018, 6, 1))
+
+
+def test_the_kalbar_2023_budget_shows_its_final_account(demo: DemoLoadResult) -> None:
+    """Read on the demo's today, the ended programme: every month billed and paid, nothing projected."""
+    programme = Programme.objects.get(code="KALBAR-2023")
+    billed = sum(Invoice.objects.filter(programme=programme).values_list("total", flat=True))
+    ended = programme_budget(programme, today=TODAY)
+    assert ended.ended
+    assert ended.billed == ended.paid == billed
+    assert ended.outstanding == ended.credit == 0
+    assert (ended.projection.projected, ended.projection.capacity) == (0, 0)
+    assert ended.unused == ended.ceiling - billed
 
 
 def test_no_regency_exceeds_its_quota(demo: DemoLoadResult) -> None:

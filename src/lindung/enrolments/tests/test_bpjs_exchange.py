@@ -110,7 +110,8 @@ def _status(enrolment: Enrolment) -> str:
 def test_export_writes_the_verified_enrolments_as_one_numbered_batch_with_niks_as_text(
     cast: Cast, programme: Programme, tmp_path: Path
 ):
-    sambas = _verified(programme, 2)
+    # Workers who declared more than the income the programme pays on: the two columns must differ.
+    sambas = _verified(programme, 2, declared_income=programme.declared_income + 1_500_000)
     pontianak = _verified(programme, 1, village=PONTIANAK_VILLAGE)
     proposed = make_enrolment(make_worker(), programme)
 
@@ -129,6 +130,10 @@ def test_export_writes_the_verified_enrolments_as_one_numbered_batch_with_niks_a
     assert row["Tanggal Lahir"] == first.birth_date
     assert row["Kode Desa"] == first.village_id
     assert row["Pekerjaan"] == first.occupation.name
+    # The contribution is based on the programme's income; the worker's own declared income has its own column.
+    assert first.declared_income != programme.declared_income
+    assert row["Upah Dasar Iuran Program (Rp)"] == programme.declared_income
+    assert row["Penghasilan Pekerja (Rp)"] == first.declared_income
     assert row["Program"] == "JKK, JKM"
     assert row["No Batch"] == 1
     assert row["Kode Program"] == "KALBAR-2026"
@@ -157,7 +162,8 @@ def test_a_second_export_with_nothing_newly_verified_writes_no_batch_and_says_so
 
     _verified(programme, 1)
     _export(tmp_path, programme, name="second.xlsx")
-    assert [row[13] for row in _sheet(tmp_path / "second.xlsx")[1:]] == [2]
+    header, *rows = _sheet(tmp_path / "second.xlsx")
+    assert [row[header.index("No Batch")] for row in rows] == [2]
 
 
 def test_export_takes_only_the_enrolments_in_the_users_region(cast: Cast, programme: Programme, tmp_path: Path):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 
 from lindung.charts import Bar, Series, bar_chart, grouped_bar_chart, month_chart
 from lindung.claims.models import ClaimStatus, ClaimType
-from lindung.contributions.budget import funder_totals, programme_budget
+from lindung.contributions.budget import BudgetProjection, funder_totals, programme_budget
 from lindung.dashboard.filters import dashboard_programmes
 from lindung.numbers import grouped, rupiah
 from lindung.reports import queries
@@ -26,13 +26,20 @@ from lindung.reports.services import report_viewer
 # --- budget -------------------------------------------------------------------------------------
 
 
+def _runs_out(projection: BudgetProjection) -> str:
+    """The run-out month, or how far the money is already exceeded: never a month already past."""
+    if projection.exceeded_by:
+        return gettext("already exceeded by %(amount)s") % {"amount": rupiah(projection.exceeded_by)}
+    return month_label(projection.runs_out_in)
+
+
 def _programmes_section(context: Context) -> tuple[Section, Section]:
     """Every programme the reader may see (of the funder asked for), and the sums per funder."""
     scope = context.scope
     programmes = dashboard_programmes(report_viewer(scope)).select_related("region").order_by("-coverage_start", "code")
     if scope.funder:
         programmes = programmes.filter(funder_type=scope.funder)
-    budgets = [programme_budget(p) for p in programmes]
+    budgets = [programme_budget(p, today=context.figures.today) for p in programmes]
     by_programme = Section(
         key="programmes",
         title=gettext("Budget per programme"),
@@ -60,7 +67,7 @@ def _programmes_section(context: Context) -> tuple[Section, Section]:
                 b.outstanding,
                 b.projection.projected,
                 b.projection.left,
-                month_label(b.projection.runs_out_in),
+                _runs_out(b.projection),
             )
             for b in budgets
         ),
@@ -90,9 +97,9 @@ def _programmes_section(context: Context) -> tuple[Section, Section]:
 def build_budget(context: Context) -> Report:
     scope = context.scope
     programme = scope.programme
-    budget = programme_budget(programme)
+    budget = programme_budget(programme, today=context.figures.today)
     projection = budget.projection
-    run_out = month_label(projection.runs_out_in) or gettext("Does not run out")
+    run_out = _runs_out(projection) or gettext("Does not run out")
     items = (
         (gettext("Budget ceiling"), budget.ceiling),
         (gettext("Billed (issued invoices)"), budget.billed),

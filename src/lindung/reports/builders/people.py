@@ -269,7 +269,13 @@ def build_summary(context: Context) -> Report:
         Figure(
             gettext("Paid"), money.paid, "money", note=gettext("billed %(billed)s") % {"billed": rupiah(money.billed)}
         ),
-        Figure(gettext("Money runs out in"), month_label(money.runs_out_in) or gettext("Does not run out"), "text"),
+        Figure(
+            gettext("Money runs out in"),
+            gettext("Already exceeded")
+            if money.exceeded
+            else month_label(money.runs_out_in) or gettext("Does not run out"),
+            "text",
+        ),
         Figure(
             gettext("3 months or more in arrears"),
             at_risk.three,
