@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from faker import Faker
 
+from lindung.demo.clock import at
 from lindung.enrolments.models import EndReason, Status
 from lindung.regions.codes import district_of, province_of, regency_of
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex
@@ -58,8 +59,21 @@ OCCUPATION_SHARES: dict[str, tuple[int, float]] = {
     "LAINNYA": (6, 0.45),
 }
 
-BIRTH_FIRST = dt.date(1962, 1, 1)  # under 65 when the 2026 programme registers them
-BIRTH_LAST = dt.date(2005, 12, 31)  # at least 17 when the 2023 programme registers them
+# Ages relative to the running programme's year Y (the demo's today's): under 65 when Y's programme
+# registers them, at least 17 when the ended programme of Y - 3 did; children born by Y - 4.
+AGE_OLDEST = 64
+AGE_YOUNGEST_ENDED = 18  # born by the end of Y - 21: 17 or older all through Y - 3
+ENDED_PROGRAMME_YEARS_BACK = 3
+
+
+# The year the benchmarks' workers are made for (bench/); the demo passes its today's.
+BENCH_YEAR = 2026
+
+
+def birth_range(year: int) -> tuple[dt.date, dt.date]:
+    """The workers' birth dates for a demo whose running programme is of ``year``."""
+    return dt.date(year - AGE_OLDEST, 1, 1), dt.date(year - ENDED_PROGRAMME_YEARS_BACK - AGE_YOUNGEST_ENDED, 12, 31)
+
 
 # Mobile prefixes after +62 8: Telkomsel 11-13, 21-23, 51-53; Indosat 14-16, 55-58; XL 17-19, 59, 77-78;
 # Smartfren 81-89; Tri 95-99.
@@ -219,9 +233,18 @@ _MALE, _FEMALE = Sex.MALE.value, Sex.FEMALE.value
 class WorkerFactory:
     """Builds ``WorkerRow``/``HeirRow`` tuples from the pools with one seeded random generator."""
 
-    def __init__(self, *, seed: int, pools: NamePools, categories: Sequence[OccupationCategory]) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        pools: NamePools,
+        categories: Sequence[OccupationCategory],
+        year: int = BENCH_YEAR,
+    ) -> None:
         self.rng = random.Random(seed)
         self.pools = pools
+        self.birth_first, self.birth_last = birth_range(year)
+        self.last_child_year = year - ENDED_PROGRAMME_YEARS_BACK - 1
         self.niks = NikIssuer()
         # Admin-added categories get a small share; seeded ones keep theirs.
         shares = [OCCUPATION_SHARES.get(c.code, (1, 0.3)) for c in categories]
@@ -241,8 +264,15 @@ class WorkerFactory:
         rng = self.rng
         return f"+628{rng.choice(_MOBILE_PREFIXES)}{rng.randrange(10**7, 10**9)}"
 
-    def birth_date(self, *, earliest: dt.date = BIRTH_FIRST, latest: dt.date = BIRTH_LAST) -> dt.date:
+    def birth_date(self, *, earliest: dt.date | None = None, latest: dt.date | None = None) -> dt.date:
+        earliest, latest = earliest or self.birth_first, latest or self.birth_last
         return earliest + dt.timedelta(days=self.rng.randint(0, (latest - earliest).days))
+
+    def moment(self, first: dt.date, last: dt.date) -> dt.datetime:
+        """An office-hours moment on a day from ``first`` to ``last`` (``first`` when ``last`` is earlier)."""
+        rng = self.rng
+        day = first + dt.timedelta(days=rng.randint(0, max((last - first).days, 0)))
+        return at(day, rng.randint(8, 15), rng.randrange(0, 60, 5))
 
     def address(self, village: Village) -> str:
         rng = self.rng
@@ -261,7 +291,9 @@ class WorkerFactory:
 
     def kk_number(self, district_code: str) -> str:
         # A KK number has the NIK's layout with the card's issue date in place of a birth date.
-        issued = self.birth_date(earliest=dt.date(2005, 1, 1), latest=dt.date(2022, 12, 31))
+        issued = self.birth_date(
+            earliest=dt.date(self.birth_last.year, 1, 1), latest=dt.date(self.last_child_year, 12, 31)
+        )
         return f"{district_code.replace('.', '')}{issued:%d%m%y}{self.rng.randint(1, 9999):04d}"
 
     def worker(self, village: Village) -> WorkerRow:
@@ -303,17 +335,18 @@ class WorkerFactory:
             heirs.append(self._heir(HeirRelation.SPOUSE.value, sex, birth, district))
         first_child = worker.birth_date.year + 20
         for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
-            if first_child > 2022:
+            if first_child > self.last_child_year:
                 break
             birth = self.birth_date(
-                earliest=dt.date(first_child, 1, 1), latest=dt.date(min(2022, first_child + 20), 12, 31)
+                earliest=dt.date(first_child, 1, 1),
+                latest=dt.date(min(self.last_child_year, first_child + 20), 12, 31),
             )
             heirs.append(self._heir(HeirRelation.CHILD.value, rng.choice((_MALE, _FEMALE)), birth, district))
         return heirs
 
     def _near(self, day: dt.date, *, years: int) -> dt.date:
         shifted = day + dt.timedelta(days=self.rng.randint(-365 * years, 365 * years))
-        return min(max(shifted, dt.date(1950, 1, 1)), BIRTH_LAST)
+        return min(max(shifted, self.birth_first - dt.timedelta(days=365 * 12)), self.birth_last)
 
     def _heir(self, relation: str, sex: str, birth: dt.date, district: str) -> HeirRow:
         return HeirRow(

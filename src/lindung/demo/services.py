@@ -1,9 +1,24 @@
-"""Loading the demonstration installation: Kalbar's 2023 and 2026 programmes, their workers, one user per role.
+"""Loading the demonstration installation: Kalbar's programmes, their workers, one user per role, told as a
+story relative to the demo's today.
 
-Idempotence rule: the demo data is "present" when the programme ``KALBAR-2023`` exists. A run that
-finds it reuses everything as is (whatever ``workers`` and ``seed`` say) and only creates demo users
-that are missing; existing users keep their passwords. A database that holds other programmes or
-workers but no demo is refused, so that the demo never mixes synthetic people into real data.
+The story (``DemoStory``, from ``today``, default the local date; Y is today's year):
+
+- ``KALBAR-<Y-3>`` ran all of Y - 3 and ended: every month billed and paid, its final account settled.
+- ``KALBAR-<Y>``, the province's running programme (every regency but one), is billed and paid for every
+  month from January up to the month before today, except one month in the middle that was never billed.
+- Kota Pontianak funds its own workers in ``PONTIANAK-<Y>`` (APBD Kota): billed every month, paid except
+  the last two, which are issued and unpaid. Invoices and payments belong to a programme and a month, not
+  to a regency (a partly paid invoice pays none of its workers' months), so a regency whose bills are
+  unpaid while the others' are paid is one with a funder, and so a programme, of its own.
+- Proposals, activations, batches, invoices, payments, claims and their audit entries happen on days
+  spread over the programmes' lives, none after today; the night's run (coverage, arrears, the dashboard's
+  figures) at 00:15 of today (``lindung.demo.clock``).
+
+Idempotence rule: the demo data is "present" when the audit log holds the ``demo.loaded`` entry of a run
+that created it. A run that finds it reuses everything as is (whatever ``workers``, ``seed`` and ``today``
+say) and only creates demo users that are missing; existing users keep their passwords. A database that
+holds other programmes or workers but no demo is refused, so that the demo never mixes synthetic people
+into real data.
 """
 
 from __future__ import annotations
@@ -21,15 +36,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import Role, User
+from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_record
 from lindung.bulk import rows_insert
 from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.coverage import coverage_update
 from lindung.contributions.models import Invoice
 from lindung.contributions.payments import payment_record
 from lindung.dashboard.services import dashboard_refresh
 from lindung.demo.claims import demo_claims_create
+from lindung.demo.clock import at, story_at
 from lindung.demo.generate import (
     CARRIED_STATUS_SHARES,
+    ENDED_PROGRAMME_YEARS_BACK,
     NEW_STATUS_SHARES,
     REGENCY_WEIGHTS,
     HeirRow,
@@ -41,7 +60,8 @@ from lindung.demo.generate import (
     allocate,
 )
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
-from lindung.months import month_end, next_month
+from lindung.inputs import era_refusal
+from lindung.months import add_months, month_end, month_start, months_from
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.regions.services import RegionLoadResult, regions_load
@@ -55,10 +75,16 @@ PROVINCE_CODE = "61"
 TARGET_WORKERS = 100_000
 # JKK 1% + JKM Rp 6,800 at the minimum declared income of Rp 1,000,000 (RULES.md §2).
 MONTHLY_CONTRIBUTION = 16_800
-CARRIED_OVER_SHARE = 0.8  # of the 2026 enrolments, workers already covered in 2023
-_BATCH = 2000
-# KALBAR-2023 was billed and paid for its first half year; the budget page projects the rest.
-BILLED_MONTHS_2023 = 6
+CARRIED_OVER_SHARE = 0.8  # of the running programme's enrolments, workers already covered by the ended one
+# The city that funds its own workers and has not paid its last two bills (see the module's docstring).
+ARREARS_REGENCY = "61.71"
+UNPAID_MONTHS = 2
+# The contribution rules start in 2015-07; the ended programme (Y - 3) must lie after them.
+FIRST_YEAR = 2019
+# A month's invoice is built and issued on this day of the month and paid a week later, before the due day
+# of the next month: so every month before today's is billed and paid before today, whatever today is.
+BILLING_DAY, PAYMENT_DAY = 20, 27
+LOAD_ACTION = "demo.loaded"
 
 
 @dataclass(frozen=True)
@@ -67,14 +93,76 @@ class DemoProgramme:
     name: str
     year: int
     open_for_proposals: bool
+    funder_type: str = FunderType.APBD_PROVINSI
+    funder_name: str = "Pemerintah Provinsi Kalimantan Barat"
+    region: str = PROVINCE_CODE
+    payment_office: str = "BPKAD"  # the finance office whose SP2D pays the invoices
 
 
-PROGRAMME_2023 = DemoProgramme(
-    "KALBAR-2023", "Perlindungan Pekerja Rentan Kalimantan Barat 2023", 2023, open_for_proposals=False
-)
-PROGRAMME_2026 = DemoProgramme(
-    "KALBAR-2026", "Perlindungan Pekerja Rentan Kalimantan Barat 2026", 2026, open_for_proposals=True
-)
+@dataclass(frozen=True)
+class DemoStory:
+    """What the demo holds as of ``today``: its programmes and which of their months are billed and paid."""
+
+    today: dt.date
+
+    @property
+    def year(self) -> int:
+        return self.today.year
+
+    @property
+    def ended(self) -> DemoProgramme:
+        year = self.year - ENDED_PROGRAMME_YEARS_BACK
+        return DemoProgramme(
+            f"KALBAR-{year}", f"Perlindungan Pekerja Rentan Kalimantan Barat {year}", year, open_for_proposals=False
+        )
+
+    @property
+    def running(self) -> DemoProgramme:
+        return DemoProgramme(
+            f"KALBAR-{self.year}",
+            f"Perlindungan Pekerja Rentan Kalimantan Barat {self.year}",
+            self.year,
+            open_for_proposals=True,
+        )
+
+    @property
+    def city(self) -> DemoProgramme:
+        return DemoProgramme(
+            f"PONTIANAK-{self.year}",
+            f"Perlindungan Pekerja Rentan Kota Pontianak {self.year}",
+            self.year,
+            open_for_proposals=True,
+            funder_type=FunderType.APBD_KABKOTA,
+            funder_name="Pemerintah Kota Pontianak",
+            region=ARREARS_REGENCY,
+            payment_office="BKAD",
+        )
+
+    @property
+    def due_months(self) -> list[dt.date]:
+        """The running programmes' months before today's: the ones the story bills."""
+        return list(months_from(dt.date(self.year, 1, 1), add_months(month_start(self.today), -1)))
+
+    @property
+    def never_billed(self) -> dt.date | None:
+        """The running provincial programme's month nobody billed: the middle one of at least three."""
+        months = self.due_months
+        return months[(len(months) - 1) // 2] if len(months) >= 3 else None
+
+    @property
+    def unpaid(self) -> list[dt.date]:
+        """The city programme's last months, issued and not paid."""
+        return self.due_months[-UNPAID_MONTHS:]
+
+    @property
+    def eve(self) -> dt.datetime:
+        """The latest moment of the story's days: the afternoon before today."""
+        return at(self.today - dt.timedelta(days=1), 16)
+
+    @property
+    def night(self) -> dt.datetime:
+        """The night's run of today (coverage, arrears, dashboard), as ``lindung nightly schedule`` runs it."""
+        return at(self.today, 0, 15)
 
 
 @dataclass(frozen=True)
@@ -112,6 +200,7 @@ class DemoLoadResult:
     users_reused: list[str] = field(default_factory=list)
     # Set only when this run generated it: the caller shows it once, it is stored nowhere else.
     generated_password: str | None = None
+    story: DemoStory | None = None  # the story this run wrote; None when the data was reused
 
 
 def demo_reference_load() -> tuple[RegionLoadResult, RulesLoadResult]:
@@ -123,15 +212,21 @@ def demo_reference_load() -> tuple[RegionLoadResult, RulesLoadResult]:
 
 
 def demo_load(
-    *, workers: int = DEFAULT_WORKERS, seed: int = DEFAULT_SEED, password: str | None = None
+    *,
+    workers: int = DEFAULT_WORKERS,
+    seed: int = DEFAULT_SEED,
+    password: str | None = None,
+    today: dt.date | None = None,
 ) -> DemoLoadResult:
-    """Create the demo programmes, workers, enrolments and users, or reuse those already present.
+    """Create the demo programmes, workers, enrolments and users as of ``today``, or reuse those already present.
 
-    1. Create the demo users that are missing (``password``, else one random password for all).
-    2. If ``KALBAR-2023`` exists, count what is there and stop: the demo is reused as is.
-    3. Otherwise refuse a database holding other programmes or workers, then create both
-       programmes with their regency quotas and generate the workers regency by regency.
-    4. Write one ``demo.loaded`` audit entry when anything was created.
+    1. If an earlier run created the demo data, create the demo users that are missing and stop: the
+       demo is reused as is.
+    2. Otherwise refuse a database holding other programmes or workers; create the demo users (on the
+       day the installation was set up, before the story's first step), then the programmes with their
+       regency quotas, the workers regency by regency, the invoices and payments, the claims and the
+       night's figures, each step on its day of the story (``DemoStory``).
+    3. Write one ``demo.loaded`` audit entry when anything was created.
     All in one transaction: a failed run leaves nothing behind.
     """
     if not 1 <= workers <= TARGET_WORKERS:
@@ -139,37 +234,44 @@ def demo_load(
             _("The number of workers must be between 1 and %(target)d (the programme target).")
             % {"target": TARGET_WORKERS}
         )
+    story = DemoStory(today or timezone.localdate())
+    if refusal := era_refusal(story.today):
+        raise DemoError(refusal)
+    if story.year < FIRST_YEAR:
+        raise DemoError(
+            _("The demo's today must be in %(year)d or later: its ended programme runs three years earlier.")
+            % {"year": FIRST_YEAR}
+        )
     with transaction.atomic():
         users_before = User.objects.count()
-        created, reused, generated_password = _users_ensure(password)
-        if Programme.objects.filter(code=PROGRAMME_2023.code).exists():
+        present = AuditEntry.objects.filter(action=LOAD_ACTION, changes__has_key="workers").exists()
+        if not present and (Programme.objects.exists() or Worker.objects.exists()):
+            raise DemoError(
+                _(
+                    "This database already holds programmes or workers that are not the demo's; "
+                    "the demo loads only into an empty database."
+                )
+            )
+        if present:
+            created, reused, generated_password = _users_ensure(password)
             result = _present_counts()
         else:
-            if Programme.objects.exists() or Worker.objects.exists():
-                raise DemoError(
-                    _(
-                        "This database already holds programmes or workers that are not the demo's; "
-                        "the demo loads only into an empty database."
-                    )
-                )
-            result = _data_create(workers=workers, seed=seed)
+            # The users exist before the story's first step: they act in it.
+            with story_at(at(dt.date(story.ended.year - 1, 10, 1))):
+                created, reused, generated_password = _users_ensure(password)
+            result = _data_create(workers=workers, seed=seed, story=story)
         result.users_created, result.users_reused = created, reused
         result.generated_password = generated_password
         if result.data_created or created:
             changes: dict[str, list[int]] = {"users": [users_before, users_before + len(created)]}
+            note = "lindung demo: missing demo users created"
             if result.data_created:
                 changes["workers"] = [0, result.workers]
                 changes["heirs"] = [0, result.heirs]
                 changes.update({f"enrolments:{code}": [0, n] for code, n in result.enrolments.items()})
-            audit_record(
-                actor=None,
-                action="demo.loaded",
-                region_code=PROVINCE_CODE,
-                changes=changes,
-                note=f"lindung demo: synthetic data (workers={workers}, seed={seed})"
-                if result.data_created
-                else "lindung demo: missing demo users created",
-            )
+                note = f"lindung demo: synthetic data (workers={workers}, seed={seed}, today={story.today})"
+            with story_at(story.night if result.data_created else timezone.now()):
+                audit_record(actor=None, action=LOAD_ACTION, region_code=PROVINCE_CODE, changes=changes, note=note)
     return result
 
 
@@ -200,16 +302,14 @@ def _users_ensure(password: str | None) -> tuple[list[str], list[str], str | Non
             region_id=spec.region_code or village,
             is_staff=spec.superuser,
             is_superuser=spec.superuser,
+            # The field's default is the clock function itself, bound at import: ask the clock now.
+            date_joined=timezone.now(),
         )
     return [u.username for u in missing], sorted(existing), generated
 
 
 def _present_counts() -> DemoLoadResult:
-    per_programme = dict(
-        Programme.objects.filter(code__in=[PROGRAMME_2023.code, PROGRAMME_2026.code])
-        .annotate(n=Count("enrolments"))
-        .values_list("code", "n")
-    )
+    per_programme = dict(Programme.objects.annotate(n=Count("enrolments")).values_list("code", "n"))
     return DemoLoadResult(
         data_created=False,
         workers=Worker.objects.count(),
@@ -234,19 +334,22 @@ def _villages_by_regency() -> dict[str, list[Village]]:
 
 
 def _programme_create(spec: DemoProgramme, quotas: dict[str, int]) -> Programme:
-    programme = Programme.objects.create(
-        code=spec.code,
-        name=spec.name,
-        funder_type=FunderType.APBD_PROVINSI,
-        funder_name="Pemerintah Provinsi Kalimantan Barat",
-        region_id=PROVINCE_CODE,
-        fiscal_year=spec.year,
-        coverage_start=dt.date(spec.year, 1, 1),
-        coverage_end=dt.date(spec.year, 12, 31),
-        budget_ceiling=TARGET_WORKERS * MONTHLY_CONTRIBUTION * 12,
-        target_workers=TARGET_WORKERS,
-        open_for_proposals=spec.open_for_proposals,
-    )
+    """The programme with its quotas, created on 1 November of the year before it runs (budget planning)."""
+    target = sum(quotas.values())
+    with story_at(at(dt.date(spec.year - 1, 11, 1))):
+        programme = Programme.objects.create(
+            code=spec.code,
+            name=spec.name,
+            funder_type=spec.funder_type,
+            funder_name=spec.funder_name,
+            region_id=spec.region,
+            fiscal_year=spec.year,
+            coverage_start=dt.date(spec.year, 1, 1),
+            coverage_end=dt.date(spec.year, 12, 31),
+            budget_ceiling=target * MONTHLY_CONTRIBUTION * 12,
+            target_workers=target,
+            open_for_proposals=spec.open_for_proposals,
+        )
     RegencyQuota.objects.bulk_create(
         RegencyQuota(programme=programme, regency_id=code, quota=quota) for code, quota in quotas.items()
     )
@@ -265,26 +368,12 @@ def _column(model: type[models.Model], name: str) -> str:
     return field.column
 
 
-def _timestamp(year: int, month: int, day: int) -> object:
-    """An aware 09:00 local time in the form the database driver takes."""
-    return connection.ops.adapt_datetimefield_value(timezone.make_aware(dt.datetime(year, month, day, 9, 0)))
-
-
-def _timestamp_now() -> object:
-    return connection.ops.adapt_datetimefield_value(timezone.now())
+def _db(moment: dt.datetime) -> object:
+    """``moment`` in the form the database driver takes (rows written by ``_insert_rows`` skip the ORM)."""
+    return connection.ops.adapt_datetimefield_value(moment)
 
 
 _ACTIVATED = (Status.ACTIVE.value, Status.ENDED.value)  # statuses BPJS has seen through
-
-
-@dataclass(frozen=True)
-class _Stamps:
-    proposed_before_2026: object  # database form, see _timestamp
-    now: object
-
-    def proposed(self, status: str) -> object:
-        """When a 2026 enrolment (and a worker new in 2026) was registered: before January if BPJS activated it."""
-        return self.proposed_before_2026 if status in _ACTIVATED else self.now
 
 
 _WORKER_FIELDS = (*WorkerRow._fields, "declared_income", "created_at", "updated_at")
@@ -305,52 +394,64 @@ class EnrolmentRow(NamedTuple):
     village_id: str
     province_code: str
     regency_code: str
-    proposed_at: object  # database form, see _timestamp
+    proposed_at: object  # database form, see _db
     updated_at: object
 
 
-def _data_create(*, workers: int, seed: int) -> DemoLoadResult:
-    """Both programmes and their people, regency by regency so that one regency at a time is in memory."""
+@dataclass(frozen=True)
+class _Plan:
+    """A running-programme enrolment before it is written: its status and the story's days for it."""
+
+    status: str
+    coverage_start: dt.date | None
+    coverage_end: dt.date | None
+    proposed_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def _data_create(*, workers: int, seed: int, story: DemoStory) -> DemoLoadResult:
+    """The programmes and their people, regency by regency so that one regency at a time is in memory."""
     categories = list(OccupationCategory.objects.filter(active=True).order_by("sort_order", "code"))
     if not categories:
         raise DemoError(_("There is no active occupation category."))
     villages = _villages_by_regency()
     quotas = allocate(TARGET_WORKERS, REGENCY_WEIGHTS)
-    p2023 = _programme_create(PROGRAMME_2023, quotas)
-    p2026 = _programme_create(PROGRAMME_2026, quotas)
-    Programme.objects.filter(pk=p2023.pk).update(created_at=timezone.make_aware(dt.datetime(2022, 11, 1, 9, 0)))
+    ended = _programme_create(story.ended, quotas)
+    running = _programme_create(story.running, {code: n for code, n in quotas.items() if code != ARREARS_REGENCY})
+    city = _programme_create(story.city, {ARREARS_REGENCY: quotas[ARREARS_REGENCY]})
 
     # Allocating by the quotas themselves keeps every regency within its quota (see allocate).
-    per_regency_2023 = allocate(workers, quotas)
-    per_regency_2026 = allocate(round(workers / 4), quotas)
-    carried = {code: min(per_regency_2023[code], round(n * CARRIED_OVER_SHARE)) for code, n in per_regency_2026.items()}
-    fresh = {code: n - carried[code] for code, n in per_regency_2026.items()}
+    per_regency_ended = allocate(workers, quotas)
+    per_regency_now = allocate(round(workers / 4), quotas)
+    carried = {code: min(per_regency_ended[code], round(n * CARRIED_OVER_SHARE)) for code, n in per_regency_now.items()}
+    fresh = {code: n - carried[code] for code, n in per_regency_now.items()}
 
-    factory = WorkerFactory(seed=seed, pools=NamePools.build(seed), categories=categories)
+    factory = WorkerFactory(seed=seed, pools=NamePools.build(seed), categories=categories, year=story.year)
     rng = factory.rng
     # The status plans are drawn for the whole province, so that every status appears even in a
-    # small demo where a regency has only a handful of 2026 enrolments.
+    # small demo where a regency has only a handful of enrolments in the running programmes.
     carried_statuses = iter(factory.status_plan(sum(carried.values()), CARRIED_STATUS_SHARES))
     fresh_statuses = iter(factory.status_plan(sum(fresh.values()), NEW_STATUS_SHARES))
-    kpj_2023 = KpjIssuer(year=2023, start=rng.randint(100_000, 900_000))
-    kpj_2026 = KpjIssuer(year=2026, start=rng.randint(100_000, 900_000))
-    # Rows carry the dates their story implies: the 2023 ones were proposed in December 2022, the
-    # 2026 ones that BPJS activated in December 2025, the 2026 ones still in the pipeline today.
-    registered_2022, ended_2024 = _timestamp(2022, 12, 1), _timestamp(2024, 1, 2)
-    stamps = _Stamps(proposed_before_2026=_timestamp(2025, 12, 1), now=_timestamp_now())
+    kpj_ended = KpjIssuer(year=ended.fiscal_year, start=rng.randint(100_000, 900_000))
+    kpj_now = KpjIssuer(year=story.year, start=rng.randint(100_000, 900_000))
+    # The ended programme's workers were proposed in the autumn before it ran, and ended with it.
+    proposals_ended = (dt.date(ended.fiscal_year - 1, 11, 7), dt.date(ended.fiscal_year - 1, 12, 8))
+    ended_at = _db(at(dt.date(ended.fiscal_year + 1, 1, 2)))
     income = Worker._meta.get_field("declared_income").get_default()
 
-    totals = {"workers": 0, "heirs": 0, p2023.code: 0, p2026.code: 0}
+    totals = {"workers": 0, "heirs": 0, ended.code: 0, running.code: 0, city.code: 0}
     for regency in sorted(quotas):
         regency_villages = villages[regency]
         if not regency_villages:
             raise DemoError(_("No village is loaded for regency %(code)s.") % {"code": regency})
-        old = [factory.worker(rng.choice(regency_villages)) for _ in range(per_regency_2023[regency])]
-        new_statuses = [next(fresh_statuses) for _ in range(fresh[regency])]
-        new = [factory.worker(rng.choice(regency_villages)) for _ in new_statuses]
-        worker_rows = [(*w, income, registered_2022, registered_2022) for w in old]
-        for w, status in zip(new, new_statuses, strict=True):
-            worker_rows.append((*w, income, stamps.proposed(status), stamps.proposed(status)))
+        now_programme = city if regency == ARREARS_REGENCY else running
+        old = [factory.worker(rng.choice(regency_villages)) for _ in range(per_regency_ended[regency])]
+        old_proposed = [_db(factory.moment(*proposals_ended)) for _ in old]
+        new_plans = [_plan(factory, story, next(fresh_statuses)) for _ in range(fresh[regency])]
+        new = [factory.worker(rng.choice(regency_villages)) for _ in new_plans]
+        worker_rows = [(*w, income, stamp, stamp) for w, stamp in zip(old, old_proposed, strict=True)]
+        for w, plan in zip(new, new_plans, strict=True):
+            worker_rows.append((*w, income, _db(plan.proposed_at), _db(plan.proposed_at)))
         _insert_rows(Worker, _WORKER_FIELDS, worker_rows)
         # The database had no worker before this run (demo_load checks), so the regency's
         # workers are exactly the ones just written.
@@ -360,56 +461,101 @@ def _data_create(*, workers: int, seed: int) -> DemoLoadResult:
 
         enrolments: list[EnrolmentRow] = []
         kpj_of: dict[str, str] = {}
-        for w in old:
-            kpj_of[w.nik] = kpj_2023.issue()
+        for w, stamp in zip(old, old_proposed, strict=True):
+            kpj_of[w.nik] = kpj_ended.issue()
             enrolments.append(
                 EnrolmentRow(
                     worker_id=worker_id[w.nik],
-                    programme_id=p2023.pk,
+                    programme_id=ended.pk,
                     status=Status.ENDED.value,
                     kpj=kpj_of[w.nik],
-                    coverage_start=factory.coverage_start(2023, (85, 10, 5)),
-                    coverage_end=dt.date(2023, 12, 31),
+                    coverage_start=factory.coverage_start(ended.fiscal_year, (85, 10, 5)),
+                    coverage_end=ended.coverage_end,
                     end_reason=EndReason.PROGRAMME_ENDED.value,
                     rejection_reason="",
                     village_id=w.village_id,
                     province_code=w.province_code,
                     regency_code=w.regency_code,
-                    proposed_at=registered_2022,
-                    updated_at=ended_2024,
+                    proposed_at=stamp,
+                    updated_at=ended_at,
                 )
             )
         for w in rng.sample(old, carried[regency]):
-            # A carried-over worker keeps the KPJ BPJS gave them in 2023.
-            enrolments.append(
-                _enrolment_2026(factory, w, worker_id[w.nik], p2026, next(carried_statuses), kpj_of[w.nik], stamps)
-            )
-        for w, status in zip(new, new_statuses, strict=True):
-            kpj = kpj_2026.issue() if status in _ACTIVATED else ""
-            enrolments.append(_enrolment_2026(factory, w, worker_id[w.nik], p2026, status, kpj, stamps))
+            # A carried-over worker keeps the KPJ BPJS gave them before.
+            plan = _plan(factory, story, next(carried_statuses))
+            enrolments.append(_enrolment_now(factory, w, worker_id[w.nik], now_programme, plan, kpj_of[w.nik]))
+        for w, plan in zip(new, new_plans, strict=True):
+            kpj = kpj_now.issue() if plan.status in _ACTIVATED else ""
+            enrolments.append(_enrolment_now(factory, w, worker_id[w.nik], now_programme, plan, kpj))
         _insert_rows(Enrolment, EnrolmentRow._fields, enrolments)
 
         totals["workers"] += len(old) + len(new)
         totals["heirs"] += len(heirs)
-        totals[p2023.code] += len(old)
-        totals[p2026.code] += carried[regency] + len(new)
+        totals[ended.code] += len(old)
+        totals[now_programme.code] += carried[regency] + len(new)
 
     verifier = User.objects.filter(username="verifikator").first()
-    for programme in (p2023, p2026):
-        _batches_assign(programme, sent_by=verifier)
-    _bill_and_pay(p2023, months=BILLED_MONTHS_2023)
+    for programme in (ended, running, city):
+        _batches_assign(programme, sent_by=verifier, story=story)
+    _bill_and_pay(ended, story.ended, months=list(months_from(ended.coverage_start, ended.coverage_end)))
+    months = story.due_months
+    _bill_and_pay(running, story.running, months=[m for m in months if m != story.never_billed])
+    _bill_and_pay(city, story.city, months=months, unpaid=story.unpaid)
     admin = User.objects.filter(username="admin_provinsi").first()
-    demo_claims_create(p2023=p2023, p2026=p2026, actor=admin, seed=seed)
-    dashboard_refresh()  # the dashboard reads summary tables: fill them once, the nightly job keeps them fresh
+    demo_claims_create(ended=ended, running=running, actor=admin, seed=seed, story_end=story.eve)
+    # The night's run, as the nightly job would have made it: arrears, lapses, the dashboard's figures.
+    with story_at(story.night):
+        coverage_update(today=story.today)
+        dashboard_refresh(today=story.today)
     return DemoLoadResult(
         data_created=True,
         workers=totals["workers"],
         heirs=totals["heirs"],
-        enrolments={p2023.code: totals[p2023.code], p2026.code: totals[p2026.code]},
+        enrolments={code: n for code, n in totals.items() if code not in ("workers", "heirs")},
+        story=story,
     )
 
 
-def _batches_assign(programme: Programme, *, sent_by: User | None) -> None:
+def _plan(factory: WorkerFactory, story: DemoStory, status: str) -> _Plan:
+    """The days of a running-programme enrolment in ``status``, from the programme's life up to yesterday.
+
+    Activated ones (active, ended) were proposed 16 to 60 days before their coverage started, in time for
+    the BPJS batch sent 11 days before it, and activated a few days after that batch; an ended one ended in
+    a month already billed. The ones still in the pipeline were proposed in the last weeks (sent ones
+    before the last batch, two days ago); rejected ones any time since the programme opened.
+    """
+    eve = story.eve.date()
+    opened = dt.date(story.year - 1, 11, 2)
+    start = end = None
+    if status in _ACTIVATED:
+        start = factory.coverage_start(story.year, (70, 20, 10))
+        batch = start - dt.timedelta(days=11)
+        proposed = factory.moment(start - dt.timedelta(days=60), batch - dt.timedelta(days=5))
+        updated = factory.moment(batch + dt.timedelta(days=2), start - dt.timedelta(days=1))
+        if status == Status.ENDED:
+            last = max(add_months(month_start(story.today), -1), start)
+            months = (last.year - start.year) * 12 + last.month - start.month
+            end = month_end(add_months(start, factory.rng.randint(0, months)))
+            updated = min(factory.moment(end, end + dt.timedelta(days=5)), story.eve)
+        return _Plan(status, start, end, proposed, updated)
+    days_back = {Status.PROPOSED: 45, Status.VERIFIED: 60, Status.SENT: 60}.get(Status(status))
+    first = max(opened, eve - dt.timedelta(days=days_back)) if days_back else opened
+    last = eve - dt.timedelta(days=3) if status == Status.SENT else eve
+    proposed = factory.moment(first, last)
+    if status == Status.PROPOSED:
+        return _Plan(status, None, None, proposed, proposed)
+    if status == Status.SENT:
+        return _Plan(status, None, None, proposed, _last_batch_time(story))
+    decided = proposed.date() + dt.timedelta(days=factory.rng.randint(1, 20))
+    return _Plan(status, None, None, proposed, min(factory.moment(decided, decided), story.eve))
+
+
+def _last_batch_time(story: DemoStory) -> dt.datetime:
+    """The last BPJS batch, still waiting for BPJS's answer, went two days before today."""
+    return at(story.today - dt.timedelta(days=2))
+
+
+def _batches_assign(programme: Programme, *, sent_by: User | None, story: DemoStory) -> None:
     """Number the BPJS batches the enrolments went in, the way ``enrolment_send`` would have.
 
     Every enrolment that BPJS activated went in a batch sent 11 days before its coverage started
@@ -418,77 +564,73 @@ def _batches_assign(programme: Programme, *, sent_by: User | None) -> None:
     """
     activated = Enrolment.objects.filter(programme=programme, status__in=[Status.ACTIVE, Status.ENDED])
     starts = sorted(d for d in activated.values_list("coverage_start", flat=True).distinct() if d is not None)
-    groups = [
-        (
-            activated.filter(coverage_start=start),
-            timezone.make_aware(dt.datetime.combine(start, dt.time(9))) - dt.timedelta(days=11),
-        )
-        for start in starts
-    ]
+    groups = [(activated.filter(coverage_start=start), at(start) - dt.timedelta(days=11)) for start in starts]
     waiting = Enrolment.objects.filter(programme=programme, status=Status.SENT)
     if waiting.exists():
-        groups.append((waiting, timezone.now() - dt.timedelta(days=2)))
-    for number, (enrolments, at) in enumerate(groups, start=1):
-        batch = BpjsBatch.objects.create(programme=programme, number=number, created_by=sent_by)
+        groups.append((waiting, _last_batch_time(story)))
+    for number, (enrolments, sent_at) in enumerate(groups, start=1):
+        with story_at(sent_at):
+            batch = BpjsBatch.objects.create(programme=programme, number=number, created_by=sent_by)
         count = enrolments.update(batch=batch)
-        # auto_now_add stamped today; the batch was sent before the coverage it opened.
-        BpjsBatch.objects.filter(pk=batch.pk).update(count=count, created_at=at)
+        BpjsBatch.objects.filter(pk=batch.pk).update(count=count)
 
 
-def _enrolment_2026(
-    factory: WorkerFactory, w: WorkerRow, worker_id: int, programme: Programme, status: str, kpj: str, stamps: _Stamps
+def _enrolment_now(
+    factory: WorkerFactory, w: WorkerRow, worker_id: int, programme: Programme, plan: _Plan, kpj: str
 ) -> EnrolmentRow:
-    start: dt.date | None = None
-    end: dt.date | None = None
     end_reason = rejection_reason = ""
-    if status in _ACTIVATED:
-        start = factory.coverage_start(2026, (70, 20, 10))
-        if status == Status.ENDED:
-            end = month_end(dt.date(2026, factory.rng.randint(start.month, 10), 1))
+    if plan.status in _ACTIVATED:
+        if plan.status == Status.ENDED:
             end_reason = factory.end_reason()
     else:
         kpj = ""  # BPJS gives (or confirms) the KPJ only on activation
-        if status == Status.REJECTED:
+        if plan.status == Status.REJECTED:
             rejection_reason = factory.rejection_reason()
     return EnrolmentRow(
         worker_id=worker_id,
         programme_id=programme.pk,
-        status=status,
+        status=plan.status,
         kpj=kpj,
-        coverage_start=start,
-        coverage_end=end,
+        coverage_start=plan.coverage_start,
+        coverage_end=plan.coverage_end,
         end_reason=end_reason,
         rejection_reason=rejection_reason,
         village_id=w.village_id,
         province_code=w.province_code,
         regency_code=w.regency_code,
-        proposed_at=stamps.proposed(status),
-        updated_at=stamps.now,
+        proposed_at=_db(plan.proposed_at),
+        updated_at=_db(plan.updated_at),
     )
 
 
-def _bill_and_pay(programme: Programme, *, months: int) -> list[Invoice]:
-    """Bill the programme's first ``months`` months and pay each invoice in full, as the system.
+def _bill_and_pay(
+    programme: Programme, spec: DemoProgramme, *, months: Sequence[dt.date], unpaid: Sequence[dt.date] = ()
+) -> list[Invoice]:
+    """Bill each of ``months`` and pay each invoice in full but those of ``unpaid``, as the system.
 
     Through the contribution services (set-based billing, audited), so the demo's invoices are the
-    ones ``lindung bill`` would make. Each is paid by one SP2D on the 15th of the following month.
+    ones ``lindung bill`` would make. A month's invoice is built and issued on the 20th of the month
+    and paid by one SP2D on the 27th, each step at its time (``story_at``).
     """
     invoices = []
-    month = programme.coverage_start.replace(day=1)
-    for number in range(1, months + 1):
-        paid_on = next_month(month).replace(day=15)
-        invoice = invoice_build(actor=None, programme=programme, month=month, today=next_month(month))
-        invoice = invoice_issue(actor=None, invoice=invoice)
-        if invoice.total > 0:  # an empty month (a tiny demo) owes nothing and is paid on issue
-            payment_record(
-                actor=None,
-                programme=programme,
-                paid_on=paid_on,
-                amount=invoice.total,
-                reference=f"SP2D {number * 41 + 82:04d}/BPKAD/{paid_on.year}",
-                note=f"Iuran {month:%m/%Y}",
-                allocations=[(invoice, invoice.total)],
-            )
+    for number, month in enumerate(months, start=1):
+        built = month.replace(day=BILLING_DAY)
+        with story_at(at(built)):
+            invoice = invoice_build(actor=None, programme=programme, month=month, today=built)
+        with story_at(at(built, 10, 30)):
+            invoice = invoice_issue(actor=None, invoice=invoice)
+        paid_on = month.replace(day=PAYMENT_DAY)
+        # An empty month (a tiny demo) owes nothing and is paid on issue.
+        if invoice.total > 0 and month not in unpaid:
+            with story_at(at(paid_on, 10)):
+                payment_record(
+                    actor=None,
+                    programme=programme,
+                    paid_on=paid_on,
+                    amount=invoice.total,
+                    reference=f"SP2D {number * 41 + 82:04d}/{spec.payment_office}/{paid_on.year}",
+                    note=f"Iuran {month:%m/%Y}",
+                    allocations=[(invoice, invoice.total)],
+                )
         invoices.append(invoice)
-        month = next_month(month)
     return invoices

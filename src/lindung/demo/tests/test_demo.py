@@ -4,21 +4,25 @@ import datetime as dt
 import functools
 import re
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, F
-from django.utils import translation
+from django.utils import timezone, translation
 
 from lindung.accounts.models import Role, User
 from lindung.audit.models import AuditEntry
 from lindung.claims.models import Claim, ClaimStatus, ClaimType
 from lindung.contributions.budget import programme_budget
-from lindung.contributions.models import Invoice, InvoiceStatus, Payment
+from lindung.contributions.models import CoverageStatus, Invoice, InvoiceStatus, Payment
 from lindung.demo import services as demo_services
+from lindung.demo.clock import at
 from lindung.demo.generate import REGENCY_WEIGHTS, allocate
 from lindung.demo.services import DemoError, DemoLoadResult, demo_load
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
+from lindung.months import months_from
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.regions.services import regions_load
@@ -27,6 +31,10 @@ from lindung.workers.models import Heir, OccupationCategory, Worker
 from lindung.workers.nik import parse_nik
 
 WORKERS = 400
+TODAY = dt.date(2026, 12, 5)
+MONTHS_DUE = list(months_from(dt.date(2026, 1, 1), dt.date(2026, 11, 1)))  # January to the month before TODAY
+NEVER_BILLED = dt.date(2026, 6, 1)  # the middle of those eleven
+CITY = "61.71"  # Kota Pontianak, its own programme
 PASSWORD = "demo-password-1"
 KPJ = re.compile(r"^[0-9]{11}$")
 # parse_nik infers the century from "today"; pin it so the test does not age.
@@ -37,7 +45,7 @@ SEEN_BY_BPJS = [Status.SENT, Status.ACTIVE, Status.ENDED]
 @pytest.fixture
 def demo(db: None) -> DemoLoadResult:
     seed_categories(OccupationCategory)  # in case a transactional test flushed the migration's rows
-    return demo_load(workers=WORKERS, seed=7, password=PASSWORD)
+    return demo_load(workers=WORKERS, seed=7, password=PASSWORD, today=TODAY)
 
 
 def _counts() -> dict[str, int]:
@@ -56,19 +64,33 @@ def test_allocate_splits_exactly_and_never_exceeds_the_parts_it_is_split_by() ->
         assert all(parts[code] <= quotas[code] for code in quotas)
 
 
-def test_creates_both_kalbar_programmes_with_quotas_summing_to_the_target(demo: DemoLoadResult) -> None:
+def test_creates_the_ended_and_running_programmes_with_quotas_summing_to_the_target(demo: DemoLoadResult) -> None:
     programmes = {p.code: p for p in Programme.objects.all()}
-    assert set(programmes) == {"KALBAR-2023", "KALBAR-2026"}
-    for programme in programmes.values():
-        assert programme.funder_type == FunderType.APBD_PROVINSI
-        assert programme.region_id == "61"
-        assert programme.target_workers == 100_000
-        quotas = dict(programme.quotas.values_list("regency_id", "quota"))
-        assert set(quotas) == set(REGENCY_WEIGHTS)
-        assert sum(quotas.values()) == 100_000
+    assert set(programmes) == {"KALBAR-2023", "KALBAR-2026", "PONTIANAK-2026"}
+    quotas = {code: dict(p.quotas.values_list("regency_id", "quota")) for code, p in programmes.items()}
+    for code, programme in programmes.items():
+        assert programme.target_workers == sum(quotas[code].values())
+        assert programme.budget_ceiling == programme.target_workers * 16_800 * 12
+    assert programmes["KALBAR-2023"].target_workers == 100_000
+    assert set(quotas["KALBAR-2023"]) == set(REGENCY_WEIGHTS)
+    # The city funds its own workers: the province's running programme covers the other thirteen.
+    assert set(quotas["KALBAR-2026"]) == set(REGENCY_WEIGHTS) - {CITY}
+    assert set(quotas["PONTIANAK-2026"]) == {CITY}
+    assert quotas["KALBAR-2026"]["61.01"] == quotas["KALBAR-2023"]["61.01"]
+    assert programmes["KALBAR-2026"].target_workers + programmes["PONTIANAK-2026"].target_workers == 100_000
+    for code in ("KALBAR-2023", "KALBAR-2026"):
+        assert programmes[code].funder_type == FunderType.APBD_PROVINSI
+        assert programmes[code].region_id == "61"
+    city = programmes["PONTIANAK-2026"]
+    assert (city.funder_type, city.funder_name, city.region_id) == (
+        FunderType.APBD_KABKOTA,
+        "Pemerintah Kota Pontianak",
+        CITY,
+    )
     assert not programmes["KALBAR-2023"].open_for_proposals
-    assert programmes["KALBAR-2026"].open_for_proposals
+    assert programmes["KALBAR-2026"].open_for_proposals and city.open_for_proposals
     assert programmes["KALBAR-2026"].coverage_start == dt.date(2026, 1, 1)
+    assert programmes["KALBAR-2023"].coverage_end == dt.date(2023, 12, 31)
 
 
 def test_2023_enrols_every_requested_worker_ended_with_a_kpj(demo: DemoLoadResult) -> None:
@@ -87,7 +109,10 @@ def test_2023_enrols_every_requested_worker_ended_with_a_kpj(demo: DemoLoadResul
 def test_2026_has_a_quarter_as_many_mostly_carried_over_mostly_active_and_every_status(
     demo: DemoLoadResult,
 ) -> None:
-    enrolments = Enrolment.objects.filter(programme__code="KALBAR-2026")
+    enrolments = Enrolment.objects.filter(programme__fiscal_year=2026)
+    assert not enrolments.filter(programme__code="KALBAR-2026", regency_code=CITY).exists()
+    assert not enrolments.filter(programme__code="PONTIANAK-2026").exclude(regency_code=CITY).exists()
+    assert enrolments.filter(programme__code="PONTIANAK-2026", status=Status.ACTIVE).exists()
     total = enrolments.count()
     assert total == WORKERS // 4
     by_status = dict(enrolments.values_list("status").annotate(n=Count("id")))
@@ -105,6 +130,7 @@ def test_2026_has_a_quarter_as_many_mostly_carried_over_mostly_active_and_every_
             assert e.coverage_start is not None
             assert e.coverage_start.year == 2026
             assert e.coverage_start.month <= 3
+            assert e.coverage_end is None or e.coverage_end < TODAY
         else:
             assert e.kpj == ""
         if e.status == Status.ENDED:
@@ -174,37 +200,155 @@ def test_enrolments_bpjs_saw_are_in_numbered_batches_sent_before_coverage(demo: 
             assert e.batch.created_at.date() < e.coverage_start
 
 
-def test_kalbar_2023_has_six_issued_invoices_each_paid_by_one_sp2d(demo: DemoLoadResult) -> None:
-    invoices = list(Invoice.objects.filter(programme__code="KALBAR-2023").order_by("month"))
-    assert [invoice.month for invoice in invoices] == [dt.date(2023, m, 1) for m in range(1, 7)]
-    assert {invoice.status for invoice in invoices} == {InvoiceStatus.PAID}
-    assert all(invoice.issued_at is not None and invoice.total > 0 for invoice in invoices)
+def _invoices(code: str) -> dict[dt.date, Invoice]:
+    return {i.month: i for i in Invoice.objects.filter(programme__code=code)}
+
+
+def test_kalbar_2023_ended_with_every_month_billed_and_paid_by_one_sp2d_each(demo: DemoLoadResult) -> None:
+    invoices = _invoices("KALBAR-2023")
+    assert sorted(invoices) == [dt.date(2023, m, 1) for m in range(1, 13)]
+    assert {invoice.status for invoice in invoices.values()} == {InvoiceStatus.PAID}
     january = Enrolment.objects.filter(programme__code="KALBAR-2023", coverage_start__lte=dt.date(2023, 1, 31))
-    assert invoices[0].line_count == january.count()
-    assert invoices[-1].line_count == WORKERS  # every 2023 worker is covered by June
-    for invoice in invoices:
+    assert invoices[dt.date(2023, 1, 1)].line_count == january.count()
+    assert invoices[dt.date(2023, 12, 1)].line_count == WORKERS  # every 2023 worker is covered by then
+    for invoice in invoices.values():
         allocation = invoice.allocations.select_related("payment").get()
         payment = allocation.payment
         assert allocation.amount == invoice.total == payment.amount
-        assert payment.paid_on == dt.date(2023, invoice.month.month + 1, 15)
+        assert payment.paid_on == invoice.month.replace(day=27)
         assert re.fullmatch(r"SP2D [0-9]{4}/BPKAD/2023", payment.reference)
         assert not payment.is_reversed
-    assert not Invoice.objects.filter(programme__code="KALBAR-2026").exists()
 
 
-def test_the_kalbar_2023_budget_shows_six_months_billed_and_paid_and_the_rest_projected(demo: DemoLoadResult) -> None:
+def test_kalbar_2026_is_billed_and_paid_up_to_last_month_but_for_one_month_never_billed(demo: DemoLoadResult) -> None:
+    invoices = _invoices("KALBAR-2026")
+    assert sorted(invoices) == [m for m in MONTHS_DUE if m != NEVER_BILLED]
+    assert {invoice.status for invoice in invoices.values()} == {InvoiceStatus.PAID}
+    assert all(invoice.total > 0 and invoice.built_on == invoice.month.replace(day=20) for invoice in invoices.values())
+    # The month never billed has no invoice, draft or issued, nor does the month of today (not yet due).
+    assert not Invoice.objects.filter(programme__code="KALBAR-2026", month__in=[NEVER_BILLED, TODAY.replace(day=1)])
+
+
+def test_the_city_s_last_two_months_are_issued_and_unpaid(demo: DemoLoadResult) -> None:
+    invoices = _invoices("PONTIANAK-2026")
+    assert sorted(invoices) == MONTHS_DUE
+    unpaid = {m for m, i in invoices.items() if i.status != InvoiceStatus.PAID}
+    assert unpaid == {dt.date(2026, 10, 1), dt.date(2026, 11, 1)}
+    for month in unpaid:
+        assert invoices[month].status == InvoiceStatus.ISSUED
+        assert invoices[month].total > 0
+        assert not invoices[month].allocations.exists()
+    payments = Payment.objects.filter(programme__code="PONTIANAK-2026")
+    assert sum(p.amount for p in payments) == sum(i.total for m, i in invoices.items() if m not in unpaid)
+    assert all(re.fullmatch(r"SP2D [0-9]{4}/BKAD/2026", p.reference) for p in payments)
+
+
+def test_the_night_s_run_of_today_finds_the_city_in_arrears(demo: DemoLoadResult) -> None:
+    """October fell due on 10 November, unpaid: on 5 December the city's workers owe a month; November is not due."""
+    statuses = CoverageStatus.objects.filter(programme__code="PONTIANAK-2026")
+    assert statuses.exists()
+    assert {s.computed_for for s in statuses} == {TODAY}
+    active = statuses.filter(enrolment__status=Status.ACTIVE)
+    assert active.exists()
+    assert all(s.months_in_arrears >= 1 and s.paid_through == dt.date(2026, 9, 1) for s in active)
+    assert not CoverageStatus.objects.filter(programme__code="KALBAR-2023", months_in_arrears__gt=0).exists()
+
+
+def test_nothing_happens_after_today_and_the_story_s_days_are_spread(demo: DemoLoadResult) -> None:
+    end_of_today = at(TODAY + dt.timedelta(days=1), 0)
+    stamps: dict[str, list[dt.datetime]] = {
+        "proposed": list(Enrolment.objects.values_list("proposed_at", flat=True)),
+        "enrolment updated": list(Enrolment.objects.values_list("updated_at", flat=True)),
+        "worker registered": list(Worker.objects.values_list("created_at", flat=True)),
+        "batch sent": list(BpjsBatch.objects.values_list("created_at", flat=True)),
+        "invoice issued": [i for i in Invoice.objects.values_list("issued_at", flat=True) if i is not None],
+        "payment recorded": list(Payment.objects.values_list("recorded_at", flat=True)),
+        "claim reported": list(Claim.objects.values_list("reported_at", flat=True)),
+        "claim changed": list(Claim.objects.values_list("status_changed_at", flat=True)),
+        "audit": list(AuditEntry.objects.values_list("at", flat=True)),
+        "user joined": list(User.objects.values_list("date_joined", flat=True)),
+    }
+    for name, values in stamps.items():
+        assert values, name
+        assert all(v < end_of_today for v in values), name
+    # Spread over the programmes' lives, not all "now": proposals over three years, on many days.
+    proposed = {timezone.localdate(v) for v in stamps["proposed"]}
+    assert min(proposed) < dt.date(2023, 1, 1) and max(proposed) > dt.date(2026, 10, 1)
+    assert len(proposed) > 50
+    audit_days = {timezone.localdate(v) for v in stamps["audit"]}
+    assert len(audit_days) > 40
+    assert min(audit_days) < dt.date(2023, 12, 31) and max(audit_days) <= TODAY
+    assert {
+        timezone.localdate(a) for a in AuditEntry.objects.filter(action="payment.recorded").values_list("at", flat=True)
+    } == {p.paid_on for p in Payment.objects.all()}
+    for claim in Claim.objects.all():
+        assert timezone.localdate(claim.reported_at) >= claim.incident_date
+        assert claim.status_changed_at >= claim.reported_at
+        registered = AuditEntry.objects.get(action="claim.registered", object_id=str(claim.pk))
+        assert registered.at == claim.reported_at
+
+
+def _figures() -> dict[str, list[Any]]:
+    """What a visitor would read, without ids (the second run's rows get new ones)."""
+    return {
+        "invoices": sorted(
+            Invoice.objects.values_list("programme__code", "month", "status", "total", "line_count", "issued_at")
+        ),
+        "payments": sorted(Payment.objects.values_list("programme__code", "paid_on", "amount", "reference")),
+        "enrolments": sorted(
+            Enrolment.objects.values_list(
+                "programme__code", "worker__nik", "status", "coverage_start", "coverage_end", "proposed_at"
+            )
+        ),
+        "claims": sorted(Claim.objects.values_list("worker__nik", "type", "status", "reported_at", "paid_amount")),
+        "audit": sorted(AuditEntry.objects.values_list("action", "at")),
+        "arrears": sorted(
+            CoverageStatus.objects.values_list("enrolment__worker__nik", "months_in_arrears", "paid_through")
+        ),
+    }
+
+
+def test_the_same_seed_and_today_give_the_same_demo(db: None) -> None:
+    seed_categories(OccupationCategory)
+    runs = []
+    for _ in range(2):
+        with transaction.atomic():
+            demo_load(workers=120, seed=5, password=PASSWORD, today=TODAY)
+            runs.append(_figures())
+            transaction.set_rollback(True)
+    assert runs[0] == runs[1]
+    assert runs[0]["invoices"] and runs[0]["claims"]
+
+
+def test_another_today_tells_the_story_of_its_own_year(db: None) -> None:
+    seed_categories(OccupationCategory)
+    demo_load(workers=40, seed=5, password=PASSWORD, today=dt.date(2027, 4, 18))
+
+    assert set(Programme.objects.values_list("code", flat=True)) == {"KALBAR-2024", "KALBAR-2027", "PONTIANAK-2027"}
+    march = dt.date(2027, 3, 1)
+    assert sorted(_invoices("KALBAR-2027")) == [dt.date(2027, 1, 1), march]  # February never billed
+    city = _invoices("PONTIANAK-2027")
+    assert [(m, i.status) for m, i in sorted(city.items())] == [
+        (dt.date(2027, 1, 1), InvoiceStatus.PAID),
+        (dt.date(2027, 2, 1), InvoiceStatus.ISSUED),
+        (march, InvoiceStatus.ISSUED),
+    ]
+    assert len(_invoices("KALBAR-2024")) == 12
+
+
+def test_refuses_a_today_whose_ended_programme_would_precede_the_rules(db: None) -> None:
+    with pytest.raises(DemoError):
+        demo_load(workers=10, password=PASSWORD, today=dt.date(2018, 6, 1))
+
+
+def test_the_kalbar_2023_budget_shows_its_final_account(demo: DemoLoadResult) -> None:
+    """Read on the demo's today, the ended programme: every month billed and paid, nothing projected."""
     programme = Programme.objects.get(code="KALBAR-2023")
-    # Read in July 2023, the budget projects July–December: every 2023 worker is covered until the end of the year.
-    budget = programme_budget(programme, today=dt.date(2023, 7, 1))
-    billed = sum(Invoice.objects.filter(programme__code="KALBAR-2023").values_list("total", flat=True))
-    assert budget.billed == billed == budget.paid
-    assert budget.outstanding == budget.credit == 0
-    assert budget.projection.projected == 6 * WORKERS * 16_800
-    assert budget.projection.runs_out_in is None
-    assert budget.projection.capacity > 0
-    # Read after 2023, the programme has ended: its final account, nothing projected, no capacity.
-    ended = programme_budget(programme, today=dt.date(2024, 1, 1))
-    assert ended.ended and ended.billed == billed
+    billed = sum(Invoice.objects.filter(programme=programme).values_list("total", flat=True))
+    ended = programme_budget(programme, today=TODAY)
+    assert ended.ended
+    assert ended.billed == ended.paid == billed
+    assert ended.outstanding == ended.credit == 0
     assert (ended.projection.projected, ended.projection.capacity) == (0, 0)
     assert ended.unused == ended.ceiling - billed
 
@@ -252,21 +396,21 @@ def test_second_run_reuses_everything_and_keeps_passwords(demo: DemoLoadResult) 
     before = _counts()
     hashes = dict(User.objects.values_list("username", "password"))
 
-    again = demo_load(workers=WORKERS * 2, seed=8, password="another-password")
+    again = demo_load(workers=WORKERS * 2, seed=8, password="another-password", today=dt.date(2027, 6, 1))
 
     assert not again.data_created
     assert again.users_created == []
     assert len(again.users_reused) == 8
     assert again.enrolments == demo.enrolments
     assert _counts() == before  # no invoice or payment either
-    assert Invoice.objects.filter(programme__code="KALBAR-2023").count() == 6
+    assert Invoice.objects.filter(programme__code="KALBAR-2023").count() == 12
     assert dict(User.objects.values_list("username", "password")) == hashes
 
 
 def test_second_run_recreates_only_a_missing_user(demo: DemoLoadResult) -> None:
     User.objects.filter(username="pimpinan").delete()
 
-    again = demo_load(workers=WORKERS, password=None)
+    again = demo_load(workers=WORKERS, password=None, today=TODAY)
 
     assert again.users_created == ["pimpinan"]
     assert again.generated_password  # random, shown once by the command
@@ -302,7 +446,7 @@ def test_command_loads_then_reuses_without_serving(db: None, monkeypatch: pytest
     first, second = StringIO(), StringIO()
 
     with translation.override("en"):
-        call_command("demo", "--workers", "40", "--no-serve", stdout=first)
+        call_command("demo", "--workers", "40", "--no-serve", "--today", "2026-12-05", stdout=first)
         counts = _counts()
         call_command("demo", "--workers", "80", "--no-serve", stdout=second)
 
@@ -312,6 +456,10 @@ def test_command_loads_then_reuses_without_serving(db: None, monkeypatch: pytest
     assert "LINDUNG_DEMO_PASSWORD" in first.getvalue()
     assert PASSWORD not in first.getvalue()
     assert "reused" in second.getvalue()
+    story = first.getvalue()
+    assert "The story as of 2026-12-05:" in story
+    assert "KALBAR-2026: January 2026 to November 2026 billed and paid, except June 2026, never billed." in story
+    assert "PONTIANAK-2026 (Kota Pontianak, its own budget): billed up to November 2026; October 2026, " in story
     assert User.objects.get(username="verifikator").check_password(PASSWORD)
 
 
@@ -327,6 +475,9 @@ def test_holds_claims_of_every_type_and_status_recorded_through_the_services(dem
     # Every claim has its registration in the audit log; a death ended the worker's active cover.
     registered = AuditEntry.objects.filter(action="claim.registered").values_list("object_id", flat=True)
     assert set(registered) == {str(c.pk) for c in claims}
+    assert all(c.incident_date.year == 2023 for c in claims.filter(enrolment__programme__code="KALBAR-2023"))
+    recent = claims.filter(enrolment__programme__code="KALBAR-2026")
+    assert all(dt.date(2026, 11, 1) <= c.incident_date < TODAY for c in recent)
     died = claims.filter(type__in=["jkm", "jkk-death"], enrolment__programme__code="KALBAR-2026", covered=True)
     assert died.exists()
     assert not Enrolment.objects.filter(worker__in=died.values("worker"), status=Status.ACTIVE).exists()
