@@ -27,16 +27,17 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_data(settings: Any, reference_data: None) -> None:
+def demo_data(settings: Any, reference_data: None) -> str:
+    """The running programme's code."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_small_demo(workers=300, seed=11)
+    return load_small_demo(workers=300, seed=11)
 
 
 def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
-    page: Page, live_server: LiveServer, demo_data: None, test_results_dir: Path
+    page: Page, live_server: LiveServer, demo_data: str, test_results_dir: Path
 ) -> None:
     enrolment = (
-        Enrolment.objects.filter(programme__code="KALBAR-2026", status=Status.ACTIVE, regency_code="61.01")
+        Enrolment.objects.filter(programme__code=demo_data, status=Status.ACTIVE, regency_code="61.01")
         .exclude(worker__claims__isnull=False)
         .select_related("worker")
         .order_by("pk")

@@ -24,10 +24,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_data(settings: Any, reference_data: None) -> None:
+def demo_data(settings: Any, reference_data: None) -> str:
+    """The running programme's code."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_small_demo(workers=300, seed=5)
+    code = load_small_demo(workers=300, seed=5)
     dashboard_refresh()
+    return code
 
 
 def _grouped(n: int) -> str:
@@ -43,24 +45,24 @@ def _covered(programme_code: str, regency: str = "") -> int:
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_the_dashboard_and_the_leadership_summary_show_the_database_figures(
-    page: Page, live_server: LiveServer, demo_data: None, test_results_dir: Path, language: str
+    page: Page, live_server: LiveServer, demo_data: str, test_results_dir: Path, language: str
 ) -> None:
     log_in(page, live_server, "pimpinan", TEST_PASSWORD)
     if language == "en":
         choose_english(page)
     expect(page.locator("html")).to_have_attribute("lang", language)
 
-    page.goto("/dasbor/?programme=KALBAR-2026")
-    covered = _covered("KALBAR-2026")
+    page.goto(f"/dasbor/?programme={demo_data}")
+    covered = _covered(demo_data)
     assert covered > 0
     expect(page.get_by_test_id("total-covered")).to_have_attribute("data-value", str(covered))
     expect(page.get_by_test_id("total-covered").locator("strong")).to_have_text(_grouped(covered))
     sambas = page.locator('[data-testid="coverage-row"][data-code="61.01"]')
-    expect(sambas).to_have_attribute("data-covered", str(_covered("KALBAR-2026", "61.01")))
+    expect(sambas).to_have_attribute("data-covered", str(_covered(demo_data, "61.01")))
     expect(page.get_by_test_id("coverage-map").locator("svg")).to_be_visible()
     page.screenshot(path=test_results_dir / f"dashboard-{language}-{connection.vendor}.png", full_page=True)
 
-    page.goto("/laporan/?programme=KALBAR-2026")
+    page.goto(f"/laporan/?programme={demo_data}")
     page.get_by_test_id("view-summary").click()
     page.wait_for_url("**/laporan/summary.html*")
     body = page.locator("body")

@@ -394,9 +394,9 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
     }
-    load_small_demo(workers=120, seed=3)
+    running = load_small_demo(workers=120, seed=3)
     batch = ImportBatch(
-        programme=Programme.objects.get(code="KALBAR-2026"),
+        programme=Programme.objects.get(code=running),
         uploaded_by=User.objects.get(username="operator_sambas"),
         region_code="61.01",
         file_name="usulan.csv",
