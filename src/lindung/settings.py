@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "lindung.web",
     "lindung.home",
     "lindung.nightly",
+    "lindung.server",
     "lindung.demo",
 ]
 # The public coverage check (/cek-status/): every POST takes at least this long, so that the answer time does not
@@ -219,6 +220,13 @@ STORAGES = {
 
 # Background work runs in the database-backed queue: `lindung db_worker` processes it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# `lindung serve`: web server processes and threads per process, task workers, and how long a stop waits for
+# requests and jobs to finish before the workers abandon their jobs.
+LINDUNG_WEB_WORKERS = env_int("LINDUNG_WEB_WORKERS", 2, minimum=1, maximum=64)
+LINDUNG_WEB_THREADS = env_int("LINDUNG_WEB_THREADS", 4, minimum=1, maximum=64)
+LINDUNG_TASK_WORKERS = env_int("LINDUNG_TASK_WORKERS", 1, minimum=1, maximum=16)
+LINDUNG_SHUTDOWN_GRACE_SECONDS = env_int("LINDUNG_SHUTDOWN_GRACE_SECONDS", 60, minimum=1, maximum=3600)
 
 LOG_LEVEL = env_choice("LINDUNG_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 LOGGING = {

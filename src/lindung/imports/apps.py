@@ -8,7 +8,8 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Imports")
 
     def ready(self) -> None:
-        from lindung.imports.jobs import imports_housekeeping
-        from lindung.worker.housekeeping import worker_starting
+        from lindung.imports.jobs import imports_abandoned, imports_housekeeping
+        from lindung.worker.housekeeping import tasks_abandoned, worker_starting
 
         worker_starting.connect(imports_housekeeping, dispatch_uid="lindung.imports.housekeeping")
+        tasks_abandoned.connect(imports_abandoned, dispatch_uid="lindung.imports.abandoned")

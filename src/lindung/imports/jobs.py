@@ -102,9 +102,10 @@ def import_process(*, batch_id: int) -> None:
             _files_settle(batch_id)
 
 
-def import_expire_stale(*, now: dt.datetime | None = None) -> int:
-    """Fail the uploads (and tasks) that stopped showing life and remove their files; how many."""
-    expired = records_expire_stale(now=now)
+def import_expire_stale(*, now: dt.datetime | None = None, task_ids: list[str] | None = None) -> int:
+    """Fail the uploads (and tasks) that stopped showing life, or whose tasks ``task_ids`` a stopping worker
+    abandoned, and remove their files; how many."""
+    expired = records_expire_stale(now=now, task_ids=task_ids)
     for batch_id in expired:
         _files_settle(batch_id)
     return len(expired)
@@ -117,6 +118,11 @@ def imports_housekeeping(*, now: dt.datetime, **_signal: Any) -> None:
     ended = ImportBatch.objects.filter(status__in=(ImportStatus.COMPLETED, ImportStatus.FAILED)).exclude(source="")
     for batch_id in ended.values_list("pk", flat=True):
         _files_settle(batch_id)
+
+
+def imports_abandoned(*, task_ids: list[str], **_signal: Any) -> None:
+    """When stopping workers abandoned tasks (``tasks_abandoned``): their uploads failed, their files removed."""
+    import_expire_stale(task_ids=task_ids)
 
 
 def _files_settle(batch_id: int) -> None:

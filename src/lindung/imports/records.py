@@ -123,22 +123,25 @@ def stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=settings.LINDUNG_IMPORT_STALE_SECONDS)
 
 
-def records_expire_stale(*, now: dt.datetime | None = None) -> list[int]:
+def records_expire_stale(*, now: dt.datetime | None = None, task_ids: list[str] | None = None) -> list[int]:
     """Running → failed for the uploads that stopped showing life (their process was killed or the server
-    restarted), and their tasks; audited. They wrote nothing: the rows are written in one transaction that
-    died with them. Returns their ids."""
+    restarted), or whose tasks ``task_ids`` a stopping worker abandoned, and their tasks; audited. They wrote
+    nothing: the rows are written in one transaction that died with them. Returns their ids."""
     now = now or timezone.now()
     cutoff = now - stale_after()
-    stale = ImportBatch.objects.filter(status=ImportStatus.RUNNING).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, uploaded_at__lt=cutoff)
-    )
+    alive: Q = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+    stale = ImportBatch.objects.filter(status=ImportStatus.RUNNING)
+    if task_ids is not None:
+        stale, alive = stale.filter(task_id__in=task_ids), Q()
+    else:
+        stale = stale.filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, uploaded_at__lt=cutoff))
     expired = []
     for batch_id, region_code, task_id in stale.values_list("pk", "region_code", "task_id"):
         with transaction.atomic():
             # Conditional, so that a job finishing at this very moment keeps its outcome.
             if (
                 not ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.RUNNING)
-                .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
+                .filter(alive)
                 .update(status=ImportStatus.FAILED, message=_stale_message())
             ):
                 continue

@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 # Sent with ``now``; receivers tidy their own app's records and files.
 worker_starting = Signal()
+# Sent with ``task_ids`` when workers stopped leaving these tasks unfinished (``tasks_release``); receivers mark
+# their own records of them.
+tasks_abandoned = Signal()
 # No task of Lindung's runs this long; one recorded as running longer died with its worker.
 TASK_DEAD_AFTER = dt.timedelta(hours=24)
 
@@ -57,6 +60,23 @@ def tasks_fail_dead(*, before: dt.datetime, note: str, ids: list[str] | None = N
         exception_class_path="lindung.worker.housekeeping.WorkerDied",
         traceback=note,
     )
+
+
+def tasks_release(worker_ids: list[str]) -> int:
+    """After these workers stopped: the tasks they left marked running are marked failed (their transactions
+    died with them), and ``tasks_abandoned`` tells the apps which. Returns how many."""
+    if not worker_ids:
+        return 0
+    ours = set(worker_ids)
+    # Few rows run at once; the worker ids are a JSON list, which SQLite cannot search inside.
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list("id", "worker_ids")
+    ids = [str(task_id) for task_id, workers in running if ours.intersection(workers or [])]
+    if not ids:
+        return 0
+    count = tasks_fail_dead(before=timezone.now(), ids=ids, note="the server stopped before the task finished")
+    tasks_abandoned.send(sender=None, task_ids=ids)
+    logger.info("worker housekeeping: %d tasks left unfinished by stopped workers marked failed", count)
+    return count
 
 
 def temporary_files_remove(*, older_than: dt.datetime) -> int:

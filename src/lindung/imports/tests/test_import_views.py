@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.tasks.base import TaskResultStatus
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from lindung.audit.models import AuditEntry
 from lindung.imports.jobs import import_process
@@ -21,7 +23,7 @@ from lindung.imports.records import stale_after
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, download_by_post, make_nik, strict_client_for
-from lindung.worker.housekeeping import worker_housekeeping
+from lindung.worker.housekeeping import tasks_release, worker_housekeeping
 from lindung.workers.models import Worker
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +207,43 @@ def test_an_import_that_stopped_showing_life_is_marked_failed_by_the_worker_not_
     assert alive.status == ImportStatus.RUNNING
     assert AuditEntry.objects.filter(action="import.failed", object_id=str(dead.pk)).count() == 1
     import_process(batch_id=dead.pk)  # a late delivery of the dead job finds nothing to claim
+    assert not Worker.objects.exists()
+
+
+def test_an_upload_whose_worker_was_stopped_mid_job_is_marked_failed_when_the_server_stops(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload
+):
+    """``lindung serve`` stopping: the jobs its workers abandoned are failed with their uploads, at once (not
+    after the stale timeout); another worker's job is left alone."""
+    client = client_for(cast["operator_sambas"])
+    upload(client, programme, write_csv(tmp_path / "a.csv", [person(make_nik())]), run=False)
+    batch = ImportBatch.objects.get()
+    mine, other = (
+        DBTaskResult.objects.create(
+            status=TaskResultStatus.RUNNING,
+            task_path=path,
+            worker_ids=[worker],
+            backend_name="default",
+            args_kwargs={"args": [], "kwargs": {}},
+        )
+        for path, worker in (
+            ("lindung.imports.tasks.import_task", "serve-host-1-1"),
+            ("lindung.contributions.tasks.coverage_update_task", "another-worker"),
+        )
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), task_id=str(mine.pk)
+    )
+
+    assert tasks_release(["serve-host-1-1"]) == 1
+
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    batch.refresh_from_db()
+    assert mine.status == TaskResultStatus.FAILED
+    assert other.status == TaskResultStatus.RUNNING
+    assert batch.status == ImportStatus.FAILED and "wrote nothing" in batch.message
+    assert AuditEntry.objects.filter(action="import.failed", object_id=str(batch.pk)).count() == 1
     assert not Worker.objects.exists()
 
 

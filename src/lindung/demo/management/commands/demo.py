@@ -31,7 +31,8 @@ class Command(BaseCommand):
         "rules and the occupation categories, create Kalimantan Barat's programmes as of --today (Y: its "
         "year): KALBAR-<Y-3>, ended and paid; KALBAR-<Y>, billed and paid up to last month but for one "
         "month never billed; PONTIANAK-<Y>, Kota Pontianak's own, whose last two months are billed and "
-        "unpaid; with synthetic workers, claims and one user per role, then run the web server. "
+        "unpaid; with synthetic workers, claims and one user per role, then serve it with its task worker "
+        "(lindung serve). "
         "Demo data already present (an earlier run created it) is reused as is: --workers, --seed and "
         "--today apply only to the run that creates it; to regenerate, start from an empty database. A database "
         "holding other programmes or workers is refused, so the demo never mixes with real data. Existing "
@@ -96,9 +97,12 @@ class Command(BaseCommand):
             return
         port: int = options["port"]
         self.stdout.write(
-            self.style.SUCCESS(_("Open http://127.0.0.1:%(port)d/ (Ctrl-C stops the server).") % {"port": port})
+            self.style.SUCCESS(
+                _("Open http://127.0.0.1:%(port)d/ (Ctrl-C stops the server and its task worker).") % {"port": port}
+            )
         )
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # The production server with its task worker, so uploads and recomputations run in the demo too.
+        call_command("serve", port=port)
 
     def _report_story(self, story: DemoStory) -> None:
         """Where the demo's figures come from, so that a visitor knows what the pages should show."""
