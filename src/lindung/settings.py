@@ -227,6 +227,10 @@ LINDUNG_WEB_WORKERS = env_int("LINDUNG_WEB_WORKERS", 2, minimum=1, maximum=64)
 LINDUNG_WEB_THREADS = env_int("LINDUNG_WEB_THREADS", 4, minimum=1, maximum=64)
 LINDUNG_TASK_WORKERS = env_int("LINDUNG_TASK_WORKERS", 1, minimum=1, maximum=16)
 LINDUNG_SHUTDOWN_GRACE_SECONDS = env_int("LINDUNG_SHUTDOWN_GRACE_SECONDS", 60, minimum=1, maximum=3600)
+# Readiness (/readyz): a task worker wrote its heartbeat within three beats, and no more than this many jobs
+# wait in the queue that are due.
+LINDUNG_WORKER_HEARTBEAT_SECONDS = env_int("LINDUNG_WORKER_HEARTBEAT_SECONDS", 30, minimum=1, maximum=3600)
+LINDUNG_READY_MAX_QUEUE = env_int("LINDUNG_READY_MAX_QUEUE", 100, minimum=1)
 
 LOG_LEVEL = env_choice("LINDUNG_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 LOGGING = {

@@ -5,6 +5,7 @@ from django.urls import include, path
 from lindung.accounts import views as account_views
 from lindung.enrolments import worker_list_views
 from lindung.home import views as home_views
+from lindung.server import health
 from lindung.workers import urls as worker_urls
 
 # The registry's pages, with its list and CSV export: those filter by enrolment too, so their views are the
@@ -17,6 +18,8 @@ worker_pages = [
 
 urlpatterns = [
     path("", home_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("masuk/", account_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/", include("lindung.accounts.urls")),

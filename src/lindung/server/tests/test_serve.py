@@ -51,6 +51,15 @@ def test_serve_answers_runs_a_job_and_stops_on_sigterm_leaving_nothing_running(t
             except OSError:
                 time.sleep(0.3)
         assert status == 200, "the web server did not answer"
+        deadline = time.monotonic() + 30
+        ready = None
+        while time.monotonic() < deadline and ready != 200:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+                    ready = response.status
+            except OSError:  # 503 until the worker's first heartbeat
+                time.sleep(0.3)
+        assert ready == 200, "not ready: the task worker showed no life"
         task_id = _lindung(
             env,
             "shell",

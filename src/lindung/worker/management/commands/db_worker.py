@@ -1,4 +1,5 @@
-"""``lindung db_worker``: django-tasks-db's worker, which first tidies what killed processes left behind.
+"""``lindung db_worker``: django-tasks-db's worker, which first tidies what killed processes left behind and
+then shows it is alive (``lindung.worker.heartbeat``) while it runs.
 
 This app is listed before ``django_tasks_db`` in ``INSTALLED_APPS``, so that this command is the one run; its
 options are the original's (``lindung db_worker --help``).
@@ -10,6 +11,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from lindung.worker.heartbeat import heartbeat_start
 from lindung.worker.housekeeping import worker_housekeeping
 
 
@@ -18,4 +20,9 @@ class Command(DatabaseWorkerCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_housekeeping()
-        super().handle(*args, **options)
+        # Under the id the worker records on the jobs it claims (``--worker-id``; by default a random one).
+        stop = heartbeat_start(options["worker_id"])
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
