@@ -98,8 +98,15 @@ def page(
     )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     new_page = context.new_page()
+    # Whatever the Content-Security-Policy blocked (an inline script, a handler, a foreign source) fails the test:
+    # in a user's browser it would silently not work.
+    blocked: list[str] = []
+    new_page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     try:
         yield new_page
+        assert blocked == [], f"blocked by the Content-Security-Policy: {blocked}"
     finally:
         report = getattr(request.node, "lindung_report_call", None)
         if report is not None and report.failed:

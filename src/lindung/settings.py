@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from lindung.env import env_bool, env_choice, env_int, env_list, env_path, env_str, env_time_zone
 
@@ -75,6 +76,30 @@ LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20, minimum
 LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100, minimum=0)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# LINDUNG_HTTPS=true: plain HTTP is redirected and browsers are told to use HTTPS only (HSTS). Subdomains and the
+# browsers' preload list are the domain owner's choice: a regional government's other sites share its domain.
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("LINDUNG_HSTS_SECONDS", 365 * 24 * 60 * 60, minimum=0) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINDUNG_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("LINDUNG_HSTS_PRELOAD", False)
+# Behind a reverse proxy (the one trusted for X-Forwarded-For), the proxy also says whether the request was HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if LINDUNG_TRUST_X_FORWARDED_FOR else None
+# Content-Security-Policy: scripts only from our own static files, never inline; inline styles stay allowed for
+# the printable documents' <style> blocks and the SVG charts' sizes. Nothing is loaded from elsewhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Features no page of Lindung's uses, refused to any script (lindung.web.middleware).
+LINDUNG_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("LINDUNG_SESSION_SECONDS", 8 * 60 * 60, minimum=60)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -144,6 +169,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "lindung.web.middleware.permissions_policy",
 ]
 
 ROOT_URLCONF = "lindung.urls"
