@@ -52,7 +52,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         LINDUNG_CSRF_TRUSTED_ORIGINS="https://lindung.example.go.id",
         LINDUNG_TRUST_X_FORWARDED_FOR="true",
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter and command
+    done = subprocess.run(
         [sys.executable, "-m", "lindung", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
