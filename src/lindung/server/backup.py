@@ -1,0 +1,363 @@
+"""Backups that restore: one dated archive holds the database and the stored files, with a manifest of every
+table's row count and checksum, so that a restore can be proven equal to what was backed up.
+
+- **PostgreSQL**: ``pg_dump --format=custom`` (consistent, the server keeps serving), restored with ``pg_restore``.
+- **SQLite**: the online backup API (a consistent copy while the web server and the worker keep running).
+- **Files**: the media folder (uploads waiting for their job, error files).
+- **Checksums** are computed by the database itself on PostgreSQL (the rows' text, hashed and summed: no table is
+  read into Python) and row by row on SQLite (small installations): a checksum compares the same engine only.
+
+The archive is a plain tar (``lindung-backup-YYYYMMDD-HHMMSS.tar``): the dump inside is already compressed on
+PostgreSQL, and any tool can open it. It holds personal data: keep it where the database is kept (PDP.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+MANIFEST = "manifest.json"
+PG_DUMP = "database.dump"
+SQLITE_COPY = "database.sqlite3"
+MEDIA = "media"
+FORMAT = 1
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot be done, with the reason in a sentence."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Tables whose count or checksum differ between a manifest and a database (empty: equal)."""
+
+    tables: int
+    differences: dict[str, tuple[Any, Any]]
+
+    @property
+    def equal(self) -> bool:
+        return not self.differences
+
+
+# --- checksums -------------------------------------------------------------------------------------------
+
+
+def table_fingerprints(config: dict[str, Any] | None = None) -> dict[str, list[int | str]]:
+    """Per table of the database (the configured one, or the one ``config`` describes): [row count, checksum of
+    its contents]."""
+    if config is None:
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            return sqlite_fingerprints(connection.connection)
+        with connection.cursor() as cursor:
+            return _pg_fingerprints(cursor)
+    with _raw_connection(config) as raw:
+        if _engine(config) == "sqlite":
+            return sqlite_fingerprints(raw)
+        with raw.cursor() as cursor:
+            return _pg_fingerprints(cursor)
+
+
+def _pg_fingerprints(cursor: Any) -> dict[str, list[int | str]]:
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+    fingerprints: dict[str, list[int | str]] = {}
+    for (table,) in list(cursor.fetchall()):
+        # Order-free: the sum of each row's hash, so no sort and nothing in memory.
+        cursor.execute(
+            "SELECT COUNT(*), COALESCE(SUM(hashtextextended(t::text, 0)), 0)::text"  # noqa: S608 - catalogue names
+            f' FROM "{table}" t'
+        )
+        count, checksum = cursor.fetchone()
+        fingerprints[table] = [int(count), str(checksum)]
+    return fingerprints
+
+
+def sqlite_fingerprints(database: sqlite3.Connection) -> dict[str, list[int | str]]:
+    """The same for SQLite: each row written as SQL literals by the database (``quote()``), so the values are
+    compared as stored whatever converters the connection has, hashed and summed in Python."""
+    names = [
+        row[0]
+        for row in database.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    fingerprints: dict[str, list[int | str]] = {}
+    for name in names:
+        columns = [row[1] for row in database.execute(f'PRAGMA table_info("{name}")')]
+        text = " || ',' || ".join(f'quote("{column}")' for column in columns) or "''"
+        total = count = 0
+        cursor = database.execute(f'SELECT {text} FROM "{name}"')  # noqa: S608 - catalogue names
+        while rows := cursor.fetchmany(5000):
+            for (row,) in rows:
+                digest = hashlib.blake2b(str(row).encode(), digest_size=8).digest()
+                total = (total + int.from_bytes(digest, "big")) % (1 << 64)
+                count += 1
+        fingerprints[name] = [count, str(total)]
+    return fingerprints
+
+
+def compare(expected: dict[str, list[int | str]], found: dict[str, list[int | str]]) -> Comparison:
+    differences = {
+        table: (expected.get(table), found.get(table))
+        for table in sorted(set(expected) | set(found))
+        if expected.get(table) != found.get(table)
+    }
+    return Comparison(tables=len(expected), differences=differences)
+
+
+# --- backup ----------------------------------------------------------------------------------------------
+
+
+def backup_create(out: Path, *, now: dt.datetime | None = None) -> Path:
+    """Write the archive into the folder ``out`` (created if missing), or to ``out`` itself when it names a
+    ``.tar`` file; returns its path."""
+    now = now or timezone.now()
+    if out.suffix == ".tar":
+        target = out
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / f"lindung-backup-{timezone.localtime(now):%Y%m%d-%H%M%S}.tar"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as work:
+        folder = Path(work)
+        database, tables = _dump(folder)
+        manifest = {
+            "format": FORMAT,
+            "engine": connection.vendor,
+            "created_at": now.isoformat(),
+            "database": database.name,
+            "tables": tables,
+        }
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        partial = target.with_suffix(".tar.part")
+        with tarfile.open(partial, "w") as archive:
+            archive.add(folder / MANIFEST, arcname=MANIFEST)
+            archive.add(database, arcname=database.name)
+            media = _media_root()
+            if media.is_dir():
+                archive.add(media, arcname=MEDIA)
+        partial.chmod(0o600)  # personal data inside
+        partial.replace(target)  # a half-written archive never carries the final name
+    return target
+
+
+def backups_prune(folder: Path, keep: int) -> list[Path]:
+    """Remove all but the ``keep`` newest archives of ``folder``; returns the removed."""
+    archives = sorted(folder.glob("lindung-backup-*.tar"), key=lambda path: path.name, reverse=True)
+    removed = archives[keep:]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+def _dump(folder: Path) -> tuple[Path, dict[str, list[int | str]]]:
+    """The database's copy and the fingerprints of exactly what it holds."""
+    if connection.vendor == "postgresql":
+        target = folder / PG_DUMP
+        # pg_dump reads the snapshot this transaction exported, so the fingerprints describe the same rows.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--snapshot",
+                    snapshot,
+                    "--file",
+                    str(target),
+                ],
+                _pg_env(),
+            )
+            return target, table_fingerprints()
+    if connection.vendor == "sqlite":
+        target = folder / SQLITE_COPY
+        connection.ensure_connection()
+        destination = sqlite3.connect(target)
+        try:
+            connection.connection.backup(destination)
+        finally:
+            destination.close()
+        copy = sqlite3.connect(target)
+        try:
+            return target, sqlite_fingerprints(copy)
+        finally:
+            copy.close()
+    raise BackupError(gettext("No backup is possible for a %(engine)s database.") % {"engine": connection.vendor})
+
+
+# --- restore ---------------------------------------------------------------------------------------------
+
+
+def manifest_read(archive: Path) -> dict[str, Any]:
+    try:
+        with tarfile.open(archive) as tar:
+            member = tar.extractfile(MANIFEST)
+            if member is None:
+                raise KeyError(MANIFEST)
+            manifest: dict[str, Any] = json.loads(member.read())
+    except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
+        raise BackupError(
+            gettext("%(path)s is not a Lindung backup (%(reason)s).") % {"path": archive, "reason": exc}
+        ) from None
+    if manifest.get("format") != FORMAT:
+        raise BackupError(gettext("%(path)s was made by another version of Lindung's backup.") % {"path": archive})
+    return manifest
+
+
+def backup_restore(archive: Path, *, config: dict[str, Any] | None = None, media: Path | None = None) -> Comparison:
+    """Restore ``archive`` into an empty database (the configured one, or the one ``config`` describes) and its
+    files into the media folder (or ``media``); returns the comparison of the restored tables with the
+    manifest."""
+    manifest = manifest_read(archive)
+    if config is None:
+        connection.close()  # the restore writes through its own connection
+        config = dict(connection.settings_dict)
+    engine = _engine(config)
+    if manifest["engine"] != engine:
+        raise BackupError(
+            gettext("The backup is of a %(backup)s database; this one is %(engine)s.")
+            % {"backup": manifest["engine"], "engine": engine}
+        )
+    if table_fingerprints(config):
+        raise BackupError(gettext("The database is not empty: restore only into a new, empty database."))
+    with tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as work, tarfile.open(archive) as tar:
+        folder = Path(work)
+        tar.extractall(folder, filter="data")
+        database = folder / manifest["database"]
+        if engine == "postgresql":
+            command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", config["NAME"]]
+            _run([*command, str(database)], _pg_env(config))
+        else:
+            source = sqlite3.connect(database)
+            try:
+                with _raw_connection(config) as target:
+                    source.backup(target)
+            finally:
+                source.close()
+        if (folder / MEDIA).is_dir():
+            shutil.copytree(folder / MEDIA, media or _media_root(), dirs_exist_ok=True)
+    return compare(manifest["tables"], table_fingerprints(config))
+
+
+@contextlib.contextmanager
+def scratch_database() -> Iterator[dict[str, Any]]:
+    """A new, empty database beside the configured one (same engine and server), described as Django's settings
+    describe a database, removed afterwards."""
+    base = dict(connection.settings_dict)
+    if connection.vendor == "postgresql":
+        name = f"{base['NAME']}_verify_{os.getpid()}"[:63]
+        _admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        _admin_sql(f'CREATE DATABASE "{name}"')
+        config = {**base, "NAME": name}
+    else:
+        handle, path = tempfile.mkstemp(suffix=".sqlite3", dir=settings.LINDUNG_TMP_DIR)
+        os.close(handle)
+        config = {**base, "NAME": path}
+    try:
+        yield config
+    finally:
+        if connection.vendor == "postgresql":
+            _admin_sql(f'DROP DATABASE IF EXISTS "{config["NAME"]}"')
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{config['NAME']}{suffix}").unlink(missing_ok=True)
+
+
+def backup_verify(archive: Path) -> Comparison:
+    """Restore ``archive`` into a scratch database and compare it with its manifest."""
+    with scratch_database() as config, tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as media:
+        return backup_restore(archive, config=config, media=Path(media))
+
+
+def _engine(config: dict[str, Any]) -> str:
+    return "postgresql" if "postgresql" in str(config["ENGINE"]) else "sqlite"
+
+
+@contextlib.contextmanager
+def _raw_connection(config: dict[str, Any]) -> Iterator[Any]:
+    """The driver's own connection to the database ``config`` describes (outside Django's connection handling,
+    which a test run restricts to its own databases), committed and closed afterwards."""
+    if _engine(config) == "sqlite":
+        name = str(config["NAME"])
+        raw: Any = sqlite3.connect(name, uri=name.startswith("file:"))
+    else:
+        import psycopg
+
+        raw = psycopg.connect(
+            dbname=config["NAME"],
+            host=config.get("HOST") or None,
+            port=config.get("PORT") or None,
+            user=config.get("USER") or None,
+            password=config.get("PASSWORD") or None,
+        )
+    try:
+        yield raw
+        raw.commit()
+    finally:
+        raw.close()
+
+
+# --- the programs ----------------------------------------------------------------------------------------
+
+
+def _media_root() -> Path:
+    from django.core.files.storage import default_storage
+
+    return Path(default_storage.location)  # type: ignore[attr-defined]  # FileSystemStorage (settings.STORAGES)
+
+
+def _pg_env(config: dict[str, Any] | None = None) -> dict[str, str]:
+    """libpq's environment for the configured database: no password on a command line."""
+    config = config or connection.settings_dict
+    env = dict(os.environ)
+    for key, name in (
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("NAME", "PGDATABASE"),
+    ):
+        if config.get(key):
+            env[name] = str(config[key])
+    return env
+
+
+def _admin_sql(statement: str) -> None:
+    """A statement outside any transaction (CREATE/DROP DATABASE), through the server's maintenance database."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(statement)
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - fixed programs
+    except FileNotFoundError:
+        raise BackupError(
+            gettext("%(program)s is not installed (Debian: apt-get install postgresql-client).")
+            % {"program": command[0]}
+        ) from None
+    if done.returncode != 0:
+        raise BackupError(
+            gettext("%(program)s failed: %(reason)s") % {"program": command[0], "reason": done.stderr.strip()[-500:]}
+        )

@@ -1,0 +1,37 @@
+"""``lindung restore ARCHIVE``: a backup into a new, empty database (then ``lindung migrate`` if it is older)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from lindung.server.backup import BackupError, backup_restore
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a backup made by `lindung backup` into the configured database, which must be new and empty "
+        "(the same engine as the backup's), and its files into the media folder; then compare every table with "
+        "the backup's manifest."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("archive", help="The lindung-backup-….tar file.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        archive = Path(options["archive"])
+        if not archive.is_file():
+            raise CommandError(_("%(path)s is not a file.") % {"path": archive})
+        try:
+            comparison = backup_restore(archive)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
+        if not comparison.equal:
+            raise CommandError(
+                _("The restored database differs from the backup in: %(tables)s")
+                % {"tables": ", ".join(comparison.differences)}
+            )
+        self.stdout.write(_("Restored: %(tables)d tables equal to the backup.") % {"tables": comparison.tables})
