@@ -17,6 +17,7 @@ worker_pages = [
 
 urlpatterns = [
     path("", home_views.home, name="home"),
+    path("bantuan/istilah/", home_views.glossary, name="glossary"),
     path("masuk/", account_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/", include("lindung.accounts.urls")),
