@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
+from typing import Any
 
 import pytest
 from django.core.management import call_command, load_command_class
@@ -53,6 +54,7 @@ from lindung.testing import (
     PONTIANAK_VILLAGE,
     SAMBAS_VILLAGE,
     client_for,
+    load_small_demo,
     make_cast,
     make_enrolment,
     make_programme,
@@ -461,3 +463,37 @@ def test_the_glossary_and_the_figures_list_the_same_keys(world: World):
     html = client_for(None, "id").get("/bantuan/istilah/").content.decode()
     keys = re.findall(r'data-testid="term" data-key="([a-z0-9_]+)"', html)
     assert keys[: len(FIGURE_KEYS)] == list(FIGURE_KEYS)
+
+
+# --- the same on the demo's data --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(settings: Any, reference_data: None) -> list[Programme]:
+    """The small demo (its today is the real today): its programmes, the running provincial one first."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    running = load_small_demo(workers=150, seed=7)
+    others = Programme.objects.exclude(code=running).order_by("code")
+    return [Programme.objects.get(code=running), *others]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_demo_every_place_shows_the_same_figures(demo: list[Programme]):
+    today = timezone.localdate()
+    running = demo[0]
+    pimpinan = User.objects.get(username="pimpinan")
+    home = client_for(None, "id").get("/").content.decode()
+    for programme in demo:
+        out = io.StringIO()
+        call_command("figures", "--programme", programme.code, "--json", stdout=out)
+        expected = json.loads(out.getvalue())
+        assert expected == direct([programme], "", today, single=True), programme.code
+        card = home[home.index(f'data-programme="{programme.code}"') :]
+        shown = re.search(r'data-testid="covered">([^<]*)<', card)
+        assert shown is not None and number_id(shown.group(1)) == expected["covered"], programme.code
+    dashboard = client_for(pimpinan, "id")
+    everything = dashboard_tiles(dashboard.get("/dasbor/").content.decode())
+    assert everything == direct(demo, "61", today, single=False)
+    assert everything["target"] == sum(p.target_workers for p in demo if p.coverage_start <= today <= p.coverage_end)
+    one = dashboard_tiles(dashboard.get("/dasbor/", {"programme": running.code}).content.decode())
+    assert one == direct([running], "61", today, single=True)
