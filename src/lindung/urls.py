@@ -20,6 +20,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("bantuan/istilah/", home_views.glossary, name="glossary"),
     path("masuk/", account_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/", include("lindung.accounts.urls")),

@@ -14,7 +14,8 @@ from lindung.accounts.scope import scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.claims.models import OPEN_STATUSES, Claim, ClaimStatus, ClaimType
 from lindung.claims.services import STALLED_AFTER_DAYS
-from lindung.contributions.models import InvoiceLine, InvoiceStatus
+from lindung.contributions.headline import paid_q
+from lindung.contributions.models import InvoiceLine
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import Programme
 from lindung.regions.models import Region
@@ -85,13 +86,13 @@ def claim_history(claim: Claim) -> QuerySet[AuditEntry]:
 
 
 def benefits_against_contributions(user: User, programme: Programme) -> dict[str, Any]:
-    """Per regency/city: contributions paid (lines of paid invoices) and benefits BPJS paid; and per claim type.
+    """Per regency/city: contributions paid and benefits BPJS paid; and per claim type.
 
-    *Choice:* "contributions paid" counts the lines of invoices fully paid; a partly paid invoice's money is
-    not earmarked for regencies (see ``lindung.contributions.coverage``), so it is left out here.
+    "Contributions paid" is the headline figure ``paid`` (``lindung.contributions.headline``, by its filter):
+    the lines of invoices paid in full; a partly paid invoice's money is not earmarked for regencies.
     """
     lines = scope_queryset(
-        InvoiceLine.objects.filter(invoice__programme=programme, invoice__status=InvoiceStatus.PAID),
+        InvoiceLine.objects.filter(paid_q("invoice__"), invoice__programme=programme),
         user,
         village="enrolment__village",
     )

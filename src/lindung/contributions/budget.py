@@ -9,10 +9,12 @@ Two layers:
 Definitions (all integer rupiah). *This month* is the month of the day the figures are asked for (the
 page's today); money is projected only from this month to the end of the period, never into the past:
 
-- *billed*: the totals of the issued invoices (issued, partly paid, paid), corrections included.
-- *paid*: the payments of the programme that are not reversed; *credit* (shown apart) is the part of
-  them not yet set against an invoice.
-- *outstanding*: billed minus what non-reversed payments set against the invoices.
+- *billed*, *paid*, *outstanding*: the headline figures of the whole programme
+  (``lindung.contributions.headline``, where they are defined once): the issued invoices' lines; those of the
+  invoices paid in full; those of the invoices not paid in full.
+- *received*: the payments of the programme that are not reversed. The part of them that settles no invoice
+  yet (*not yet settling an invoice*: received minus paid, shown apart) is the part of partly paid invoices
+  already received and the *credit*, the part set against no invoice.
 - *projected*: for each month from this month to the end of the period with no issued invoice, the
   workers that billing would bill that month as the enrolments stand today (active ones, and ended ones
   whose coverage still reaches the month — the billing rule), times the amount for one worker that month
@@ -41,6 +43,7 @@ from django.utils import timezone
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_code_q
+from lindung.contributions.headline import HeadlineFigures, HeadlineScope, headline_figures
 from lindung.contributions.models import Invoice, InvoiceStatus
 from lindung.contributions.selectors import programme_received_and_allocated
 from lindung.contributions.sql import BILLED_STATUSES
@@ -159,11 +162,16 @@ class WhatIf:
     workers: int | None = None
 
 
+# The money figures of the budget, read from their selectors (``lindung.contributions.headline``).
+MONEY_KEYS = ("billed", "paid", "outstanding")
+
+
 @dataclass(frozen=True)
 class ProgrammeBudget:
     programme: Programme
-    paid: int
-    allocated: int
+    received: int  # payments not reversed
+    allocated: int  # the part of them set against invoices
+    money: HeadlineFigures  # billed, paid and outstanding of the whole programme
     end_month: dt.date
     current_month: dt.date
     projection: BudgetProjection
@@ -184,15 +192,24 @@ class ProgrammeBudget:
 
     @property
     def billed(self) -> int:
-        return self.projection.billed
+        return self.money.number("billed")
+
+    @property
+    def paid(self) -> int:
+        return self.money.number("paid")
 
     @property
     def outstanding(self) -> int:
-        return self.billed - self.allocated
+        return self.money.number("outstanding")
+
+    @property
+    def unsettled(self) -> int:
+        """Received, not yet settling an invoice: part of a partly paid invoice, or credit."""
+        return self.received - self.paid
 
     @property
     def credit(self) -> int:
-        return self.paid - self.allocated
+        return self.received - self.allocated
 
 
 def period_months(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -218,7 +235,8 @@ def programme_budget(
     """The programme's budget figures on ``today`` (the local date by default), optionally with a what-if
     applied (nothing is written).
 
-    Queries: the issued invoices' totals by month (1), payments (1), allocations (1), the workers
+    Queries: the issued invoices' totals by month (1), payments (1), allocations (1), billed, paid and
+    outstanding (``headline``: 3, on the invoices' totals), the workers
     per remaining month in one grouped COUNT (1), and one rule look-up per remaining month (from
     today's month to the end of the period, none for an ended programme).
     ``coverage_periods``, when given, are the programme's billed enrolments already counted by coverage
@@ -233,7 +251,8 @@ def programme_budget(
         .exclude(status=InvoiceStatus.DRAFT)
         .values_list("month", "total")
     }
-    paid, allocated = programme_received_and_allocated(programme)
+    received, allocated = programme_received_and_allocated(programme)
+    money = headline_figures(HeadlineScope.of_programme(programme, "", today or timezone.localdate()), keys=MONEY_KEYS)
     # Months before this one are history (billed or not), never a projection.
     first_month = max(month_start(programme.coverage_start), current_month)
     remaining = [m for m in period_months(first_month, end_month) if m not in billed_by_month]
@@ -251,8 +270,9 @@ def programme_budget(
     )
     return ProgrammeBudget(
         programme=programme,
-        paid=paid,
+        received=received,
         allocated=allocated,
+        money=money,
         end_month=end_month,
         current_month=current_month,
         projection=projection,

@@ -161,9 +161,9 @@ def dashboard_charts(figures: DashboardFigures, *, link: Link | None = None) -> 
         categories=[p.programme.code for p in money.programmes],
         series=[
             Series(_("Ceiling"), [p.ceiling for p in money.programmes]),
-            Series(_("Billed"), [p.billed for p in money.programmes]),
-            Series(_("Paid"), [p.paid for p in money.programmes]),
-            Series(_("Outstanding"), [p.outstanding for p in money.programmes]),
+            Series(_("Contributions billed"), [p.billed for p in money.programmes]),
+            Series(_("Contributions paid"), [p.paid for p in money.programmes]),
+            Series(_("Contributions outstanding"), [p.outstanding for p in money.programmes]),
         ],
         label_header=_("Programme"),
         fmt=rupiah,

@@ -44,18 +44,20 @@ class SummaryRow(RegionStamped):
 
 
 class VillageFigure(SummaryRow):
-    """Per programme and village: enrolments by stage, workers at risk, contributions paid.
+    """Per programme and village: enrolments by stage, workers at risk, contributions billed and paid.
 
     Each of the three sources inserts its own rows (the other columns stay 0), so a programme and village
     may have up to three rows: readers always add them up."""
 
-    covered = models.PositiveIntegerField(db_default=0)  # status aktif
-    in_process = models.PositiveIntegerField(db_default=0)  # proposed, verified or sent to BPJS
+    # The headline figures of lindung.contributions.headline, by its definitions, on the refresh's day.
+    covered = models.PositiveIntegerField(db_default=0)
+    in_process = models.PositiveIntegerField(db_default=0)
     ended = models.PositiveIntegerField(db_default=0)
-    arrears_one = models.PositiveIntegerField(db_default=0)  # active, 1 month in arrears
-    arrears_two = models.PositiveIntegerField(db_default=0)
-    arrears_three = models.PositiveIntegerField(db_default=0)  # 3 months or more
-    contributions_paid = models.BigIntegerField(db_default=0)  # lines of fully paid invoices, rupiah
+    arrears_one = models.PositiveIntegerField(db_default=0)  # arrears_1
+    arrears_two = models.PositiveIntegerField(db_default=0)  # arrears_2
+    arrears_three = models.PositiveIntegerField(db_default=0)  # arrears_3_plus
+    billed = models.BigIntegerField(db_default=0)  # rupiah
+    contributions_paid = models.BigIntegerField(db_default=0)  # paid, rupiah
 
     class Meta:
         indexes = [

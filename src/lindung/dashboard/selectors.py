@@ -31,10 +31,12 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from lindung.accounts.models import User
+from lindung.contributions.headline import HeadlineFigures
 from lindung.dashboard.figures.at_risk import RegionRisk, at_risk_by_region
 from lindung.dashboard.figures.claims import Claims, claims
 from lindung.dashboard.figures.coverage import RegionCoverage, coverage_by_region
 from lindung.dashboard.figures.demographics import Demographics, demographics
+from lindung.dashboard.figures.headline import region_headlines
 from lindung.dashboard.figures.money import Money, money
 from lindung.dashboard.figures.monthly import MonthRow, monthly
 from lindung.dashboard.figures.place import RegionRef, place_of
@@ -51,6 +53,7 @@ class DashboardFigures:
     trail: tuple[RegionRef, ...]  # from the user's region down to the drilled one (for the breadcrumbs)
     child_level: int | None  # Region.Level of the children, None at a village
     programmes: tuple[Programme, ...]  # the programmes counted
+    headline: HeadlineFigures  # of the drilled region: every headline figure, the same as everywhere else
     totals: RegionCoverage
     coverage: tuple[RegionCoverage, ...]  # one per child region, in code order
     demographics: Demographics
@@ -76,8 +79,9 @@ def dashboard_figures(user: User, filters: DashboardFilters, *, today: dt.date |
     programmes = chosen_programmes(user, filters)
     ids = [p.pk for p in programmes]
     sums = village_sums(user, place, ids)
-    totals, coverage = coverage_by_region(place, sums, programmes)
-    at_risk, at_risk_by_child = at_risk_by_region(place, sums)
+    headlines = region_headlines(place, sums, programmes, single=filters.programme is not None, day=today)
+    totals, coverage = coverage_by_region(place, headlines)
+    at_risk, at_risk_by_child = at_risk_by_region(place, headlines)
     refresh = Refresh.objects.order_by("-finished_at", "-pk").first()
     return DashboardFigures(
         filters=filters,
@@ -85,6 +89,7 @@ def dashboard_figures(user: User, filters: DashboardFilters, *, today: dt.date |
         trail=place.trail,
         child_level=place.child_level,
         programmes=tuple(programmes),
+        headline=headlines.total,
         totals=totals,
         coverage=coverage,
         demographics=demographics(user, place, ids),
@@ -92,7 +97,7 @@ def dashboard_figures(user: User, filters: DashboardFilters, *, today: dt.date |
         at_risk=at_risk,
         at_risk_by_region=at_risk_by_child,
         money=money(programmes, today),
-        claims=claims(user, place, programmes, filters, sums),
+        claims=claims(user, place, programmes, filters, headlines),
         as_of=refresh.finished_at if refresh else None,
         as_of_day=refresh.as_of if refresh else None,
         today=today,

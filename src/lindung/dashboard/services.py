@@ -3,11 +3,11 @@
 ``dashboard_refresh`` replaces every summary row in one transaction:
 
 1. deletes the previous rows;
-2. per programme and village, counts the enrolments by stage (one ``INSERT ... SELECT ... GROUP BY``), the
-   active workers 1, 2 and 3+ months in arrears (from ``CoverageStatus``, itself rebuilt by the nightly
-   coverage job) and the contributions paid (lines of fully paid invoices, the rule of
-   ``lindung.claims.selectors.benefits_against_contributions``);
-3. per programme, village, occupation category, sex and age band on ``today``: the covered (active) workers;
+2. per programme and village, the headline figures of ``lindung.contributions.headline`` on ``today``, by its
+   filters (so the definitions are written once): the enrolments covered, in process and ended (one ``INSERT
+   ... SELECT ... GROUP BY``), the active workers 1, 2 and 3+ months in arrears (from ``CoverageStatus``,
+   itself rebuilt by the nightly coverage job), and the contributions billed and paid (invoice lines);
+3. per programme, village, occupation category, sex and age band on ``today``: the covered workers;
 4. per programme, village and month: coverage started (active or ended enrolments, by the month of their
    coverage start) and ended (ended enrolments, by the month of their coverage end);
 5. per programme, the billed enrolments by (coverage start, coverage end), for the budget projection;
@@ -25,14 +25,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Field, IntegerField, Model, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Case, Count, Field, IntegerField, Model, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.audit.services import audit_record
-from lindung.contributions.models import CoverageStatus, InvoiceLine, InvoiceStatus
+from lindung.contributions import headline
+from lindung.contributions.models import CoverageStatus, InvoiceLine
 from lindung.contributions.sql import BILLED_STATUSES
 from lindung.dashboard.models import CoveragePeriodFigure, DemographicFigure, MonthlyFigure, Refresh, VillageFigure
 from lindung.enrolments.models import Enrolment, Status
@@ -57,8 +58,6 @@ AGE_BANDS: tuple[AgeBand, ...] = (
     AgeBand("55–64", 55, 64),
     AgeBand("65+", 65, None),
 )
-
-IN_PROCESS_STATUSES = [Status.PROPOSED, Status.VERIFIED, Status.SENT]
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -108,46 +107,46 @@ def _insert_select(model: type[Model], columns: list[str], queryset: QuerySet[An
 _REGION = ["programme", "village", "province_code", "regency_code", "district_code"]
 
 
-def _village_rows() -> int:
+def _village_rows(today: dt.date) -> int:
     district = Substr("village_id", 1, 8)
     stages = (
         Enrolment.objects.order_by()
         .annotate(district=district)
         .values_list("programme_id", "village_id", "province_code", "regency_code", "district")
         .annotate(
-            covered=Count("pk", filter=Q(status=Status.ACTIVE)),
-            in_process=Count("pk", filter=Q(status__in=IN_PROCESS_STATUSES)),
-            ended=Count("pk", filter=Q(status=Status.ENDED)),
+            covered=Count("pk", filter=headline.covered_q(today)),
+            in_process=Count("pk", filter=headline.in_process_q()),
+            ended=Count("pk", filter=headline.ended_q()),
         )
     )
     rows = _insert_select(VillageFigure, [*_REGION, "covered", "in_process", "ended"], stages)
-    # The at-risk page's rule (lindung.contributions.coverage.at_risk_statuses): active enrolments only.
     arrears = (
         CoverageStatus.objects.filter(months_in_arrears__gt=0, enrolment__status=Status.ACTIVE)
         .order_by()
         .annotate(district=Substr("enrolment__village_id", 1, 8))
         .values_list("programme_id", "enrolment__village_id", "province_code", "regency_code", "district")
         .annotate(
-            one=Count("pk", filter=Q(months_in_arrears=1)),
-            two=Count("pk", filter=Q(months_in_arrears=2)),
-            three=Count("pk", filter=Q(months_in_arrears__gte=3)),
+            one=Count("pk", filter=headline.arrears_q(1)),
+            two=Count("pk", filter=headline.arrears_q(2)),
+            three=Count("pk", filter=headline.arrears_q(3, or_more=True)),
         )
     )
     rows += _insert_select(VillageFigure, [*_REGION, "arrears_one", "arrears_two", "arrears_three"], arrears)
-    paid = (
-        InvoiceLine.objects.filter(invoice__status=InvoiceStatus.PAID)
+    # One pass over the issued lines for both sums (paid lines are a part of the billed ones).
+    money = (
+        InvoiceLine.objects.filter(headline.billed_q("invoice__"))
         .order_by()
         .annotate(district=Substr("enrolment__village_id", 1, 8))
         .values_list("invoice__programme_id", "enrolment__village_id", "province_code", "regency_code", "district")
-        .annotate(total=Sum("amount"))
+        .annotate(billed=Sum("amount"), paid=Coalesce(Sum("amount", filter=headline.paid_q("invoice__")), 0))
     )
-    rows += _insert_select(VillageFigure, [*_REGION, "contributions_paid"], paid)
+    rows += _insert_select(VillageFigure, [*_REGION, "billed", "contributions_paid"], money)
     return rows
 
 
 def _demographic_rows(today: dt.date) -> int:
     covered = (
-        Enrolment.objects.filter(status=Status.ACTIVE)
+        Enrolment.objects.filter(headline.covered_q(today))
         .order_by()
         .annotate(district=Substr("village_id", 1, 8), band=age_band_case(today))
         .values_list(
@@ -210,7 +209,7 @@ def dashboard_refresh(*, today: dt.date | None = None, actor: User | None = None
         for model in (VillageFigure, DemographicFigure, MonthlyFigure, CoveragePeriodFigure):
             # A plain DELETE of every row: no signals, no cascades to collect (nothing points at these rows).
             model.objects.all()._raw_delete(connection.alias)
-        rows = _village_rows() + _demographic_rows(today) + _monthly_rows() + _period_rows()
+        rows = _village_rows(today) + _demographic_rows(today) + _monthly_rows() + _period_rows()
         finished_at = timezone.now()
         refresh = Refresh.objects.create(as_of=today, started_at=started_at, finished_at=finished_at, rows=rows)
         # Only the latest run is read; the few before it stay as a trace of how long a run takes.

@@ -1,12 +1,12 @@
-"""The start page's figures: each programme and the workers it covers."""
+"""The start page's figures: each programme and the workers it covers today against its target (the headline
+figures of ``lindung.contributions.headline``: one grouped query for every programme)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-
-from lindung.enrolments.models import Status
+from lindung.contributions.headline import HeadlineScope, headline_figures, is_running
 from lindung.programmes.models import Programme
 
 
@@ -14,25 +14,26 @@ from lindung.programmes.models import Programme
 class ProgrammeCoverage:
     programme: Programme
     covered: int
+    target: int | None
+    running: bool  # the day lies within the programme's period
 
     @property
     def percent_of_target(self) -> int:
-        if not self.programme.target_workers:
+        if not self.target:
             return 0
-        return round(100 * self.covered / self.programme.target_workers)
+        return round(100 * self.covered / self.target)
 
 
-# A worker counts as covered by a programme once BPJS activated them, including after the enrolment
-# ended with the programme: "75,489 workers protected in 2023" counts those.
-COVERED_STATUSES = [Status.ACTIVE, Status.ENDED]
-
-
-def programme_coverage_summaries() -> list[ProgrammeCoverage]:
-    """One row per programme, counted by the database in a single grouped query."""
-    programmes = Programme.objects.select_related("region").annotate(
-        covered=Count(
-            "enrolments",
-            filter=Q(enrolments__status__in=COVERED_STATUSES, enrolments__coverage_start__isnull=False),
+def programme_coverage_summaries(day: dt.date) -> list[ProgrammeCoverage]:
+    """One row per programme (its own target: each card is one programme), covered on ``day``."""
+    programmes = list(Programme.objects.select_related("region"))
+    figures = headline_figures(HeadlineScope.of_programmes(programmes, "", day), keys=("covered", "target"))
+    return [
+        ProgrammeCoverage(
+            programme=p,
+            covered=figures.of(p, "covered") or 0,
+            target=figures.of(p, "target"),
+            running=is_running(p, day),
         )
-    )
-    return [ProgrammeCoverage(programme=p, covered=p.covered) for p in programmes]
+        for p in programmes
+    ]

@@ -1,12 +1,13 @@
 """Workers at risk: active workers one, two, three or more months in arrears, in the drilled region and per
-child region (the arrears are counted by the nightly coverage job, then summed into the village summary)."""
+child region (the headline figures ``arrears_1``, ``arrears_2`` and ``arrears_3_plus``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lindung.contributions.headline import HeadlineFigures
+from lindung.dashboard.figures.headline import RegionHeadlines
 from lindung.dashboard.figures.place import Place
-from lindung.dashboard.figures.summary import RegionSums, VillageSums
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,17 @@ class RegionRisk:
         return self.one + self.two + self.three
 
 
-def _risk(code: str, name: str, sums: VillageSums) -> RegionRisk:
-    return RegionRisk(code, name, sums.arrears_one, sums.arrears_two, sums.arrears_three)
+def _risk(code: str, name: str, figures: HeadlineFigures) -> RegionRisk:
+    return RegionRisk(
+        code, name, figures.number("arrears_1"), figures.number("arrears_2"), figures.number("arrears_3_plus")
+    )
 
 
-def at_risk_by_region(place: Place, sums: RegionSums) -> tuple[RegionRisk, tuple[RegionRisk, ...]]:
+def at_risk_by_region(place: Place, headlines: RegionHeadlines) -> tuple[RegionRisk, tuple[RegionRisk, ...]]:
     """The drilled region's totals, and one row per child region, in code order."""
-    totals = _risk(place.code, place.region.name, sums.total)
+    totals = _risk(place.code, place.region.name, headlines.total)
     children = tuple(
-        _risk(child.code, child.name, sums.by_child.get(child.code, VillageSums()))
+        _risk(child.code, child.name, headlines.by_child[child.code])
         for child in place.children
         if place.child_column is not None
     )

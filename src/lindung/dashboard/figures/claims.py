@@ -1,8 +1,9 @@
 """Claims and benefits: the programmes' claims in the drilled region, by kind, by stage and per child region,
 with the benefits paid against the contributions paid.
 
-Live (the claims table is small), dated by the event within the period filter. The contributions paid come
-from the village summary: counting them would add up the invoice lines.
+Live (the claims table is small), dated by the event within the period filter. The contributions paid are the
+headline figure ``paid`` (``lindung.contributions.headline``), from the village summary: counting them would add
+up the invoice lines.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from django.db.models.functions import Coalesce
 from lindung.accounts.models import User
 from lindung.claims.models import OPEN_STATUSES, Claim, ClaimStatus, ClaimType
 from lindung.claims.selectors import claims_in_scope
+from lindung.dashboard.figures.headline import RegionHeadlines
 from lindung.dashboard.figures.place import Place
-from lindung.dashboard.figures.summary import RegionSums, VillageSums
 from lindung.dashboard.filters import DashboardFilters
 from lindung.months import month_end
 from lindung.programmes.models import Programme
@@ -70,7 +71,7 @@ def _counted(claims: QuerySet[Claim], column: str) -> dict[str, tuple[int, int]]
 
 
 def claims(
-    user: User, place: Place, programmes: list[Programme], filters: DashboardFilters, sums: RegionSums
+    user: User, place: Place, programmes: list[Programme], filters: DashboardFilters, headlines: RegionHeadlines
 ) -> Claims:
     """GROUP BYs of the claims by kind, by stage and by child region (none at a village), narrowed by the user's
     scope and by the drilled region through the same region filter (``lindung.accounts.scope``)."""
@@ -97,7 +98,7 @@ def claims(
                 child.name,
                 by_child.get(child.code, (0, 0))[0],
                 by_child.get(child.code, (0, 0))[1],
-                sums.by_child.get(child.code, VillageSums()).contributions_paid,
+                headlines.by_child[child.code].number("paid"),
             )
             for child in place.children
             if place.child_column is not None
@@ -105,7 +106,7 @@ def claims(
         count=sum(n for n, _ in by_status.values()),
         open=sum(by_status.get(s.value, (0, 0))[0] for s in OPEN_STATUSES),
         benefits_paid=sum(b for _, b in by_status.values()),
-        contributions_paid=sums.total.contributions_paid,
+        contributions_paid=headlines.total.number("paid"),
     )
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.http import QueryDict
 
-from lindung.dashboard.figures.coverage import programme_targets, target_for
+from lindung.contributions.headline import HeadlineScope, headline_figures
 from lindung.dashboard.figures.monthly import month_range
 from lindung.dashboard.filters import DashboardFilters, dashboard_filters_from
 from lindung.dashboard.selectors import DashboardFigures, dashboard_figures
@@ -197,11 +197,14 @@ def test_month_range_follows_the_programmes_until_this_month(province: Province)
 
 
 def test_target_of_a_region(province: Province):
-    targets = programme_targets([province.kalbar, province.sambas])
-    assert target_for("61", targets) == 1_004
-    assert target_for("61.01", targets) == 14
-    assert target_for("61.02", targets) is None
-    assert target_for("61.01.01", targets) is None
+    def target(region: str) -> int | None:
+        scope = HeadlineScope.of_programmes([province.kalbar, province.sambas], region, TODAY)
+        return headline_figures(scope, keys=("target",))["target"]
+
+    assert target("61") == 1_004
+    assert target("61.01") == 14
+    assert target("61.02") is None
+    assert target("61.01.01") is None
 
 
 def test_a_village_operator_sees_only_the_village(cast: Cast, province: Province):

@@ -16,10 +16,15 @@ def _programme(code: str, target: int) -> Programme:
     return make_programme(code, target_workers=target, budget_ceiling=target * 16_800 * 12)
 
 
-def test_home_counts_activated_workers_against_the_target():
+def test_home_counts_the_workers_covered_today_against_the_target(monkeypatch: pytest.MonkeyPatch):
+    """Covered is the headline figure (``lindung.contributions.headline``): active enrolments whose coverage
+    contains today; an ended, a proposed or a rejected enrolment is not covered."""
+    monkeypatch.setattr("lindung.home.views.timezone.localdate", lambda: dt.date(2026, 6, 15))
     programme = _programme("KALBAR-TEST", target=10)
     start = dt.date(2026, 1, 1)
     make_enrolment(make_worker(), programme, Status.ACTIVE, kpj="12345678901", coverage_start=start)
+    make_enrolment(make_worker(), programme, Status.ACTIVE, kpj="12345678902", coverage_start=dt.date(2026, 5, 1))
+    make_enrolment(make_worker(), programme, Status.ACTIVE, kpj="12345678903", coverage_start=dt.date(2026, 7, 1))
     make_enrolment(make_worker(), programme, Status.ENDED, coverage_start=start, end_reason=EndReason.DIED)
     make_enrolment(make_worker(), programme, Status.PROPOSED)
     make_enrolment(make_worker(), programme, Status.REJECTED, rejection_reason="NIK tidak cocok")
@@ -31,6 +36,18 @@ def test_home_counts_activated_workers_against_the_target():
     assert "KALBAR-TEST" in page
     assert '<strong data-testid="covered">2</strong>' in page
     assert "20%" in page
+    assert 'data-testid="not-running"' not in page
+
+
+def test_home_says_an_ended_programme_covers_nobody_today(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("lindung.home.views.timezone.localdate", lambda: dt.date(2027, 2, 1))
+    programme = _programme("KALBAR-TEST", target=10)
+    make_enrolment(make_worker(), programme, Status.ACTIVE, kpj="12345678901", coverage_start=dt.date(2026, 1, 1))
+
+    page = Client().get("/").content.decode()
+
+    assert '<strong data-testid="covered">0</strong>' in page
+    assert 'data-testid="not-running"' in page
 
 
 def test_home_speaks_indonesian_by_default_and_english_when_chosen():

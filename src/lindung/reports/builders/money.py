@@ -49,9 +49,9 @@ def _programmes_section(context: Context) -> tuple[Section, Section]:
             Column(gettext("Name"), width=36),
             Column(gettext("Funder"), width=30),
             money_column(gettext("Budget ceiling")),
-            money_column(gettext("Billed")),
-            money_column(gettext("Paid")),
-            money_column(gettext("Outstanding")),
+            money_column(gettext("Contributions billed")),
+            money_column(gettext("Contributions paid")),
+            money_column(gettext("Contributions outstanding")),
             money_column(gettext("Projected")),
             money_column(gettext("Left")),
             Column(gettext("Money runs out in"), width=12),
@@ -81,9 +81,9 @@ def _programmes_section(context: Context) -> tuple[Section, Section]:
             Column(gettext("Funder"), width=40),
             count_column(gettext("Programmes")),
             money_column(gettext("Budget ceiling")),
-            money_column(gettext("Billed")),
-            money_column(gettext("Paid")),
-            money_column(gettext("Outstanding")),
+            money_column(gettext("Contributions billed")),
+            money_column(gettext("Contributions paid")),
+            money_column(gettext("Contributions outstanding")),
             money_column(gettext("Projected")),
             money_column(gettext("Left")),
         ),
@@ -102,10 +102,11 @@ def build_budget(context: Context) -> Report:
     run_out = _runs_out(projection) or gettext("Does not run out")
     items = (
         (gettext("Budget ceiling"), budget.ceiling),
-        (gettext("Billed (issued invoices)"), budget.billed),
-        (gettext("Paid (payments received)"), budget.paid),
-        (gettext("Set against invoices"), budget.allocated),
-        (gettext("Outstanding"), budget.outstanding),
+        (gettext("Contributions billed"), budget.billed),
+        (gettext("Contributions paid"), budget.paid),
+        (gettext("Contributions outstanding"), budget.outstanding),
+        (gettext("Payments received"), budget.received),
+        (gettext("Received, not yet settling an invoice"), budget.unsettled),
         (gettext("Credit (received, not yet set against an invoice)"), budget.credit),
         (gettext("Projected to the end of the period"), projection.projected),
         (gettext("Left after billed and projected"), projection.left),
@@ -132,8 +133,8 @@ def build_budget(context: Context) -> Report:
             count_column(gettext("Workers billed")),
             money_column(gettext("Corrections")),
             money_column(gettext("Total")),
-            money_column(gettext("Paid")),
-            money_column(gettext("Outstanding")),
+            money_column(gettext("Set against invoices")),
+            money_column(gettext("Still owed on the invoice")),
         ),
         rows=tuple(
             (
@@ -156,7 +157,10 @@ def build_budget(context: Context) -> Report:
             sum(r.allocated for r in issued),
             sum(r.total - r.allocated for r in issued),
         ),
-        note=gettext("The totals leave drafts out: a draft invoice is not billed yet."),
+        note=gettext(
+            "The totals leave drafts out: a draft invoice is not billed yet. Contributions paid count the invoices "
+            "paid in full only; what was set against a partly paid invoice is received, not yet settling it."
+        ),
     )
     payments = queries.payment_rows(programme, month_from=scope.month_from, month_to=scope.month_to)
     kept = [p for p in payments if p.reversed_on is None]
@@ -184,8 +188,8 @@ def build_budget(context: Context) -> Report:
         title=gettext("Billed and paid per month"),
         months=[month_label(r.month) for r in issued],
         series=[
-            Series(gettext("Billed"), [r.total for r in issued]),
-            Series(gettext("Paid"), [r.allocated for r in issued]),
+            Series(gettext("Contributions billed"), [r.total for r in issued]),
+            Series(gettext("Set against invoices"), [r.allocated for r in issued]),
         ],
         label_header=gettext("Month"),
         fmt=rupiah,
@@ -194,8 +198,8 @@ def build_budget(context: Context) -> Report:
         title=gettext("The programme's budget"),
         bars=[
             Bar(gettext("Budget ceiling"), budget.ceiling),
-            Bar(gettext("Billed"), budget.billed),
-            Bar(gettext("Paid"), budget.paid),
+            Bar(gettext("Contributions billed"), budget.billed),
+            Bar(gettext("Contributions paid"), budget.paid),
             Bar(gettext("Billed and projected"), projection.committed),
         ],
         label_header=gettext("Item"),
@@ -209,9 +213,9 @@ def build_budget(context: Context) -> Report:
         as_of=context.made_at,
         figures=(
             Figure(gettext("Budget ceiling"), budget.ceiling, "money"),
-            Figure(gettext("Billed"), budget.billed, "money"),
-            Figure(gettext("Paid"), budget.paid, "money"),
-            Figure(gettext("Outstanding"), budget.outstanding, "money"),
+            Figure(gettext("Contributions billed"), budget.billed, "money"),
+            Figure(gettext("Contributions paid"), budget.paid, "money"),
+            Figure(gettext("Contributions outstanding"), budget.outstanding, "money"),
             Figure(gettext("Money runs out in"), run_out, "text"),
         ),
         charts=(money_bars, billed_paid),

@@ -67,8 +67,8 @@ def coverage_section(context: Context) -> Section:
             ratio(totals.covered, totals.target),
         ),
         note=gettext(
-            "Covered: enrolments with status active. In process: proposed, verified or sent to BPJS. "
-            "Target: the programme's target, or its quota for a regency/city."
+            "Covered, in process, ended and target as defined on the page What the figures mean "
+            "(/bantuan/istilah/): covered = active enrolments whose coverage period contains the day."
         ),
     )
 
@@ -236,39 +236,48 @@ def build_arrears(context: Context) -> Report:
 
 
 def build_summary(context: Context) -> Report:
-    """One A4 page: nine key figures, the map, coverage started per month and the money."""
+    """One A4 page: nine key figures (the headline figures of ``lindung.contributions.headline`` for the report's
+    programme and region, as the dashboard shows them), the map, coverage started per month and the money."""
     figures = context.figures
-    totals, money, at_risk, months = figures.totals, figures.money, figures.at_risk, figures.months
+    totals, money, months = figures.totals, figures.money, figures.months
     started = month_chart(
         title=gettext("Covered workers per month"),
         months=[month_label(m.month) for m in months],
         series=[Series(gettext("Covered"), [m.active for m in months])],
         label_header=gettext("Month"),
     )
+    # The programme's whole budget (money is not divided between regions): the same definitions as the figures.
     money_bars = bar_chart(
         title=gettext("Budget"),
         bars=[
             Bar(gettext("Budget ceiling"), money.ceiling),
-            Bar(gettext("Billed"), money.billed),
-            Bar(gettext("Paid"), money.paid),
+            Bar(gettext("Contributions billed"), money.billed),
+            Bar(gettext("Contributions paid"), money.paid),
             Bar(gettext("Billed and projected"), money.billed + money.projected),
         ],
         label_header=gettext("Item"),
         value_label=gettext("Amount"),
         fmt=rupiah_short,
     )
+    headline = figures.headline
     key_figures = (
         Figure(
             gettext("Covered workers"),
-            totals.covered,
+            headline.number("covered"),
             note=gettext("target %(target)s") % {"target": grouped(totals.target) if totals.target else "–"},
         ),
         Figure(gettext("Percent of target"), ratio(totals.covered, totals.target), "percent"),
-        Figure(gettext("In process"), totals.in_process, note=gettext("proposed, verified or sent to BPJS")),
+        Figure(
+            gettext("In process"), headline.number("in_process"), note=gettext("proposed, verified or sent to BPJS")
+        ),
         Figure(gettext("Budget ceiling"), money.ceiling, "money"),
         Figure(
-            gettext("Paid"), money.paid, "money", note=gettext("billed %(billed)s") % {"billed": rupiah(money.billed)}
+            gettext("Contributions billed"),
+            headline.number("billed"),
+            "money",
+            note=gettext("outstanding %(amount)s") % {"amount": rupiah(headline.number("outstanding"))},
         ),
+        Figure(gettext("Contributions paid"), headline.number("paid"), "money", note=gettext("invoices paid in full")),
         Figure(
             gettext("Money runs out in"),
             gettext("Already exceeded")
@@ -278,12 +287,11 @@ def build_summary(context: Context) -> Report:
         ),
         Figure(
             gettext("3 months or more in arrears"),
-            at_risk.three,
+            headline.number("arrears_3_plus"),
             note=gettext("1 month: %(one)s · 2 months: %(two)s")
-            % {"one": grouped(at_risk.one), "two": grouped(at_risk.two)},
+            % {"one": grouped(headline.number("arrears_1")), "two": grouped(headline.number("arrears_2"))},
         ),
         Figure(gettext("Benefits paid"), figures.claims.benefits_paid, "money"),
-        Figure(gettext("Contributions paid"), figures.claims.contributions_paid, "money"),
     )
     month_section = Section(
         key="months",

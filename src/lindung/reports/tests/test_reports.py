@@ -153,8 +153,12 @@ def test_budget_shows_the_programmes_money_and_every_payment(kalbar: Programme) 
     billed = Invoice.objects.filter(programme=kalbar).exclude(status=InvoiceStatus.DRAFT).aggregate(s=Sum("total"))
     paid = Payment.objects.filter(programme=kalbar, reversed_at__isnull=True).aggregate(s=Sum("amount"))
     assert items["Budget ceiling"] == kalbar.budget_ceiling
-    assert items["Billed (issued invoices)"] == billed["s"]
-    assert items["Paid (payments received)"] == paid["s"]
+    fully_paid = Invoice.objects.filter(programme=kalbar, status=InvoiceStatus.PAID).aggregate(s=Sum("total"))
+    assert items["Contributions billed"] == billed["s"]
+    assert items["Contributions paid"] == fully_paid["s"]
+    assert items["Contributions outstanding"] == billed["s"] - fully_paid["s"]
+    assert items["Payments received"] == paid["s"]
+    assert items["Received, not yet settling an invoice"] == paid["s"] - fully_paid["s"]
     payments = sheets["Payments"]
     references = [row[1] for row in payments[1:-1]]
     assert references == list(
