@@ -264,9 +264,15 @@ def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
         timeout=60,
     )
     site = NGINX_SITE.read_text()
-    for placeholder in ("/etc/ssl/lindung/fullchain.pem", "/etc/ssl/lindung/privkey.pem", "/var/cache/nginx/lindung"):
+    for placeholder in (
+        "/etc/ssl/lindung/fullchain.pem",
+        "/etc/ssl/lindung/privkey.pem",
+        "/var/lib/nginx/lindung-static",
+    ):
         assert placeholder in site
-    site = site.replace("/etc/ssl/lindung/", f"{tmp_path}/").replace("/var/cache/nginx/lindung", f"{tmp_path}/cache")
+    site = site.replace("/etc/ssl/lindung/", f"{tmp_path}/").replace(
+        "/var/lib/nginx/lindung-static", f"{tmp_path}/cache"
+    )
     (tmp_path / "lindung.conf").write_text(site)
     kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     temp_paths = "\n".join(f"    {kind}_temp_path {tmp_path}/{kind};" for kind in kinds)
