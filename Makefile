@@ -2,7 +2,8 @@
 #
 #   make demo  [DEMO_ARGS="--no-serve"]        virtualenv + demo data + web server
 #   make test  [PYTEST_ARGS="-x -k login"]     lint, types, migrations, browsers, pytest on SQLite then PostgreSQL
-#   make lint (ruff, layers) | typecheck | migrations-check | browsers | test-sqlite | test-postgres | messages | venv | clean
+#   make lint (ruff, layers) | typecheck | migrations-check | browsers | deploy-tools | test-sqlite | test-postgres
+#        | messages | venv | clean
 #
 # The PostgreSQL run uses TEST_DATABASE_URL (default below); pytest-django creates and drops its own
 # test_<name> database there. With CI=true a missing PostgreSQL or Chromium fails the run; elsewhere
@@ -46,7 +47,8 @@ CHECK_ENV := env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_D
 PO_FILES := $(wildcard src/lindung/locale/*/LC_MESSAGES/*.po src/lindung/*/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help venv demo messages messages-check system-libs test lint typecheck migrations-check browsers test-sqlite test-postgres clean FORCE
+.PHONY: help venv demo messages messages-check system-libs test lint typecheck migrations-check browsers deploy-tools \
+	test-sqlite test-postgres clean FORCE
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -116,7 +118,7 @@ demo: venv messages system-libs
 
 test: venv messages system-libs
 	@mkdir -p var && : > $(NOTES)
-	$(MAKE) --no-print-directory lint typecheck migrations-check messages-check browsers test-sqlite test-postgres
+	$(MAKE) --no-print-directory lint typecheck migrations-check messages-check browsers deploy-tools test-sqlite test-postgres
 	echo
 	echo "== make test: all checks passed"
 	if [ -s $(NOTES) ]; then echo; cat $(NOTES); fi
@@ -194,6 +196,35 @@ browsers:
 	  exit 1
 	else
 	  msg="!!!!! $(CHROMIUM) is missing and could not be installed (as root: apt-get install -y chromium): BROWSER TESTS SKIPPED"
+	  echo "$$msg" >&2
+	  mkdir -p var && echo "$$msg" >> $(NOTES)
+	fi
+
+# Debian's nginx for the test that runs `nginx -t` on deploy/nginx/lindung.conf (src/lindung/server/tests/
+# test_deploy_files.py). Nothing here serves with it: where the package starts its default site (systemd, or
+# an init script allowed to start services), that server is stopped again (and disabled under systemd).
+NGINX := /usr/sbin/nginx
+
+deploy-tools:
+	@if [ ! -x $(NGINX) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	  echo "== $(NGINX) missing: apt-get install -y nginx (only for nginx -t on the deployment files)"
+	  export DEBIAN_FRONTEND=noninteractive
+	  apt-get install -y nginx </dev/null || { apt-get update && apt-get install -y nginx </dev/null; } || true
+	  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+	    systemctl disable --now nginx >/dev/null 2>&1 || true
+	  fi
+	  if [ -s /run/nginx.pid ] && kill -0 "$$(cat /run/nginx.pid)" 2>/dev/null; then
+	    echo "== stopping the nginx that the package started (port 80)"
+	    service nginx stop >/dev/null 2>&1 || $(NGINX) -s stop || true
+	  fi
+	fi
+	if [ -x $(NGINX) ]; then
+	  echo "== nginx: $$($(NGINX) -v 2>&1)"
+	elif [ -n "$(IN_CI)" ]; then
+	  echo "ERROR: CI=true and $(NGINX) is missing (apt-get install -y nginx failed or needs root)" >&2
+	  exit 1
+	else
+	  msg="!!!!! $(NGINX) is missing and could not be installed (as root: apt-get install -y nginx): NGINX CHECK SKIPPED"
 	  echo "$$msg" >&2
 	  mkdir -p var && echo "$$msg" >> $(NOTES)
 	fi
