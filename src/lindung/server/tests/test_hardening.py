@@ -40,19 +40,18 @@ def test_pages_carry_the_content_security_policy_and_permissions_policy() -> Non
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+def test_check_deploy_is_clean_with_the_production_environment_template(tmp_path: Path) -> None:
+    """``deploy/lindung.env.example``'s values, with a real secret key in place of its placeholder."""
     env = _clean_environment(tmp_path)
-    env.update(
-        LINDUNG_DEBUG="false",
-        LINDUNG_HTTPS="true",
-        LINDUNG_HSTS_INCLUDE_SUBDOMAINS="true",
-        LINDUNG_HSTS_PRELOAD="true",
-        LINDUNG_SECRET_KEY=secrets.token_urlsafe(50),
-        LINDUNG_ALLOWED_HOSTS="lindung.example.go.id",
-        LINDUNG_CSRF_TRUSTED_ORIGINS="https://lindung.example.go.id",
-        LINDUNG_TRUST_X_FORWARDED_FOR="true",
-    )
-    done = subprocess.run(
+    template = Path(__file__).resolve().parents[4] / "deploy" / "lindung.env.example"
+    for line in template.read_text().splitlines():
+        name, sep, value = line.partition("=")
+        if sep and not line.startswith("#") and name.startswith("LINDUNG_"):
+            env[name] = value
+    assert env["LINDUNG_HTTPS"] == "true" and env["LINDUNG_DEBUG"] == "false"
+    env["LINDUNG_SECRET_KEY"] = secrets.token_urlsafe(50)
+    env["LINDUNG_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and command
         [sys.executable, "-m", "lindung", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
