@@ -93,10 +93,15 @@ def test_the_due_day_comes_from_the_setting(programme: Programme, enrolment: Enr
     assert _status(enrolment, dt.date(2026, 2, 21)).months_in_arrears == 1
 
 
-def test_a_draft_invoice_puts_nobody_in_arrears(programme: Programme, enrolment: Enrolment):
+def test_a_draft_invoice_bills_nobody_so_its_month_is_due_and_never_billed(programme: Programme, enrolment: Enrolment):
+    # Issue 14: this test said "a draft puts nobody in arrears" (no status row). A draft still bills nothing,
+    # but a month is owed from the day coverage starts: on 1 June January to April are due and never billed.
     invoice_build(actor=None, programme=programme, month=dt.date(2026, 1, 1))
-    coverage_update(today=dt.date(2026, 6, 1))
-    assert not CoverageStatus.objects.filter(enrolment=enrolment).exists()
+    run = coverage_update(today=dt.date(2026, 6, 1))
+    status = CoverageStatus.objects.get(enrolment=enrolment)
+    assert (status.months_billed, status.months_paid) == (0, 0)
+    assert status.months_never_billed == status.months_in_arrears > 0
+    assert run.lapsed == 1  # four months owing, more than the window of three
 
 
 def test_exactly_three_unpaid_months_past_due_do_not_end_the_enrolment(programme: Programme, enrolment: Enrolment):
