@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lindung.regions.models import RegionStamped
+
 
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -273,27 +275,29 @@ class CoverageStatus(models.Model):
         return f"{self.enrolment_id}: {self.months_in_arrears} in arrears"
 
 
-class NeverBilledMonth(models.Model):
-    """How many workers of a regency/city owe a programme's month that is past its due date and was never billed.
+class NeverBilledMonth(RegionStamped):
+    """How many workers of a village owe a programme's month that is past its due date and was never billed.
 
     A summary of ``CoverageStatus.never_billed_mask``, rebuilt with it by the nightly coverage job in the
-    same transaction per programme; read by ``lindung.contributions.never_billed``. ``month`` is a first day.
+    same transaction per programme; read by ``lindung.contributions.never_billed``. Per village (with its
+    district, regency and province codes) so that a page answers for any region of the user's scope from this
+    table alone, without reading the enrolments. ``month`` is a first day.
     """
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="+", verbose_name=_("programme")
     )
-    province_code = models.CharField(_("province"), max_length=2)
-    regency_code = models.CharField(_("regency/city"), max_length=5)
+    district_code = models.CharField(_("district"), max_length=8)
     month = models.DateField(_("month"))
     workers = models.PositiveIntegerField(_("workers"))
 
     class Meta:
         verbose_name = _("month never billed")
         verbose_name_plural = _("months never billed")
+        indexes = [models.Index(fields=["programme", "regency_code"], name="never_billed_programme_regency")]
         constraints = [
             models.UniqueConstraint(
-                fields=["programme", "regency_code", "month"], name="never_billed_one_per_programme_regency_month"
+                fields=["programme", "village", "month"], name="never_billed_one_per_programme_village_month"
             ),
             models.CheckConstraint(condition=Q(workers__gt=0), name="never_billed_has_workers"),
         ]

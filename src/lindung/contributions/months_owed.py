@@ -40,7 +40,7 @@ The two forms, which ``tests/test_months_owed.py`` compares on many enrolments a
 - set-based, for the nightly job: ``months_owed_refresh`` rebuilds a programme's ``CoverageStatus`` rows in
   one ``INSERT ... SELECT`` (the programme's calendar as a ``VALUES`` list joined to its enrolments, the
   billed months grouped from the lines LEFT JOINed to it, no date function of either dialect), then its
-  ``NeverBilledMonth`` rows from the masks;
+  ``NeverBilledMonth`` rows (per village and month) from the masks;
 - per enrolment, for a claim or the public check (``coverage_day.coverage_on``): ``billed_months`` (one
   grouped query on the lines), ``owed_months`` and ``month_figures``.
 """
@@ -325,16 +325,22 @@ FROM m
 GROUP BY enrolment_id
 """
 
-# Per regency/city and month, the workers whose month is due and never billed: from the masks just written.
+# Per village and month, the workers whose month is due and never billed: from the masks just written, with
+# the village (and its district, regency and province) of each enrolment.
 _NEVER_BILLED_SQL = """
-INSERT INTO contributions_neverbilledmonth (programme_id, province_code, regency_code, month, workers)
+INSERT INTO contributions_neverbilledmonth (
+    programme_id, village_code, province_code, regency_code, district_code, month, workers
+)
 WITH c (month, bit) AS (
     VALUES {calendar}
 )
-SELECT s.programme_id, s.province_code, s.regency_code, c.month, COUNT(*)
-FROM contributions_coveragestatus s JOIN c ON (s.never_billed_mask & c.bit) <> 0
+SELECT s.programme_id, e.village_code, e.province_code, e.regency_code, SUBSTR(e.village_code, 1, 8), c.month,
+    COUNT(*)
+FROM contributions_coveragestatus s
+JOIN enrolments_enrolment e ON e.id = s.enrolment_id
+JOIN c ON (s.never_billed_mask & c.bit) <> 0
 WHERE s.programme_id = %(programme)s AND s.never_billed_mask <> 0
-GROUP BY s.programme_id, s.province_code, s.regency_code, c.month
+GROUP BY s.programme_id, e.village_code, e.province_code, e.regency_code, c.month
 """
 
 

@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
         ("contributions", "0006_invoice_line_rules"),
         ("enrolments", "0004_enrolment_activated_on"),
         ("programmes", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
@@ -20,8 +21,9 @@ class Migration(migrations.Migration):
             name="NeverBilledMonth",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("province_code", models.CharField(max_length=2, verbose_name="province")),
-                ("regency_code", models.CharField(max_length=5, verbose_name="regency/city")),
+                ("province_code", models.CharField(editable=False, max_length=2, verbose_name="province")),
+                ("regency_code", models.CharField(editable=False, max_length=5, verbose_name="regency/city")),
+                ("district_code", models.CharField(max_length=8, verbose_name="district")),
                 ("month", models.DateField(verbose_name="month")),
                 ("workers", models.PositiveIntegerField(verbose_name="workers")),
             ],
@@ -57,10 +59,25 @@ class Migration(migrations.Migration):
                 verbose_name="programme",
             ),
         ),
+        migrations.AddField(
+            model_name="neverbilledmonth",
+            name="village",
+            field=models.ForeignKey(
+                db_column="village_code",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="regions.region",
+                verbose_name="village",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="neverbilledmonth",
+            index=models.Index(fields=["programme", "regency_code"], name="never_billed_programme_regency"),
+        ),
         migrations.AddConstraint(
             model_name="neverbilledmonth",
             constraint=models.UniqueConstraint(
-                fields=("programme", "regency_code", "month"), name="never_billed_one_per_programme_regency_month"
+                fields=("programme", "village", "month"), name="never_billed_one_per_programme_village_month"
             ),
         ),
         migrations.AddConstraint(
