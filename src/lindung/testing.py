@@ -107,6 +107,8 @@ def make_enrolment(worker: Worker, programme: Programme, status: str = Status.PR
     if status in (Status.ACTIVE, Status.ENDED):
         fields.setdefault("kpj", f"{worker.pk:011d}")
         fields.setdefault("coverage_start", programme.coverage_start)
+        # Activated in time for its start (BPJS answers before coverage begins): no month is postponed.
+        fields.setdefault("activated_on", fields["coverage_start"])
     if status == Status.ENDED:
         fields.setdefault("end_reason", "programme_ended")
         fields.setdefault("coverage_end", programme.coverage_end)

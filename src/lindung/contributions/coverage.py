@@ -1,25 +1,14 @@
-"""Coverage status, arrears and lapse: derived each day from the issued invoices and their payments.
+"""Coverage status, arrears and lapse: derived each day from the enrolments, the issued invoices and their payments.
 
-Definitions (the choices a later session may revisit are marked *choice*):
+The months an enrolment owes and their states (paid, not yet due, billed and unpaid, due but never billed),
+the due dates and the columns of ``CoverageStatus`` are defined once in ``lindung.contributions.months_owed``:
+a month is owed from the day coverage starts, billed or not, and a month due but never billed counts against
+the worker exactly like an unpaid bill.
 
-- A **billed month** of an enrolment is a month for which the lines on issued invoices (normal lines and
-  corrections of that month, wherever they sit) add up to more than zero. A correction that takes a
-  month back (a death reported late) leaves it unbilled.
-- A billed month is **paid** when every invoice carrying a positive line for it is ``paid``. *Choice:* a
-  partly paid invoice pays none of its months, because a payment is not earmarked for workers; a
-  partial payment does not tell whose month it covered.
-- The **due date** of a billed month is day ``LINDUNG_CONTRIBUTION_DUE_DAY`` (setting, default 10,
-  1-28) of the month after the month of the invoice that billed it (for a correction: the later
-  invoice that carries it, so a back-dated activation is not in arrears the day it is billed). *Choice:*
-  a month is **in arrears** from the day after its due date: on the due day itself it is still on time.
-  A later session may move the due day to the programme.
-- **Paid through**: the last month of the unbroken run of paid months from the first billed one, i.e. the
-  latest paid month before the first unpaid billed month. Months not billed yet do not break the run.
-- **Consecutive unpaid**: the months in arrears after the latest paid month (the current run).
-
-The daily job ``coverage_update`` rebuilds :class:`CoverageStatus` per programme in one
-``INSERT ... SELECT`` (GROUP BY in the database), then ends as lapsed (``berakhir``, reason ``lapsed``) the
-active enrolments with **more** than ``Rule.ARREARS_WINDOW`` consecutive months in arrears.
+The daily job ``coverage_update`` rebuilds, per programme, :class:`CoverageStatus` in one ``INSERT ... SELECT``
+(GROUP BY in the database) and the never-billed summary (``NeverBilledMonth``) from it, then ends as lapsed
+(``berakhir``, reason ``lapsed``) the active enrolments with **more** than ``Rule.ARREARS_WINDOW``
+consecutive months owing after their latest paid month.
 
 Scheduling: the job is a step of the nightly run (``lindung.nightly``: ``lindung nightly schedule`` on the
 background worker, or ``lindung nightly run`` from cron); ``lindung.contributions.tasks.coverage_update_task``
@@ -32,73 +21,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Greatest
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import scope_queryset
 from lindung.audit.models import AuditEntry
-from lindung.contributions.models import CoverageStatus, InvoiceStatus
+from lindung.contributions.models import CoverageStatus
+from lindung.contributions.months_owed import due_day, months_owed_refresh
 from lindung.contributions.selectors import programmes_in_scope
-from lindung.contributions.sql import date_param
 from lindung.enrolments.models import EndReason, Enrolment, Status
-from lindung.months import add_months, month_end, month_start
+from lindung.months import month_end
 from lindung.programmes.models import Programme
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
-
-
-def due_day() -> int:
-    """The day of the next month by which a month's contributions must be paid (``LINDUNG_CONTRIBUTION_DUE_DAY``,
-    1-28, checked at start-up)."""
-    return int(settings.LINDUNG_CONTRIBUTION_DUE_DAY)
-
-
-def last_overdue_invoice_month(today: dt.date) -> dt.date:
-    """The latest invoice month whose due date (day D of the next month) is before ``today``."""
-    back = 1 if today.day > due_day() else 2
-    return add_months(month_start(today), -back)
-
-
-def due_date(invoice_month: dt.date) -> dt.date:
-    return add_months(month_start(invoice_month), 1).replace(day=due_day())
-
-
-# One row per enrolment and billed month: m.paid is 1 when every invoice with a positive line for it is
-# paid; m.billed_in is the latest such invoice's month (the one whose due date counts).
-_REFRESH_SQL = """
-INSERT INTO contributions_coveragestatus (
-    enrolment_id, programme_id, province_code, regency_code, months_billed, months_paid,
-    paid_through, months_in_arrears, consecutive_unpaid, computed_for, updated_at
-)
-WITH m AS (
-    SELECT l.enrolment_id, l.month,
-        MIN(CASE WHEN l.amount > 0 AND i.status <> %(paid)s THEN 0 ELSE 1 END) AS paid,
-        MAX(CASE WHEN l.amount > 0 THEN i.month END) AS billed_in
-    FROM contributions_invoiceline l JOIN contributions_invoice i ON i.id = l.invoice_id
-    WHERE i.programme_id = %(programme)s AND i.status <> %(draft)s
-    GROUP BY l.enrolment_id, l.month
-    HAVING SUM(l.amount) > 0
-), f AS (
-    SELECT enrolment_id,
-        MIN(CASE WHEN paid = 0 THEN month END) AS first_unpaid,
-        MAX(CASE WHEN paid = 1 THEN month END) AS last_paid
-    FROM m GROUP BY enrolment_id
-)
-SELECT m.enrolment_id, %(programme)s, e.province_code, e.regency_code, COUNT(*), SUM(m.paid),
-    MAX(CASE WHEN m.paid = 1 AND (f.first_unpaid IS NULL OR m.month < f.first_unpaid) THEN m.month END),
-    SUM(CASE WHEN m.paid = 0 AND m.billed_in <= %(overdue)s THEN 1 ELSE 0 END),
-    SUM(CASE WHEN m.paid = 0 AND m.billed_in <= %(overdue)s AND (f.last_paid IS NULL OR m.month > f.last_paid)
-        THEN 1 ELSE 0 END),
-    %(today)s, %(now)s
-FROM m JOIN f ON f.enrolment_id = m.enrolment_id JOIN enrolments_enrolment e ON e.id = m.enrolment_id
-GROUP BY m.enrolment_id, e.province_code, e.regency_code
-"""
 
 
 @dataclass
@@ -132,11 +71,12 @@ def no_arrears_window(today: dt.date) -> str:
 
 
 def coverage_update(*, today: dt.date, actor: User | None = None) -> CoverageRun:
-    """Recompute every billed enrolment's coverage status as of ``today`` and end the lapsed ones.
+    """Recompute every active or ended enrolment's coverage status as of ``today`` and end the lapsed ones.
 
     ``actor=None`` is the system (the daily run); a user needs finance rights and updates the
     programmes of their region. One transaction per programme, which is locked like the billing run
-    locks it, so a status is never derived from a half-built invoice. Running it twice changes nothing.
+    locks it, so a status is never derived from a half-built invoice; the never-billed summary is rebuilt in
+    the same transaction, and again after a lapse. Running it twice changes nothing.
     """
     programmes: QuerySet[Programme] = Programme.objects.all()
     if actor is not None:
@@ -146,8 +86,14 @@ def coverage_update(*, today: dt.date, actor: User | None = None) -> CoverageRun
     for programme_id in programmes.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             programme = Programme.objects.select_for_update().get(pk=programme_id)
-            _refresh(programme, today)
-            run.lapsed += _lapse(programme, today=today, window=run.window, actor=actor)
+            months_owed_refresh(programme, today)
+            lapsed = _lapse(programme, today=today, window=run.window, actor=actor)
+            if lapsed:
+                # A lapse moves the coverage end back, which takes months out of the enrolment: derive the
+                # states again so that they describe the enrolments as they now are (a second run then
+                # finds the same rows). Only on a night with lapses.
+                months_owed_refresh(programme, today)
+            run.lapsed += lapsed
         run.programmes += 1
     counted = CoverageStatus.objects.filter(programme__in=programmes).aggregate(
         statuses=Count("pk"),
@@ -158,20 +104,6 @@ def coverage_update(*, today: dt.date, actor: User | None = None) -> CoverageRun
     run.statuses = counted["statuses"]
     run.in_arrears = {"1": counted["one"], "2": counted["two"], "3+": counted["three"]}
     return run
-
-
-def _refresh(programme: Programme, today: dt.date) -> None:
-    CoverageStatus.objects.filter(programme=programme).delete()
-    params = {
-        "programme": programme.pk,
-        "paid": str(InvoiceStatus.PAID),
-        "draft": str(InvoiceStatus.DRAFT),
-        "overdue": date_param(last_overdue_invoice_month(today)),
-        "today": date_param(today),
-        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_REFRESH_SQL, params)
 
 
 def _lapse(programme: Programme, *, today: dt.date, window: int, actor: User | None) -> int:

@@ -5,14 +5,14 @@ Read from the enrolment and the contributions billed and paid for it, never type
 - Not covered when the enrolment never became active (``diusulkan`` … ``dikirim``, ``ditolak``), when the
   day is before its coverage start, or after its coverage end (ended: died, lapsed, programme over …).
 - Within its coverage period the day's month must be paid, or at least not be "beyond the arrears
-  window": *choice*, following issue 6 and the lapse rule of ``coverage.py``: a month still unpaid
-  counts against the worker only once it is overdue (its due date has passed, as of the check date), and
-  the worker stays covered while the run of overdue unpaid months that ends with the day's month is at
-  most ``Rule.ARREARS_WINDOW`` months long. Billed months not yet due at the end are skipped, so "today"
-  already counts the overdue months before it (the nightly job may not have lapsed the enrolment yet).
-  The regional budget often pays late; a late payment within
-  the window does not take cover away, but the claim page warns that the month must be paid.
-- Months the programme has not billed yet are neither paid nor in arrears (as in ``coverage.py``).
+  window": *choice*, following issue 6 and the lapse rule of ``coverage.py``: the months of the enrolment
+  up to the day's month and their states as of the check date are those of ``months_owed`` (the rule
+  written once): a month not paid counts against the worker once it is overdue, billed or never billed
+  alike (issue 14: a month is owed from the day coverage starts), and the worker stays covered while the
+  owing months after the latest paid month, up to the day's month, are at most ``Rule.ARREARS_WINDOW``.
+  Months not yet due are skipped, so "today" already counts the overdue months before it (the nightly job
+  may not have lapsed the enrolment yet). The regional budget often pays late; a late payment within the
+  window does not take cover away, but the claim page warns that the month must be billed and paid.
 
 ``months_paid`` counts the paid months of all the worker's enrolments up to the day's month: the
 contribution history belongs to the worker's BPJS membership, not to one programme year (the JKM
@@ -24,27 +24,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Max, Min, Q, Sum, When
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lindung.contributions.coverage import due_date
-from lindung.contributions.models import InvoiceStatus
-from lindung.contributions.selectors import lines_of_enrolments
+from lindung.contributions.months_owed import MonthState, billed_months, enrolment_owed_months, month_figures
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.months import month_start
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
-
-
-@dataclass(frozen=True)
-class MonthState:
-    """One billed month of an enrolment: paid when every invoice billing it is paid."""
-
-    month: dt.date
-    paid: bool
-    billed_in: dt.date  # the month of the (latest) invoice that billed it: its due date counts
 
 
 @dataclass(frozen=True)
@@ -56,40 +44,8 @@ class CoverageOnDay:
     paid_through: dt.date | None = None  # first day of the last month of the unbroken paid run
     coverage_end: dt.date | None = None
     months_paid: int = 0
-    months_unpaid_overdue: int = 0  # the run of overdue unpaid months ending with the day's month
+    months_unpaid_overdue: int = 0  # owing months (billed or not) after the latest paid month, to the day's month
     warnings: list[str | Promise] = field(default_factory=list)
-
-
-def month_states(enrolment_ids: list[int]) -> list[MonthState]:
-    """The billed months of these enrolments (issued invoices only), oldest first.
-
-    One grouped query on the enrolment's lines: a correction that takes a month back (sum ≤ 0) leaves
-    it unbilled.
-    """
-    rows = (
-        # Through the programmes' invoices: the lines' only index starts with the invoice (models.InvoiceLine).
-        lines_of_enrolments(enrolment_ids)
-        .exclude(invoice__status=InvoiceStatus.DRAFT)
-        .values("enrolment_id", "month")
-        .annotate(
-            billed=Sum("amount"),
-            unpaid=Max(
-                Case(
-                    When(Q(amount__gt=0) & ~Q(invoice__status=InvoiceStatus.PAID), then=1),
-                    default=0,
-                    output_field=IntegerField(),
-                )
-            ),
-            billed_in=Max(Case(When(amount__gt=0, then="invoice__month"))),
-            first_in=Min("invoice__month"),
-        )
-        .filter(billed__gt=0)
-        .order_by("month")
-    )
-    return [
-        MonthState(month=row["month"], paid=not row["unpaid"], billed_in=row["billed_in"] or row["first_in"])
-        for row in rows
-    ]
 
 
 def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = None) -> CoverageOnDay:
@@ -124,20 +80,14 @@ def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = N
 
     month = month_start(day)
     worker_enrolments = list(Enrolment.objects.filter(worker_id=enrolment.worker_id).values_list("pk", flat=True))
-    states = month_states(worker_enrolments)
-    own = [s for s in month_states([enrolment.pk]) if s.month <= month]
-    months_paid = len({s.month for s in states if s.paid and s.month <= month})
-    paid_through = _paid_through(own)
-    by_month = {s.month: s for s in own}
-    # From the day's month back: billed months not yet due are skipped (the latest month is never overdue
-    # on its own day), then the overdue unpaid ones are counted until a paid one. Going back, months fall
-    # due earlier, so once counting starts every older unpaid month is overdue too.
-    run = 0
-    for state in reversed(own):
-        if state.paid:
-            break
-        if due_date(state.billed_in) < today:
-            run += 1
+    billed = billed_months(worker_enrolments)
+    months_paid = len({m for found in billed.values() for m, state in found.items() if state.paid and m <= month})
+    own = enrolment_owed_months(enrolment, until=month, today=today, billed=billed.get(enrolment.pk, {}))
+    figures = month_figures(own)
+    paid_through = figures.paid_through
+    # The owing months (billed and unpaid, or due and never billed) after the latest paid month, up to the
+    # day's month: months not yet due are skipped.
+    run = figures.consecutive_unpaid
     window = rule_value(Rule.ARREARS_WINDOW, on=day)
     if run > window:
         return CoverageOnDay(
@@ -155,13 +105,13 @@ def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = N
             months_unpaid_overdue=run,
         )
     warnings: list[str | Promise] = []
-    this_month = by_month.get(month)
-    if this_month is not None and not this_month.paid:
+    this_month = next((m for m in own if m.month == month), None)
+    if this_month is not None and this_month.billed and this_month.state != MonthState.PAID:
         warnings.append(
             _("The contribution for %(month)s is not paid yet; BPJS pays the claim once it is.")
             % {"month": date_format(month, "F Y")}
         )
-    elif this_month is None:
+    elif this_month is None or not this_month.billed:
         warnings.append(
             _("%(month)s has not been billed yet; the contribution must be billed and paid.")
             % {"month": date_format(month, "F Y")}
@@ -177,12 +127,3 @@ def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = N
         months_unpaid_overdue=run,
         warnings=warnings,
     )
-
-
-def _paid_through(states: list[MonthState]) -> dt.date | None:
-    last = None
-    for state in states:
-        if not state.paid:
-            break
-        last = state.month
-    return last

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lindung.regions.models import RegionStamped
+
 
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -217,9 +219,10 @@ class PaymentAllocation(models.Model):
 class CoverageStatus(models.Model):
     """An enrolment's coverage as the daily job last derived it from invoices and payments; never typed in.
 
-    One row per enrolment that has been billed (issued invoices). Rebuilt per programme by
-    ``lindung.contributions.coverage.coverage_update``; the region codes are copied from the enrolment
-    so the at-risk page reads a regency's rows from this table alone. Months are first days of months.
+    One row per active or ended enrolment with at least one month of coverage up to the job's calendar,
+    billed or not (``lindung.contributions.months_owed`` defines the months and their states). Rebuilt per
+    programme by ``lindung.contributions.coverage.coverage_update``; the region codes are copied from the
+    enrolment so the at-risk page reads a regency's rows from this table alone. Months are first days of months.
     """
 
     enrolment = models.OneToOneField(
@@ -235,6 +238,10 @@ class CoverageStatus(models.Model):
     paid_through = models.DateField(_("paid through"), null=True, blank=True)
     months_in_arrears = models.PositiveIntegerField(_("months in arrears"), default=0)
     consecutive_unpaid = models.PositiveIntegerField(_("consecutive months unpaid"), default=0)
+    months_never_billed = models.PositiveIntegerField(_("months due and never billed"), default=0)
+    # Which months are due and never billed: bit i for the programme's month i (0 = its first month), kept
+    # for the never-billed figure (``NeverBilledMonth``); see ``months_owed.NEVER_BILLED_BITS``.
+    never_billed_mask = models.BigIntegerField(_("months due and never billed (bits)"), default=0)
     computed_for = models.DateField(_("computed for"))
     updated_at = models.DateTimeField(_("updated at"))
 
@@ -259,7 +266,41 @@ class CoverageStatus(models.Model):
             models.CheckConstraint(
                 condition=Q(consecutive_unpaid__lte=F("months_in_arrears")), name="coverage_run_le_arrears"
             ),
+            models.CheckConstraint(
+                condition=Q(months_never_billed__lte=F("months_in_arrears")), name="coverage_never_billed_le_arrears"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}: {self.months_in_arrears} in arrears"
+
+
+class NeverBilledMonth(RegionStamped):
+    """How many workers of a village owe a programme's month that is past its due date and was never billed.
+
+    A summary of ``CoverageStatus.never_billed_mask``, rebuilt with it by the nightly coverage job in the
+    same transaction per programme; read by ``lindung.contributions.never_billed``. Per village (with its
+    district, regency and province codes) so that a page answers for any region of the user's scope from this
+    table alone, without reading the enrolments. ``month`` is a first day.
+    """
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="+", verbose_name=_("programme")
+    )
+    district_code = models.CharField(_("district"), max_length=8)
+    month = models.DateField(_("month"))
+    workers = models.PositiveIntegerField(_("workers"))
+
+    class Meta:
+        verbose_name = _("month never billed")
+        verbose_name_plural = _("months never billed")
+        indexes = [models.Index(fields=["programme", "regency_code"], name="never_billed_programme_regency")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "village", "month"], name="never_billed_one_per_programme_village_month"
+            ),
+            models.CheckConstraint(condition=Q(workers__gt=0), name="never_billed_has_workers"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.regency_code} {self.month:%Y-%m}: {self.workers}"

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.budget import budget_programmes
 from lindung.contributions.finance import ContributionError
 from lindung.contributions.forms import BuildForm, PaymentForm, ReverseForm
 from lindung.contributions.models import Invoice, Payment
+from lindung.contributions.never_billed import never_billed_context
 from lindung.contributions.payments import payment_record, payment_reverse
 from lindung.contributions.selectors import (
     invoice_by_component,
@@ -29,13 +31,21 @@ from lindung.contributions.selectors import (
     programme_credit,
     programmes_in_scope,
 )
+from lindung.inputs import parse_id, parse_month, query_value
 
 
 @login_required
 def invoice_list_view(request: HttpRequest) -> HttpResponse:
+    """The programmes' invoices and the build form, prefilled from ``?programme=<id>&month=YYYY-MM`` (the links of
+    the months due and never billed)."""
     user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
-    return _render_list(request, user, BuildForm(programmes=programmes_in_scope(user)))
+    initial = {
+        "programme": parse_id(query_value(request.GET, "programme")),
+        "month": parse_month(query_value(request.GET, "month")),
+    }
+    form = BuildForm(programmes=programmes_in_scope(user), initial={k: v for k, v in initial.items() if v})
+    return _render_list(request, user, form)
 
 
 @login_required
@@ -158,7 +168,8 @@ def _render_list(request: HttpRequest, user: User, form: BuildForm, status: int 
     rows: list[dict[str, Any]] = [
         {"programme": p, "invoices": list(p.invoices.all()), "credit": programme_credit(p)} for p in programmes
     ]
-    return render(request, "contributions/list.html", {"rows": rows, "form": form}, status=status)
+    context = {"rows": rows, "form": form, **never_billed_context(user, programmes_in_scope(user))}
+    return render(request, "contributions/list.html", context, status=status)
 
 
 AT_RISK_PAGE_SIZE = 50
@@ -196,5 +207,12 @@ def at_risk_view(request: HttpRequest) -> HttpResponse:
         }
         for s in rows
     ]
-    context = {"summary": summary, "page": page, "workers": workers}
+    context = {
+        "summary": summary,
+        "page": page,
+        "workers": workers,
+        # The programmes whose figures the user reads (their region's, and those of the regions containing it),
+        # counted on the rows of the user's region.
+        **never_billed_context(user, budget_programmes(user)),
+    }
     return render(request, "contributions/at_risk.html", context)

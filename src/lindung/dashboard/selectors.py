@@ -14,7 +14,9 @@ come from:
   a few thousand rows per programme, added up with GROUP BY;
 - money: per programme as on the budget page (``lindung.contributions.budget.programme_budget``): billed, paid
   and outstanding live; the projection's head count per month from the summary;
-- claims (the claims table, small): live.
+- claims (the claims table, small): live;
+- the months due and never billed: ``lindung.contributions.never_billed`` (rebuilt with the arrears by the
+  nightly coverage job).
 
 Definitions: *covered* = enrolments with status aktif; *in process* = proposed, verified or sent to BPJS;
 *ended* = status berakhir. Without a programme filter a worker enrolled in two programmes counts in each.
@@ -32,6 +34,7 @@ from django.utils import timezone
 
 from lindung.accounts.models import User
 from lindung.contributions.headline import HeadlineFigures
+from lindung.contributions.never_billed import NeverBilled, never_billed
 from lindung.dashboard.figures.at_risk import RegionRisk, at_risk_by_region
 from lindung.dashboard.figures.claims import Claims, claims
 from lindung.dashboard.figures.coverage import RegionCoverage, coverage_by_region
@@ -61,6 +64,7 @@ class DashboardFigures:
     at_risk: RegionRisk  # totals of the drilled region
     at_risk_by_region: tuple[RegionRisk, ...]
     money: Money
+    never_billed: NeverBilled  # months due and never billed, within the drilled region
     claims: Claims
     as_of: dt.datetime | None  # when the summary tables were last rebuilt (None: never)
     as_of_day: dt.date | None  # the day those figures describe (ages are on that day)
@@ -97,6 +101,7 @@ def dashboard_figures(user: User, filters: DashboardFilters, *, today: dt.date |
         at_risk=at_risk,
         at_risk_by_region=at_risk_by_child,
         money=money(programmes, today),
+        never_billed=never_billed(programmes, region_code=place.code),
         claims=claims(user, place, programmes, filters, headlines),
         as_of=refresh.finished_at if refresh else None,
         as_of_day=refresh.as_of if refresh else None,

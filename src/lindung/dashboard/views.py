@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.accounts.permissions import Action, require, signed_in_user
+from lindung.contributions.never_billed import with_bill_links
 from lindung.dashboard.charts import child_level_label, dashboard_charts
 from lindung.dashboard.filters import dashboard_filters_from, dashboard_programmes
 from lindung.dashboard.selectors import dashboard_figures
@@ -40,6 +41,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "trail_links": [(ref, drill(ref.code)) for ref in figures.trail],
         "programmes": dashboard_programmes(user).order_by("-coverage_start", "code"),
         "funders": FunderType.choices,
+        "never_billed": figures.never_billed,
+        "never_billed_rows": with_bill_links(user, figures.never_billed),
     }
     return render(request, "dashboard/dashboard.html", context)
 

@@ -389,6 +389,7 @@ class EnrolmentRow(NamedTuple):
     kpj: str
     coverage_start: dt.date | None
     coverage_end: dt.date | None
+    activated_on: dt.date | None
     end_reason: str
     rejection_reason: str
     village_id: str
@@ -407,6 +408,7 @@ class _Plan:
     coverage_end: dt.date | None
     proposed_at: dt.datetime
     updated_at: dt.datetime
+    activated_on: dt.date | None = None  # the day BPJS's activation was recorded (active and ended ones)
 
 
 def _data_create(*, workers: int, seed: int, story: DemoStory) -> DemoLoadResult:
@@ -463,14 +465,17 @@ def _data_create(*, workers: int, seed: int, story: DemoStory) -> DemoLoadResult
         kpj_of: dict[str, str] = {}
         for w, stamp in zip(old, old_proposed, strict=True):
             kpj_of[w.nik] = kpj_ended.issue()
+            ended_start = factory.coverage_start(ended.fiscal_year, (85, 10, 5))
             enrolments.append(
                 EnrolmentRow(
                     worker_id=worker_id[w.nik],
                     programme_id=ended.pk,
                     status=Status.ENDED.value,
                     kpj=kpj_of[w.nik],
-                    coverage_start=factory.coverage_start(ended.fiscal_year, (85, 10, 5)),
+                    coverage_start=ended_start,
                     coverage_end=ended.coverage_end,
+                    # Activated a week after the batch sent 11 days before coverage started, as _plan does.
+                    activated_on=ended_start - dt.timedelta(days=4),
                     end_reason=EndReason.PROGRAMME_ENDED.value,
                     rejection_reason="",
                     village_id=w.village_id,
@@ -520,7 +525,8 @@ def _plan(factory: WorkerFactory, story: DemoStory, status: str) -> _Plan:
     """The days of a running-programme enrolment in ``status``, from the programme's life up to yesterday.
 
     Activated ones (active, ended) were proposed 16 to 60 days before their coverage started, in time for
-    the BPJS batch sent 11 days before it, and activated a few days after that batch; an ended one ended in
+    the BPJS batch sent 11 days before it, and activated a few days after that batch (before coverage
+    started, so no month is owed later than its own due date); an ended one ended in
     a month already billed. The ones still in the pipeline were proposed in the last weeks (sent ones
     before the last batch, two days ago); rejected ones any time since the programme opened.
     """
@@ -532,12 +538,13 @@ def _plan(factory: WorkerFactory, story: DemoStory, status: str) -> _Plan:
         batch = start - dt.timedelta(days=11)
         proposed = factory.moment(start - dt.timedelta(days=60), batch - dt.timedelta(days=5))
         updated = factory.moment(batch + dt.timedelta(days=2), start - dt.timedelta(days=1))
+        activated = updated.date()
         if status == Status.ENDED:
             last = max(add_months(month_start(story.today), -1), start)
             months = (last.year - start.year) * 12 + last.month - start.month
             end = month_end(add_months(start, factory.rng.randint(0, months)))
             updated = min(factory.moment(end, end + dt.timedelta(days=5)), story.eve)
-        return _Plan(status, start, end, proposed, updated)
+        return _Plan(status, start, end, proposed, updated, activated)
     days_back = {Status.PROPOSED: 45, Status.VERIFIED: 60, Status.SENT: 60}.get(Status(status))
     first = max(opened, eve - dt.timedelta(days=days_back)) if days_back else opened
     last = eve - dt.timedelta(days=3) if status == Status.SENT else eve
@@ -593,6 +600,7 @@ def _enrolment_now(
         kpj=kpj,
         coverage_start=plan.coverage_start,
         coverage_end=plan.coverage_end,
+        activated_on=plan.activated_on,
         end_reason=end_reason,
         rejection_reason=rejection_reason,
         village_id=w.village_id,

@@ -80,6 +80,10 @@ class Enrolment(RegionStamped):
     kpj = models.CharField(_("membership number (KPJ)"), max_length=11, blank=True)
     coverage_start = models.DateField(_("coverage from"), null=True, blank=True)
     coverage_end = models.DateField(_("coverage until"), null=True, blank=True)
+    # The day BPJS's activation was recorded (``enrolment_activate``, ``enrolment_settle_bulk``). A month of
+    # coverage before it that was never billed falls due with the activation's month, not its own
+    # (``lindung.contributions.months_owed``). Empty for enrolments activated before it was kept: no postponement.
+    activated_on = models.DateField(_("activated on"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     batch = models.ForeignKey(

@@ -273,7 +273,11 @@ def enrolment_send(
     return batch
 
 
-def enrolment_activate(*, actor: User, enrolment: Enrolment, kpj: str, coverage_start: dt.date) -> Enrolment:
+def enrolment_activate(
+    *, actor: User, enrolment: Enrolment, kpj: str, coverage_start: dt.date, today: dt.date | None = None
+) -> Enrolment:
+    """Record BPJS's activation: the KPJ, the coverage start and the day (``today``, default the local date) it
+    was recorded, from which the never-billed months before it fall due (``contributions.months_owed``)."""
     step = TRANSITIONS["activate"]
     require(actor, step.permission)
     kpj = kpj.strip()
@@ -290,7 +294,9 @@ def enrolment_activate(*, actor: User, enrolment: Enrolment, kpj: str, coverage_
             )
         if Enrolment.objects.filter(kpj=kpj).exclude(worker_id=enrolment.worker_id).exists():
             raise EnrolmentError(_(KPJ_REFUSED), field="kpj")
-        return _apply(actor, enrolment, step, {"kpj": kpj, "coverage_start": coverage_start})
+        # The day of activation is the audit entry's own time: not repeated in its changes.
+        enrolment.activated_on = today or timezone.localdate()
+        return _apply(actor, enrolment, step, {"kpj": kpj, "coverage_start": coverage_start}, also=["activated_on"])
 
 
 @dataclass(frozen=True)
@@ -307,7 +313,11 @@ class BpjsRejection:
 
 
 def enrolment_settle_bulk(
-    *, actor: User, activations: Sequence[BpjsActivation], rejections: Sequence[BpjsRejection]
+    *,
+    actor: User,
+    activations: Sequence[BpjsActivation],
+    rejections: Sequence[BpjsRejection],
+    today: dt.date | None = None,
 ) -> tuple[int, int]:
     """BPJS's answer for many sent enrolments at once: activate (KPJ, coverage start) or reject (reason).
 
@@ -316,6 +326,7 @@ def enrolment_settle_bulk(
        held by no other worker, also not twice in this answer) and that a rejection has a reason.
     3. Write with ``bulk_update`` (a few UPDATE statements, not one per enrolment) and one audit entry per
        enrolment with ``bulk_create``. The first refusal raises ``EnrolmentError`` and nothing is written.
+       An activated enrolment's ``activated_on`` is ``today`` (default the local date), as in ``enrolment_activate``.
 
     Returns (activated, rejected).
     """
@@ -340,6 +351,7 @@ def enrolment_settle_bulk(
         if any(not r.reason.strip() for r in rejections):
             raise EnrolmentError(_("Say why BPJS rejected the enrolment."), field="reason")
         now = timezone.now()
+        activated_on = today or timezone.localdate()
         entries: list[AuditEntry] = []
         for activation in activations:
             enrolment = locked[activation.enrolment_id]
@@ -349,6 +361,7 @@ def enrolment_settle_bulk(
             )
             enrolment.status, enrolment.kpj = Status.ACTIVE, activation.kpj
             enrolment.coverage_start, enrolment.updated_at = activation.coverage_start, now
+            enrolment.activated_on = activated_on
             entries.append(_audit_entry(actor, TRANSITIONS["activate"].audit_action, enrolment, changes))
         for rejection in rejections:
             enrolment = locked[rejection.enrolment_id]
@@ -359,7 +372,7 @@ def enrolment_settle_bulk(
             enrolment.status, enrolment.rejection_reason = Status.REJECTED, rejection.reason.strip()
             enrolment.updated_at = now
             entries.append(_audit_entry(actor, BPJS_REJECTION.audit_action, enrolment, changes))
-        fields = ["status", "kpj", "coverage_start", "rejection_reason", "updated_at"]
+        fields = ["status", "kpj", "coverage_start", "activated_on", "rejection_reason", "updated_at"]
         Enrolment.objects.bulk_update(locked.values(), fields, batch_size=1000)
         AuditEntry.objects.bulk_create(entries, batch_size=2000)
     return len(activations), len(rejections)
@@ -431,12 +444,16 @@ def _locked(actor: User, enrolment: Enrolment, step: Transition) -> Enrolment:
     return locked
 
 
-def _apply(actor: User, enrolment: Enrolment, step: Transition, fields: dict[str, Any]) -> Enrolment:
+def _apply(
+    actor: User, enrolment: Enrolment, step: Transition, fields: dict[str, Any], *, also: Sequence[str] = ()
+) -> Enrolment:
+    """Move ``enrolment`` by ``step`` with ``fields`` (audited) and the fields named in ``also``, already set on it
+    (saved, not audited)."""
     before = {"status": enrolment.status, **{name: getattr(enrolment, name) for name in fields}}
     enrolment.status = step.target
     for name, value in fields.items():
         setattr(enrolment, name, value)
-    enrolment.save(update_fields=["status", *fields, "updated_at"])
+    enrolment.save(update_fields=["status", *fields, *also, "updated_at"])
     after = {"status": step.target, **fields}
     _audit(actor, step.audit_action, enrolment, audit_changes(_plain(before), _plain(after)))
     return enrolment

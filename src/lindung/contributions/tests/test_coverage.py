@@ -93,10 +93,15 @@ def test_the_due_day_comes_from_the_setting(programme: Programme, enrolment: Enr
     assert _status(enrolment, dt.date(2026, 2, 21)).months_in_arrears == 1
 
 
-def test_a_draft_invoice_puts_nobody_in_arrears(programme: Programme, enrolment: Enrolment):
+def test_a_draft_invoice_bills_nobody_so_its_month_is_due_and_never_billed(programme: Programme, enrolment: Enrolment):
+    # Issue 14: this test said "a draft puts nobody in arrears" (no status row). A draft still bills nothing,
+    # but a month is owed from the day coverage starts: on 1 June January to April are due and never billed.
     invoice_build(actor=None, programme=programme, month=dt.date(2026, 1, 1))
-    coverage_update(today=dt.date(2026, 6, 1))
-    assert not CoverageStatus.objects.filter(enrolment=enrolment).exists()
+    run = coverage_update(today=dt.date(2026, 6, 1))
+    status = CoverageStatus.objects.get(enrolment=enrolment)
+    assert (status.months_billed, status.months_paid) == (0, 0)
+    assert status.months_never_billed == status.months_in_arrears > 0
+    assert run.lapsed == 1  # four months owing, more than the window of three
 
 
 def test_exactly_three_unpaid_months_past_due_do_not_end_the_enrolment(programme: Programme, enrolment: Enrolment):
@@ -137,6 +142,51 @@ def test_a_lapsed_enrolment_with_nothing_paid_ends_on_its_first_day(programme: P
     enrolment.refresh_from_db()
     assert enrolment.status == Status.ENDED
     assert enrolment.coverage_end == enrolment.coverage_start == dt.date(2026, 1, 1)
+
+
+def test_a_never_billed_month_counts_into_arrears_and_lapse_once_past_the_window(
+    programme: Programme, enrolment: Enrolment
+):
+    january = _issue(programme, 1)[0]
+    _pay(programme, january.total)
+    # February to May never billed. 10 June: February to April are overdue, May is due today.
+    coverage_update(today=dt.date(2026, 6, 10))
+    status = CoverageStatus.objects.get(enrolment=enrolment)
+    assert (status.months_in_arrears, status.consecutive_unpaid, status.months_never_billed) == (3, 3, 3)
+    assert status.paid_through == dt.date(2026, 1, 1)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.ACTIVE
+    run = coverage_update(today=dt.date(2026, 6, 11))
+    enrolment.refresh_from_db()
+    assert run.lapsed == 1
+    assert (enrolment.status, enrolment.end_reason, enrolment.coverage_end) == (
+        Status.ENDED,
+        EndReason.LAPSED,
+        dt.date(2026, 1, 31),
+    )
+
+
+def test_a_back_dated_activation_is_not_in_arrears_the_day_it_is_activated(cast: Cast, programme: Programme):
+    from lindung.enrolments.services import enrolment_activate
+
+    sent = make_enrolment(make_worker(), programme, Status.SENT)
+    activated = enrolment_activate(
+        actor=cast["petugas_bpjs"],
+        enrolment=sent,
+        kpj="12345678901",
+        coverage_start=dt.date(2026, 1, 1),
+        today=dt.date(2026, 5, 20),
+    )
+    # The same months with no activation day recorded: January to April were due long ago.
+    unknown = make_enrolment(make_worker(village=PONTIANAK_VILLAGE), programme, Status.ACTIVE, activated_on=None)
+    run = coverage_update(today=dt.date(2026, 5, 20))
+    status = CoverageStatus.objects.get(enrolment=activated)
+    assert (status.months_in_arrears, status.months_never_billed, status.consecutive_unpaid) == (0, 0, 0)
+    assert CoverageStatus.objects.get(enrolment=unknown).months_never_billed == 1  # lapsed: only January is left
+    assert run.lapsed == 1
+    assert Enrolment.objects.get(pk=activated.pk).status == Status.ACTIVE
+    # Nobody billed them by 10 June, May's due date: on 11 June January to May are owing, more than three.
+    assert coverage_update(today=dt.date(2026, 6, 11)).lapsed == 1
 
 
 def test_running_the_job_twice_changes_nothing_more(programme: Programme, enrolment: Enrolment):

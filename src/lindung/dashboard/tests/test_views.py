@@ -86,6 +86,31 @@ def test_the_page_renders_in_both_languages(cast: Cast, province: Province, lang
         assert word in html
 
 
+def test_the_months_never_billed_follow_the_region_and_programme_filters_and_link_only_for_finance(
+    cast: Cast, province: Province
+):
+    import datetime as dt
+
+    from lindung.contributions.coverage import coverage_update
+
+    # On 11 May April is due and never billed: KALBAR-2026 for s1, s2 (Sambas) and p1 (Pontianak), SAMBAS-2026
+    # for s5. It counts as arrears too: with March unpaid, s1, s2 and p1 owe two months.
+    coverage_update(today=dt.date(2026, 5, 11))
+
+    def figure(user_key: str, **query: str) -> tuple[str, str, bool]:
+        html = client_for(cast[user_key]).get("/dasbor/", query).content.decode()
+        match = re.search(r'data-testid="never-billed" data-months="(\d+)" data-worker-months="(\d+)"', html)
+        assert match, (user_key, query)
+        return match.group(1), match.group(2), 'data-testid="bill-link"' in html
+
+    assert figure("pimpinan") == ("1", "4", False)
+    assert figure("pimpinan", region="61.71") == ("1", "1", False)
+    assert figure("pimpinan", region="61.01.01") == ("1", "3", False)  # s1, s2 and s5 live there
+    assert figure("pimpinan", programme="SAMBAS-2026") == ("1", "1", False)
+    assert figure("operator_pontianak", region="61.01") == ("1", "1", False)  # Sambas is out of scope
+    assert figure("keuangan") == ("1", "4", True)
+
+
 def test_the_page_needs_a_login_and_the_dashboard_right(cast: Cast, province: Province):
     assert client_for().get("/dasbor/").status_code == 302
     nobody = make_user("no_role", "", None)

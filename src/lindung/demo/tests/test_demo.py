@@ -254,6 +254,26 @@ def test_the_night_s_run_of_today_finds_the_city_in_arrears(demo: DemoLoadResult
     assert not CoverageStatus.objects.filter(programme__code="KALBAR-2023", months_in_arrears__gt=0).exists()
 
 
+def test_the_night_s_run_of_today_finds_kalbar_s_month_never_billed_owed_by_its_workers(demo: DemoLoadResult) -> None:
+    """June was never billed: it fell due on 10 July and counts as a month in arrears of every worker covered in
+    June, shown as its own figure; the months after it are paid, so nobody is beyond the window."""
+    from lindung.contributions.never_billed import never_billed
+
+    kalbar = Programme.objects.get(code="KALBAR-2026")
+    covered_in_june = Enrolment.objects.filter(
+        programme=kalbar, status=Status.ACTIVE, coverage_start__lte=NEVER_BILLED
+    ).count()
+    assert covered_in_june > 0
+    statuses = CoverageStatus.objects.filter(programme=kalbar, enrolment__status=Status.ACTIVE)
+    assert statuses.filter(months_never_billed=1, months_in_arrears=1, consecutive_unpaid=0).count() == covered_in_june
+    assert all(s.paid_through == dt.date(2026, 5, 1) for s in statuses.filter(months_never_billed=1))
+    figure = never_billed([kalbar])
+    assert [(row.month, row.bill_month) for row in figure.rows] == [(NEVER_BILLED, NEVER_BILLED)]
+    # The ended enrolments covered in June owe it too.
+    assert figure.worker_months >= covered_in_june and figure.months == 1
+    assert not Enrolment.objects.filter(end_reason=EndReason.LAPSED).exists()
+
+
 def test_nothing_happens_after_today_and_the_story_s_days_are_spread(demo: DemoLoadResult) -> None:
     end_of_today = at(TODAY + dt.timedelta(days=1), 0)
     stamps: dict[str, list[dt.datetime]] = {

@@ -11,6 +11,7 @@ from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.enrolments.services import (
     TRANSITIONS,
+    BpjsActivation,
     EnrolmentError,
     enrolment_activate,
     enrolment_end,
@@ -19,6 +20,7 @@ from lindung.enrolments.services import (
     enrolment_reject,
     enrolment_repropose,
     enrolment_send,
+    enrolment_settle_bulk,
     enrolment_verify,
 )
 from lindung.enrolments.tests.conftest import audit_entry, error_text
@@ -210,6 +212,27 @@ def test_a_bpjs_officer_activates_with_a_kpj_and_a_start_date(cast: Cast, progra
         "kpj": ["", "12345678901"],
         "coverage_start": [None, "2026-02-01"],
     }
+
+
+def test_activation_records_its_day_from_which_months_never_billed_before_it_fall_due(cast: Cast, programme: Programme):
+    single, bulk = (make_enrolment(make_worker(), programme, Status.SENT) for _ in range(2))
+    back_dated = dt.date(2026, 1, 1)
+    enrolment_activate(
+        actor=cast["petugas_bpjs"],
+        enrolment=single,
+        kpj="12345678901",
+        coverage_start=back_dated,
+        today=dt.date(2026, 5, 4),
+    )
+    enrolment_settle_bulk(
+        actor=cast["petugas_bpjs"],
+        activations=[BpjsActivation(bulk.pk, "12345678902", back_dated)],
+        rejections=[],
+        today=dt.date(2026, 5, 6),
+    )
+    single.refresh_from_db()
+    bulk.refresh_from_db()
+    assert (single.activated_on, bulk.activated_on) == (dt.date(2026, 5, 4), dt.date(2026, 5, 6))
 
 
 @pytest.mark.parametrize("kpj", ["1234567890", "123456789012", "1234567890a", "", "１２３４５６７８９０１"])

@@ -48,6 +48,26 @@ def test_covered_with_nothing_paid_yet_says_so(programme):
     assert answer is not None and answer.paid_through is None
 
 
+def test_months_never_billed_beyond_the_arrears_window_are_not_protected(programme):
+    """Issue 14: a month nobody billed is a month nobody paid. Nothing billed since January: on 10 May January to
+    March are overdue (April is due that day), three months, within the window; the next day four are."""
+    worker = make_worker(birth_date=BIRTH_DATE)
+    make_enrolment(worker, programme, Status.ACTIVE)
+    answer = public_coverage_check(nik=worker.nik, birth_date=BIRTH_DATE, today=dt.date(2026, 5, 10))
+    assert answer is not None and answer.paid_through is None
+    assert public_coverage_check(nik=worker.nik, birth_date=BIRTH_DATE, today=dt.date(2026, 5, 11)) is None
+
+
+def test_paid_months_then_months_never_billed_keep_paid_through_true_until_the_window_is_exceeded(programme):
+    worker = make_worker(birth_date=BIRTH_DATE)
+    make_enrolment(worker, programme, Status.ACTIVE)
+    bill_and_pay(programme, through=dt.date(2026, 3, 1))
+    # April to June never billed: on 11 July April to June are overdue, three months; March is the last paid.
+    answer = public_coverage_check(nik=worker.nik, birth_date=BIRTH_DATE, today=dt.date(2026, 7, 11))
+    assert answer is not None and answer.paid_through == dt.date(2026, 3, 1)
+    assert public_coverage_check(nik=worker.nik, birth_date=BIRTH_DATE, today=dt.date(2026, 8, 11)) is None
+
+
 def test_an_enrolment_that_ended_before_today_does_not_answer(programme):
     worker = make_worker(birth_date=BIRTH_DATE)
     make_enrolment(worker, programme, Status.ENDED, coverage_end=dt.date(2026, 3, 31), end_reason=EndReason.LAPSED)
