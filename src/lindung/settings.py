@@ -79,7 +79,8 @@ CSRF_COOKIE_SECURE = HTTPS
 # LINDUNG_HTTPS=true: plain HTTP is redirected and browsers are told to use HTTPS only (HSTS). Subdomains and the
 # browsers' preload list are the domain owner's choice: a regional government's other sites share its domain.
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_HSTS_SECONDS = env_int("LINDUNG_HSTS_SECONDS", 365 * 24 * 60 * 60, minimum=0) if HTTPS else 0
+LINDUNG_HSTS_SECONDS = env_int("LINDUNG_HSTS_SECONDS", 365 * 24 * 60 * 60, minimum=0)  # read always: checked at start
+SECURE_HSTS_SECONDS = LINDUNG_HSTS_SECONDS if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINDUNG_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("LINDUNG_HSTS_PRELOAD", False)
 # Behind a reverse proxy (the one trusted for X-Forwarded-For), the proxy also says whether the request was HTTPS.

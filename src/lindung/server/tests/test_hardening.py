@@ -51,7 +51,7 @@ def test_check_deploy_is_clean_with_the_production_environment_template(tmp_path
     assert env["LINDUNG_HTTPS"] == "true" and env["LINDUNG_DEBUG"] == "false"
     env["LINDUNG_SECRET_KEY"] = secrets.token_urlsafe(50)
     env["LINDUNG_DATA_DIR"] = str(tmp_path)
-    done = subprocess.run(  # noqa: S603 - our own interpreter and command
+    done = subprocess.run(
         [sys.executable, "-m", "lindung", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
