@@ -120,19 +120,20 @@ def make_enrolment(worker: Worker, programme: Programme, status: str = Status.PR
     return enrolment
 
 
-def load_small_demo(*, workers: int, seed: int) -> str:
+def load_small_demo(*, workers: int, seed: int, today: dt.date | None = None) -> str:
     """The demo (``lindung demo``) at a size a browser test can afford, with ``TEST_PASSWORD`` for its users;
     returns the code of its running provincial programme (``KALBAR-<this year>``: the demo's programmes are
     named for the year of its today, so a test must not write the year down).
 
     Call it after a transactional test's flush (with the ``reference_data`` fixture) and with a fast
-    password hasher in ``settings.PASSWORD_HASHERS``: the demo creates one user per role.
+    password hasher in ``settings.PASSWORD_HASHERS``: the demo creates one user per role. ``today`` fixes the
+    demo's date (``lindung demo --today``).
     """
     from lindung.demo.services import demo_load
     from lindung.workers.categories import seed_categories
 
     seed_categories(OccupationCategory)  # the flush removed the migration's rows
-    result = demo_load(workers=workers, seed=seed, password=TEST_PASSWORD)
+    result = demo_load(workers=workers, seed=seed, password=TEST_PASSWORD, today=today)
     assert result.story is not None, "the demo data was reused: flush the database first"
     return result.story.running.code
 

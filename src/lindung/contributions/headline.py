@@ -58,6 +58,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.scope import RegionScope
 from lindung.contributions.models import CoverageStatus, Invoice, InvoiceLine, InvoiceStatus
+from lindung.contributions.never_billed import NeverBilled, NeverBilledRow, never_billed
 from lindung.enrolments.models import Enrolment, Status
 from lindung.programmes.models import Programme, RegencyQuota
 from lindung.regions.codes import is_within, level_of
@@ -259,6 +260,21 @@ def targets_by_region(programmes: Sequence[Programme], regions: Iterable[str]) -
     return {r: {p.pk: programme_target(p, r, quotas.get(p.pk, {})) for p in programmes} for r in regions}
 
 
+def _never_billed(scope: HeadlineScope, value: Callable[[list[NeverBilledRow]], int]) -> PerProgramme:
+    rows: dict[int, list[NeverBilledRow]] = {pk: [] for pk in scope.ids}
+    for row in never_billed(scope.programmes, region_code=scope.region or None).rows:
+        rows[row.programme.pk].append(row)
+    return {pk: value(found) for pk, found in rows.items()}
+
+
+def never_billed_months_by_programme(scope: HeadlineScope) -> PerProgramme:
+    return _never_billed(scope, lambda rows: NeverBilled(rows=tuple(rows)).months)
+
+
+def never_billed_amount_by_programme(scope: HeadlineScope) -> PerProgramme:
+    return _never_billed(scope, lambda rows: NeverBilled(rows=tuple(rows)).amount)
+
+
 def target_by_programme(scope: HeadlineScope) -> PerProgramme:
     return targets_by_region(scope.programmes, [scope.region])[scope.region]
 
@@ -271,7 +287,7 @@ class Figure:
     key: str  # as ``lindung figures --json`` prints it
     label: Promise
     definition: Promise  # the glossary's sentence
-    unit: Literal["workers", "rupiah"]
+    unit: Literal["workers", "rupiah", "months"]
     selector: Callable[[HeadlineScope], PerProgramme] = field(repr=False)
 
     @property
@@ -370,6 +386,27 @@ FIGURES: tuple[Figure, ...] = (
         _("The lines of the issued invoices not paid in full (issued or partly paid): billed minus paid."),
         "rupiah",
         outstanding_by_programme,
+    ),
+    Figure(
+        "never_billed_months",
+        _("Months never billed"),
+        _(
+            "Months of a programme in which a contribution fell due and was never billed: a month of coverage is "
+            "owed from the day coverage starts, billed or not, and counts in the arrears like an unpaid bill. A "
+            "month counts once per programme (two programmes' September: two), as the nightly run last counted."
+        ),
+        "months",
+        never_billed_months_by_programme,
+    ),
+    Figure(
+        "never_billed_amount",
+        _("Contributions never billed"),
+        _(
+            "What those months would have cost: each worker's month never billed at the programme's price for "
+            "that month, as billing would have billed it."
+        ),
+        "rupiah",
+        never_billed_amount_by_programme,
     ),
 )
 

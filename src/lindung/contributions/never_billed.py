@@ -56,8 +56,9 @@ class NeverBilled:
 
     @property
     def months(self) -> int:
-        """Distinct calendar months with any contribution due and never billed."""
-        return len({row.month for row in self.rows})
+        """Months with any contribution due and never billed, each programme's month once (the headline figure
+        ``never_billed_months``: two programmes' September are two)."""
+        return len({(row.programme.pk, row.month) for row in self.rows})
 
     @property
     def worker_months(self) -> int:

@@ -21,12 +21,14 @@ import datetime as dt
 import io
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -43,13 +45,18 @@ from lindung.dashboard.figures.summary import village_sums
 from lindung.dashboard.filters import DashboardFilters
 from lindung.dashboard.services import dashboard_refresh
 from lindung.enrolments.models import EndReason, Enrolment, Status
+from lindung.months import add_months, month_start
 from lindung.numbers import rupiah, rupiah_number
 from lindung.programmes.models import FunderType, Programme
+from lindung.programmes.rates import programme_monthly_contribution
+from lindung.public.services import public_coverage_check
 from lindung.regions.codes import is_within
 from lindung.reports.builders import report_build
 from lindung.reports.exports import report_pdf_html, report_render
 from lindung.reports.services import report_scope
 from lindung.reports.tests.conftest import pdf_pages_text, xlsx_sheets
+from lindung.rules.keys import Rule
+from lindung.rules.selectors import rule_value
 from lindung.testing import (
     PONTIANAK_VILLAGE,
     SAMBAS_VILLAGE,
@@ -135,6 +142,8 @@ def world(db: None) -> World:
     )
     make_enrolment(make_worker(), sambas, Status.ACTIVE, coverage_start=day(5))
     make_enrolment(s1_worker, sambas, Status.ACTIVE, coverage_start=day(5))
+    # s7: from March, but SAMBAS-2026 billed May only: March and April are due and were never billed.
+    make_enrolment(make_worker(village=SAMBAS_OTHER_DISTRICT), sambas, Status.ACTIVE, coverage_start=day(3))
     for _ in range(2):
         make_enrolment(make_worker(), old, Status.ENDED, coverage_start=day(1, 2023))
     make_enrolment(make_worker(village=PONTIANAK_VILLAGE), old, Status.ACTIVE, coverage_start=day(1, 2023))
@@ -213,24 +222,61 @@ def direct(programmes: list[Programme], region: str, day: dt.date, *, single: bo
         billed += line.amount
         paid += line.amount if line.invoice.status == InvoiceStatus.PAID else 0
     out.update(billed=billed, paid=paid, outstanding=billed - paid)
+    out.update(_never_billed_direct(programmes, region, enrolments))
     return out
+
+
+def _never_billed_direct(programmes: list[Programme], region: str, enrolments: list[Enrolment]) -> dict[str, int]:
+    """The months due and never billed, by the glossary's words: each month of an enrolment's coverage (active or
+    ended) up to the month the nightly run counted for, whose due date (the 10th of the next month, counted
+    from the activation month at the earliest) has passed, and on which no issued invoice bills it."""
+    counted_for = {
+        s.programme_id: s.computed_for for s in CoverageStatus.objects.filter(programme__in=programmes).distinct()
+    }
+    billed: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for enrolment_id, month, amount in InvoiceLine.objects.exclude(invoice__status=InvoiceStatus.DRAFT).values_list(
+        "enrolment_id", "month", "amount"
+    ):
+        billed[(enrolment_id, month)] += amount
+    months: dict[int, set[dt.date]] = defaultdict(set)
+    amount = 0
+    by_id = {p.pk: p for p in programmes}
+    for e in enrolments:
+        today = counted_for.get(e.programme_id)
+        if e.status not in (Status.ACTIVE, Status.ENDED) or e.coverage_start is None or today is None:
+            continue
+        programme = by_id[e.programme_id]
+        last = min(e.coverage_end or programme.coverage_end, programme.coverage_end, today)
+        month = month_start(e.coverage_start)
+        while month <= last:
+            due_from = max(month, month_start(e.activated_on)) if e.activated_on else month
+            due = add_months(due_from, 1).replace(day=settings.LINDUNG_CONTRIBUTION_DUE_DAY)
+            if due < today and billed[(e.pk, month)] <= 0:
+                months[e.programme_id].add(month)
+                amount += programme_monthly_contribution(programme, month).total
+            month = add_months(month, 1)
+    return {"never_billed_months": sum(len(found) for found in months.values()), "never_billed_amount": amount}
 
 
 def test_the_world_has_something_in_every_figure(world: World):
     figures = direct([world.kalbar, world.sambas], "61", TODAY, single=False)
     assert figures == {
-        "covered": 5,  # s1, s2, p1 in KALBAR; s5 and s1's worker again in SAMBAS
+        "covered": 6,  # s1, s2, p1 in KALBAR; s5, s7 and s1's worker again in SAMBAS
         "in_process": 3,
         "ended": 2,
         "arrears_1": 2,  # SAMBAS: May unpaid
         "arrears_2": 1,  # p1: April and May
-        "arrears_3_plus": 2,  # s1, s2: March (partly paid), April, May
+        "arrears_3_plus": 3,  # s1, s2: March (partly paid), April, May; s7: March, April never billed, May
         "target": 1_004,
         "billed": figures["billed"],
         "paid": figures["paid"],
         "outstanding": figures["outstanding"],
+        "never_billed_months": 2,  # SAMBAS-2026: March and April (s7)
+        "never_billed_amount": 2 * programme_monthly_contribution(world.sambas, dt.date(2026, 3, 1)).total,
     }
     assert 0 < figures["paid"] < figures["billed"]  # type: ignore[operator]
+    old = direct([world.old], "", TODAY, single=True)
+    assert old["never_billed_months"] == 11  # KALBAR-2023 billed January only
 
 
 # --- each selector against the direct count --------------------------------------------------------------
@@ -497,3 +543,47 @@ def test_on_the_demo_every_place_shows_the_same_figures(demo: list[Programme]):
     assert everything["target"] == sum(p.target_workers for p in demo if p.coverage_start <= today <= p.coverage_end)
     one = dashboard_tiles(dashboard.get("/dasbor/", {"programme": running.code}).content.decode())
     assert one == direct([running], "61", today, single=True)
+
+    # The finance officer's at-risk page names the same workers in arrears and the same months never billed.
+    at_risk = client_for(User.objects.get(username="keuangan"), "id").get("/iuran/berisiko/").content.decode()
+    rows = re.findall(r'data-one="(\d+)" data-two="(\d+)" data-three="(\d+)"', at_risk)
+    assert [sum(int(row[i]) for row in rows) for i in range(3)] == [
+        everything["arrears_1"],
+        everything["arrears_2"],
+        everything["arrears_3_plus"],
+    ]
+    assert everything["arrears_1"] > 0  # KALBAR's month never billed: its workers are a month behind
+    never = re.search(r'data-testid="never-billed" data-months="(\d+)"[^>]*data-amount="(\d+)"', at_risk)
+    assert never is not None
+    assert [int(never.group(1)), int(never.group(2))] == [
+        everything["never_billed_months"],
+        everything["never_billed_amount"],
+    ]
+    assert everything["never_billed_months"] >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_demo_the_city_in_arrears_is_not_protected_once_the_window_is_exceeded(
+    settings: Any, reference_data: None
+):
+    """The demo as of 15 July: Kota Pontianak's own programme has May and June billed and unpaid. Within the
+    window its workers are still protected; on 15 September, nothing paid or billed since (July and August due
+    and never billed), four months in a row are unpaid, more than the window's three, and the public check no
+    longer answers "protected". The nightly run of that day lapses them, and the at-risk page agreed before."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    today = dt.date(timezone.localdate().year, 7, 15)
+    load_small_demo(workers=150, seed=7, today=today)
+    city = Programme.objects.get(code=f"PONTIANAK-{today.year}")
+    enrolment = Enrolment.objects.filter(programme=city, status=Status.ACTIVE).select_related("worker").first()
+    assert enrolment is not None
+    worker = enrolment.worker
+    status = CoverageStatus.objects.get(enrolment=enrolment)
+    window = rule_value(Rule.ARREARS_WINDOW, on=today)
+    assert 1 <= status.consecutive_unpaid <= window
+    assert public_coverage_check(nik=worker.nik, birth_date=worker.birth_date, today=today) is not None
+
+    later = dt.date(today.year, 9, 15)
+    assert public_coverage_check(nik=worker.nik, birth_date=worker.birth_date, today=later) is None
+    coverage_update(today=later)
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.ENDED and enrolment.end_reason == EndReason.LAPSED
