@@ -430,6 +430,7 @@ def test_the_summary_report_shows_the_selectors_figures_in_every_format(world: W
         "Iuran ditagih": expected["billed"],
         "Iuran dibayar": expected["paid"],
         "Menunggak 3 bulan atau lebih": expected["arrears_3_plus"],
+        "Bulan belum ditagih": expected["never_billed_months"],
     }
     figures = {f.label: f for f in report.figures}
     for label, value in key.items():
@@ -560,6 +561,13 @@ def test_on_the_demo_every_place_shows_the_same_figures(demo: list[Programme]):
         everything["never_billed_amount"],
     ]
     assert (everything["never_billed_months"] or 0) >= 1
+    # The one-page summary of each programme says what the dashboard filtered to it says.
+    for programme in demo:
+        page = dashboard_tiles(dashboard.get("/dasbor/", {"programme": programme.code}).content.decode())
+        scope = report_scope(actor=pimpinan, programme_code=programme.code, region_code="61")
+        said = {f.label: f.value for f in report_build(scope, "summary", today=today).figures}
+        assert said["Menunggak 3 bulan atau lebih"] == page["arrears_3_plus"], programme.code
+        assert said["Bulan belum ditagih"] == page["never_billed_months"], programme.code
 
 
 @pytest.mark.django_db(transaction=True)

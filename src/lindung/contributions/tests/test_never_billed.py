@@ -78,8 +78,8 @@ def test_the_figure_names_the_months_the_workers_and_the_amount_at_the_billing_p
         ("PONTIANAK-2026", DAY(2026, 3, 1), 1, _price(city, 3)),
     ]
     assert _price(city, 2) != _price(kalbar, 2)  # JHT: the programme's own price
-    # February of both programmes is one calendar month.
-    assert (figure.months, figure.worker_months) == (2, 5)
+    # A month counts once per programme (the headline figure never_billed_months): February of each, and March.
+    assert (figure.months, figure.worker_months) == (3, 5)
     assert figure.amount == 3 * _price(kalbar, 2) + _price(city, 2) + _price(city, 3)
     # The summary table holds it per village.
     assert set(
@@ -108,9 +108,9 @@ def test_the_region_filter_counts_the_regions_rows_down_to_a_village(world):
         for f in [never_billed(programmes, region_code=code)]
     }
     assert by_region == {
-        "61": (2, 5),
+        "61": (3, 5),
         "61.01": (1, 2),
-        "61.71": (2, 3),
+        "61.71": (3, 3),
         "61.01.02": (1, 1),
         SAMBAS_VILLAGE: (1, 1),
         "62": (0, 0),
@@ -147,7 +147,7 @@ def test_the_finance_pages_show_the_figure_with_a_link_to_the_prefilled_build_fo
     client = client_for(cast["keuangan"])
     for url in ("/iuran/berisiko/", "/iuran/"):
         html = client.get(url).content.decode()
-        assert 'data-testid="never-billed" data-months="2" data-worker-months="5"' in html, url
+        assert 'data-testid="never-billed" data-months="3" data-worker-months="5"' in html, url
         assert f'href="/iuran/?programme={world["kalbar"].pk}&amp;month=2026-02#build"' in html, url
     form = client.get(f"/iuran/?programme={world['kalbar'].pk}&month=2026-02").content.decode()
     assert 'value="2026-02"' in form
@@ -158,7 +158,7 @@ def test_the_at_risk_page_counts_never_billed_months_as_arrears_within_the_users
     leader = make_user("pim_pontianak", Role.PIMPINAN, "61.71")
     html = client_for(leader).get("/iuran/berisiko/").content.decode()
     # Kota Pontianak: the province's programme's February and the city's February and March.
-    assert 'data-testid="never-billed" data-months="2" data-worker-months="3"' in html
+    assert 'data-testid="never-billed" data-months="3" data-worker-months="3"' in html
     # The province's worker owes February; the city's worker February and March.
     assert 'data-programme="KALBAR-2026" data-regency="61.71" data-one="1" data-two="0" data-three="0"' in html
     assert 'data-programme="PONTIANAK-2026" data-regency="61.71" data-one="0" data-two="1" data-three="0"' in html

@@ -291,6 +291,11 @@ def build_summary(context: Context) -> Report:
             note=gettext("1 month: %(one)s · 2 months: %(two)s")
             % {"one": grouped(headline.number("arrears_1")), "two": grouped(headline.number("arrears_2"))},
         ),
+        Figure(
+            gettext("Months never billed"),
+            headline.number("never_billed_months"),
+            note=gettext("to bill: %(amount)s") % {"amount": rupiah(headline.number("never_billed_amount"))},
+        ),
         Figure(gettext("Benefits paid"), figures.claims.benefits_paid, "money"),
     )
     month_section = Section(
