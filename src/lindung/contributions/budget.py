@@ -18,13 +18,15 @@ page's today); money is projected only from this month to the end of the period,
 - *projected*: for each month from this month to the end of the period with no issued invoice, the
   workers that billing would bill that month as the enrolments stand today (active ones, and ended ones
   whose coverage still reaches the month — the billing rule), times the amount for one worker that month
-  from the rule tables (``monthly_contribution``). A draft invoice counts as not billed yet. A past month
-  never billed is not projected: this is a forecast of what is still to come.
-- *runs out in*: the first month, this month or later, in which billed + projected, added up month by
-  month, exceeds the ceiling; none if it never does.
-- *already exceeded by*: when the months before this month were billed beyond the ceiling, by how much
+  from the rule tables (``monthly_contribution``). A draft invoice counts as not billed yet.
+- *never billed*: the months before this one that fell due and were never billed (``never_billed``, the figure
+  the nightly run counts): owed all the same (a month of coverage is owed from the day it starts), so they take
+  their part of the ceiling in their own month, like a bill; they are not projected again.
+- *runs out in*: the first month, this month or later, in which billed + never billed + projected, added up
+  month by month, exceeds the ceiling; none if it never does.
+- *already exceeded by*: when the months before this month were billed (or owed) beyond the ceiling, by how much
   (there is then no run-out month to show: it is past).
-- *capacity*: how many more workers the money left after billed + projected covers for every month
+- *capacity*: how many more workers the money left after billed + never billed + projected covers for every month
   from this month to the end of the period: floor(left / sum of one worker's amounts over those months),
   never negative.
 - *ended*: the period ended before this month. Such a programme has only its final account (billed,
@@ -45,6 +47,7 @@ from lindung.accounts.models import User
 from lindung.accounts.scope import scope_code_q
 from lindung.contributions.headline import HeadlineFigures, HeadlineScope, headline_figures
 from lindung.contributions.models import Invoice, InvoiceStatus
+from lindung.contributions.never_billed import never_billed
 from lindung.contributions.selectors import programme_received_and_allocated
 from lindung.contributions.sql import BILLED_STATUSES
 from lindung.enrolments.models import Enrolment
@@ -62,6 +65,7 @@ class MonthFigure:
     billed: int  # 0 when the month is projected
     projected: int  # 0 when the month is billed
     cumulative: int
+    never_billed: int = 0  # owed for a past month no invoice billed
 
 
 @dataclass(frozen=True)
@@ -73,14 +77,15 @@ class BudgetProjection:
     exceeded_by: int  # how far the months before this month were billed beyond the ceiling (0: not)
     capacity: int
     months: tuple[MonthFigure, ...]
+    never_billed: int = 0
 
     @property
     def committed(self) -> int:
-        return self.billed + self.projected
+        return self.billed + self.never_billed + self.projected
 
     @property
     def left(self) -> int:
-        """Ceiling minus billed and projected: negative when the money runs out."""
+        """Ceiling minus billed, never billed and projected: negative when the money runs out."""
         return self.ceiling - self.committed
 
 
@@ -92,6 +97,7 @@ def budget_projection(
     monthly_amounts_by_month: Mapping[dt.date, int],
     current_month: dt.date,
     workers_by_month: Mapping[dt.date, int] | None = None,
+    never_billed_by_month: Mapping[dt.date, int] | None = None,
 ) -> BudgetProjection:
     """Project the budget from ``current_month`` to the end of the period.
 
@@ -99,34 +105,39 @@ def budget_projection(
     come (a month also in ``billed_by_month`` is billed and not projected, a month before
     ``current_month`` is past and not projected either). Each such month costs
     ``workers_by_month[month]`` workers when given (the enrolments as they stand), else
-    ``active_workers`` (a what-if number). The months are taken in calendar order.
+    ``active_workers`` (a what-if number). ``never_billed_by_month`` holds what the past months owe that no
+    invoice billed (a month may be billed in part and owe the rest). The months are taken in calendar order.
     """
     billed_months = set(billed_by_month)
+    # Owed and never billed: a past month's only (a month from this one on is projected in full).
+    owed = {m: amount for m, amount in (never_billed_by_month or {}).items() if m < current_month and amount > 0}
     remaining = sorted(m for m in monthly_amounts_by_month if m not in billed_months and m >= current_month)
     figures: list[MonthFigure] = []
-    cumulative = billed = projected = billed_before = 0
+    cumulative = billed = projected = never_billed = billed_before = 0
     runs_out_in: dt.date | None = None
-    for month in sorted(billed_months | set(remaining)):
-        if month in billed_months:
-            month_billed, month_projected = billed_by_month[month], 0
+    for month in sorted(billed_months | set(remaining) | set(owed)):
+        if month in billed_months or month in owed:
+            month_billed, month_projected = billed_by_month.get(month, 0), 0
         else:
             workers = active_workers if workers_by_month is None else workers_by_month.get(month, 0)
             month_billed, month_projected = 0, workers * monthly_amounts_by_month[month]
+        month_owed = owed.get(month, 0)
         billed += month_billed
         projected += month_projected
-        cumulative += month_billed + month_projected
+        never_billed += month_owed
+        cumulative += month_billed + month_owed + month_projected
         if month < current_month:
-            billed_before = cumulative  # only billed months lie in the past
+            billed_before = cumulative  # only billed and owed months lie in the past
         if runs_out_in is None and cumulative > ceiling:
             runs_out_in = month
-        figures.append(MonthFigure(month, month_billed, month_projected, cumulative))
+        figures.append(MonthFigure(month, month_billed, month_projected, cumulative, month_owed))
     exceeded_by = 0
     if runs_out_in is not None and runs_out_in < current_month:
         # A run-out month in the past would tell a reader to plan for what has already happened: say how
         # far the money is already exceeded instead.
         runs_out_in, exceeded_by = None, billed_before - ceiling
     per_worker = sum(monthly_amounts_by_month[m] for m in remaining)
-    left = ceiling - billed - projected
+    left = ceiling - billed - never_billed - projected
     capacity = left // per_worker if per_worker > 0 and left > 0 else 0
     return BudgetProjection(
         ceiling=ceiling,
@@ -136,6 +147,7 @@ def budget_projection(
         exceeded_by=exceeded_by,
         capacity=capacity,
         months=tuple(figures),
+        never_billed=never_billed,
     )
 
 
@@ -193,6 +205,11 @@ class ProgrammeBudget:
     @property
     def billed(self) -> int:
         return self.money.number("billed")
+
+    @property
+    def never_billed(self) -> int:
+        """Owed for past months no invoice billed (the headline figure ``never_billed_amount``)."""
+        return self.projection.never_billed
 
     @property
     def paid(self) -> int:
@@ -267,6 +284,7 @@ def programme_budget(
         monthly_amounts_by_month=amounts,
         current_month=current_month,
         workers_by_month=workers_by_month,
+        never_billed_by_month=_never_billed_by_month(programme),
     )
     return ProgrammeBudget(
         programme=programme,
@@ -277,6 +295,14 @@ def programme_budget(
         current_month=current_month,
         projection=projection,
     )
+
+
+def _never_billed_by_month(programme: Programme) -> dict[dt.date, int]:
+    """What each past month of the programme owes and no invoice billed, as the nightly run counted it."""
+    owed: dict[dt.date, int] = {}
+    for row in never_billed([programme]).rows:
+        owed[row.month] = owed.get(row.month, 0) + row.amount
+    return owed
 
 
 def _workers_by_month(

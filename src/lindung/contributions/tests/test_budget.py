@@ -135,6 +135,38 @@ def test_past_months_never_billed_are_not_projected_nor_counted_in_the_capacity(
     assert [m.month for m in result.months] == _months(2026, 11, 12)
 
 
+def test_past_months_never_billed_are_owed_they_take_their_part_of_the_ceiling_in_their_own_month():
+    """In November: ceiling Rp 1,000,000; January to September billed at 100,000 a month except June, never billed
+    and owing 100,000 (10 workers × 10,000); October never billed either, owing 100,000. Owed: 200,000, in June and
+    October. Billed 800,000 + owed 200,000 = the whole ceiling before November: already exceeded by 0, so the
+    money runs out in November with the first projected rupiah; left after projecting November and December:
+    1,000,000 − 800,000 − 200,000 − 200,000 = −200,000; no capacity."""
+    billed = {m: 100_000 for m in _months(2026, 1, 9) if m.month != 6}
+    owed = {dt.date(2026, 6, 1): 100_000, dt.date(2026, 10, 1): 100_000, dt.date(2026, 11, 1): 999_999}
+    result = budget_projection(
+        ceiling=1_000_000,
+        billed_by_month=billed,
+        active_workers=10,
+        monthly_amounts_by_month=dict.fromkeys(YEAR_2026, 10_000),
+        current_month=dt.date(2026, 11, 1),
+        never_billed_by_month=owed,
+    )
+    # November is projected (this month on, a month is a forecast), never counted as owed as well.
+    assert (result.billed, result.never_billed, result.projected) == (800_000, 200_000, 200_000)
+    assert (result.left, result.capacity, result.exceeded_by) == (-200_000, 0, 0)
+    assert result.runs_out_in == dt.date(2026, 11, 1)
+    june = next(m for m in result.months if m.month == dt.date(2026, 6, 1))
+    assert (june.billed, june.never_billed, june.projected, june.cumulative) == (0, 100_000, 0, 600_000)
+    without = budget_projection(
+        ceiling=1_000_000,
+        billed_by_month=billed,
+        active_workers=10,
+        monthly_amounts_by_month=dict.fromkeys(YEAR_2026, 10_000),
+        current_month=dt.date(2026, 11, 1),
+    )
+    assert without.left == result.left + 200_000  # the owed months are what the forecast used to miss
+
+
 # --- from the database and on the page ----------------------------------------------------------
 
 # The day the page is read unless a test says otherwise: in March, the fixture's first month not billed.
@@ -303,9 +335,10 @@ def test_the_figures_take_a_fixed_number_of_queries_whatever_the_enrolments(prog
     with CaptureQueriesContext(connection) as large:
         budget = programme_budget(programme, today=MARCH)
     assert budget.projection.projected == 10 * 23 * 16_800
-    # 4 aggregates, billed, paid and outstanding from their selectors (3, on the invoices) + one rule look-up per
-    # remaining month (10: March–December).
-    assert len(small.captured_queries) == len(large.captured_queries) <= 4 + 3 + 10
+    # 4 aggregates, billed, paid and outstanding from their selectors (3, on the invoices), the months never billed
+    # (1, the nightly summary; 1 more for the issued months when there are any) + one rule look-up per remaining
+    # month (10: March–December).
+    assert len(small.captured_queries) == len(large.captured_queries) <= 4 + 3 + 1 + 10
 
 
 def test_the_page_takes_a_bounded_number_of_queries(cast: Cast, three_funders: dict[str, Programme]):
@@ -314,8 +347,8 @@ def test_the_page_takes_a_bounded_number_of_queries(cast: Cast, three_funders: d
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/anggaran/").status_code == 200
     # Session and user (2), the programmes (1), the what-if's running programmes (1), then at most 4 + 3 (billed,
-    # paid, outstanding) + 12 per programme.
-    assert len(queries.captured_queries) <= 4 + 3 * (4 + 3 + 12)
+    # paid, outstanding) + 1 (the months never billed) + 12 per programme.
+    assert len(queries.captured_queries) <= 4 + 3 * (4 + 3 + 1 + 12)
 
 
 # --- never into the past (issue 14, item 5) ------------------------------------------------------
@@ -435,3 +468,20 @@ def test_a_what_if_period_cannot_end_before_this_month(
     response = client_for(cast["keuangan"]).get("/anggaran/", {"programme": str(programme.pk), "end_month": "2026-11"})
     assert response.status_code == 400
     assert "cannot end before this month" in response.content.decode()
+
+
+def test_the_page_counts_the_months_never_billed_as_owed(cast: Cast, programme: Programme, monkeypatch):
+    """On 20 May: March (a draft) and April were never billed and are due; the nightly run counted them. The
+    budget owes them against the ceiling and says so; the forecast starts in May."""
+    from lindung.contributions.coverage import coverage_update
+
+    may = dt.date(2026, 5, 20)
+    _read_on(monkeypatch, may)
+    coverage_update(today=may)
+    owed = sum(3 * programme_monthly_contribution(programme, dt.date(2026, m, 1)).total for m in (3, 4))
+    budget = programme_budget(programme, today=may)
+    assert budget.never_billed == owed > 0
+    assert budget.projection.left == programme.budget_ceiling - budget.billed - owed - budget.projection.projected
+    assert min(m.month for m in budget.projection.months if m.projected) == dt.date(2026, 5, 1)
+    html = client_for(cast["keuangan"]).get(f"/anggaran/?programme={programme.pk}").content.decode()
+    assert f'data-testid="never-billed-owed"><strong class="bad">{rupiah(owed)}</strong>' in html

@@ -216,6 +216,7 @@ def build_budget(context: Context) -> Report:
             Figure(gettext("Contributions billed"), budget.billed, "money"),
             Figure(gettext("Contributions paid"), budget.paid, "money"),
             Figure(gettext("Contributions outstanding"), budget.outstanding, "money"),
+            Figure(gettext("Owed, never billed"), budget.never_billed, "money"),
             Figure(gettext("Money runs out in"), run_out, "text"),
         ),
         charts=(money_bars, billed_paid),
