@@ -161,6 +161,7 @@ LINDUNG_IMPORT_MAX_ERRORS = env_int("LINDUNG_IMPORT_MAX_ERRORS", 1_000, minimum=
 LINDUNG_IMPORT_STALE_SECONDS = env_int("LINDUNG_IMPORT_STALE_SECONDS", 30 * 60, minimum=60)
 
 MIDDLEWARE = [
+    "lindung.web.middleware.request_id",  # first: every log line of a request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,13 +262,20 @@ LINDUNG_WORKER_HEARTBEAT_SECONDS = env_int("LINDUNG_WORKER_HEARTBEAT_SECONDS", 3
 LINDUNG_READY_MAX_QUEUE = env_int("LINDUNG_READY_MAX_QUEUE", 100, minimum=1)
 
 LOG_LEVEL = env_choice("LINDUNG_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+# One JSON object per line (for a log collector), or plain lines for a person at a terminal; each line carries
+# the request id of the request it belongs to ("-" outside requests). Nothing personal is ever logged.
+LOG_FORMAT = env_choice("LINDUNG_LOG_FORMAT", "json", ["json", "plain"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("LINDUNG_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+    "filters": {"request_id": {"()": "lindung.web.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "lindung.web.middleware.JsonLines",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+        },
     },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -54,7 +54,8 @@ from lindung.audit.models import AuditEntry
 from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.programmes.models import Programme
-from lindung.testing import Cast, load_small_demo
+from lindung.testing import Cast, client_for, load_small_demo
+from lindung.web.middleware import JsonLines, RequestIdFilter
 from lindung.web.tests.crawl import (
     EVERYWHERE,
     HUGE,
@@ -70,6 +71,7 @@ from lindung.web.tests.crawl import (
     shaped,
     view_params,
 )
+from lindung.workers.models import Heir, Worker
 
 VISITOR = "visitor"
 ROLES = (*(u.username for u in DEMO_USERS), VISITOR)
@@ -507,3 +509,51 @@ def test_the_crawl_reports_a_view_that_raises_and_a_file_that_breaks_while_it_st
     assert {(urlsplit(url).path, sql.split()[0].upper()) for _role, url, sql in crawl.get_writes} == {
         ("/writes/", "INSERT")
     }
+
+
+class _Captured(logging.Handler):
+    """Every log line as the installation writes it (the JSON format, tracebacks included)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.lines: list[str] = []
+        self.setFormatter(JsonLines("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"))
+        self.addFilter(RequestIdFilter())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def test_the_logs_of_every_route_and_its_plausible_posts_hold_nothing_personal(crawl_data: None) -> None:
+    """Every route as each role, then the forms posted with the values the pages show (logins, searches by NIK,
+    proposals, uploads, the public check): no NIK, name or phone number of a worker or heir reaches the log."""
+    captured = _Captured()
+    root = logging.getLogger()
+    root.addHandler(captured)
+    try:
+        crawl = Crawl()
+        crawl.discover()
+        crawl.baseline_posts()
+        # And what a person types that Django logs with the request: a NIK in the query of a page that is not
+        # found, a NIK as a user name, the public check with a real NIK.
+        worker = Worker.objects.exclude(phone="").order_by("pk").first()
+        assert worker is not None
+        admin = client_for(User.objects.get(username="admin_provinsi"), "id")
+        assert admin.get(f"/pekerja/0/?q={worker.nik}&telp={worker.phone}").status_code == 404
+        client_for(None, "id").post("/masuk/", {"username": worker.nik, "password": worker.name})
+        client_for(None, "id").post(
+            "/cek-status/", {"nik": worker.nik, "birth_date": worker.birth_date.isoformat(), "name": worker.name}
+        )
+    finally:
+        root.removeHandler(captured)
+    text = "\n".join(captured.lines)
+    assert captured.lines, "nothing was logged: the check would prove nothing"
+    # The lines of a request carry its id (Django's own 4xx warnings, written after the middleware, included).
+    assert any('"logger": "django.request"' in line and '"request_id": "-"' not in line for line in captured.lines)
+    personal = {nik for nik in Worker.objects.values_list("nik", flat=True)}
+    personal |= {nik for nik in Heir.objects.exclude(nik="").values_list("nik", flat=True)}
+    personal |= {name for name in Worker.objects.values_list("name", flat=True) if " " in name}
+    personal |= {phone for phone in Worker.objects.exclude(phone="").values_list("phone", flat=True)}
+    assert len(personal) > 100
+    found = sorted(value for value in personal if value in text)
+    assert not found, f"personal data in {len(captured.lines)} log lines: {found[:10]}"
