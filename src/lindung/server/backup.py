@@ -33,6 +33,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lindung.audit.services import audit_record
+
 MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
 SQLITE_COPY = "database.sqlite3"
@@ -135,6 +137,9 @@ def backup_create(out: Path, *, now: dt.datetime | None = None) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         target = out / f"lindung-backup-{timezone.localtime(now):%Y%m%d-%H%M%S}.tar"
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A whole export of everyone's personal data: audited like any export, before the dump so that the
+    # archive holds its own entry too.
+    audit_record(actor=None, action="backup.created", note=target.name)
     with tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as work:
         folder = Path(work)
         database, tables = _dump(folder)

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from lindung.audit.models import AuditEntry
 from lindung.server.backup import (
     MANIFEST,
     BackupError,
@@ -47,7 +48,9 @@ def test_the_demo_backed_up_restores_into_a_new_database_equal_table_by_table(de
         manifest = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
         assert "media/imports/errors.xlsx" in tar.getnames()
     live = table_fingerprints()
-    assert manifest["tables"] == live
+    assert manifest["tables"] == live  # the backup's own audit entry included
+    entry = AuditEntry.objects.get(action="backup.created")
+    assert entry.note == archive.name
     assert live["workers_worker"][0] == Worker.objects.count() > 0
 
     with scratch_database() as config:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from lindung.audit.services import audit_record
 from lindung.server.backup import BackupError, backup_restore
 
 
@@ -34,4 +35,5 @@ class Command(BaseCommand):
                 _("The restored database differs from the backup in: %(tables)s")
                 % {"tables": ", ".join(comparison.differences)}
             )
+        audit_record(actor=None, action="backup.restored", note=archive.name)
         self.stdout.write(_("Restored: %(tables)d tables equal to the backup.") % {"tables": comparison.tables})
