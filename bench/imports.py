@@ -354,7 +354,9 @@ def timed_import(path: Path, env: dict[str, str], log: Path) -> ImportRun:
     )
     peak_mb = int(peak_file.read_text()) / 1024  # KiB on Linux
     lines = log.read_text(encoding="utf-8").splitlines()
-    summary = json.loads(next(line for line in lines if line.startswith("{")))
+    # The command's one JSON document; the log lines around it are JSON too (LINDUNG_LOG_FORMAT=json).
+    documents = [json.loads(line) for line in lines if line.startswith("{")]
+    summary = next(document for document in documents if "imported" in document)
     summary.pop("errors", None)
     found = next((m for line in lines if (m := _PHASES.search(line))), None)
     phases = (float(found[1]), float(found[2]), float(found[3])) if found else None
