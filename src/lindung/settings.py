@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from lindung.backup_key import env_backup_key
 from lindung.env import env_bool, env_choice, env_int, env_list, env_path, env_str, env_time_zone
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -239,6 +240,12 @@ WHITENOISE_USE_FINDERS = True
 LINDUNG_TMP_DIR = DATA_DIR / "tmp"
 LINDUNG_TMP_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 FILE_UPLOAD_TEMP_DIR = str(LINDUNG_TMP_DIR)
+# `lindung backup` encrypts its archives with the key in this file (made by `lindung backup-key`), and restore
+# and verify decrypt with it; unset: archives are not encrypted. A file, not the key itself: the environment
+# reaches every child process (pg_dump among them) and the settings file is copied about; the key file stays
+# where it is put (docs/decisions/00XX-backup-encryption.md). Checked here: missing, malformed or readable by
+# every user stops start-up.
+LINDUNG_BACKUP_KEY = env_backup_key("LINDUNG_BACKUP_KEY", "")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -9,6 +9,11 @@ table's row count and checksum, so that a restore can be proven equal to what wa
 
 The archive is a plain tar (``lindung-backup-YYYYMMDD-HHMMSS.tar``): the dump inside is already compressed on
 PostgreSQL, and any tool can open it. It holds personal data: keep it where the database is kept (PDP.md).
+
+With ``LINDUNG_BACKUP_KEY`` set, the tar is encrypted as it is written (``….tar.enc``, ``backup_crypto``): no
+plain copy of it is ever on disk, and restore and verify decrypt it as they read it, a chunk at a time. Every
+chunk is checked before the restore writes anything: a wrong key, a changed byte or a cut archive stops it with
+nothing restored.
 """
 
 from __future__ import annotations
@@ -23,23 +28,28 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from lindung.audit.services import audit_record
+from lindung.backup_key import KeyFileError, read_key_file
+from lindung.server import backup_crypto
 
 MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
 SQLITE_COPY = "database.sqlite3"
 MEDIA = "media"
 FORMAT = 1
+PREFIX = "lindung-backup-"
+PLAIN = ".tar"
+ENCRYPTED = ".tar.enc"
 
 
 class BackupError(Exception):
@@ -128,14 +138,24 @@ def compare(expected: dict[str, list[int | str]], found: dict[str, list[int | st
 
 
 def backup_create(out: Path, *, now: dt.datetime | None = None) -> Path:
-    """Write the archive into the folder ``out`` (created if missing), or to ``out`` itself when it names a
-    ``.tar`` file; returns its path."""
+    """Write the archive into the folder ``out`` (created if missing), or to ``out`` itself when it names an
+    archive (``.tar``, or ``.tar.enc`` when ``LINDUNG_BACKUP_KEY`` is set: then the archive is encrypted);
+    returns its path."""
     now = now or timezone.now()
-    if out.suffix == ".tar":
+    key_file: Path | None = settings.LINDUNG_BACKUP_KEY
+    suffix = ENCRYPTED if key_file is not None else PLAIN
+    if out.name.endswith((PLAIN, ENCRYPTED)):
+        if not out.name.endswith(suffix):
+            if key_file is not None:
+                message = gettext("Backups are encrypted (LINDUNG_BACKUP_KEY): name the archive %(name)s.")
+            else:
+                message = gettext("%(name)s names an encrypted archive, but LINDUNG_BACKUP_KEY is not set.")
+            raise BackupError(message % {"name": out.name.removesuffix(ENCRYPTED).removesuffix(PLAIN) + suffix})
         target = out
     else:
         out.mkdir(parents=True, exist_ok=True)
-        target = out / f"lindung-backup-{timezone.localtime(now):%Y%m%d-%H%M%S}.tar"
+        target = out / f"{PREFIX}{timezone.localtime(now):%Y%m%d-%H%M%S}{suffix}"
+    key = _key(key_file) if key_file is not None else None
     target.parent.mkdir(parents=True, exist_ok=True)
     # A whole export of everyone's personal data: audited like any export, before the dump so that the
     # archive holds its own entry too.
@@ -151,21 +171,49 @@ def backup_create(out: Path, *, now: dt.datetime | None = None) -> Path:
             "tables": tables,
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-        partial = target.with_suffix(".tar.part")
-        with tarfile.open(partial, "w") as archive:
-            archive.add(folder / MANIFEST, arcname=MANIFEST)
-            archive.add(database, arcname=database.name)
-            media = _media_root()
-            if media.is_dir():
-                archive.add(media, arcname=MEDIA)
-        partial.chmod(0o600)  # personal data inside
+        partial = target.with_name(target.name + ".part")
+        try:
+            _archive_write(partial, folder, database, key)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # personal data, and never a whole archive
+            raise
         partial.replace(target)  # a half-written archive never carries the final name
     return target
 
 
+def _archive_write(path: Path, folder: Path, database: Path, key: bytes | None) -> None:
+    """The tar of the manifest, the database's copy and the media folder, written as a stream into ``path``
+    (through the encryptor when there is a key) and flushed to the disk."""
+    # Personal data inside: readable by the owner only from its first byte.
+    with open(path, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as file:
+        path.chmod(0o600)  # a .part left by a killed run keeps its mode
+        writer = backup_crypto.EncryptingWriter(file, key) if key is not None else None
+        sink = writer if writer is not None else file
+        # A stream ("w|", "r|") needs only write() or read(); the stubs ask for a whole binary file.
+        with tarfile.open(fileobj=sink, mode="w|") as archive:  # type: ignore[call-overload]
+            archive.add(folder / MANIFEST, arcname=MANIFEST)  # first, so that reading it needs no more
+            archive.add(database, arcname=database.name)
+            media = _media_root()
+            if media.is_dir():
+                archive.add(media, arcname=MEDIA)
+        if writer is not None:
+            writer.finish()
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def is_archive(path: Path) -> bool:
+    """A backup's name, encrypted or not (not a ``.part`` still being written)."""
+    return path.name.startswith(PREFIX) and path.name.endswith((PLAIN, ENCRYPTED))
+
+
 def backups_prune(folder: Path, keep: int) -> list[Path]:
-    """Remove all but the ``keep`` newest archives of ``folder``; returns the removed."""
-    archives = sorted(folder.glob("lindung-backup-*.tar"), key=lambda path: path.name, reverse=True)
+    """Remove all but the ``keep`` newest archives of ``folder``, encrypted or not; returns the removed."""
+    archives = sorted(
+        (path for path in folder.iterdir() if path.is_file() and is_archive(path)),
+        key=lambda path: path.name.removesuffix(ENCRYPTED).removesuffix(PLAIN),  # the date and time
+        reverse=True,
+    )
     removed = archives[keep:]
     for path in removed:
         path.unlink()
@@ -214,13 +262,70 @@ def _dump(folder: Path) -> tuple[Path, dict[str, list[int | str]]]:
 # --- restore ---------------------------------------------------------------------------------------------
 
 
-def manifest_read(archive: Path) -> dict[str, Any]:
+def _key(key_file: Path) -> bytes:
     try:
-        with tarfile.open(archive) as tar:
-            member = tar.extractfile(MANIFEST)
-            if member is None:
+        return read_key_file(key_file)
+    except KeyFileError as exc:
+        raise BackupError(gettext("The backup key cannot be used: %(reason)s") % {"reason": exc}) from None
+
+
+@contextlib.contextmanager
+def _reading(archive: Path, key_file: Path | None) -> Iterator[tuple[tarfile.TarFile, Callable[[], None]]]:
+    """The archive's tar, read from the start (decrypted as it is read when it is encrypted, with the key in
+    ``key_file`` or else ``LINDUNG_BACKUP_KEY``), and a function that checks the rest of it to its end."""
+    path = {"path": archive}
+    with archive.open("rb") as raw:
+        try:
+            header = backup_crypto.read_header(raw)
+            if header is None:
+                raw.seek(0)
+                with tarfile.open(fileobj=raw) as tar:
+                    yield tar, lambda: None
+                return
+            key_file = key_file or settings.LINDUNG_BACKUP_KEY
+            if key_file is None:
+                raise BackupError(
+                    gettext(
+                        "%(path)s is encrypted: set LINDUNG_BACKUP_KEY to the file of the key it was made with "
+                        "(key id %(id)s), or name that file with --key."
+                    )
+                    % {**path, "id": header.key_id}
+                )
+            reader = backup_crypto.DecryptingReader(raw, _key(key_file), header)
+            with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]  # as in backup_create
+                yield tar, reader.read_to_end
+        except backup_crypto.WrongKey as exc:
+            raise BackupError(
+                gettext(
+                    "%(path)s was encrypted with another key (key id %(archive)s); the key in %(file)s has key id "
+                    "%(key)s. Restore it with the key it was made with."
+                )
+                % {**path, "archive": exc.archive_key_id, "file": key_file, "key": exc.key_id}
+            ) from None
+        except backup_crypto.UnknownVersion:
+            raise BackupError(
+                gettext("%(path)s was encrypted by another version of Lindung's backup.") % path
+            ) from None
+        except backup_crypto.Truncated:
+            raise BackupError(
+                gettext("%(path)s is cut short: it ends before its last part (an interrupted copy?).") % path
+            ) from None
+        except backup_crypto.Damaged as exc:
+            where = gettext("its header") if exc.chunk is None else gettext("part %(n)d") % {"n": exc.chunk + 1}
+            raise BackupError(
+                gettext("%(path)s is damaged, cut short or altered (%(where)s fails its check): it cannot be restored.")
+                % {**path, "where": where}
+            ) from None
+
+
+def manifest_read(archive: Path, *, key_file: Path | None = None) -> dict[str, Any]:
+    try:
+        with _reading(archive, key_file) as (tar, _rest):
+            member = next((member for member in tar if member.name == MANIFEST), None)
+            file = tar.extractfile(member) if member is not None else None
+            if file is None:
                 raise KeyError(MANIFEST)
-            manifest: dict[str, Any] = json.loads(member.read())
+            manifest: dict[str, Any] = json.loads(file.read())
     except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
         raise BackupError(
             gettext("%(path)s is not a Lindung backup (%(reason)s).") % {"path": archive, "reason": exc}
@@ -230,11 +335,18 @@ def manifest_read(archive: Path) -> dict[str, Any]:
     return manifest
 
 
-def backup_restore(archive: Path, *, config: dict[str, Any] | None = None, media: Path | None = None) -> Comparison:
+def backup_restore(
+    archive: Path,
+    *,
+    config: dict[str, Any] | None = None,
+    media: Path | None = None,
+    key_file: Path | None = None,
+) -> Comparison:
     """Restore ``archive`` into an empty database (the configured one, or the one ``config`` describes) and its
     files into the media folder (or ``media``); returns the comparison of the restored tables with the
-    manifest."""
-    manifest = manifest_read(archive)
+    manifest. An encrypted archive is decrypted with the key in ``key_file``, or else ``LINDUNG_BACKUP_KEY``,
+    and checked to its end before anything is restored."""
+    manifest = manifest_read(archive, key_file=key_file)
     if config is None:
         connection.close()  # the restore writes through its own connection
         config = dict(connection.settings_dict)
@@ -246,9 +358,16 @@ def backup_restore(archive: Path, *, config: dict[str, Any] | None = None, media
         )
     if table_fingerprints(config):
         raise BackupError(gettext("The database is not empty: restore only into a new, empty database."))
-    with tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as work, tarfile.open(archive) as tar:
+    with tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as work:
         folder = Path(work)
-        tar.extractall(folder, filter="data")
+        try:
+            with _reading(archive, key_file) as (tar, rest):
+                tar.extractall(folder, filter="data")
+                rest()  # an encrypted archive is checked to its last chunk before anything is restored
+        except (OSError, tarfile.TarError) as exc:
+            raise BackupError(
+                gettext("%(path)s is not a Lindung backup (%(reason)s).") % {"path": archive, "reason": exc}
+            ) from None
         database = folder / manifest["database"]
         if engine == "postgresql":
             command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", config["NAME"]]
@@ -272,8 +391,17 @@ def scratch_database() -> Iterator[dict[str, Any]]:
     base = dict(connection.settings_dict)
     if connection.vendor == "postgresql":
         name = f"{base['NAME']}_verify_{os.getpid()}"[:63]
-        _admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        _admin_sql(f'CREATE DATABASE "{name}"')
+        try:
+            _admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            _admin_sql(f'CREATE DATABASE "{name}"')
+        except DatabaseError as exc:
+            raise BackupError(
+                gettext(
+                    "A scratch database cannot be created (%(reason)s): the check restores into one, so the "
+                    "database role needs CREATEDB (as postgres: ALTER ROLE %(role)s CREATEDB)."
+                )
+                % {"reason": str(exc).strip(), "role": base.get("USER") or "lindung"}
+            ) from None
         config = {**base, "NAME": name}
     else:
         handle, path = tempfile.mkstemp(suffix=".sqlite3", dir=settings.LINDUNG_TMP_DIR)
@@ -289,10 +417,11 @@ def scratch_database() -> Iterator[dict[str, Any]]:
                 Path(f"{config['NAME']}{suffix}").unlink(missing_ok=True)
 
 
-def backup_verify(archive: Path) -> Comparison:
-    """Restore ``archive`` into a scratch database and compare it with its manifest."""
+def backup_verify(archive: Path, *, key_file: Path | None = None) -> Comparison:
+    """Restore ``archive`` into a scratch database and compare it with its manifest (decrypting it as a
+    restore does)."""
     with scratch_database() as config, tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as media:
-        return backup_restore(archive, config=config, media=Path(media))
+        return backup_restore(archive, config=config, media=Path(media), key_file=key_file)
 
 
 def _engine(config: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 import lindung.settings
 
 SETTINGS = Path(lindung.settings.__file__)
-READERS = ("env_int", "env_bool", "env_choice", "env_time_zone")
+READERS = ("env_int", "env_bool", "env_choice", "env_time_zone", "env_backup_key")
 
 
 def _declared() -> list[tuple[str, str, dict[str, int]]]:
@@ -44,6 +44,8 @@ def _bad_values(reader: str, bounds: dict[str, int]) -> list[str]:
         return ["flase", "2"]
     if reader == "env_time_zone":
         return ["Mars/Olympus", "WIB"]
+    if reader == "env_backup_key":
+        return ["/nonexistent/lindung-backup.key", "backup.key"]
     return ["LOUD"]
 
 
@@ -56,7 +58,12 @@ CASES = [
 
 def test_every_typed_setting_is_a_lindung_setting_and_the_list_is_not_empty():
     names = {name for _reader, name, _bounds in _declared()}
-    assert {"LINDUNG_CONTRIBUTION_DUE_DAY", "LINDUNG_IMPORT_MAX_ROWS", "LINDUNG_TIME_ZONE"} <= names
+    assert {
+        "LINDUNG_CONTRIBUTION_DUE_DAY",
+        "LINDUNG_IMPORT_MAX_ROWS",
+        "LINDUNG_TIME_ZONE",
+        "LINDUNG_BACKUP_KEY",
+    } <= names
     assert all(name.startswith("LINDUNG_") for name in names)
 
 

@@ -1,4 +1,5 @@
-"""``lindung backup --out FOLDER [--keep N] [--verify]``: the database and the stored files in one dated archive."""
+"""``lindung backup --out FOLDER [--keep N] [--verify]``: the database and the stored files in one dated archive,
+encrypted with ``LINDUNG_BACKUP_KEY`` when it is set."""
 
 from __future__ import annotations
 
@@ -16,12 +17,18 @@ class Command(BaseCommand):
         "Back up the database (PostgreSQL: pg_dump custom format; SQLite: the online backup API) and the stored "
         "files into one dated archive lindung-backup-YYYYMMDD-HHMMSS.tar in --out (or to --out itself when it "
         "ends in .tar), with every table's row count and checksum. --verify restores it into a scratch database "
-        "and compares; --keep N removes all but the N newest archives of the folder. The archive holds personal "
-        "data: keep it as safe as the database."
+        "and compares; --keep N removes all but the N newest archives of the folder (encrypted or not). With "
+        "LINDUNG_BACKUP_KEY set (a key file made by `lindung backup-key`), the archive is encrypted as it is "
+        "written: lindung-backup-YYYYMMDD-HHMMSS.tar.enc. The archive holds personal data: keep it as safe as the "
+        "database, and the key away from it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", required=True, help="Folder for the archive, or the archive's name (.tar).")
+        parser.add_argument(
+            "--out",
+            required=True,
+            help="Folder for the archive, or the archive's name (.tar; .tar.enc when encrypted).",
+        )
         parser.add_argument("--keep", type=int, help="Keep only this many newest archives in the folder.")
         parser.add_argument("--verify", action="store_true", help="Restore into a scratch database and compare.")
 

@@ -16,18 +16,22 @@ class Command(BaseCommand):
     help = (
         "Restore a backup made by `lindung backup` into the configured database, which must be new and empty "
         "(the same engine as the backup's), and its files into the media folder; then compare every table with "
-        "the backup's manifest."
+        "the backup's manifest. An encrypted archive (.tar.enc) is decrypted with the key of LINDUNG_BACKUP_KEY, "
+        "or of --key, and checked to its end before anything is restored."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("archive", help="The lindung-backup-….tar file.")
+        parser.add_argument("archive", help="The lindung-backup-….tar or ….tar.enc file.")
+        parser.add_argument(
+            "--key", help="The key file of an encrypted archive, instead of LINDUNG_BACKUP_KEY (e.g. an older key)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         archive = Path(options["archive"])
         if not archive.is_file():
             raise CommandError(_("%(path)s is not a file.") % {"path": archive})
         try:
-            comparison = backup_restore(archive)
+            comparison = backup_restore(archive, key_file=Path(options["key"]).absolute() if options["key"] else None)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         if not comparison.equal:
