@@ -50,7 +50,8 @@ class _Collectstatic:
     """Stands for the ``collectstatic`` process: records its calls, writes the manifest, or fails."""
 
     def __init__(self, root: Path, *, fail: bool = False) -> None:
-        self.root, self.fail, self.calls = root, fail, []
+        self.root, self.fail = root, fail
+        self.calls: list[tuple[list[str], dict[str, str]]] = []
 
     def __call__(self, argv: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
         self.calls.append((argv, options["env"]))
