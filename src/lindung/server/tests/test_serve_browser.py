@@ -125,7 +125,8 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
     )
     cleanup: Iterator[None] | None = None
     if connection.vendor == "postgresql":
-        test_name = str(connection.settings_dict["NAME"])
+        # Named after the suite's test database (LINDUNG_TEST_DATABASE_NAME), whether or not it exists yet.
+        test_name = str((connection.settings_dict.get("TEST") or {}).get("NAME") or connection.settings_dict["NAME"])
         test_name = test_name if test_name.startswith("test_") else f"test_{test_name}"
         env["DATABASE_URL"], cleanup = _postgres_database(f"{test_name[:50]}_serve")
         next(cleanup)
