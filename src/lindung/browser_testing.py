@@ -90,8 +90,19 @@ def page(
     ``live_server`` makes the test transactional: it sees committed data only, and the database is
     flushed afterwards (ask for ``reference_data`` to get regions, rules and categories back).
     """
+    with open_page(browser, live_server.url, request, test_results_dir) as new_page:
+        yield new_page
+
+
+@contextlib.contextmanager
+def open_page(
+    browser: Browser, base_url: str, request: pytest.FixtureRequest, test_results_dir: Path
+) -> Iterator[Page]:
+    """A fresh browser context and page on the server at ``base_url`` (the live server, or a ``lindung serve``
+    that a test started), failing the test on anything the Content-Security-Policy blocked, and photographing
+    the page of a test that failed."""
     context = browser.new_context(
-        base_url=live_server.url,
+        base_url=base_url,
         locale="id-ID",
         timezone_id="Asia/Pontianak",
         viewport={"width": 1280, "height": 900},

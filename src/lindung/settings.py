@@ -233,8 +233,14 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 # whitenoise warns on every request while STATIC_ROOT is missing, even though it serves from the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Serve straight from the app folders so the demo needs no collectstatic; production may run it.
-WHITENOISE_USE_FINDERS = True
+# Static files as production serves them: collected into STATIC_ROOT, each named by its content's hash
+# (app.3f9c1e2a.css: browsers keep it for a year, and a new version is a new name) and stored compressed
+# beside it (.br, .gz), which WhiteNoise sends to the browsers that accept them. That needs `collectstatic`
+# first (a page naming a file missing from the manifest fails): `lindung serve` and `lindung web` collect,
+# then set this for their processes. Unset (tests, `runserver`, commands), files are served straight from the
+# app folders under their own names, with no collecting.
+STATIC_MANIFEST = env_bool("LINDUNG_STATIC_MANIFEST", False)
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Uploads being read and Django's own temporary upload files stay inside the data folder, never in /tmp: they
 # hold NIKs, and the worker removes what a killed process left there (``lindung.worker.housekeeping``).
 LINDUNG_TMP_DIR = DATA_DIR / "tmp"
@@ -251,7 +257,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": DATA_DIR / "media"},
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 # Background work runs in the database-backed queue: `lindung db_worker` processes it.

@@ -14,7 +14,9 @@ without its worker. Installations that prefer their own supervisor (systemd unit
 - SIGTERM or SIGINT (Ctrl-C) stops gracefully: every child gets SIGTERM (the web server finishes its
   requests; a worker finishes the job it is running, then exits). After the grace period a worker still
   running gets a second SIGTERM, which makes it abandon its job (the job's transaction rolls back, so
-  nothing is half written, and the job is marked failed); after ten more seconds anything left is killed.
+  nothing is half written, the job is marked failed, and the worker tells the apps at once:
+  ``worker.housekeeping.task_abandoned_release``, so an upload is not left "running"); after ten more
+  seconds anything left is killed.
   Finally ``on_stopped`` runs: ``lindung serve`` marks failed the jobs its workers left marked as running
   (``worker.housekeeping.tasks_release``), so no job waits for ever for a worker that is gone.
 """

@@ -17,10 +17,11 @@ import datetime as dt
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.dispatch import Signal
-from django.tasks.base import TaskResultStatus
+from django.tasks.base import TaskResult, TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -77,6 +78,24 @@ def tasks_release(worker_ids: list[str]) -> int:
     tasks_abandoned.send(sender=None, task_ids=ids)
     logger.info("worker housekeeping: %d tasks left unfinished by stopped workers marked failed", count)
     return count
+
+
+# How a job ends when its worker abandons it: a second SIGTERM (``lindung serve`` after its grace) or Ctrl-C makes
+# django-tasks-db's worker raise SystemExit inside the job, which it records as the job's failure.
+ABANDONED_BY = frozenset({"builtins.SystemExit", "builtins.KeyboardInterrupt"})
+
+
+def task_abandoned_release(*, task_result: TaskResult[Any, Any], **_signal: Any) -> None:
+    """When a job ends (``task_finished``, in the worker): a job its worker abandoned is already recorded as
+    failed and its transaction rolled back, but an app's own record of it (an upload "running") would wait for
+    the stale timeout; ``tasks_abandoned`` tells the apps at once, as ``tasks_release`` does for a job whose
+    worker was killed."""
+    if task_result.status != TaskResultStatus.FAILED or not task_result.errors:
+        return
+    if task_result.errors[-1].exception_class_path not in ABANDONED_BY:
+        return
+    tasks_abandoned.send(sender=None, task_ids=[str(task_result.id)])
+    logger.info("worker housekeeping: task %s abandoned by its stopping worker", task_result.id)
 
 
 def temporary_files_remove(*, older_than: dt.datetime) -> int:

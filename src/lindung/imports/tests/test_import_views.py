@@ -23,7 +23,7 @@ from lindung.imports.records import stale_after
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, download_by_post, make_nik, strict_client_for
-from lindung.worker.housekeeping import tasks_release, worker_housekeeping
+from lindung.worker.housekeeping import task_abandoned_release, tasks_release, worker_housekeeping
 from lindung.workers.models import Worker
 
 pytestmark = pytest.mark.django_db
@@ -245,6 +245,39 @@ def test_an_upload_whose_worker_was_stopped_mid_job_is_marked_failed_when_the_se
     assert batch.status == ImportStatus.FAILED and "wrote nothing" in batch.message
     assert AuditEntry.objects.filter(action="import.failed", object_id=str(batch.pk)).count() == 1
     assert not Worker.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("ended_by", "failed"), [("builtins.SystemExit", True), ("builtins.KeyboardInterrupt", True), ("ValueError", False)]
+)
+def test_an_upload_whose_job_its_stopping_worker_abandoned_is_marked_failed_at_once(
+    cast: Cast, programme: Programme, tmp_path: Path, upload: Upload, ended_by: str, failed: bool
+):
+    """``lindung serve``'s second SIGTERM makes the worker raise SystemExit inside the job, which it records as
+    the task's failure: no task is left running for ``tasks_release``, so the worker itself tells the apps
+    (``task_abandoned_release``). A job that failed on its own is its own app's business."""
+    client = client_for(cast["operator_sambas"])
+    upload(client, programme, write_csv(tmp_path / "a.csv", [person(make_nik())]), run=False)
+    batch = ImportBatch.objects.get()
+    task = DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED,
+        task_path="lindung.imports.jobs.import_task",
+        worker_ids=["serve-host-1-1"],
+        backend_name="default",
+        args_kwargs={"args": [batch.pk], "kwargs": {}},
+        exception_class_path=ended_by,
+        traceback="...",
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), task_id=str(task.pk)
+    )
+
+    task_abandoned_release(task_result=task.task_result)
+
+    batch.refresh_from_db()
+    assert batch.status == (ImportStatus.FAILED if failed else ImportStatus.RUNNING)
+    assert AuditEntry.objects.filter(action="import.failed", object_id=str(batch.pk)).count() == int(failed)
+    assert bool(batch.source) is not failed  # the upload's file goes with it
 
 
 def test_an_uploads_file_is_kept_while_its_job_waits_and_only_its_error_file_stays_after(

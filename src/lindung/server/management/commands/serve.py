@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from lindung.server.supervisor import Child, Supervisor, child_environment, python_command
+from lindung.server.static import manifest_environment, static_collect
+from lindung.server.supervisor import Child, Supervisor, python_command
 from lindung.worker.housekeeping import tasks_release
 
 
@@ -19,9 +20,10 @@ class Command(BaseCommand):
     help = (
         "Serve Lindung for real: the web server (gunicorn) and the background task worker(s), started and "
         "supervised together (a child that dies is started again; SIGTERM or Ctrl-C stops both gracefully). "
-        "Processes and threads come from LINDUNG_WEB_WORKERS, LINDUNG_WEB_THREADS and LINDUNG_TASK_WORKERS; "
-        "the stop waits LINDUNG_SHUTDOWN_GRACE_SECONDS for running jobs. Installations with their own "
-        "supervisor run `lindung web` and `lindung db_worker` separately."
+        "It collects the static files first (collectstatic) when they changed. Processes and threads come "
+        "from LINDUNG_WEB_WORKERS, LINDUNG_WEB_THREADS and LINDUNG_TASK_WORKERS; the stop waits "
+        "LINDUNG_SHUTDOWN_GRACE_SECONDS for running jobs. Installations with their own supervisor run "
+        "`lindung web` and `lindung db_worker` separately."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,6 +46,8 @@ class Command(BaseCommand):
             raise CommandError(_("The database is not ready: run `lindung migrate` first (or `lindung demo`)."))
         # The nightly run (coverage, figures, housekeeping) is queued for the workers unless it already is.
         call_command("nightly", "schedule", stdout=self.stdout)
+        # Hashed, compressed static files for the pages (and anything a worker renders).
+        static_collect()
         base = f"serve-{socket.gethostname()[:32]}-{os.getpid()}"
         worker_ids = [f"{base}-{number}" for number in range(1, task_workers + 1)]
         children = [web_child(options["host"], port, web_workers)] + [
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         supervisor = Supervisor(
             children,
             grace=float(settings.LINDUNG_SHUTDOWN_GRACE_SECONDS),
-            env=child_environment(),
+            env=manifest_environment(),
             on_stopped=lambda: _release(worker_ids),
         )
         status = supervisor.run()

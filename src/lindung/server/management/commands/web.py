@@ -10,11 +10,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from lindung.server.management.commands.serve import web_command
-from lindung.server.supervisor import child_environment
+from lindung.server.static import manifest_environment, static_collect
 
 
 class Command(BaseCommand):
-    help = "Run the web server alone (gunicorn); the task worker is `lindung db_worker`."
+    help = (
+        "Run the web server alone (gunicorn), after collecting the static files when they changed; the task "
+        "worker is `lindung db_worker`."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
@@ -23,5 +26,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         command = web_command(options["host"], options["port"], options["workers"] or settings.LINDUNG_WEB_WORKERS)
+        static_collect()
         # The process becomes gunicorn: signals from the supervisor reach it directly.
-        os.execve(command[0], command, child_environment())  # noqa: S606 - our own interpreter running gunicorn
+        os.execve(command[0], command, manifest_environment())  # noqa: S606 - our own interpreter running gunicorn
