@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from lindung.server.management.commands.serve import web_command
+from lindung.server.metrics.files import web_environment
 from lindung.server.supervisor import child_environment
 
 
@@ -24,4 +25,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         command = web_command(options["host"], options["port"], options["workers"] or settings.LINDUNG_WEB_WORKERS)
         # The process becomes gunicorn: signals from the supervisor reach it directly.
-        os.execve(command[0], command, child_environment())  # noqa: S606 - our own interpreter running gunicorn
+        os.execve(command[0], command, web_environment(child_environment()))  # noqa: S606 - our own interpreter running gunicorn
