@@ -6,7 +6,9 @@ a labour office that mistypes ``LINDUNG_DEBUG=flase`` must learn it at start-up,
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import zoneinfo
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,6 +59,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str, default: list[str]) -> list[IPNetwork]:
+    """Comma-separated IP addresses and networks (``127.0.0.1,::1,10.20.0.0/16``). A network with host bits set
+    (``10.20.0.5/16``) is refused: it is more likely a mistyped address than the network meant."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks (CIDR); {exc}") from None
+    return networks
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]+")
+
+
+def env_token(name: str, *, min_length: int) -> str:
+    """A secret shared with another program (sent as ``Authorization: Bearer``), or empty for none: at least
+    ``min_length`` characters, so that it cannot be guessed, of those a bearer token may hold (RFC 6750)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    if len(value) < min_length or not _TOKEN.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be empty or at least {min_length} letters, digits and - . _ ~ + / = "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)"
+        )
+    return value
 
 
 def env_path(name: str, default: str) -> Path:

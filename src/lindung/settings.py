@@ -14,7 +14,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from lindung.backup_key import env_backup_key
-from lindung.env import env_bool, env_choice, env_int, env_list, env_path, env_str, env_time_zone
+from lindung.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_path,
+    env_str,
+    env_time_zone,
+    env_token,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("LINDUNG_DATA_DIR", "./var")
@@ -80,6 +90,9 @@ CSRF_COOKIE_SECURE = HTTPS
 # LINDUNG_HTTPS=true: plain HTTP is redirected and browsers are told to use HTTPS only (HSTS). Subdomains and the
 # browsers' preload list are the domain owner's choice: a regional government's other sites share its domain.
 SECURE_SSL_REDIRECT = HTTPS
+# Except the addresses that programs on this machine ask gunicorn for directly, over plain HTTP on 127.0.0.1
+# (nginx sends all of port 80 to HTTPS itself): the health checks and a local Prometheus scraping /metrics.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 LINDUNG_HSTS_SECONDS = env_int("LINDUNG_HSTS_SECONDS", 365 * 24 * 60 * 60, minimum=0)  # read always: checked at start
 SECURE_HSTS_SECONDS = LINDUNG_HSTS_SECONDS if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINDUNG_HSTS_INCLUDE_SUBDOMAINS", False)
@@ -163,6 +176,7 @@ LINDUNG_IMPORT_STALE_SECONDS = env_int("LINDUNG_IMPORT_STALE_SECONDS", 30 * 60, 
 
 MIDDLEWARE = [
     "lindung.web.middleware.request_id",  # first: every log line of a request carries its id
+    "lindung.server.metrics.instruments.http_metrics",  # early: it times the whole answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -277,6 +291,11 @@ LINDUNG_SHUTDOWN_GRACE_SECONDS = env_int("LINDUNG_SHUTDOWN_GRACE_SECONDS", 60, m
 # wait in the queue that are due.
 LINDUNG_WORKER_HEARTBEAT_SECONDS = env_int("LINDUNG_WORKER_HEARTBEAT_SECONDS", 30, minimum=1, maximum=3600)
 LINDUNG_READY_MAX_QUEUE = env_int("LINDUNG_READY_MAX_QUEUE", 100, minimum=1)
+# /metrics (Prometheus's text format, lindung.server.metrics): answered to the client addresses in these networks
+# (the address as the login throttle sees it, so behind nginx the forwarded one) and to a request with
+# ``Authorization: Bearer <LINDUNG_METRICS_TOKEN>`` (empty: no token is accepted); 404 to anyone else.
+LINDUNG_METRICS_ALLOW = env_networks("LINDUNG_METRICS_ALLOW", ["127.0.0.1", "::1"])
+LINDUNG_METRICS_TOKEN = env_token("LINDUNG_METRICS_TOKEN", min_length=32)
 
 LOG_LEVEL = env_choice("LINDUNG_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 # One JSON object per line (for a log collector), or plain lines for a person at a terminal; each line carries

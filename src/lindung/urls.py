@@ -6,6 +6,7 @@ from lindung.accounts import views as account_views
 from lindung.enrolments import worker_list_views
 from lindung.home import views as home_views
 from lindung.server import health
+from lindung.server.metrics import views as metrics_views
 from lindung.workers import urls as worker_urls
 
 # The registry's pages, with its list and CSV export: those filter by enrolment too, so their views are the
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("bantuan/istilah/", home_views.glossary, name="glossary"),
     path("masuk/", account_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),

@@ -45,12 +45,14 @@ POLL = 0.2
 
 @dataclass
 class Child:
-    """One supervised process: its name in the log, its command, and whether it is a task worker (a worker
-    gets the second SIGTERM after the grace period; the web server is only killed)."""
+    """One supervised process: its name in the log, its command, whether it is a task worker (a worker
+    gets the second SIGTERM after the grace period; the web server is only killed), and its own environment
+    (None: the supervisor's)."""
 
     name: str
     argv: Sequence[str]
     is_worker: bool = False
+    env: dict[str, str] | None = None
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     pause: float = 1.0
@@ -97,7 +99,8 @@ class Supervisor:
         self._stop_signal = signum
 
     def _start(self, child: Child) -> None:
-        child.process = subprocess.Popen(list(child.argv), env=self.env)  # noqa: S603 - our own commands
+        env = child.env if child.env is not None else self.env
+        child.process = subprocess.Popen(list(child.argv), env=env)  # noqa: S603 - our own commands
         child.started_at = self._clock()
         child.restart_at = None
         logger.info("serve: %s started (pid %d)", child.name, child.process.pid)

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 import lindung.settings
 
 SETTINGS = Path(lindung.settings.__file__)
-READERS = ("env_int", "env_bool", "env_choice", "env_time_zone", "env_backup_key")
+READERS = ("env_int", "env_bool", "env_choice", "env_time_zone", "env_backup_key", "env_networks", "env_token")
 
 
 def _declared() -> list[tuple[str, str, dict[str, int]]]:
@@ -46,6 +46,10 @@ def _bad_values(reader: str, bounds: dict[str, int]) -> list[str]:
         return ["Mars/Olympus", "WIB"]
     if reader == "env_backup_key":
         return ["/nonexistent/lindung-backup.key", "backup.key"]
+    if reader == "env_networks":
+        return ["localhost", "127.0.0.1,10.0.0.300", "10.20.0.5/16", "10.0.0.0/33"]
+    if reader == "env_token":
+        return ["too-short", "a token with spaces in it that is long enough", "x" * 31]
     return ["LOUD"]
 
 

@@ -223,7 +223,10 @@ def test_nginx_site_allows_uploads_and_proxies_to_the_units_port() -> None:
         if name != "lindung-worker.service":
             assert "--host 127.0.0.1 --port 8000" in unit(name)["Service"]["ExecStart"]
     metrics = site[site.index("location = /metrics") :]
-    assert "deny all;" in metrics[: metrics.index("}")]
+    metrics = metrics[: metrics.index("}")]
+    assert "deny all;" in metrics
+    # Refused as a 404 that Lindung itself answers for an address it does not have (lindung.server.metrics.views).
+    assert "error_page 403 =404 /.not-found;" in metrics
     for header in ("Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
         assert f"add_header {header} " in site
     assert "return 301 https://$host$request_uri;" in site

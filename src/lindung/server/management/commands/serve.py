@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from lindung.server.metrics.files import web_environment
 from lindung.server.static import manifest_environment, static_collect
 from lindung.server.supervisor import Child, Supervisor, python_command
 from lindung.worker.housekeeping import tasks_release
@@ -83,7 +84,9 @@ def pending_migrations() -> bool:
 
 
 def web_child(host: str, port: int, processes: int) -> Child:
-    return Child(name="web", argv=web_command(host, port, processes))
+    """gunicorn, serving the collected static files, with a fresh folder for its processes' metrics (the task
+    workers count none)."""
+    return Child(name="web", argv=web_command(host, port, processes), env=web_environment(manifest_environment()))
 
 
 def web_command(host: str, port: int, processes: int) -> list[str]:
@@ -107,4 +110,6 @@ def web_command(host: str, port: int, processes: int) -> list[str]:
         "--forwarded-allow-ips",
         "127.0.0.1,::1",
         "--no-control-socket",
+        "--config",
+        "python:lindung.server.gunicorn_config",
     )

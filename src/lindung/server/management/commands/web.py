@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from lindung.server.management.commands.serve import web_command
+from lindung.server.metrics.files import web_environment
 from lindung.server.static import manifest_environment, static_collect
 
 
@@ -28,4 +29,4 @@ class Command(BaseCommand):
         command = web_command(options["host"], options["port"], options["workers"] or settings.LINDUNG_WEB_WORKERS)
         static_collect()
         # The process becomes gunicorn: signals from the supervisor reach it directly.
-        os.execve(command[0], command, manifest_environment())  # noqa: S606 - our own interpreter running gunicorn
+        os.execve(command[0], command, web_environment(manifest_environment()))  # noqa: S606 - our own interpreter running gunicorn
