@@ -6,7 +6,7 @@
 #        | messages | venv | clean
 #
 # The PostgreSQL run uses TEST_DATABASE_URL (default below); pytest-django creates and drops its own
-# test_<name> database there. With CI=true a missing PostgreSQL or Chromium fails the run; elsewhere
+# test_lindung_<checkout folder> database there (LINDUNG_TEST_DATABASE_NAME overrides the name). With CI=true a missing PostgreSQL or Chromium fails the run; elsewhere
 # it is skipped with a loud message.
 
 SHELL := bash
@@ -25,6 +25,9 @@ RESULTS := test-results
 NOTES := var/test-notes.txt
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lindung
+# Two checkouts on one machine (worktrees, a CI clone) must not create and drop the same test database: the
+# default name carries the checkout's folder name; LINDUNG_TEST_DATABASE_NAME overrides it.
+CHECKOUT_TEST_DATABASE := test_lindung_$(subst -,_,$(subst .,_,$(notdir $(CURDIR))))
 # Public on purpose: only for test runs, so that no key file is written into the repository.
 TEST_SECRET_KEY := lindung-test-only-key-public-never-use-in-production
 PYTEST_ARGS ?=
@@ -268,6 +271,7 @@ test-postgres: venv messages
 	fi
 	rm -rf var/test-postgres && mkdir -p var/test-postgres $(RESULTS)
 	env DATABASE_URL="$(TEST_DATABASE_URL)" LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_TEST_CHROMIUM=$(CHROMIUM) \
+	  LINDUNG_TEST_DATABASE_NAME="$${LINDUNG_TEST_DATABASE_NAME:-$(CHECKOUT_TEST_DATABASE)}" \
 	  LINDUNG_DATA_DIR=$(CURDIR)/var/test-postgres $(PYTEST) $(PYTEST_ARGS)
 
 clean:
