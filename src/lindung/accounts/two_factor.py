@@ -1,8 +1,10 @@
 """Two-factor login: an authenticator app's codes (TOTP, django-otp's ``TOTPDevice``) and ten one-time recovery
 codes (django-otp's ``StaticDevice``), set up, used, renewed and turned off here; every change is audited.
 
-- Setting up: ``two_factor_setup_start`` gives the user an unconfirmed device (its secret shown once as a QR code
-  and as text); ``two_factor_setup_confirm`` confirms it with a code from the app, and makes the recovery codes.
+- Setting up: ``setup_key`` draws a new secret, kept in the session until it is confirmed (so that showing the
+  setup page writes nothing, and a reload shows the secret already scanned), shown as a QR code and as text;
+  ``two_factor_setup_confirm`` stores it as the user's authenticator once a code from the app matches, and makes
+  the recovery codes.
 - Logging in (``lindung.accounts.views``): after the right password, a user with a confirmed device is not logged
   in but *pending* in the session (``login_pending_*``) until a code or a recovery code is accepted
   (``two_factor_code_check``). A wrong code counts as a failed login in the login throttle, so code guessing is
@@ -31,8 +33,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from lindung.accounts.models import Role, User
 from lindung.accounts.permissions import Action, require
@@ -42,6 +46,7 @@ from lindung.audit.services import audit_record
 # The session keys: the login waiting for its second step, and the device a signed-in session passed it with.
 PENDING_KEY = "lindung_2fa_pending"
 VERIFIED_KEY = "lindung_2fa_device"
+SETUP_KEY = "lindung_2fa_setup"
 # How long the second step may take after the password was accepted.
 PENDING_SECONDS = 5 * 60
 RECOVERY_CODES = 10
@@ -178,30 +183,39 @@ def two_factor_code_check(*, user: User, code: str) -> Factor | None:
 # ---------------------------------------------------------------- writes
 
 
-def two_factor_setup_start(*, user: User) -> TOTPDevice:
-    """The unconfirmed authenticator the setup page shows, made once and kept until confirmed, so that reloading
-    the page does not change the secret already scanned. Not audited: nothing changes for the user until
-    ``two_factor_setup_confirm``."""
-    with transaction.atomic():
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
-        return device
+def setup_key(request: HttpRequest) -> str:
+    """The secret being set up in this session (hex, 20 random bytes as django-otp makes them), drawn once."""
+    key = request.session.get(SETUP_KEY)
+    if not isinstance(key, str) or len(key) != 40:
+        key = random_hex(20)
+        request.session[SETUP_KEY] = key
+    return key
 
 
-def two_factor_setup_confirm(*, user: User, code: str) -> list[str] | None:
-    """Turn two-factor login on with the unconfirmed authenticator, if ``code`` is its current code; returns the
-    ten new recovery codes (to be shown once), or None for a wrong code. Audited, without the secret or codes."""
+def setup_device(user: User, key: str) -> TOTPDevice:
+    """The authenticator ``key`` would be, not saved: what the setup page draws its QR code from."""
+    return TOTPDevice(user=user, name=DEVICE_NAME, key=key, confirmed=True)
+
+
+def two_factor_setup_confirm(*, user: User, key: str, code: str) -> list[str] | None:
+    """Turn two-factor login on with the secret ``key`` shown to the user, if ``code`` is its code now (one step of
+    30 seconds either side); returns the ten new recovery codes (to be shown once), or None for a wrong code.
+    Audited, without the secret or codes."""
     cleaned = _normalised(code)
     if not _is_totp(cleaned):
         return None
+    device = setup_device(user, key)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(int(cleaned), device.tolerance):
+        return None
+    # As django-otp's own check leaves a device: this time step is spent, and the phone's drift remembered.
+    device.last_t, device.drift = totp.t(), totp.drift
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
-        if device is None or totp_device(user) is not None or not _verify_totp(device, cleaned):
-            return None
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        if TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).exists():
+            return None  # turned on meanwhile (another tab)
+        TOTPDevice.objects.filter(user=user).delete()
+        device.save()
         StaticDevice.objects.filter(user=user).delete()
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = _new_recovery_codes(recovery)

@@ -24,6 +24,7 @@ from lindung.accounts.permissions import signed_in_user
 from lindung.accounts.services import account_login_record, account_password_change, client_address
 from lindung.accounts.two_factor import (
     RECOVERY_CODES,
+    SETUP_KEY,
     VERIFIED_KEY,
     SetupSecret,
     format_recovery_code,
@@ -33,12 +34,13 @@ from lindung.accounts.two_factor import (
     login_pending_user,
     recovery_codes_left,
     session_verified,
+    setup_device,
+    setup_key,
     totp_device,
     two_factor_disable,
     two_factor_recovery_codes_renew,
     two_factor_required,
     two_factor_setup_confirm,
-    two_factor_setup_start,
 )
 
 
@@ -147,8 +149,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     form = TwoFactorSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = two_factor_setup_confirm(user=user, code=form.cleaned_data["code"])
+        codes = two_factor_setup_confirm(user=user, key=setup_key(request), code=form.cleaned_data["code"])
         if codes is not None:
+            request.session.pop(SETUP_KEY, None)
             session_verified(request, user)
             messages.success(request, gettext("Two-factor login is on."))
             return _recovery_codes_page(request, codes, renewed=False)
@@ -158,7 +161,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 "That code is not right. Check that the phone's clock is right and type the newest code the app shows."
             ),
         )
-    secret = SetupSecret.of(two_factor_setup_start(user=user))
+    secret = SetupSecret.of(setup_device(user, setup_key(request)))
     context = {"form": form, "secret": secret, "required": two_factor_required(user)}
     return render(request, "accounts/two_factor_setup.html", context)
 

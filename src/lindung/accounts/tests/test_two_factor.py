@@ -21,6 +21,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from lindung.accounts.models import FailedLogin, Role, User
 from lindung.accounts.two_factor import (
@@ -28,8 +29,8 @@ from lindung.accounts.two_factor import (
     VERIFIED_KEY,
     format_recovery_code,
     sees_whole_province,
+    setup_device,
     two_factor_setup_confirm,
-    two_factor_setup_start,
 )
 from lindung.audit.models import AuditEntry
 from lindung.testing import TEST_PASSWORD, client_for, make_user
@@ -53,9 +54,10 @@ def turn_on(user: User) -> tuple[TOTPDevice, list[str]]:
     The code that confirmed the device is spent (django-otp accepts a time step once), so the device is put back as
     if that were a minute ago: the tests log in with the code of now.
     """
-    device = two_factor_setup_start(user=user)
-    codes = two_factor_setup_confirm(user=user, code=totp_code(device))
+    key = random_hex(20)
+    codes = two_factor_setup_confirm(user=user, key=key, code=totp_code(setup_device(user, key)))
     assert codes is not None
+    device = TOTPDevice.objects.get(user=user)
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     device.refresh_from_db()
     return device, codes
@@ -247,6 +249,13 @@ def test_the_admin_login_page_goes_through_the_second_step(client, cast):
 # ---------------------------------------------------------------- setting up, renewing, turning off
 
 
+def _app_code(secret: str) -> str:
+    """What the phone computes from the key typed into it."""
+    app = TOTP(base64.b32decode(secret), 30, 0, 6)
+    app.time = time.time()
+    return f"{app.token():06d}"
+
+
 def _secret_on(page: Any) -> str:
     match = re.search(rb'data-testid="totp-secret">([^<]+)<', page.content)
     assert match is not None
@@ -267,17 +276,15 @@ def test_setting_up_shows_the_qr_code_and_the_key_and_a_code_confirms_it(cast):
     assert re.search(rb'<figure class="qr"[^>]*><svg viewBox="[0-9 ]+" class="qr-code">', page.content)
     assert b"<script" not in page.content.split(b"<main>")[1]
     secret = _secret_on(page)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert len(secret) == 32
     assert _secret_on(client.get(SETUP_PAGE)) == secret  # a reload keeps the key already scanned
+    assert not TOTPDevice.objects.exists()  # showing the page writes nothing
 
-    wrong = client.post(SETUP_PAGE, {"code": "000000" if totp_code(device) != "000000" else "111111"})
+    wrong = client.post(SETUP_PAGE, {"code": "000000" if _app_code(secret) != "000000" else "111111"})
     assert b"That code is not right." in wrong.content
-    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert not TOTPDevice.objects.exists()
 
-    app = TOTP(base64.b32decode(secret), 30, 0, 6)  # what the phone computes from the key typed in
-    app.time = time.time()
-    done = client.post(SETUP_PAGE, {"code": f"{app.token():06d}"})
+    done = client.post(SETUP_PAGE, {"code": _app_code(secret)})
     assert done.status_code == 200
     codes = re.findall(rb"<li><code>([a-z2-7]{4}-[a-z2-7]{4})</code></li>", done.content)
     assert len(codes) == 10
@@ -395,8 +402,7 @@ def test_with_the_requirement_a_province_wide_role_must_set_up_two_factor_first(
     assert b"Your role sees the data of a whole province" in page.content
     assert client.post(reverse("set_language"), {"language": "id", "next": SETUP_PAGE}).status_code == 302
 
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    client.post(SETUP_PAGE, {"code": totp_code(device)})
+    client.post(SETUP_PAGE, {"code": _app_code(_secret_on(page))})
     assert client.get("/").status_code == 200
     assert client.get("/akun/").status_code == 200
 
@@ -435,8 +441,7 @@ def test_the_flow_logs_no_secret_and_no_code(cast, caplog):
     client = client_for(user)
     page = client.get(SETUP_PAGE)
     secret = _secret_on(page)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    code = totp_code(device)
+    code = _app_code(secret)
     done = client.post(SETUP_PAGE, {"code": code})
     codes = [c.decode() for c in re.findall(rb"<li><code>([a-z2-7-]{9})</code></li>", done.content)]
     login = client_for()
@@ -446,5 +451,6 @@ def test_the_flow_logs_no_secret_and_no_code(cast, caplog):
     assert _signed_in(login)
 
     logged = caplog.text.lower()
-    for value in (secret, code, *codes, *(c.replace("-", "") for c in codes), device.key):
+    key = TOTPDevice.objects.get(user=user).key
+    for value in (secret, code, *codes, *(c.replace("-", "") for c in codes), key):
         assert value.lower() not in logged
