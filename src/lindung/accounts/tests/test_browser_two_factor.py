@@ -80,6 +80,8 @@ def test_a_verifier_sets_up_two_factor_login_and_logs_in_with_a_code(
     page.get_by_test_id("recovery-codes-done").click()
     page.wait_for_url(f"{live_server.url}/akun/")
     expect(page.get_by_test_id("two-factor-status")).to_have_class(re.compile(r"\bon\b"))
+    assert fits_the_screen(page)
+    page.screenshot(path=test_results_dir / f"two-factor-account-{connection.vendor}.png", full_page=True)
 
     # Out and in again: the password, then the code of the app.
     page.locator('header form[action="/keluar/"] button').click()
