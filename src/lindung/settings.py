@@ -116,7 +116,25 @@ SECURE_CSP = {
 # Features no page of Lindung's uses, refused to any script (lindung.web.middleware).
 LINDUNG_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends LINDUNG_SESSION_SECONDS after its login whatever happens (an absolute limit: activity does not
+# extend it), and earlier after LINDUNG_SESSION_IDLE_MINUTES without a request (lindung.accounts.middleware).
 SESSION_COOKIE_AGE = env_int("LINDUNG_SESSION_SECONDS", 8 * 60 * 60, minimum=60)
+LINDUNG_SESSION_IDLE_MINUTES = env_int("LINDUNG_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=1440)
+if LINDUNG_SESSION_IDLE_MINUTES * 60 > SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        f"LINDUNG_SESSION_IDLE_MINUTES ({LINDUNG_SESSION_IDLE_MINUTES}) must not be longer than the whole session, "
+        f"LINDUNG_SESSION_SECONDS ({SESSION_COOKIE_AGE} s): lower it, or raise LINDUNG_SESSION_SECONDS"
+    )
+# Two-factor login (lindung.accounts.two_factor): when true, users who see a whole province (and staff) must set up
+# an authenticator app before they can use any other page. Off by default so that the demo's users log in with the
+# printed password; the production template turns it on.
+LINDUNG_REQUIRE_2FA = env_bool("LINDUNG_REQUIRE_2FA", False)
+# django-otp: the name authenticator apps show beside the code. Its own per-device wait after a wrong code is off:
+# the login throttle (lindung.accounts.services) counts a wrong code as a failed login, per username and address,
+# so that nobody can keep a user out by typing wrong codes for them from elsewhere (docs/decisions/, two-factor login).
+OTP_TOTP_ISSUER = "Lindung"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -133,6 +151,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "lindung.regions",
     "lindung.rules",
+    # Before the accounts: their admin module unregisters django-otp's device pages (changes there would not be
+    # audited).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "lindung.accounts",
     "lindung.audit",
     "lindung.workers",
@@ -185,6 +208,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: a session idle or too old ends here, with a message on the login page;
+    # then a session that skipped its code is ended, and a user who must set up two-factor login is sent there.
+    "lindung.accounts.middleware.session_expiry",
+    "lindung.accounts.middleware.two_factor",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lindung.web.middleware.permissions_policy",

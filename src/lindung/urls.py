@@ -24,6 +24,7 @@ urlpatterns = [
     path("metrics", metrics_views.metrics, name="metrics"),
     path("bantuan/istilah/", home_views.glossary, name="glossary"),
     path("masuk/", account_views.LoginView.as_view(), name="login"),
+    path("masuk/kode/", account_views.login_code, name="login_code"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/", include("lindung.accounts.urls")),
     path("pekerja/", include((worker_pages, worker_urls.app_name))),

@@ -1,21 +1,25 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
+from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext, ngettext
+from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from lindung.accounts.models import User
 from lindung.accounts.services import (
     LoginBlock,
     account_login_block,
     account_login_failure_record,
-    account_login_record,
     account_password_change,
     client_address,
 )
+from lindung.accounts.two_factor import Factor, two_factor_code_check
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -40,21 +44,6 @@ class ThrottledLoginForm(AuthenticationForm):
         except forms.ValidationError:
             account_login_failure_record(username=username, ip=ip)
             raise
-
-
-class ThrottledAdminLoginForm(ThrottledLoginForm, AdminAuthenticationForm):
-    """The admin's login (staff only) under the same throttle, so that /admin/login/ is no way around it.
-
-    The admin's login view cannot be given our ``form_valid``; a form that passes ``clean`` is logged
-    in straight after, so the login is recorded here.
-    """
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        user = self.get_user()
-        if isinstance(user, User):
-            account_login_record(user=user, ip=client_address(self.request) if self.request is not None else None)
-        return cleaned
 
 
 def _refusal(block: LoginBlock) -> forms.ValidationError:
@@ -84,3 +73,118 @@ class AuditedAdminPasswordChangeForm(AdminPasswordChangeForm):
         assert isinstance(self.user, User)
         account_password_change(user=self.user, new_password=self.cleaned_data["new_password1"])
         return self.user
+
+
+# ---------------------------------------------------------------- two-factor login
+
+
+def _code_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.CharField:
+    """A one-time code: six digits from the app or a recovery code (letters), so the phone's full keyboard."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "size": 12}
+        ),
+    )
+
+
+class _ThrottledForUser(forms.Form):
+    """A form whose secrets (a password, a code) are checked for ``user`` under the login throttle: refused while
+    the user's name or the address is held, and each wrong one counted as a failed login."""
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+        self.request = request
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    @property
+    def ip(self) -> str | None:
+        return client_address(self.request)
+
+    def _check_throttle(self) -> None:
+        block = account_login_block(username=self.user.get_username(), ip=self.ip)
+        if block is not None:
+            raise _refusal(block)
+
+    def _check_password(self, password: str) -> None:
+        if not self.user.check_password(password):
+            account_login_failure_record(username=self.user.get_username(), ip=self.ip)
+            raise forms.ValidationError(gettext("That is not your password."), code="wrong_password")
+
+    def _check_code(self, code: str) -> Factor:
+        factor = two_factor_code_check(user=self.user, code=code)
+        if factor is None:
+            account_login_failure_record(username=self.user.get_username(), ip=self.ip, code=True)
+            raise forms.ValidationError(
+                gettext("That code is not right, or was used already. Type the newest code your app shows."),
+                code="wrong_code",
+            )
+        return factor
+
+
+class LoginCodeForm(_ThrottledForUser):
+    """The login's second step: a code from the authenticator, or a recovery code."""
+
+    code = _code_field(
+        label=gettext_lazy("Code from your authenticator app"),
+        help_text=gettext_lazy("Six digits. Lost your phone? Type one of your recovery codes instead."),
+    )
+    factor: Factor | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        code = cleaned.get("code")
+        if code:
+            self._check_throttle()
+            try:
+                self.factor = self._check_code(code)
+            except forms.ValidationError as error:
+                self.add_error("code", error)
+        return cleaned
+
+
+class TwoFactorSetupForm(forms.Form):
+    """The first code the new authenticator shows, which proves it holds the secret (checked by the service)."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}),
+    )
+
+
+class PasswordConfirmForm(_ThrottledForUser):
+    """The user's password again, before a change to their two-factor login."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password"):
+            self._check_throttle()
+            try:
+                self._check_password(cleaned["password"])
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class TwoFactorDisableForm(PasswordConfirmForm):
+    """Turning two-factor login off takes the password and a code (or a recovery code)."""
+
+    code = _code_field(label=gettext_lazy("Code from your authenticator app, or a recovery code"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "password" in cleaned and cleaned.get("code"):  # the password was right (a wrong one is removed)
+            try:
+                self._check_code(cleaned["code"])
+            except forms.ValidationError as error:
+                self.add_error("code", error)
+        return cleaned

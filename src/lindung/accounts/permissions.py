@@ -35,6 +35,7 @@ class Action(StrEnum):
     DASHBOARD_VIEW = "dashboard.view"
     AUDIT_VIEW = "audit.view"
     ACCOUNT_UNLOCK = "account.unlock"  # lift a login lock (too many failed logins)
+    ACCOUNT_RESET_2FA = "account.reset_2fa"  # turn off someone's two-factor login (a lost phone and codes)
 
 
 _OPERATOR = {

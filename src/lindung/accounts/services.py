@@ -133,8 +133,12 @@ def _account(username: str) -> User | None:
     return User.objects.filter(username=username.strip()[:150]).first()
 
 
-def account_login_failure_record(*, username: str, ip: str | None, now: dt.datetime | None = None) -> None:
-    """Count a wrong password (or an unknown username) and audit it, without the password.
+def account_login_failure_record(
+    *, username: str, ip: str | None, now: dt.datetime | None = None, code: bool = False
+) -> None:
+    """Count a wrong password (or an unknown username) and audit it, without the password. A wrong second-factor
+    code (``code``: the password was right) counts the same and is audited as ``account.login_code_failed``,
+    without the code.
 
     Also audits the start of the pair's wait, the address reaching its limit, and locks the username
     when it reaches ``LINDUNG_LOGIN_LOCK_AFTER`` failures. The actor is left empty (the person who typed
@@ -150,7 +154,13 @@ def account_login_failure_record(*, username: str, ip: str | None, now: dt.datet
         account = _account(username)
         region_code = (account.region_id or "") if account else ""
         note = f"username={key} ip={ip or '-'}"
-        audit_record(actor=None, action="account.login_failed", obj=account, region_code=region_code, note=note)
+        audit_record(
+            actor=None,
+            action="account.login_code_failed" if code else "account.login_failed",
+            obj=account,
+            region_code=region_code,
+            note=note,
+        )
         # Each of these is audited when its count reaches the limit: the attempts after it are refused and
         # not counted, so the count passes the limit only once it has dropped below it and climbed again.
         if (
@@ -178,15 +188,16 @@ def account_login_failure_record(*, username: str, ip: str | None, now: dt.datet
                 audit_record(actor=None, action="account.locked", obj=account, region_code=region_code, note=note)
 
 
-def account_login_record(*, user: User, ip: str | None) -> None:
-    """A successful login clears the failures of that username from that address, and is audited.
+def account_login_record(*, user: User, ip: str | None, second_factor: str = "") -> None:
+    """A successful login clears the failures of that username from that address, and is audited (with the
+    second factor it passed: ``totp`` or ``recovery``).
 
     The username's failures from other addresses stay: they are someone else's guesses, and count
     towards the lock.
     """
     with transaction.atomic():
         FailedLogin.objects.filter(username=_username_key(user.get_username()), ip=_address_key(ip)).delete()
-        _audit_session(user, "account.logged_in", ip)
+        _audit_session(user, "account.logged_in", ip, f"second_factor={second_factor}" if second_factor else "")
 
 
 def account_logins_unlock(*, actor: User, username: str) -> bool:
@@ -212,14 +223,16 @@ def account_logins_unlock(*, actor: User, username: str) -> bool:
     return True
 
 
-def account_logout_record(*, user: User, ip: str | None) -> None:
+def account_logout_record(*, user: User, ip: str | None, reason: str = "") -> None:
+    """A logout, audited with its reason when the user did not ask for it (``idle``, ``session_age``, ...)."""
     with transaction.atomic():
-        _audit_session(user, "account.logged_out", ip)
+        _audit_session(user, "account.logged_out", ip, f"reason={reason}" if reason else "")
 
 
-def _audit_session(user: User, action: str, ip: str | None) -> None:
+def _audit_session(user: User, action: str, ip: str | None, extra: str = "") -> None:
     """The audit entry of ``user`` signing in or out from ``ip``."""
-    audit_record(actor=user, action=action, obj=user, region_code=user.region_id or "", note=f"ip={ip or '-'}")
+    note = f"ip={ip or '-'}" + (f" {extra}" if extra else "")
+    audit_record(actor=user, action=action, obj=user, region_code=user.region_id or "", note=note)
 
 
 def account_password_change(*, user: User, new_password: str) -> None:

@@ -19,6 +19,7 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lindung.accounts.models import LoginLock, User
 from lindung.audit.models import AuditEntry
@@ -135,6 +136,17 @@ def _user_unlock(client: Client) -> list[tuple[str, Any]]:
     return [("account.unlocked", user)]
 
 
+def _user_reset_two_factor(client: Client) -> list[tuple[str, Any]]:
+    user = make_user("hilang_hp", "verifikator", "61")
+    TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"), {"action": "reset_two_factor", "_selected_action": [user.pk]}
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    return [("account.2fa_reset", user)]
+
+
 def _programme_add(client: Client) -> list[tuple[str, Any]]:
     _submit(
         client,
@@ -214,6 +226,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("accounts.User", "change:password"): Case(_user_password),
     ("accounts.User", "delete"): Case(_user_delete),
     ("accounts.User", "action:unlock_logins"): Case(_user_unlock),
+    ("accounts.User", "action:reset_two_factor"): Case(_user_reset_two_factor),
     ("programmes.Programme", "add"): Case(_programme_add),
     ("programmes.Programme", "change"): Case(_programme_change_quota),
     ("programmes.Programme", "inline:programmes.RegencyQuota"): Case(_programme_delete_quota),

@@ -97,9 +97,17 @@ def test_the_lock_is_audited_once_against_the_account(client, cast):
 
 
 def test_the_admin_login_page_is_locked_too(client):
+    # The admin's login page is Lindung's: the lock holds there as well.
     User.objects.create_superuser("root", password=TEST_PASSWORD)
     _spread_failures(client, "root")
-    response = client.post("/admin/login/", {"username": "root", "password": TEST_PASSWORD}, REMOTE_ADDR="10.99.0.1")
+    response = client.post(
+        "/admin/login/", {"username": "root", "password": TEST_PASSWORD}, REMOTE_ADDR="10.99.0.1", follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/masuk/?next=/admin/"
+    assert not _signed_in(client)
+    response = client.post(
+        "/masuk/", {"username": "root", "password": TEST_PASSWORD, "next": "/admin/"}, REMOTE_ADDR="10.99.0.1"
+    )
     assert not _signed_in(client)
     assert LOCKED.encode() in response.content
 

@@ -239,27 +239,27 @@ def test_an_empty_password_is_not_counted(client, cast):
     assert not FailedLogin.objects.exists()
 
 
-def test_the_admin_login_page_is_no_way_around_the_throttle(client):
-    User.objects.create_superuser("root", password=TEST_PASSWORD)
-    for _ in range(USERNAME_LIMIT):
-        client.post("/admin/login/", {"username": "root", "password": WRONG}, REMOTE_ADDR="10.3.3.3")
-
-    response = client.post("/admin/login/", {"username": "root", "password": TEST_PASSWORD}, REMOTE_ADDR="10.3.3.3")
-    assert not _signed_in(client)
-    assert b"Too many failed logins" in response.content
-    assert AuditEntry.objects.filter(action="account.login_failed").count() == USERNAME_LIMIT
-    _login(client, "root", TEST_PASSWORD, ip="10.3.3.4")  # another address is not held back
-    assert _signed_in(client)
-
-
-def test_an_admin_login_is_audited_and_clears_the_failures(client):
+def test_the_admin_login_page_sends_to_lindungs_login_so_it_is_no_way_around_the_throttle(client):
+    # One door: /admin/login/ logs nobody in; /masuk/ has the throttle and the second step of two-factor login.
     root = User.objects.create_superuser("root", password=TEST_PASSWORD)
-    client.post("/admin/login/", {"username": "root", "password": WRONG})
     response = client.post("/admin/login/", {"username": "root", "password": TEST_PASSWORD})
     assert response.status_code == 302
+    assert response["Location"] == "/masuk/?next=/admin/"
+    assert not _signed_in(client)
+    assert client.get("/admin/login/?next=/admin/accounts/user/")["Location"] == "/masuk/?next=/admin/accounts/user/"
+    assert client.get("/admin/login/?next=https://elsewhere.example/")["Location"] == "/masuk/?next=/admin/"
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+    response = client.post("/masuk/?next=/admin/", {"username": "root", "password": TEST_PASSWORD, "next": "/admin/"})
+    assert response["Location"] == "/admin/"
     assert _signed_in(client)
     assert AuditEntry.objects.get(action="account.logged_in").actor == root
-    assert not FailedLogin.objects.exists()
+    assert client.get("/admin/login/")["Location"] == "/admin/"  # signed in already: on to the admin
+
+
+def test_a_signed_in_user_who_is_not_staff_is_refused_at_the_admin_login(cast):
+    client = client_for(cast["operator_sambas"])
+    assert client.get("/admin/login/").status_code == 403
 
 
 def test_a_missing_password_is_said_next_to_the_field(client, cast):

@@ -119,6 +119,7 @@ def test_env_template_shows_the_real_defaults_and_sets_the_production_values() -
         "LINDUNG_HTTPS": "true",
         "LINDUNG_DEBUG": "false",
         "LINDUNG_TRUST_X_FORWARDED_FOR": "true",
+        "LINDUNG_REQUIRE_2FA": "true",
     }
     for name, value in production.items():
         assert entries[name] == (True, value)

@@ -1,6 +1,8 @@
 // Behaviour every page shares, bound from data attributes: the Content-Security-Policy allows no inline script.
 // data-autosubmit: a select that submits its form when changed (the language menu; a button stands in without JS).
 // data-print: a button that opens the browser's print dialog.
+// data-download="NAME.txt" data-download-from="ID": a button (hidden until this script shows it) that saves the text
+// of the element ID's items as a text file, made in the browser: the recovery codes, which the server does not keep.
 document.addEventListener("change", function (event) {
   var field = event.target;
   if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
@@ -12,4 +14,25 @@ document.addEventListener("click", function (event) {
   if (button) {
     window.print();
   }
+});
+document.querySelectorAll("[data-download]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var source = document.getElementById(button.getAttribute("data-download-from"));
+    if (!source) {
+      return;
+    }
+    var lines = Array.prototype.map.call(source.querySelectorAll("li"), function (item) {
+      return item.textContent.trim();
+    });
+    var title = button.getAttribute("data-download-title");
+    var text = (title ? title + "\n\n" : "") + lines.join("\n") + "\n";
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+    link.download = button.getAttribute("data-download");
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  });
 });
