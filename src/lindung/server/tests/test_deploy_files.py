@@ -203,7 +203,8 @@ def test_lindung_admin_runs_lindung_as_the_units_do() -> None:
     assert f"ENV_FILE={service['EnvironmentFile']}\n" in text
     assert f"LINDUNG={INSTALLED_LINDUNG}\n" in text
     assert f"DATA_DIR={service['WorkingDirectory']}\n" in text
-    assert f"runuser -u {service['User']} -- " in text
+    # By its full path: cron's PATH (/usr/bin:/bin), for the nightly backup, has no /usr/sbin.
+    assert f"exec /usr/sbin/runuser -u {service['User']} -- " in text
     assert script.stat().st_mode & 0o111, "lindung-admin is not executable"
     done = subprocess.run(["/bin/sh", "-n", str(script)], capture_output=True, text=True, check=False)  # noqa: S603
     assert done.returncode == 0, done.stderr
@@ -232,6 +233,22 @@ def test_nginx_site_allows_uploads_and_proxies_to_the_units_port() -> None:
         assert f"add_header {header} " in site
     assert "return 301 https://$host$request_uri;" in site
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in site
+
+
+def test_nginx_sends_the_hsts_the_template_asks_django_for() -> None:
+    # nginx hides Django's Strict-Transport-Security and sends its own, so the two must say the same.
+    header = re.search(r'add_header Strict-Transport-Security "([^"]*)" always;', NGINX_SITE.read_text())
+    assert header is not None
+    parts = {part.strip() for part in header.group(1).split(";")}
+    entries, defaults = template_entries(), settings_defaults()
+
+    def value(name: str) -> str:
+        is_set, written = entries[name]
+        return written if is_set else as_written(defaults[name])
+
+    assert f"max-age={value('LINDUNG_HSTS_SECONDS')}" in parts
+    assert ("includeSubDomains" in parts) == (value("LINDUNG_HSTS_INCLUDE_SUBDOMAINS") == "true")
+    assert ("preload" in parts) == (value("LINDUNG_HSTS_PRELOAD") == "true")
 
 
 def _nginx() -> str:
