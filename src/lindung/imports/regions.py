@@ -3,10 +3,6 @@
 Names are matched case-insensitively with single spaces; a regency may be written with or without
 ``Kab.``, ``Kabupaten`` or ``Kota``; a district is looked for only within its regency and a village only
 within its district. Children are loaded from the Region table once per parent and kept for the upload.
-
-A resolver can also be ``detached`` (``parallel``: the helper process that cleans half of a large upload has
-no database): it then answers from what is loaded and raises ``NeedsDatabase`` for anything else, and the
-row is cleaned by the process that has the database.
 """
 
 from __future__ import annotations
@@ -25,10 +21,6 @@ _DISTRICT_PREFIX = re.compile(r"^(kecamatan|kec\.)\s*")
 _VILLAGE_PREFIX = re.compile(r"^(desa|kelurahan|kel\.)\s+")
 
 
-class NeedsDatabase(Exception):
-    """A detached resolver was asked about a region it has not loaded."""
-
-
 def _key(value: str) -> str:
     return _SPACES.sub(" ", value.casefold()).strip()
 
@@ -43,25 +35,6 @@ class RegionResolver:
             self._regencies.setdefault(bare, []).append((code, kind))
         self._children: dict[str, dict[str, list[str]]] = {}
         self._villages: dict[str, bool] = {}
-        self.detached = False
-
-    def preload_region(self, prefix: str) -> None:
-        """Know every district and village under ``prefix`` (a programme's region), with their names: two
-        queries, and no row of the region ever needs another. (A province: ~200 districts, ~2,000 villages.)"""
-        self.preload_villages(prefix)
-        regions = Region.objects.filter(
-            level__in=(Region.Level.DISTRICT, Region.Level.VILLAGE), code__startswith=prefix + "."
-        ).order_by("code")
-        loaded: dict[str, dict[str, list[str]]] = {}
-        if prefix.count(".") == 0:  # a province: its regencies' districts are children too
-            loaded.update((code, {}) for code in Region.objects.filter(parent_id=prefix).values_list("code", flat=True))
-        elif prefix.count(".") == 1:
-            loaded[prefix] = {}
-        for code, name, level, parent in regions.values_list("code", "name", "level", "parent_id"):
-            if level == Region.Level.DISTRICT:
-                loaded.setdefault(code, {})  # a district without villages still answers "no such village"
-            loaded.setdefault(parent, {}).setdefault(_key(name), []).append(code)
-        self._children.update(loaded)
 
     def preload_villages(self, prefix: str) -> None:
         """Know every village code under ``prefix`` (a programme's region) with one query."""
@@ -75,8 +48,6 @@ class RegionResolver:
                 gettext("%(value)s is not a village code; write it as 61.01.01.2001 or 6101012001.") % {"value": raw}
             )
         if code not in self._villages:
-            if self.detached:
-                raise NeedsDatabase(code)
             self._villages[code] = Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists()
         if not self._villages[code]:
             raise CellError(gettext("Village code %(code)s is not in the Kemendagri data.") % {"code": code})

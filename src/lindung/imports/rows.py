@@ -31,10 +31,10 @@ from lindung.imports.cleaning import (
 from lindung.imports.columns import FIELDS
 from lindung.imports.regions import RegionResolver
 from lindung.programmes.models import Programme
-from lindung.spreadsheets.cells import TEXT_MARKS, CellError, clean_date, clean_yes_no, limited, required_text, text
+from lindung.spreadsheets.cells import CellError, clean_date, clean_yes_no, limited, required_text, text
 from lindung.spreadsheets.errors import RowError
 from lindung.workers.models import Worker
-from lindung.workers.nik import nik_from_cell, nik_mask, parse_nik
+from lindung.workers.nik import nik_from_cell, nik_mask
 from lindung.workers.registration import identity_mismatches, too_old, village_outside_scope
 
 
@@ -98,11 +98,6 @@ def _max_length(name: str) -> int:
 
 _HEIR_NAME_LIMIT = 150  # Heir.name
 _LIMITS = {name: _max_length(name) for name in ("name", "birth_place", "address", "mother_maiden_name")}
-
-
-# (row number, the clean row or its errors, the row's NIK if valid: for the check of a NIK seen twice)
-Cleaned = tuple[int, "Candidate | list[RowError]", "str | None"]
-Row = tuple[int, list[Any]]  # (row number, cells) as the reader gives them
 
 
 class RowCleaner:
@@ -205,22 +200,6 @@ class RowCleaner:
             too_old=too_old(birth_date, today=self.today, limit=self.age_limit) is not None,
             confirmed=bool(values["confirm_not_duplicate"]),
         )
-
-    def cleaned(self, number: int, cells: list[Any]) -> Cleaned:
-        """``clean`` with the row's NIK (the clean one, or a rejected row's if it is valid: a later row with the
-        same NIK must still be caught)."""
-        outcome = self.clean(number, cells)
-        if not isinstance(outcome, list):
-            return number, outcome, outcome.nik
-        nik_column = self.columns["nik"]
-        return number, outcome, None if any(error.column == nik_column for error in outcome) else self._nik_of(cells)
-
-    def _nik_of(self, cells: list[Any]) -> str | None:
-        cell = self._cell(cells, "nik")
-        if not isinstance(cell, str):
-            return None
-        info = parse_nik(cell.strip().lstrip(TEXT_MARKS), today=self.today)
-        return info.nik if info.valid else None
 
     def _heir(self, number: int, cells: list[Any], errors: list[RowError]) -> tuple[str, str, str, str] | None:
         """(name, relation, NIK, phone) checked as the registration form checks an heir; empty without a name."""

@@ -47,18 +47,18 @@ from lindung.imports.checks import staging_check
 from lindung.imports.cleaning import category_index
 from lindung.imports.columns import BY_FIELD, match_headers, missing_fields
 from lindung.imports.models import ImportBatch
-from lindung.imports.parallel import cleaned_rows
 from lindung.imports.records import record_complete
 from lindung.imports.regions import RegionResolver
 from lindung.imports.rows import RowCleaner
 from lindung.imports.spreadsheets import errors_write
 from lindung.imports.staging import Staging
 from lindung.programmes.models import Programme
-from lindung.spreadsheets.cells import text
+from lindung.spreadsheets.cells import TEXT_MARKS, text
 from lindung.spreadsheets.errors import ErrorCount, RowError, RowErrors
 from lindung.spreadsheets.limits import ImportFileError
 from lindung.spreadsheets.reading import Table, table_open
 from lindung.workers import registration
+from lindung.workers.nik import parse_nik
 
 PROGRESS_ROWS = 10_000  # rows between two progress reports
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def import_run(
 
     started = time.perf_counter()
     resolver = RegionResolver()
-    resolver.preload_region(programme.region_id)
+    resolver.preload_villages(programme.region_id)
     with Staging() as staging:
         with closing(table_open(path)) as table:
             found = _columns_found(table.headers)
@@ -168,14 +168,21 @@ def _read(
     errors: RowErrors,
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
-    """Step 3: every row cleaned as it streams by (on two cores for a large file: ``parallel``); a NIK seen
-    before in the file rejects the later row."""
+    """Step 3: every row cleaned as it streams by; a NIK seen before in the file rejects the later row."""
     result = ImportResult()
     # NIK (as a number: a third of the memory of its text) → the first row that had it.
     first_row_of: dict[int, int] = {}
     nik_column = cleaner.columns["nik"]
-    for number, outcome, nik in cleaned_rows(table.rows, cleaner):
+    nik_index = cleaner.found["nik"]
+    today = cleaner.today
+    for number, cells in table.rows:
         result.rows += 1
+        outcome = cleaner.clean(number, cells)
+        if isinstance(outcome, list):
+            # A rejected row's NIK still counts if it is valid, so that a later row with the same NIK is caught.
+            nik = None if any(error.column == nik_column for error in outcome) else _nik_of(cells, nik_index, today)
+        else:
+            nik = outcome.nik
         if nik is not None:
             earlier = first_row_of.setdefault(int(nik), number)
             if earlier != number:
@@ -211,6 +218,15 @@ def import_file_check(path: Path) -> None:
         _columns_found(table.headers)
         if next(table.rows, None) is None:
             raise ImportFileError(gettext("The file has no data rows under the header row."))
+
+
+def _nik_of(cells: list[Any], index: int, today: dt.date) -> str | None:
+    """A rejected row's NIK if it is valid, so that a later row with the same NIK is still caught."""
+    cell = cells[index] if index < len(cells) else None
+    if not isinstance(cell, str):
+        return None
+    info = parse_nik(cell.strip().lstrip(TEXT_MARKS), today=today)
+    return info.nik if info.valid else None
 
 
 def _repeated(earlier: int) -> str:

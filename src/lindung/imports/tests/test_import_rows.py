@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from django.db import connection
 
 from lindung.enrolments.models import Enrolment, Status
-from lindung.imports import parallel, staging
+from lindung.imports import staging
 from lindung.imports.services import import_run
 from lindung.imports.tests.conftest import HEADERS, person, write_csv, write_xlsx
 from lindung.programmes.models import FunderType, Programme
@@ -162,27 +161,9 @@ def _by_row(result: Any) -> dict[int, list[dict[str, Any]]]:
     return by_row
 
 
-@pytest.fixture(params=["one core", "two cores"])
-def cores(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> Iterator[str]:
-    """Both ways a file is cleaned: in this process, or (a large file) with the helper process cleaning blocks
-    of rows (``parallel``), here from the first row on in blocks of three. The outcome must be the same; with
-    two cores the helper must have cleaned rows, or the test would prove nothing."""
-    if request.param == "two cores":
-        monkeypatch.setattr(parallel, "PARALLEL_FROM_ROW", 0)
-        monkeypatch.setattr(parallel, "BLOCK_ROWS", 3)
-        monkeypatch.setattr(parallel, "_two_cores", lambda: True)
-    with caplog.at_level(logging.INFO, logger=parallel.__name__):
-        yield request.param
-    if request.param == "two cores":
-        (line,) = [r.getMessage() for r in caplog.get_records("call") if r.name == parallel.__name__]
-        assert int(line.split()[1]) > 0, line
-
-
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_messy_file_imports_the_clean_rows_and_rejects_each_problem_with_row_and_column(
-    cast: Cast, programme: Programme, tmp_path: Path, kind: str, cores: str
+    cast: Cast, programme: Programme, tmp_path: Path, kind: str
 ):
     rows, at = _messy_rows(programme)
     write = write_csv if kind == "csv" else write_xlsx
@@ -506,20 +487,3 @@ def test_a_worker_rejected_or_ended_in_the_programme_is_rejected_with_what_to_do
         Status.ENDED,
         Status.PROPOSED,
     }
-
-
-def test_when_the_cleaning_helper_cannot_start_this_process_cleans_every_row(
-    cast: Cast, programme: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    """A helper that dies at start (here: it cannot read the cleaner it is given) costs time, not rows."""
-    monkeypatch.setattr(parallel, "PARALLEL_FROM_ROW", 0)
-    monkeypatch.setattr(parallel, "BLOCK_ROWS", 2)
-    monkeypatch.setattr(parallel, "_two_cores", lambda: True)
-    monkeypatch.setattr(parallel, "_pickled_detached", lambda cleaner: b"not a pickle")
-    rows = [person(make_nik()) for _ in range(9)] + [person(make_nik(), **{"Jenis Kelamin": "X"})]
-    path = write_csv(tmp_path / "usulan.csv", rows)
-
-    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
-
-    assert (result.rows, result.imported, result.rejected) == (10, 9, 1)
-    assert [error.column for error in result.errors] == ["Jenis Kelamin"]
