@@ -1,5 +1,5 @@
 """The key that encrypts backups: ``LINDUNG_BACKUP_KEY`` names a file of its own, made by ``lindung backup-key``
-(docs/decisions/0012-backup-encryption.md).
+(docs/decisions/0011-backup-encryption.md).
 
 The file holds one line, ``lindung-backup-key-1:`` followed by 32 random bytes in URL-safe base64 (43
 characters); blank lines and lines starting with ``#`` are comments (the file made here names the key's id in

@@ -290,7 +290,7 @@ FILE_UPLOAD_TEMP_DIR = str(LINDUNG_TMP_DIR)
 # `lindung backup` encrypts its archives with the key in this file (made by `lindung backup-key`), and restore
 # and verify decrypt with it; unset: archives are not encrypted. A file, not the key itself: the environment
 # reaches every child process (pg_dump among them) and the settings file is copied about; the key file stays
-# where it is put (docs/decisions/0012-backup-encryption.md). Checked here: missing, malformed or readable by
+# where it is put (docs/decisions/0011-backup-encryption.md). Checked here: missing, malformed or readable by
 # every user stops start-up.
 LINDUNG_BACKUP_KEY = env_backup_key("LINDUNG_BACKUP_KEY", "")
 STORAGES = {

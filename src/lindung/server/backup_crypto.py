@@ -1,6 +1,6 @@
 """Encrypted backups: the archive as a stream of AES-256-GCM chunks, so that an archive of any size is encrypted
 and decrypted in a memory of about two chunks, and any change, reordering, cut or extension is found
-(docs/decisions/0012-backup-encryption.md).
+(docs/decisions/0011-backup-encryption.md).
 
 The layout (integers big-endian)::
 
