@@ -299,6 +299,43 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
+# Where the CPU goes: the server's processes, PostgreSQL's, and this client, read from /proc (Linux)
+
+
+def _process_table() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds used so far)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        # After the name: state, ppid, ... utime is the 14th field of the line, stime the 15th.
+        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
+    return table
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server's process tree, by every PostgreSQL process on this machine (other
+    users' included: approximate on a shared machine) and by this process (the simulated users)."""
+    table = _process_table()
+    tree, grew = {server_pid}, True
+    while grew:
+        before = len(tree)
+        tree |= {pid for pid, (parent, _, _) in table.items() if parent in tree}
+        grew = len(tree) > before
+    return {
+        "server": sum(table[pid][2] for pid in tree if pid in table),
+        "postgres": sum(cpu for _, name, cpu in table.values() if name.startswith("postgres")),
+        "client": table.get(os.getpid(), (0, "", 0.0))[2],
+    }
+
+
 # The client
 
 
@@ -602,6 +639,7 @@ class Run:
     seconds: float  # from the first user's start to the last user's end
     users: int
     retries: int
+    cpu: dict[str, float] = dataclasses.field(default_factory=dict)  # CPU seconds during the test, by group
 
 
 def run_users(people: list[Persona], data: Fixture, port: int, *, seconds: float, think: float) -> Run:
@@ -726,6 +764,12 @@ def report(
         f"{run.seconds:.0f} s); errors: **{len(errors)}** (a 5xx, a timeout of {TIMEOUT_S:.0f} s, no response or "
         f"an unexpected status); {run.retries} requests sent again on a new connection after the server had "
         "closed the idle one as they left (as a browser does; timed with the retry).",
+        "- CPU during the test: "
+        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in run.cpu.items())
+        + f" of the {(os.cpu_count() or 1) * run.seconds:.0f} core-seconds the machine had (`/proc`; server: "
+        "`lindung serve` and its children, gunicorn and the task worker; postgres: every PostgreSQL process of the "
+        f"machine; client: the simulated users); {sum(run.cpu.values()) * 1000 / max(len(samples), 1):.0f} ms "
+        "of CPU per request.",
         f"- Verdict (target: p95 under {TARGET_P95_MS:.0f} ms and no error): {'; '.join(verdict)}.",
         "",
         "| request | count | errors | p50 | p95 | p99 | max |",
@@ -807,7 +851,10 @@ def main() -> None:
         server = start_server(env, port, work_dir / "serve.log")
         load_before = os.getloadavg()[0]
         print(f"{len(people)} users for {args.seconds:.0f} s", flush=True)
+        cpu_before = cpu_seconds(server.pid)
         run = run_users(people, data, port, seconds=args.seconds, think=args.think)
+        cpu_after = cpu_seconds(server.pid)
+        run.cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
         load_after = os.getloadavg()[0]
         for line in timeline(run.samples, run.seconds):
             print(line)
