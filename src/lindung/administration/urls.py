@@ -17,7 +17,7 @@ urlpatterns = [
     path("program/<int:programme_id>/", views.programme_edit, name="programme"),
     path("program/<int:programme_id>/kuota/", views.quota_set_view, name="quota_set"),
     path("kuota/<int:regencyquota_id>/hapus/", views.quota_remove_view, name="quota_remove"),
-    path("penyandang-dana/", views.funder_list, name="funders"),
+    path("sumber-dana/", views.funder_list, name="funders"),
     path("kantor-bpjs/", views.office_list, name="offices"),
     path("kantor-bpjs/<int:bpjsoffice_id>/", views.office_edit, name="office"),
 ]

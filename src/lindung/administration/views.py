@@ -362,7 +362,7 @@ def funder_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The funder's name is changed on %(count)s programmes.") % {"count": count},
+                _("Programmes whose funder's name changed: %(count)s.") % {"count": count},
             )
             return redirect("administration:funders")
     elif request.method == "POST":

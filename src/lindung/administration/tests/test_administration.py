@@ -194,7 +194,7 @@ def test_a_programme_with_enrolments_keeps_its_region(cast: Cast, programme: Pro
 
 def test_a_funder_is_renamed_on_the_programmes_that_name_it(cast: Cast, programme: Programme) -> None:
     response = client_for(cast["admin_provinsi"]).post(
-        "/pengaturan/penyandang-dana/",
+        "/pengaturan/sumber-dana/",
         {"funder_type": programme.funder_type, "name": programme.funder_name, "new_name": "Pemprov Kalbar"},
     )
     assert response.status_code == 302
@@ -231,7 +231,7 @@ def _administration_urls(cast: Cast, programme: Programme) -> list[str]:
         "/pengaturan/program/",
         "/pengaturan/program/baru/",
         f"/pengaturan/program/{programme.pk}/",
-        "/pengaturan/penyandang-dana/",
+        "/pengaturan/sumber-dana/",
         "/pengaturan/kantor-bpjs/",
         f"/pengaturan/kantor-bpjs/{office}/",
     ]
