@@ -24,7 +24,7 @@ import base64
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import segno
 from django.conf import settings
@@ -170,13 +170,7 @@ def two_factor_code_check(*, user: User, code: str) -> Factor | None:
             return None
         token.delete()
         left = recovery_codes_left(user)
-        audit_record(
-            actor=user,
-            action="account.2fa_recovery_code_used",
-            obj=user,
-            region_code=user.region_id or "",
-            note=f"left={left}",
-        )
+        _audit_account(user, "account.2fa_recovery_code_used", note=f"left={left}")
         return "recovery"
 
 
@@ -219,13 +213,8 @@ def two_factor_setup_confirm(*, user: User, key: str, code: str) -> list[str] | 
         StaticDevice.objects.filter(user=user).delete()
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = _new_recovery_codes(recovery)
-        audit_record(
-            actor=user,
-            action="account.2fa_enabled",
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"two_factor": [False, True]},
-            note=f"recovery_codes={len(codes)}",
+        _audit_account(
+            user, "account.2fa_enabled", changes={"two_factor": [False, True]}, note=f"recovery_codes={len(codes)}"
         )
     return codes
 
@@ -240,13 +229,7 @@ def two_factor_recovery_codes_renew(*, user: User) -> list[str]:
         if recovery is None:
             recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = _new_recovery_codes(recovery)
-        audit_record(
-            actor=user,
-            action="account.2fa_recovery_codes_renewed",
-            obj=user,
-            region_code=user.region_id or "",
-            note=f"recovery_codes={len(codes)}",
-        )
+        _audit_account(user, "account.2fa_recovery_codes_renewed", note=f"recovery_codes={len(codes)}")
     return codes
 
 
@@ -274,13 +257,7 @@ def _disable(user: User, *, actor: User, action: str) -> bool:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     if was_on:
-        audit_record(
-            actor=actor,
-            action=action,
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"two_factor": [True, False]},
-        )
+        _audit_account(user, action, actor=actor, changes={"two_factor": [True, False]})
     return was_on
 
 
@@ -332,3 +309,17 @@ def login_pending_clear(request: HttpRequest) -> None:
 def session_verified(request: HttpRequest, user: User) -> None:
     """Mark this session as having passed the second step with the user's current authenticator."""
     request.session[VERIFIED_KEY] = totp_device_id(user)
+
+
+def _audit_account(
+    user: User, action: str, *, actor: User | None = None, changes: dict[str, list[Any]] | None = None, note: str = ""
+) -> None:
+    """An entry about ``user``'s account, in the account's region; by ``user`` unless another ``actor`` acted."""
+    audit_record(
+        actor=actor or user,
+        action=action,
+        obj=user,
+        region_code=user.region_id or "",
+        changes=changes or {},
+        note=note,
+    )
