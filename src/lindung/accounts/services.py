@@ -29,6 +29,7 @@ import ipaddress
 import math
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -237,7 +238,16 @@ def account_logout_record(*, user: User, ip: str | None, reason: str = "") -> No
 def _audit_session(user: User, action: str, ip: str | None, extra: str = "") -> None:
     """The audit entry of ``user`` signing in or out from ``ip``."""
     note = f"ip={ip or '-'}" + (f" {extra}" if extra else "")
-    audit_record(actor=user, action=action, obj=user, region_code=user.region_id or "", note=note)
+    account_audit(user, action, note=note)
+
+
+def account_audit(
+    user: User, action: str, *, actor: User | None = None, changes: dict[str, list[Any]] | None = None, note: str = ""
+) -> None:
+    """An entry about ``user``'s account, in the account's region; by ``user`` unless another ``actor`` acted."""
+    audit_record(
+        actor=actor or user, action=action, obj=user, region_code=user.region_id or "", changes=changes or {}, note=note
+    )
 
 
 def account_password_change(*, user: User, new_password: str) -> None:
@@ -246,13 +256,7 @@ def account_password_change(*, user: User, new_password: str) -> None:
         user.set_password(new_password)
         user.password_temporary = False
         user.save(update_fields=["password", "password_temporary"])
-        audit_record(
-            actor=user,
-            action="account.password_changed",
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"password": ["***", "***"]},
-        )
+        account_audit(user, "account.password_changed", changes={"password": ["***", "***"]})
 
 
 def account_previous_password_record(*, user: User, password_hash: str, keep: int) -> None:
@@ -437,13 +441,8 @@ def user_active_set(*, actor: User, user: User, active: bool) -> bool:
             return False
         user.is_active = active
         user.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            action="account.activated" if active else "account.deactivated",
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"is_active": [not active, active]},
-        )
+        action = "account.activated" if active else "account.deactivated"
+        account_audit(user, action, actor=actor, changes={"is_active": [not active, active]})
     return True
 
 
@@ -458,11 +457,5 @@ def user_password_reset(*, actor: User, user: User) -> str:
         user.set_password(password)
         user.password_temporary = True
         user.save(update_fields=["password", "password_temporary"])
-        audit_record(
-            actor=actor,
-            action="account.password_reset",
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"password": ["***", "***"]},
-        )
+        account_audit(user, "account.password_reset", actor=actor, changes={"password": ["***", "***"]})
     return password
