@@ -91,7 +91,9 @@ def claim_register_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     require(user, Action.CLAIM_REGISTER)
     initial = {}
-    enrolment_id = parse_id(request.GET.get("kepesertaan", ""))
+    # From the enrolment's page (the link's ?kepesertaan=, then the form's hidden field): a refused form still
+    # names the worker.
+    enrolment_id = parse_id(request.GET.get("kepesertaan", "")) or parse_id(request.POST.get("enrolment", ""))
     known: Enrolment | None = None
     if enrolment_id is not None:
         known = get_in_scope_or_404(Enrolment.objects.select_related("worker", "programme"), user, pk=enrolment_id)
