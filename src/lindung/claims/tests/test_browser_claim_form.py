@@ -26,7 +26,9 @@ pytestmark = pytest.mark.browser
 def enrolment(settings: Any, reference_data: None, cast: Cast) -> Enrolment:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     year = timezone.localdate().year
-    return make_enrolment(make_worker(name="Ahmad Suparman"), make_programme(f"KALBAR-{year}", year=year), Status.ACTIVE)
+    return make_enrolment(
+        make_worker(name="Ahmad Suparman"), make_programme(f"KALBAR-{year}", year=year), Status.ACTIVE
+    )
 
 
 def test_the_claim_form_keeps_the_worker_after_a_date_error(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from lindung.browser_testing import choose_english, log_in
 from lindung.contributions.billing import invoice_build
 from lindung.contributions.models import Invoice, InvoiceStatus, Payment
 from lindung.enrolments.models import Status
@@ -29,7 +30,6 @@ from lindung.testing import (
     make_programme,
     make_worker,
 )
-from lindung.browser_testing import choose_english, log_in
 
 pytestmark = pytest.mark.browser
 
