@@ -87,7 +87,7 @@ def test_a_refusal_keeps_the_worker_found_by_nik_and_every_value_typed(cast: Cas
     assert response.status_code == 400
     assert f'name="nik_or_kpj" value="{nik}"' in page
     assert 'data-testid="known-worker"' in page and "Budi Santoso" in page
-    assert '<li data-field="incident_date"><a href="#id_incident_date">' in page
+    assert '<li data-error-for="incident_date"><a href="#id_incident_date">' in page
     for value in (tomorrow, "Desa Sebadi", "Siti Aminah", "istri", "Rp 2.500.000"):
         assert f'value="{value}"' in page
     assert "Meninggal dunia di rumah." in page

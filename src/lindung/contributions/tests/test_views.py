@@ -226,7 +226,7 @@ def test_a_payment_form_with_errors_says_so_next_to_each_field(cast: Cast, progr
     assert response.status_code == 400
     for field in ("paid_on", "amount", "reference"):
         assert f'data-testid="error-{field}"' in html
-        assert f'<li data-field="{field}"><a href="#id_{field}">' in html  # the summary on top links to it
+        assert f'<li data-error-for="{field}"><a href="#id_{field}">' in html  # the summary on top links to it
     assert html.index('data-testid="error-summary"') < html.index('data-testid="payment-form"')
     assert 'value="kemarin"' in html and 'value="-5"' in html  # what was typed stays
     assert not Payment.objects.exists()
