@@ -252,3 +252,14 @@ def test_a_regency_programme_is_in_the_provincial_finance_officers_scope(cast: C
     make_programme("SAMBAS-2026", region_id="61.01", funder_name="Pemkab Sambas")
     html = client_for(cast["keuangan"]).get("/iuran/").content.decode()
     assert 'data-testid="programme-SAMBAS-2026"' in html
+
+
+def test_the_confirmation_pages_speak_indonesian(cast: Cast, programme: Programme):
+    invoice = invoice_build(actor=None, programme=programme, month=MARCH)
+    client = client_for(cast["keuangan"], language="id")
+    page = client.post(f"/iuran/{invoice.pk}/terbitkan/").content.decode()
+    assert "Anda akan menerbitkan tagihan program KALBAR-2026" in page and "<strong>Rp 33.600</strong>" in page
+    assert "Ya, terbitkan tagihan Rp 33.600" in page
+    payment = payment_record(actor=None, programme=programme, paid_on=MARCH, amount=5_000, reference="SP2D-1")
+    page = client.post(f"/iuran/pembayaran/{payment.pk}/batal/", {"reason": ""}).content.decode()
+    assert "Ya, batalkan pembayaran Rp 5.000" in page and "Mohon periksa isian berikut:" in page
