@@ -61,9 +61,7 @@ class WorkerForm(forms.Form):
     village = VillageChoiceField(label=_("village"), queryset=Region.objects.none(), to_field_name="code")
     phone = forms.CharField(label=_("phone"), max_length=25, required=False, help_text=_("For example 0812-3456-7890."))
     occupation = KeyChoiceField(label=_("occupation category"), queryset=OccupationCategory.objects.filter(active=True))
-    declared_income = RupiahField(
-        label=_("declared monthly income (Rp)"), initial=1_000_000, min_value=1, widget=forms.NumberInput
-    )
+    declared_income = RupiahField(label=_("declared monthly income (Rp)"), initial=1_000_000, min_value=1)
     kk_number = forms.CharField(label=_("family card (KK) number"), max_length=25, required=False)
     mother_maiden_name = _model_field("mother_maiden_name", required=False)
     confirm_likely_duplicate = forms.BooleanField(
