@@ -4,13 +4,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from lindung.accounts.models import User
 from lindung.contributions.headline import FIGURES, TERMS
+from lindung.home.queues import waiting_for
 from lindung.home.selectors import programme_coverage_summaries
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each programme and how many workers it covers today against its target (aggregate figures only)."""
-    return render(request, "home/home.html", {"programmes": programme_coverage_summaries(timezone.localdate())})
+    """Each programme and how many workers it covers today against its target (aggregate figures only); for a
+    signed-in user first what waits for them (``queues``), as counts linking to the lists."""
+    waiting = waiting_for(request.user) if isinstance(request.user, User) and request.user.is_active else None
+    context = {"programmes": programme_coverage_summaries(timezone.localdate()), "waiting": waiting}
+    return render(request, "home/home.html", context)
 
 
 def glossary(request: HttpRequest) -> HttpResponse:
