@@ -11,11 +11,12 @@ from lindung.home.selectors import programme_coverage_summaries
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each programme and how many workers it covers today against its target (aggregate figures only); for a
-    signed-in user first what waits for them (``queues``), as counts linking to the lists."""
-    waiting = waiting_for(request.user) if isinstance(request.user, User) and request.user.is_active else None
-    context = {"programmes": programme_coverage_summaries(timezone.localdate()), "waiting": waiting}
-    return render(request, "home/home.html", context)
+    """For a signed-in user, what waits for them (``queues``), as counts linking to the lists; the programmes'
+    figures are on their dashboard, which reads summary tables. For a visitor, each programme and how many
+    workers it covers today against its target (aggregate figures only, counted live)."""
+    if isinstance(request.user, User) and request.user.is_active:
+        return render(request, "home/home.html", {"waiting": waiting_for(request.user), "programmes": None})
+    return render(request, "home/home.html", {"programmes": programme_coverage_summaries(timezone.localdate())})
 
 
 def glossary(request: HttpRequest) -> HttpResponse:
