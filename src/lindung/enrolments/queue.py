@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import RegionScope, scope_of, scope_queryset
@@ -208,22 +208,3 @@ def quota_standings(keys: Iterable[tuple[Programme, str]]) -> dict[tuple[int, st
                 used=taken.get(regency, 0),
             )
     return standings
-
-
-# --- how many wait, per regency (the start page) --------------------------------------------------
-
-
-def waiting_per_regency(*, user: User) -> dict[str, int]:
-    """{regency code: proposals waiting for verification} within ``user``'s scope (one grouped query over the
-    index ``enrolment_prog_regency_status``: the programmes are few, listed first)."""
-    programmes = list(Programme.objects.values_list("pk", flat=True))
-    if not programmes:
-        return {}
-    rows = (
-        scope_queryset(Enrolment.objects.filter(programme_id__in=programmes, status=Status.PROPOSED), user)
-        .values("regency_code")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("regency_code", "n")
-    )
-    return dict(rows)
