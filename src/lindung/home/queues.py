@@ -5,8 +5,8 @@ Each count is what the user's role may act on (``accounts.permissions``), within
 
 - enrolments by stage (proposed, verified, sent, rejected): one grouped count over the index
   ``enrolment_prog_regency_status`` (programme, regency, status): the programmes are listed first, and a
-  province or a regency is matched on the regency column, so the count reads the index only; per regency for a
-  user who sees more than one;
+  province or a regency is matched on the regency column, so every condition is on the index's columns; per
+  regency for a user who sees more than one (``bench/start_page.py``);
 - invoices (draft; issued and not fully paid): the invoices of the user's programmes, a few rows a month;
 - months due and never billed: the headline figure (``contributions.never_billed``, its summary table);
 - claims with missing documents (reported) and claims needing attention (``claims.selectors.needs_attention_q``);
@@ -143,7 +143,7 @@ def _enrolment_stages(user: User, can: dict[Action, bool]) -> dict[str, dict[str
     if not programmes:
         return {}
     # A province's rows are matched on the regency column (its code begins with the province's), which the
-    # index holds: the count never reads the table.
+    # index holds, rather than on the province column, which it does not.
     enrolments = Enrolment.objects.filter(programme_id__in=programmes, status__in=wanted)
     rows = (
         scope_queryset(enrolments, user, province="regency_code__startswith")
