@@ -82,7 +82,7 @@ def batch_list_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     _require_exchange(user)
     page = CappedPaginator(bpjs_batches(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [BatchRow(batch, batch.waiting) for batch in page]  # type: ignore[attr-defined]  # annotated
+    rows = [BatchRow(batch, batch.waiting) for batch in page]
     return render(request, "enrolments/batch_list.html", {"page": page, "rows": rows})
 
 

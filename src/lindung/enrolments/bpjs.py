@@ -179,7 +179,8 @@ def bpjs_batch_content(batch: BpjsBatch) -> bytes:
     if not batch.file:
         raise BatchFileError(gettext("This batch was sent before Lindung kept batch files; it has no file."))
     try:
-        with default_storage.open(batch.file.name, "rb") as f:
+        # Through the storage, not the field's file: that one is kept open or cached between reads.
+        with default_storage.open(str(batch.file.name), "rb") as f:
             content: bytes = f.read()
     except OSError:
         logger.error("bpjs batch %s: its file cannot be read", batch.pk)

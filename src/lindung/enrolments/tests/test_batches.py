@@ -84,7 +84,7 @@ def test_a_new_batch_keeps_its_file_and_hands_it_out_again_byte_for_byte(cast: C
     batch = bpjs_batch_create(actor=cast["verifikator"], programme=programme)
 
     assert batch is not None
-    stored = (media / batch.file.name).read_bytes()
+    stored = Path(batch.file.path).read_bytes()
     assert batch.file.name == f"bpjs/{programme.pk}/batch-1.xlsx"
     assert batch.sha256 == hashlib.sha256(stored).hexdigest()
     assert batch.region_code == "61"
@@ -164,11 +164,12 @@ def test_nothing_waiting_writes_no_batch_and_no_file(cast: Cast, programme: Prog
     assert _files(media) == []
 
 
+@pytest.mark.usefixtures("english")
 def test_a_damaged_or_missing_file_is_not_handed_out_nor_audited(cast: Cast, programme: Programme, media: Path):
     _verified(programme, 1)
     batch = bpjs_batch_create(actor=cast["verifikator"], programme=programme)
     assert batch is not None
-    path = media / batch.file.name
+    path = Path(batch.file.path)
     path.write_bytes(path.read_bytes() + b"\0")
 
     with pytest.raises(BatchFileError, match="damaged"):
