@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from lindung.enrolments.bpjs import (
     bpjs_batch_download,
     bpjs_batch_file_name,
     bpjs_result_import,
+    require_exchange,
 )
 from lindung.enrolments.models import BpjsBatch
 from lindung.enrolments.selectors import bpjs_batches
@@ -67,11 +67,6 @@ class BatchRow:
         }[self.state]
 
 
-def _require_exchange(user: User) -> None:
-    if not (user_can(user, Action.ENROLMENT_SEND) or user_can(user, Action.ENROLMENT_ACTIVATE)):
-        raise PermissionDenied(Action.ENROLMENT_SEND.value)
-
-
 def _batch_or_404(user: User, pk: int) -> BatchRow:
     batch = get_object_or_404(bpjs_batches(user=user), pk=pk)
     return BatchRow(batch, batch.waiting)  # type: ignore[attr-defined]  # annotated by bpjs_batches
@@ -80,7 +75,7 @@ def _batch_or_404(user: User, pk: int) -> BatchRow:
 @login_required
 def batch_list_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    _require_exchange(user)
+    require_exchange(user)
     page = CappedPaginator(bpjs_batches(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [BatchRow(batch, batch.waiting) for batch in page]
     return render(request, "enrolments/batch_list.html", {"page": page, "rows": rows})
@@ -89,7 +84,7 @@ def batch_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    _require_exchange(user)
+    require_exchange(user)
     return _render_detail(request, user, _batch_or_404(user, pk))
 
 
@@ -98,7 +93,7 @@ def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's kept file, byte for byte, to a POST (whole NIKs: an audited export); a GET gets the button."""
     user = signed_in_user(request)
-    _require_exchange(user)
+    require_exchange(user)
     row = _batch_or_404(user, pk)
     if not row.batch.file:
         raise Http404

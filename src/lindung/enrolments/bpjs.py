@@ -159,7 +159,7 @@ def bpjs_batch_download(*, actor: User, batch: BpjsBatch, out: IO[bytes] | Any) 
     The file is read and its SHA-256 checked before anything is written or audited: a damaged or missing file
     raises ``BatchFileError`` rather than hand BPJS something else than what the batch holds.
     """
-    _require_exchange(actor)
+    require_exchange(actor)
     if not scope_of(actor).covers(batch.region_code):
         raise Http404
     content = bpjs_batch_content(batch)
@@ -233,7 +233,7 @@ class BatchFileError(Exception):
         self.message = message
 
 
-def _require_exchange(actor: User) -> None:
+def require_exchange(actor: User) -> None:
     """Sending batches or recording BPJS's answers: either lets a user see and download the batches."""
     if not (user_can(actor, Action.ENROLMENT_SEND) or user_can(actor, Action.ENROLMENT_ACTIVATE)):
         raise PermissionDenied(Action.ENROLMENT_SEND.value)

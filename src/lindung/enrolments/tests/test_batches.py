@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.http import Http404
 
 from lindung.accounts.models import Role, User
@@ -381,3 +382,33 @@ def test_a_regency_cannot_see_a_batch_the_province_sent(cast: Cast, programme: P
 
     assert _states(client.get("/kepesertaan/bpjs/batch/").content.decode()) == {}
     assert client.post(f"/kepesertaan/bpjs/batch/{batch.pk}/unduh/").status_code == 404
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def _command(*args: str) -> str:
+    out = io.StringIO()
+    call_command("bpjs", *args, "--lang", "en", stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_line_writes_a_kept_batch_again_byte_for_byte_within_the_users_region(
+    cast: Cast, programme: Programme, tmp_path: Path
+):
+    _verified(programme, 2)
+    _command("export", "--programme", "KALBAR-2026", "--out", str(tmp_path / "sent.xlsx"), "--as", "petugas_bpjs")
+    batch = BpjsBatch.objects.get()
+    make_user("bpjs_pontianak", Role.PETUGAS_BPJS, "61.71")
+    again = ["download", "--programme", "KALBAR-2026", "--batch", "1"]
+
+    message = _command(*again, "--out", str(tmp_path / "again.xlsx"), "--as", "petugas_bpjs")
+
+    assert (tmp_path / "again.xlsx").read_bytes() == (tmp_path / "sent.xlsx").read_bytes() == batch.file.read()
+    assert batch.sha256 in message
+    with pytest.raises(CommandError, match="no batch 1 of programme KALBAR-2026 in your region"):
+        _command(*again, "--out", str(tmp_path / "theirs.xlsx"), "--as", "bpjs_pontianak")
+    with pytest.raises(CommandError, match="may not"):
+        _command(*again, "--out", str(tmp_path / "theirs.xlsx"), "--as", "operator_sambas")
+    assert not (tmp_path / "theirs.xlsx").exists()
+    assert AuditEntry.objects.filter(action="worker.exported", object_id=str(batch.pk)).count() == 2
