@@ -59,6 +59,7 @@ from lindung.demo.generate import (
     WorkerRow,
     allocate,
 )
+from lindung.enrolments.bpjs import bpjs_batch_file_keep
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.inputs import era_refusal
 from lindung.months import add_months, month_end, month_start, months_from
@@ -567,7 +568,7 @@ def _batches_assign(programme: Programme, *, sent_by: User | None, story: DemoSt
 
     Every enrolment that BPJS activated went in a batch sent 11 days before its coverage started
     (#1, #2... in order of those dates); the enrolments still waiting for BPJS (``dikirim``) went in
-    one last batch two days ago. Set-based: one UPDATE per batch.
+    one last batch two days ago. Set-based: one UPDATE per batch; then each batch's file is written.
     """
     activated = Enrolment.objects.filter(programme=programme, status__in=[Status.ACTIVE, Status.ENDED])
     starts = sorted(d for d in activated.values_list("coverage_start", flat=True).distinct() if d is not None)
@@ -577,9 +578,15 @@ def _batches_assign(programme: Programme, *, sent_by: User | None, story: DemoSt
         groups.append((waiting, _last_batch_time(story)))
     for number, (enrolments, sent_at) in enumerate(groups, start=1):
         with story_at(sent_at):
-            batch = BpjsBatch.objects.create(programme=programme, number=number, created_by=sent_by)
-        count = enrolments.update(batch=batch)
-        BpjsBatch.objects.filter(pk=batch.pk).update(count=count)
+            batch = BpjsBatch.objects.create(
+                programme=programme,
+                number=number,
+                created_by=sent_by,
+                region_code=(sent_by.region_id or "") if sent_by else "",
+            )
+        batch.count = enrolments.update(batch=batch)
+        BpjsBatch.objects.filter(pk=batch.pk).update(count=batch.count)
+        bpjs_batch_file_keep(batch=batch)  # its file kept, as ``bpjs_batch_create`` keeps a batch's file
 
 
 def _enrolment_now(

@@ -1,8 +1,10 @@
 """The batch exchange with BPJS: the registration file of a new batch, and BPJS's answer to it.
 
-``bpjs_export`` puts a programme's verified enrolments in the next batch (``enrolment_send``) and writes
-the file BPJS needs for a BPU registration, in one transaction. ``bpjs_result_import`` reads BPJS's
-answer (with the reader, header matching and cell readers of every upload, ``lindung.spreadsheets``) and
+``bpjs_batch_create`` puts a programme's verified enrolments in the next batch (``enrolment_send``) and
+keeps the file BPJS needs for a BPU registration in storage, in one transaction; ``bpjs_batch_download``
+hands that file out again, byte for byte (checked against its SHA-256), as an audited export.
+``bpjs_result_import`` reads BPJS's answer (with the reader, header matching and cell readers of every
+upload, ``lindung.spreadsheets``), for one batch or for any sent enrolment in the user's region, and
 activates or rejects each sent enrolment with ``enrolment_settle_bulk``. Both can be run twice: the second
 run changes nothing.
 """
@@ -10,6 +12,10 @@ run changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import logging
+import os
 import re
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -18,14 +24,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from lindung.accounts.models import User
-from lindung.accounts.permissions import Action, require
-from lindung.accounts.scope import scope_queryset
+from lindung.accounts.permissions import Action, require, user_can
+from lindung.accounts.scope import scope_of, scope_queryset
 from lindung.audit.services import audit_record
 from lindung.enrolments.models import BpjsBatch, Enrolment, Status
 from lindung.enrolments.services import (
@@ -45,6 +55,12 @@ from lindung.spreadsheets.limits import ImportFileError
 from lindung.spreadsheets.reading import table_open
 from lindung.spreadsheets.writing import workbook_new
 from lindung.workers.nik import nik_from_cell
+
+logger = logging.getLogger(__name__)
+
+# The batches' files, in the storage's folder ``bpjs/<programme id>/`` (inside ``LINDUNG_DATA_DIR/media``, which
+# the backup carries).
+BATCH_FOLDER = "bpjs"
 
 # The registration file's columns: (header, formatted as text). Headers are BPJS's, in Indonesian.
 EXPORT_HEADERS: tuple[tuple[str, bool], ...] = (
@@ -98,38 +114,177 @@ def _labels() -> dict[str, str]:
 # --- export ------------------------------------------------------------------------------------
 
 
-def bpjs_export(*, actor: User, programme: Programme, out: Path | IO[bytes] | Any) -> BpjsBatch | None:
-    """Put ``programme``'s verified enrolments in the actor's scope in a new batch and write its file to ``out``.
+def bpjs_batch_create(*, actor: User, programme: Programme) -> BpjsBatch | None:
+    """Put ``programme``'s verified enrolments in the actor's scope in a new batch and keep its file.
 
-    ``None`` (and nothing written, not even the file) when none is waiting. The file is written inside
-    the transaction: if it cannot be written, the enrolments stay verified.
+    1. ``enrolment_send`` locks the programme, numbers the batch and marks its enrolments sent.
+    2. Under that lock no other batch of the programme is being written: any file in the programme's folder
+       that no batch names is left by a transaction that failed after writing it (a killed process), and goes.
+    3. The file is written to storage and flushed to disk, its name and SHA-256 recorded on the batch, and the
+       batch audited, all before the transaction commits.
+
+    If anything fails, the transaction is undone (the enrolments stay verified) and the file, if written, is
+    removed: never a batch without its file, nor a file without its batch. ``None`` (and nothing written) when
+    no verified enrolment is waiting.
     """
     require(actor, Action.ENROLMENT_SEND)
-    with transaction.atomic():
-        try:
-            batch = enrolment_send(actor=actor, programme=programme)
-        except EnrolmentError:
-            # The only refusal for a whole programme: nothing verified is waiting. Its savepoint is undone.
-            return None
-        rows = _export_rows(batch)
-        audit_record(
-            actor=actor,
-            action="bpjs.exported",
-            obj=batch,
-            region_code=actor.region_id or "",
-            changes={"batch": [None, batch.number], "rows": [None, len(rows)]},
-            note=batch.programme.code,
-        )
-        # The file holds whole NIKs, birth dates and mothers' names: an export of personal data.
-        audit_record(
-            actor=actor,
-            action="worker.exported",
-            obj=batch,
-            region_code=actor.region_id or "",
-            changes={"bpjs_batch": [None, f"{batch.programme.code} #{batch.number}"], "rows": [None, len(rows)]},
-        )
-        _write_export(rows, out)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            try:
+                batch = enrolment_send(actor=actor, programme=programme)
+            except EnrolmentError:
+                # The only refusal for a whole programme: nothing verified is waiting. Its savepoint is undone.
+                return None
+            _orphans_remove(programme)
+            _file_keep(batch, written)
+            audit_record(
+                actor=actor,
+                action="bpjs.exported",
+                obj=batch,
+                region_code=actor.region_id or "",
+                changes={"batch": [None, batch.number], "rows": [None, batch.count], "sha256": [None, batch.sha256]},
+                note=batch.programme.code,
+            )
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
     return batch
+
+
+def bpjs_batch_download(*, actor: User, batch: BpjsBatch, out: IO[bytes] | Any) -> None:
+    """Write ``batch``'s kept file to ``out``, byte for byte, and audit it as an export of workers' data.
+
+    The file is read and its SHA-256 checked before anything is written or audited: a damaged or missing file
+    raises ``BatchFileError`` rather than hand BPJS something else than what the batch holds.
+    """
+    require_exchange(actor)
+    if not scope_of(actor).covers(batch.region_code):
+        raise Http404
+    content = bpjs_batch_content(batch)
+    # The file holds whole NIKs, birth dates and mothers' names: each download is an export of personal data.
+    audit_record(
+        actor=actor,
+        action="worker.exported",
+        obj=batch,
+        region_code=actor.region_id or "",
+        changes={"bpjs_batch": [None, f"{batch.programme.code} #{batch.number}"], "rows": [None, batch.count]},
+    )
+    out.write(content)
+
+
+def bpjs_batch_content(batch: BpjsBatch) -> bytes:
+    """The kept file's bytes, checked against the SHA-256 recorded when the batch was created."""
+    if not batch.file:
+        raise BatchFileError(gettext("This batch was sent before Lindung kept batch files; it has no file."))
+    try:
+        # Through the storage, not the field's file: that one is kept open or cached between reads.
+        with default_storage.open(str(batch.file.name), "rb") as f:
+            content: bytes = f.read()
+    except OSError:
+        logger.error("bpjs batch %s: its file cannot be read", batch.pk)
+        raise BatchFileError(gettext("The file of this batch cannot be read; tell the administrator.")) from None
+    if hashlib.sha256(content).hexdigest() != batch.sha256:
+        logger.error("bpjs batch %s: its file does not match its checksum", batch.pk)
+        raise BatchFileError(gettext("The file of this batch is damaged; tell the administrator.")) from None
+    return content
+
+
+def bpjs_batch_file_name(batch: BpjsBatch) -> str:
+    """The name a download of the batch is given."""
+    return f"bpjs-{batch.programme.code}-batch-{batch.number}.xlsx"
+
+
+def bpjs_export(*, actor: User, programme: Programme, out: Path | IO[bytes] | Any) -> BpjsBatch | None:
+    """A new batch (``bpjs_batch_create``) and its file written to ``out`` too (a path or a writable), for
+    the command line. ``None`` (and nothing written, not even the file) when none is waiting."""
+    batch = bpjs_batch_create(actor=actor, programme=programme)
+    if batch is None:
+        return None
+    if isinstance(out, (str, Path)):
+        with Path(out).open("wb") as f:
+            bpjs_batch_download(actor=actor, batch=batch, out=f)
+    else:
+        bpjs_batch_download(actor=actor, batch=batch, out=out)
+    return batch
+
+
+def bpjs_batch_file_keep(*, batch: BpjsBatch) -> None:
+    """Write the file of a batch that has none, from its enrolments (the demonstration's batches). In one
+    transaction with the batch's update; the file goes again if that fails."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            batch = BpjsBatch.objects.select_for_update().select_related("programme").get(pk=batch.pk)
+            if not batch.file:
+                _file_keep(batch, written)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+class BatchFileError(Exception):
+    """A batch's file is missing or damaged; ``message`` says so in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def require_exchange(actor: User) -> None:
+    """Sending batches or recording BPJS's answers: either lets a user see and download the batches."""
+    if not (user_can(actor, Action.ENROLMENT_SEND) or user_can(actor, Action.ENROLMENT_ACTIVATE)):
+        raise PermissionDenied(Action.ENROLMENT_SEND.value)
+
+
+def _folder(programme: Programme) -> str:
+    return f"{BATCH_FOLDER}/{programme.pk}"
+
+
+def _file_keep(batch: BpjsBatch, written: list[str]) -> None:
+    """Write ``batch``'s file to storage, flushed to disk, and record its name and SHA-256 on the batch; the
+    stored name is appended to ``written`` as soon as it exists, for the caller to remove on failure."""
+    out = io.BytesIO()
+    _write_export(_export_rows(batch), out)
+    content = out.getvalue()
+    name = default_storage.save(f"{_folder(batch.programme)}/batch-{batch.number}.xlsx", ContentFile(content))
+    written.append(name)
+    _flush(name)
+    batch.file.name = name
+    batch.sha256 = hashlib.sha256(content).hexdigest()
+    batch.save(update_fields=["file", "sha256"])
+
+
+def _flush(name: str) -> None:
+    """The file and its folder's entry on the disk before the transaction commits (a storage without local
+    paths keeps its own promises)."""
+    try:
+        path = Path(default_storage.path(name))
+    except NotImplementedError:
+        return
+    for target, flags in ((path, os.O_RDONLY), (path.parent, os.O_RDONLY | os.O_DIRECTORY)):
+        fd = os.open(target, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _orphans_remove(programme: Programme) -> None:
+    """Remove the files in ``programme``'s folder that no batch names. The caller holds the programme's lock."""
+    folder = _folder(programme)
+    try:
+        _folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    kept = set(BpjsBatch.objects.filter(programme=programme).exclude(file="").values_list("file", flat=True))
+    for file in files:
+        name = f"{folder}/{file}"
+        if name not in kept:
+            logger.warning("bpjs: removing %s, a file no batch names", name)
+            default_storage.delete(name)
 
 
 def _export_rows(batch: BpjsBatch) -> list[list[Any]]:
@@ -251,8 +406,11 @@ class _Row:
     errors: list[AnswerError] = field(default_factory=list)
 
 
-def bpjs_result_import(*, actor: User, path: Path, today: dt.date | None = None) -> AnswerResult:
-    """Activate or reject the sent enrolments named in BPJS's answer file.
+def bpjs_result_import(
+    *, actor: User, path: Path, today: dt.date | None = None, batch: BpjsBatch | None = None
+) -> AnswerResult:
+    """Activate or reject the sent enrolments named in BPJS's answer file; with ``batch``, only that batch's
+    (a row about a worker outside it is an error).
 
     1. Read and clean every row (a whole-file problem raises ``ImportFileError``); a row with an error is
        counted and set aside (the first ones with their errors, the rest by column and problem).
@@ -262,18 +420,31 @@ def bpjs_result_import(*, actor: User, path: Path, today: dt.date | None = None)
     3. Activate and reject the rest together with ``enrolment_settle_bulk``.
     """
     require(actor, Action.ENROLMENT_ACTIVATE)
+    if batch is not None and not scope_of(actor).covers(batch.region_code):
+        raise Http404
     today = today or timezone.localdate()
     errors = RowErrors(keep=settings.LINDUNG_IMPORT_MAX_ERRORS)
     rows, count = _read_answer(path, today=today, errors=errors)
     result = AnswerResult(rows=count)
     labels = _labels()
     with transaction.atomic():
-        enrolments = _enrolments_by_nik(actor, {row.nik for row in rows})
+        enrolments = _enrolments_by_nik(actor, {row.nik for row in rows}, batch)
         activations: list[BpjsActivation] = []
         rejections: list[BpjsRejection] = []
         kpj_owner = _kpj_owners({row.kpj for row in rows if row.accepted})
         for row in rows:
-            _decide(row, enrolments.get(row.nik, []), kpj_owner, labels, activations, rejections, result)
+            found = enrolments.get(row.nik, [])
+            if batch is not None and not found:
+                row.errors.append(
+                    AnswerError(
+                        row.number,
+                        labels["nik"],
+                        gettext("No worker with this NIK is in batch %(number)s of programme %(code)s.")
+                        % {"number": batch.number, "code": batch.programme.code},
+                    )
+                )
+            else:
+                _decide(row, found, kpj_owner, labels, activations, rejections, result)
             errors.add(row.errors)
         enrolment_settle_bulk(actor=actor, activations=activations, rejections=rejections)
     result.activated, result.rejected = len(activations), len(rejections)
@@ -357,10 +528,13 @@ def _clean_row(number: int, cells: dict[str, Any], today: dt.date) -> _Row:
     return row
 
 
-def _enrolments_by_nik(actor: User, niks: set[str]) -> dict[str, list[Enrolment]]:
-    """The enrolments in the actor's scope of the workers with these NIKs, locked, by NIK."""
+def _enrolments_by_nik(actor: User, niks: set[str], batch: BpjsBatch | None = None) -> dict[str, list[Enrolment]]:
+    """The enrolments in the actor's scope (and in ``batch``, if given) of the workers with these NIKs, locked,
+    by NIK."""
     found: dict[str, list[Enrolment]] = {}
     query = Enrolment.objects.select_for_update(of=("self",)).select_related("programme", "worker")
+    if batch is not None:
+        query = query.filter(batch=batch)
     for chunk in batched(sorted(niks), 2000):
         for enrolment in scope_queryset(query.filter(worker__nik__in=chunk), actor).order_by("pk"):
             found.setdefault(enrolment.worker.nik, []).append(enrolment)

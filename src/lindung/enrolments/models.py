@@ -39,6 +39,14 @@ class BpjsBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     count = models.PositiveIntegerField(_("enrolments"), default=0)
+    # The sender's region, so that the list of batches is region-scoped like the audit log and the uploads: a
+    # regency's staff see their own batches, the province's see every batch of the province.
+    region_code = models.CharField(_("region"), max_length=13, blank=True)
+    # The registration file as it was handed out, written in the transaction that created the batch
+    # (``lindung.enrolments.bpjs.bpjs_batch_create``) and downloaded again byte for byte. Empty only for the
+    # batches sent before files were kept.
+    file = models.FileField(_("batch file"), upload_to="bpjs/", blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("BPJS batch")
@@ -47,6 +55,9 @@ class BpjsBatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="bpjs_batch_number_per_programme"),
             models.CheckConstraint(condition=Q(number__gte=1), name="bpjs_batch_number_positive"),
+            models.CheckConstraint(
+                condition=Q(file="") | Q(sha256__regex=r"^[0-9a-f]{64}$"), name="bpjs_batch_file_sum"
+            ),
         ]
 
     def __str__(self) -> str:

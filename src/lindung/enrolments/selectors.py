@@ -10,9 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from lindung.accounts.models import User
-from lindung.accounts.scope import scope_of, scope_queryset
+from lindung.accounts.scope import scope_code_q, scope_of, scope_queryset
 from lindung.audit.models import AuditEntry
-from lindung.enrolments.models import Enrolment, Status
+from lindung.enrolments.models import BpjsBatch, Enrolment, Status
 from lindung.programmes.models import Programme
 from lindung.regions.codes import ancestors
 from lindung.regions.models import Region
@@ -102,6 +102,17 @@ def verified_waiting_to_send(user: User) -> list[WaitingToSend]:
         return []
     programmes = Programme.objects.filter(pk__in=counts).order_by("-coverage_start", "code")
     return [WaitingToSend(programme=p, verified=counts[p.pk]) for p in programmes]
+
+
+def bpjs_batches(*, user: User) -> QuerySet[BpjsBatch]:
+    """The BPJS batches sent from within ``user``'s region (a province's staff see their regencies' too), newest
+    first, each with ``waiting``: its enrolments still waiting for BPJS's answer (one grouped count)."""
+    return (
+        BpjsBatch.objects.filter(scope_code_q(user))
+        .annotate(waiting=Count("enrolments", filter=Q(enrolments__status=Status.SENT)))
+        .select_related("programme", "created_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def worker_enrolments(*, user: User, worker: Worker) -> QuerySet[Enrolment]:

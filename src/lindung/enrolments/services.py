@@ -230,6 +230,9 @@ def enrolment_send(
     2. Move the enrolments with one UPDATE, then read them back by batch for the audit entries.
     3. Write one audit entry per enrolment with ``bulk_create``: the detail page reads an enrolment's
        history by its own id, so each enrolment's entry must exist on its own.
+
+    Pages and commands call it through ``lindung.enrolments.bpjs.bpjs_batch_create``, which keeps the batch's
+    file in the same transaction: no enrolment is sent without the file BPJS receives.
     """
     step = TRANSITIONS["send"]
     require(actor, step.permission)
@@ -249,7 +252,9 @@ def enrolment_send(
                     _("Only verified enrolments of programme %(code)s can be sent.") % {"code": programme.code}
                 )
         last = BpjsBatch.objects.filter(programme=programme).aggregate(last=Max("number"))["last"] or 0
-        batch = BpjsBatch.objects.create(programme=programme, number=last + 1, created_by=actor)
+        batch = BpjsBatch.objects.create(
+            programme=programme, number=last + 1, created_by=actor, region_code=actor.region_id or ""
+        )
         batch.count = chosen.update(status=Status.SENT, batch=batch, updated_at=timezone.now())
         if batch.count == 0:
             raise EnrolmentError(_("Programme %(code)s has no verified enrolment to send.") % {"code": programme.code})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lindung.enrolments import verification_views, views
+from lindung.enrolments import batch_views, verification_views, views
 
 app_name = "enrolments"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("bpjs/", views.bpjs_exchange_view, name="bpjs"),
     path("bpjs/ekspor/", views.bpjs_export_view, name="bpjs_export"),
     path("bpjs/hasil/", views.bpjs_result_view, name="bpjs_result"),
+    path("bpjs/batch/", batch_views.batch_list_view, name="batch_list"),
+    path("bpjs/batch/<int:pk>/", batch_views.batch_detail_view, name="batch_detail"),
+    path("bpjs/batch/<int:pk>/unduh/", batch_views.batch_download_view, name="batch_download"),
+    path("bpjs/batch/<int:pk>/jawaban/", batch_views.batch_answer_view, name="batch_answer"),
 ]

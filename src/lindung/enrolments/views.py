@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,7 @@ from lindung.accounts.permissions import Action, require, signed_in_user, user_c
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.audit.selectors import history_row
 from lindung.enrolments import services
-from lindung.enrolments.bpjs import AnswerResult, bpjs_export, bpjs_result_import
+from lindung.enrolments.bpjs import AnswerResult, bpjs_batch_create, bpjs_result_import
 from lindung.enrolments.forms import (
     ActivateForm,
     EndForm,
@@ -164,22 +163,30 @@ def enrolment_propose_view(request: HttpRequest, worker_id: int) -> HttpResponse
 @login_required
 @require_POST
 def enrolment_send_view(request: HttpRequest) -> HttpResponse:
+    """A new batch of a programme's verified enrolments, its file kept (``bpjs_batch_create``); then the batch's
+    page, where the file is downloaded, rather than this list, whose sent enrolments are no longer waiting."""
     user = signed_in_user(request)
     require(user, Action.ENROLMENT_SEND)
     programme = _programme_to_send(request)
     if programme is None:
         return redirect("enrolments:list")
-    try:
-        batch = services.enrolment_send(actor=user, programme=programme)
-    except services.EnrolmentError as exc:
-        messages.error(request, exc.text)
-    else:
-        messages.success(
+    return _batch_made(request, user, programme, back="enrolments:list")
+
+
+def _batch_made(request: HttpRequest, user: User, programme: Programme, *, back: str) -> HttpResponse:
+    batch = bpjs_batch_create(actor=user, programme=programme)
+    if batch is None:
+        messages.info(
             request,
-            _("Batch %(number)s of programme %(code)s: %(count)s enrolments sent to BPJS.")
-            % {"number": batch.number, "code": batch.programme.code, "count": batch.count},
+            _("Programme %(code)s has no verified enrolment waiting; no batch was written.") % {"code": programme.code},
         )
-    return redirect("enrolments:list")
+        return redirect(back)
+    messages.success(
+        request,
+        _("Batch %(number)s of programme %(code)s: %(count)s enrolments sent to BPJS. Download its file here.")
+        % {"number": batch.number, "code": batch.programme.code, "count": batch.count},
+    )
+    return redirect("enrolments:batch_detail", pk=batch.pk)
 
 
 def _programme_to_send(request: HttpRequest) -> Programme | None:
@@ -238,8 +245,9 @@ def bpjs_exchange_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def bpjs_export_view(request: HttpRequest) -> HttpResponse:
-    """A new batch and its file, to a POST from the exchange page (it sends enrolments and is audited). A GET (an
-    old link) is sent to that page, where the export is a button per programme: a link alone sends nothing."""
+    """A new batch, its file kept, to a POST from the exchange page (it sends enrolments and is audited); then the
+    batch's page, where the file is downloaded. A GET (an old link) is sent to the exchange page, where the
+    export is a button per programme: a link alone sends nothing."""
     user = signed_in_user(request)
     require(user, Action.ENROLMENT_SEND)
     if request.method != "POST":
@@ -247,19 +255,7 @@ def bpjs_export_view(request: HttpRequest) -> HttpResponse:
     programme = _programme_to_send(request)
     if programme is None:
         return redirect("enrolments:bpjs")
-    out = io.BytesIO()
-    batch = bpjs_export(actor=user, programme=programme, out=out)
-    if batch is None:
-        messages.info(
-            request,
-            _("Programme %(code)s has no verified enrolment waiting; no batch was written.") % {"code": programme.code},
-        )
-        return redirect("enrolments:bpjs")
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="bpjs-{programme.code}-batch-{batch.number}.xlsx"'
-    return response
+    return _batch_made(request, user, programme, back="enrolments:bpjs")
 
 
 @login_required

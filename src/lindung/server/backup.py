@@ -3,7 +3,8 @@ table's row count and checksum, so that a restore can be proven equal to what wa
 
 - **PostgreSQL**: ``pg_dump --format=custom`` (consistent, the server keeps serving), restored with ``pg_restore``.
 - **SQLite**: the online backup API (a consistent copy while the web server and the worker keep running).
-- **Files**: the media folder (uploads waiting for their job, error files).
+- **Files**: the media folder (uploads waiting for their job, error files, the BPJS batches' files). The database is
+  copied first: a batch's file is on disk before its batch commits, so every batch in the copy has its file.
 - **Checksums** are computed by the database itself on PostgreSQL (the rows' text, hashed and summed: no table is
   read into Python) and row by row on SQLite (small installations): a checksum compares the same engine only.
 

@@ -142,7 +142,8 @@ def test_export_writes_the_verified_enrolments_as_one_numbered_batch_with_niks_a
     batch = BpjsBatch.objects.get()
     assert (batch.number, batch.count) == (1, 3)
     audit = AuditEntry.objects.get(action="bpjs.exported")
-    assert audit.changes == {"batch": [None, 1], "rows": [None, 3]}
+    assert audit.changes == {"batch": [None, 1], "rows": [None, 3], "sha256": [None, batch.sha256]}
+    assert batch.file.read() == (tmp_path / "batch.xlsx").read_bytes()
     assert AuditEntry.objects.filter(action="worker.exported", object_id=str(batch.pk)).exists()
     assert "KALBAR-2026" in message
 
@@ -415,19 +416,24 @@ def test_the_bpjs_page_offers_the_export_and_the_upload_to_bpjs_staff(cast: Cast
     assert 'data-testid="bpjs-link"' not in client_for(cast["operator_sambas"]).get("/kepesertaan/").content.decode()
 
 
-def test_the_export_button_downloads_the_batch_and_marks_it_sent(cast: Cast, programme: Programme):
+def test_the_export_button_makes_the_batch_marks_it_sent_and_leads_to_its_download(cast: Cast, programme: Programme):
     enrolments = _verified(programme, 2)
     client = client_for(cast["petugas_bpjs"])
 
     response = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk})
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == XLSX
-    assert "bpjs-KALBAR-2026-batch-1.xlsx" in response["Content-Disposition"]
-    assert {row[0] for row in _sheet(response.content)[1:]} == {e.worker.nik for e in enrolments}
+    batch = BpjsBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/kepesertaan/bpjs/batch/{batch.pk}/"
     assert {_status(e) for e in enrolments} == {Status.SENT}
+    page = client.get(response["Location"]).content.decode()
+    assert "Batch 1 of programme KALBAR-2026: 2 enrolments sent to BPJS." in page
+    download = client.post(f"/kepesertaan/bpjs/batch/{batch.pk}/unduh/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == XLSX
+    assert "bpjs-KALBAR-2026-batch-1.xlsx" in download["Content-Disposition"]
+    assert {row[0] for row in _sheet(download.content)[1:]} == {e.worker.nik for e in enrolments}
     again = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk})
-    assert again.status_code == 302
+    assert again.status_code == 302 and again["Location"] == "/kepesertaan/bpjs/"
     assert BpjsBatch.objects.count() == 1
 
 
@@ -446,7 +452,7 @@ def test_a_get_of_the_export_address_sends_nothing_and_leads_to_the_export_butto
     assert client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk}).status_code == 403
     assert not AuditEntry.objects.exists()
     sent = client.post("/kepesertaan/bpjs/ekspor/", {"programme": programme.pk, "csrfmiddlewaretoken": token[1]})
-    assert sent.status_code == 200 and sent["Content-Type"] == XLSX
+    assert sent.status_code == 302 and sent["Location"].startswith("/kepesertaan/bpjs/batch/")
     assert AuditEntry.objects.filter(action="bpjs.exported", actor=cast["petugas_bpjs"]).count() == 1
     assert _status(enrolment) == Status.SENT
 

@@ -360,9 +360,12 @@ def test_the_verifier_sends_a_programmes_verified_enrolments_from_the_list(cast:
 
     response = client.post("/kepesertaan/kirim/", {"programme": programme.pk})
 
-    assert response.status_code == 302
-    assert _messages(response) == ["Batch 1 of programme KALBAR-2026: 2 enrolments sent to BPJS."]
     batch = BpjsBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/kepesertaan/bpjs/batch/{batch.pk}/"
+    assert _messages(response) == [
+        "Batch 1 of programme KALBAR-2026: 2 enrolments sent to BPJS. Download its file here."
+    ]
+    assert batch.file and batch.sha256
     assert {e.pk for e in batch.enrolments.all()} == {e.pk for e in verified}
     assert AuditEntry.objects.filter(action="enrolment.sent").count() == 2
 
@@ -378,7 +381,7 @@ def test_an_operator_sees_no_send_button_and_cannot_send(cast: Cast, programme: 
 def test_sending_with_nothing_verified_says_so(cast: Cast, programme: Programme):
     response = client_for(cast["verifikator"]).post("/kepesertaan/kirim/", {"programme": programme.pk})
     assert response.status_code == 302
-    assert _messages(response) == ["Programme KALBAR-2026 has no verified enrolment to send."]
+    assert _messages(response) == ["Programme KALBAR-2026 has no verified enrolment waiting; no batch was written."]
 
 
 def test_ids_in_the_page_are_not_formatted_as_numbers(cast: Cast):

@@ -1,4 +1,5 @@
-"""``lindung bpjs export`` and ``lindung bpjs import-result``: the batch exchange with BPJS (issue 4, item 6)."""
+"""``lindung bpjs export``, ``download`` and ``import-result``: the batch exchange with BPJS (issue 4, item 6; a
+batch's kept file written again, issue 16)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ from django.utils.translation import gettext
 
 from lindung.accounts.models import User
 from lindung.commands import active_user, add_lang_argument, write_row_errors
-from lindung.enrolments.bpjs import bpjs_export, bpjs_result_import
+from lindung.enrolments.bpjs import (
+    BatchFileError,
+    bpjs_batch_download,
+    bpjs_export,
+    bpjs_result_import,
+    require_exchange,
+)
+from lindung.enrolments.models import BpjsBatch
+from lindung.enrolments.selectors import bpjs_batches
 from lindung.enrolments.services import EnrolmentError
 from lindung.programmes.models import Programme
 from lindung.spreadsheets.limits import ImportFileError
@@ -30,10 +39,16 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="Write the verified enrolments not yet sent as one new batch.")
         export.add_argument("--programme", metavar="CODE", required=True, help="The programme's code.")
         export.add_argument("--out", metavar="FILE.xlsx", type=Path, required=True, help="Where to write the batch.")
+        download = sub.add_parser("download", help="Write a batch's kept file again, byte for byte.")
+        download.add_argument("--programme", metavar="CODE", required=True, help="The programme's code.")
+        download.add_argument("--batch", metavar="NUMBER", type=int, required=True, help="The batch's number.")
+        download.add_argument("--out", metavar="FILE.xlsx", type=Path, required=True, help="Where to write it.")
         result = sub.add_parser("import-result", help="Activate or reject sent enrolments from BPJS's answer file.")
         result.add_argument("file", type=Path, metavar="FILE")
+        result.add_argument("--batch", metavar="NUMBER", type=int, help="Only this batch (with --programme).")
+        result.add_argument("--programme", metavar="CODE", help="The batch's programme code.")
         result.add_argument("--json", action="store_true", help="Print the outcome as one JSON object.")
-        for command in (export, result):
+        for command in (export, download, result):
             command.add_argument("--as", dest="username", metavar="USERNAME", help="The user doing it.")
             add_lang_argument(command)
 
@@ -43,6 +58,8 @@ class Command(BaseCommand):
             try:
                 if options["subcommand"] == "export":
                     self._export(actor, options)
+                elif options["subcommand"] == "download":
+                    self._download(actor, options)
                 else:
                     self._import_result(actor, options)
             except PermissionDenied:
@@ -84,12 +101,45 @@ class Command(BaseCommand):
             % {"number": batch.number, "code": programme.code, "count": batch.count, "path": out}
         )
 
+    def _batch(self, actor: User, code: str | None, number: int) -> BpjsBatch:
+        """The batch of programme ``code`` numbered ``number`` in the actor's region, or a refusal that does not
+        tell a batch of another region from one that does not exist."""
+        require_exchange(actor)
+        batch = bpjs_batches(user=actor).filter(programme__code=code or "", number=number).first()
+        if batch is None:
+            raise CommandError(
+                gettext("There is no batch %(number)s of programme %(code)s in your region.")
+                % {"number": number, "code": code or "-"}
+            )
+        return batch
+
+    def _download(self, actor: User, options: dict[str, Any]) -> None:
+        batch = self._batch(actor, options["programme"], options["batch"])
+        out: Path = options["out"]
+        if not out.parent.is_dir():
+            raise CommandError(gettext("There is no folder %(path)s.") % {"path": out.parent})
+        fd, name = tempfile.mkstemp(suffix=".xlsx", dir=out.parent)
+        partial = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                bpjs_batch_download(actor=actor, batch=batch, out=f)
+            partial.replace(out)
+        except BatchFileError as exc:
+            raise CommandError(exc.message) from None
+        finally:
+            partial.unlink(missing_ok=True)
+        self.stdout.write(
+            gettext("Batch %(number)s of programme %(code)s written to %(path)s (SHA-256 %(sha256)s).")
+            % {"number": batch.number, "code": batch.programme.code, "path": out, "sha256": batch.sha256}
+        )
+
     def _import_result(self, actor: User, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(gettext("There is no file %(path)s.") % {"path": path})
+        batch = None if options["batch"] is None else self._batch(actor, options["programme"], options["batch"])
         try:
-            result = bpjs_result_import(actor=actor, path=path)
+            result = bpjs_result_import(actor=actor, path=path, batch=batch)
         except ImportFileError as exc:
             raise CommandError(exc.message) from None
         except (EnrolmentError, Http404) as exc:
