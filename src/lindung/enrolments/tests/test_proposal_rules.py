@@ -211,13 +211,13 @@ def _nik_registered_outside_the_users_region(cast: Cast, programme: Programme) -
         cast["operator_sambas"],
         programme,
         Person(nik=holder.nik),
-        ("refused", "This NIK is already registered in another region."),
+        ("refused", "This NIK is already registered in Kota Pontianak, outside your region."),
     )
 
 
 def _likely_duplicate(cast: Cast, programme: Programme) -> Case:
     earlier = make_worker(name="Budi Santoso")  # Sambas, born 17 May 1980, as the person
-    masked = f"{earlier.nik[:4]}********{earlier.nik[-4:]}"
+    masked = f"{earlier.nik[:4]}******{earlier.nik[-6:]}"
     return Case(
         cast["operator_sambas"],
         programme,

@@ -123,7 +123,7 @@ def test_worker_goes_from_registration_to_active_and_stays_hidden_from_another_r
     assert (worker.phone, worker.occupation_id, worker.declared_income) == ("+6281234567890", farmer.pk, 1_000_000)
     assert list(worker.heirs.values_list("name", "relation")) == [("Rahmat", "anak")]
     expect(messages).to_contain_text("Siti Aminah")
-    expect(page.get_by_test_id("nik")).to_have_text(f"{nik[:4]}********{nik[-4:]}")  # masked
+    expect(page.get_by_test_id("nik")).to_have_text(f"{nik[:4]}******{nik[-6:]}")  # masked
     _shot(page, test_results_dir, "1-worker-page")
 
     page.get_by_test_id("propose-link").click()
