@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,9 +57,10 @@ class OccupationField(forms.CharField):
     Cleans to the ``OccupationCategory``; ``options`` are what the page's ``<datalist>`` offers."""
 
     LIST_ID = "occupation-options"
+    MAX_LENGTH = 120  # OccupationCategory.name's; checked on the text typed, before it becomes a category
 
     def __init__(self, **kwargs: Any) -> None:
-        attrs = {"list": self.LIST_ID, "autocomplete": "off", "maxlength": "120"}
+        attrs = {"list": self.LIST_ID, "autocomplete": "off", "maxlength": str(self.MAX_LENGTH)}
         super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
 
     def prepare_value(self, value: Any) -> Any:
@@ -68,6 +70,8 @@ class OccupationField(forms.CharField):
         typed = super().to_python(value)
         if not typed:
             return None
+        MaxLengthValidator(self.MAX_LENGTH)(typed)
+        ProhibitNullCharactersValidator()(typed)
         categories = {category.pk: category for category in OccupationCategory.objects.filter(active=True)}
         pk = occupation_category_id(typed, occupation_index((c.pk, c.code, c.name) for c in categories.values()))
         if pk is None:

@@ -223,7 +223,7 @@ def test_worker_pages_switch_to_english_with_the_language_selector(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Workers")
     expect(page.locator('header nav.main-nav a[href="/kepesertaan/"]')).to_have_text("Enrolments")
-    expect(page.get_by_label("NIK (16 digits) or name")).to_be_visible()
+    expect(page.get_by_label("NIK, its last 6 digits, or name")).to_be_visible()
     expect(page.get_by_test_id("no-workers")).to_have_text("No worker matches.")
     register = page.get_by_role("link", name="Register a worker")
     _shot(page, test_results_dir, "en-list")

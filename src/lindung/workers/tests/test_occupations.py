@@ -96,3 +96,13 @@ def test_editing_shows_the_worker_s_category_by_its_name(cast):
     worker = make_worker(occupation=OccupationCategory.objects.get(code="NELAYAN"))
     form = WorkerForm(user=cast["operator_sambas"], editing=True, initial={"occupation": worker.occupation})
     assert 'value="Nelayan"' in str(form["occupation"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["x" * 5_000, "Marbot\x00"])
+def test_an_absurd_occupation_is_an_error_next_to_its_field(cast, typed: str):
+    data = form_post(registration(), occupation=typed)
+    response = client_for(cast["operator_sambas"]).post("/pekerja/daftar/", data)
+    assert response.status_code == 200
+    block = response.content.decode().split('data-field="occupation"', 1)[1].split('<div class="field', 1)[0]
+    assert 'class="field-error"' in block
