@@ -235,7 +235,7 @@ def test_worker_pages_switch_to_english_with_the_language_selector(
     for group, labels in (
         ("Identity", ("NIK", "Name", "Date of birth", "Female")),
         ("Address", ("Regency/city", "District", "Village")),
-        ("Work", ("Occupation category",)),
+        ("Work", ("Occupation",)),
     ):
         fieldset = page.get_by_role("group", name=group, exact=True)
         for label in labels:
