@@ -9,7 +9,9 @@ calculation, a query or a column it cannot fit. A bottom layer: it imports no fe
   every period calculation asks for, does not exist.
 - Birth dates: 1 January 1900 to today.
 - Rupiah: whole numbers, never negative, at most Rp 100 trillion (10**14): above any regional budget and far
-  below the 9.2 * 10**18 a bigint column holds, so that sums of many amounts fit too.
+  below the 9.2 * 10**18 a bigint column holds, so that sums of many amounts fit too. Typed as Indonesians
+  write them (``184.363.200``, ``Rp 184.363.200``, ``184363200``: ``numbers.parse_rupiah``), shown back with
+  dots between thousands.
 - Workers (a what-if's head count): at most 100 million.
 - Ids: ASCII digits, 1 to 2**63 - 1 (a bigint key). ``str.isdigit`` also takes "²", which ``int`` refuses.
 - Keys of rows chosen in a form: what their column can hold, checked before the database is asked
@@ -30,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from lindung.numbers import grouped, rupiah
+from lindung.numbers import grouped, parse_rupiah, rupiah
 
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
@@ -250,17 +252,40 @@ class BoundedIntegerField(forms.IntegerField):
         return grouped(int(limit or 0))
 
 
-class RupiahField(BoundedIntegerField):
-    """An amount of rupiah: a whole number from ``min_value`` (0 unless said) to Rp 100 trillion."""
+class RupiahInput(forms.TextInput):
+    """A text box for an amount: a number box (``type="number"``) would refuse the dots people type, and shows
+    an amount it was given (not typed) with dots between thousands."""
 
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return grouped(value)
+        return super().format_value(value)
+
+
+class RupiahField(BoundedIntegerField):
+    """An amount of rupiah: a whole number from ``min_value`` (0 unless said) to Rp 100 trillion, typed as
+    Indonesians write it (``184.363.200``, ``Rp 184.363.200``, ``184363200``); every money field of a form is
+    one, so that every page takes and refuses the same amounts with the same sentence."""
+
+    widget = RupiahInput
     default_error_messages = {
-        "invalid": _("Write the amount as a whole number of rupiah, without dots."),
+        "invalid": _("Write the amount in whole rupiah, for example 184.363.200 or Rp 184.363.200."),
         "min_value": _("The amount cannot be negative."),
         "max_value": _("An amount is at most %(limit)s."),
     }
 
     def __init__(self, *, min_value: int = 0, max_value: int = MAX_RUPIAH, **kwargs: Any) -> None:
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        amount = parse_rupiah(value) if isinstance(value, str) else None
+        if amount is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
 
     def _limit_text(self) -> str:
         return rupiah_text(MAX_RUPIAH if callable(self.max_value) or self.max_value is None else self.max_value)

@@ -6,9 +6,17 @@ write money. At the bottom of the house: imports nothing of Lindung's.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 _TO_INDONESIAN = str.maketrans({",": ".", ".": ","})
+# 184.363.200 (dots between thousands) or 184363200; ASCII digits only (``str.isdigit`` takes "²").
+_GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+")
+_CURRENCY = re.compile(r"rp\.?", re.IGNORECASE)
+# What people add after the rupiah: nothing of value (",00", ",-").
+_NO_CENTS = re.compile(r",(?:0{1,2}|-)$")
+# Longer than 100 trillion written with dots, the currency and cents: no amount people type is longer.
+_MAX_TYPED = 40
 
 
 def grouped(value: int) -> str:
@@ -29,3 +37,27 @@ def rupiah(value: int | None) -> str:
 def rupiah_number(value: int | None) -> str:
     """A count or an amount without its currency: 12345678 → ``12.345.678`` (empty for None)."""
     return "" if value is None else grouped(int(value))
+
+
+def parse_rupiah(text: str) -> int | None:
+    """An amount as Indonesians type it, or None when it is not one.
+
+    Taken: ``184363200``, ``184.363.200``, ``Rp 184.363.200``, ``Rp184.363.200,00``, ``Rp. 5.000,-`` and a
+    leading minus (``-5``, ``Rp -5``: the caller says that an amount cannot be negative). Refused: dots that do
+    not group thousands (``1.5``, ``18.43``), cents (``5.000,50``), commas between thousands (``184,363,200``,
+    which reads as a decimal in Indonesian), other digits than ASCII, anything longer than 40 characters.
+    """
+    if not isinstance(text, str) or len(text) > _MAX_TYPED:
+        return None
+    rest = text.strip()
+    negative = rest.startswith("-")
+    rest = rest.removeprefix("-").lstrip()
+    if match := _CURRENCY.match(rest):
+        rest = rest[match.end() :].lstrip()
+    if not negative and rest.startswith("-"):
+        negative, rest = True, rest[1:].lstrip()
+    rest = _NO_CENTS.sub("", rest)
+    if not _GROUPED.fullmatch(rest):
+        return None
+    amount = int(rest.replace(".", ""))
+    return -amount if negative else amount

@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "lindung.charts",
     "lindung.public",
     "lindung.reports",
+    "lindung.administration",
     "lindung.dashboard",
     "lindung.web",
     "lindung.home",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("audit/", include("lindung.audit.urls")),
     path("dasbor/", include("lindung.dashboard.urls")),
     path("laporan/", include("lindung.reports.urls")),
+    path("pengaturan/", include("lindung.administration.urls")),
     path("", include("lindung.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -7,6 +7,7 @@ saying why, and the logout is audited with the reason.
 ``two_factor``: a session of a user who has an authenticator but did not pass the second step (signed in before the
 authenticator was set up elsewhere) ends; with ``LINDUNG_REQUIRE_2FA`` a user who sees a whole province and has no
 authenticator is sent to set one up, and may open nothing else but that page, the language switch and the logout.
+Then a user whose password an administrator set (``User.password_temporary``) is sent to choose their own, likewise.
 """
 
 from __future__ import annotations
@@ -101,6 +102,13 @@ def _seconds(value: object) -> int | None:
 
 
 @cache
+def _password_paths() -> frozenset[str]:
+    """The pages a user with a temporary password may open before they have chosen their own."""
+    names = ["accounts:password_change", "accounts:two_factor_setup", "logout", "set_language", "healthz", "readyz"]
+    return frozenset(reverse(name) for name in names)
+
+
+@cache
 def _setup_paths() -> frozenset[str]:
     """The pages a user who must set up two-factor login may open before they have."""
     names = ["accounts:two_factor_setup", "logout", "set_language", "login", "login_code", "healthz", "readyz"]
@@ -123,6 +131,9 @@ def two_factor(get_response: Middleware) -> Middleware:
         if device_id is None and request.path_info not in _setup_paths() and two_factor_required(user):
             # The setup page says why the user is there.
             return HttpResponseRedirect(reverse("accounts:two_factor_setup"))
+        if user.password_temporary and request.path_info not in _password_paths():
+            # The password page says why the user is there.
+            return HttpResponseRedirect(reverse("accounts:password_change"))
         return get_response(request)
 
     return middleware

@@ -30,6 +30,9 @@ class User(AbstractUser):
         related_name="+",
         verbose_name=_("region"),
     )
+    # Set by an administrator (``user_password_reset``, ``user_create``): the user must choose their own before
+    # any other page (``accounts.middleware.two_factor``); ``account_password_change`` clears it.
+    password_temporary = models.BooleanField(_("temporary password"), default=False)
 
     def set_password(self, raw_password: str | None) -> None:
         # Remember the hash being replaced, for the password history that

@@ -36,6 +36,7 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     ACCOUNT_UNLOCK = "account.unlock"  # lift a login lock (too many failed logins)
     ACCOUNT_RESET_2FA = "account.reset_2fa"  # turn off someone's two-factor login (a lost phone and codes)
+    ACCOUNT_MANAGE = "account.manage"  # create users, change their role and region, deactivate, reset passwords
 
 
 _OPERATOR = {

@@ -27,19 +27,25 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import math
+import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lindung.accounts.models import FailedLogin, LoginLock, PreviousPassword, User
-from lindung.accounts.permissions import Action, require
+from lindung.accounts.models import FailedLogin, LoginLock, PreviousPassword, Role, User
+from lindung.accounts.permissions import Action, require, user_can
 from lindung.accounts.scope import scope_of
-from lindung.audit.services import audit_record
+from lindung.audit.services import audit_changes, audit_record
+from lindung.errors import RefusedStep
+from lindung.regions.models import Region
 
 ADDRESS_WINDOW = dt.timedelta(minutes=15)
 BACKOFF_MAX = dt.timedelta(hours=1)
@@ -232,21 +238,25 @@ def account_logout_record(*, user: User, ip: str | None, reason: str = "") -> No
 def _audit_session(user: User, action: str, ip: str | None, extra: str = "") -> None:
     """The audit entry of ``user`` signing in or out from ``ip``."""
     note = f"ip={ip or '-'}" + (f" {extra}" if extra else "")
-    audit_record(actor=user, action=action, obj=user, region_code=user.region_id or "", note=note)
+    account_audit(user, action, note=note)
+
+
+def account_audit(
+    user: User, action: str, *, actor: User | None = None, changes: dict[str, list[Any]] | None = None, note: str = ""
+) -> None:
+    """An entry about ``user``'s account, in the account's region; by ``user`` unless another ``actor`` acted."""
+    audit_record(
+        actor=actor or user, action=action, obj=user, region_code=user.region_id or "", changes=changes or {}, note=note
+    )
 
 
 def account_password_change(*, user: User, new_password: str) -> None:
     """Set a new password (already validated by the form) and audit the change, never the password."""
     with transaction.atomic():
         user.set_password(new_password)
-        user.save(update_fields=["password"])
-        audit_record(
-            actor=user,
-            action="account.password_changed",
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"password": ["***", "***"]},
-        )
+        user.password_temporary = False
+        user.save(update_fields=["password", "password_temporary"])
+        account_audit(user, "account.password_changed", changes={"password": ["***", "***"]})
 
 
 def account_previous_password_record(*, user: User, password_hash: str, keep: int) -> None:
@@ -258,3 +268,194 @@ def account_previous_password_record(*, user: User, password_hash: str, keep: in
         PreviousPassword.objects.create(user=user, password=password_hash, replaced_at=timezone.now())
         kept = PreviousPassword.objects.filter(user=user).order_by("-replaced_at", "-id").values_list("id", flat=True)
         PreviousPassword.objects.filter(user=user).exclude(id__in=list(kept[:keep])).delete()
+
+
+# ---------------------------------------------------------------- administering users
+#
+# An administrator (``Action.ACCOUNT_MANAGE``) manages the accounts whose region lies within their own, and gives
+# only regions within it: a provincial administrator the province's, an administrator whose region is a regency
+# (a regency running its own programme) that regency's. Superusers and staff (Django's admin) are managed by a
+# superuser only, and nobody changes their own role, region or activity here (another administrator does), so
+# that an administrator cannot lock themselves out or widen their own scope.
+
+# The region a role works in: a village operator in one village, a regency operator in one regency/city, the
+# others in a province or a regency/city.
+ROLE_LEVELS: dict[str, frozenset[int]] = {
+    Role.OPERATOR_DESA: frozenset({Region.Level.VILLAGE}),
+    Role.OPERATOR_KABUPATEN: frozenset({Region.Level.REGENCY}),
+}
+OTHER_LEVELS = frozenset({Region.Level.PROVINCE, Region.Level.REGENCY})
+# A temporary password: four groups of four letters and digits that cannot be mistaken for one another (no 0/o,
+# 1/l/i), about 78 bits, typed once and replaced at the first login.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class AccountError(RefusedStep):
+    """A refused change to an account, in one sentence; nothing was written."""
+
+
+@dataclass(frozen=True)
+class AccountFields:
+    """What an administrator types about an account (the username apart: it is chosen once)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    region_code: str
+
+
+def account_manageable(*, actor: User, user: User) -> bool:
+    """Whether ``actor`` may administer ``user``: the permission, and ``user`` within the actor's region."""
+    if not user_can(actor, Action.ACCOUNT_MANAGE):
+        return False
+    if actor.is_superuser:
+        return True
+    if user.is_superuser or user.is_staff or not user.region_id:
+        return False
+    return scope_of(actor).covers(user.region_id)
+
+
+def _require_manageable(actor: User, user: User) -> None:
+    require(actor, Action.ACCOUNT_MANAGE)
+    if not account_manageable(actor=actor, user=user):
+        raise PermissionDenied(Action.ACCOUNT_MANAGE.value)
+
+
+def _refuse_self(actor: User, user: User) -> None:
+    if actor.pk == user.pk:
+        raise AccountError(_("You cannot change your own role, region or access here: ask another administrator."))
+
+
+def _region_for(actor: User, role: str, region_code: str) -> Region:
+    """The region ``role`` is given: existing, within the actor's region, at the role's level."""
+    if role not in Role.values:
+        raise AccountError(_("Choose a role."), field="role")
+    region = Region.objects.filter(code=region_code.strip()).first()
+    if region is None:
+        raise AccountError(
+            _("There is no region with the code %(code)s.") % {"code": region_code.strip()[:13]}, field="region"
+        )
+    if not actor.is_superuser and not scope_of(actor).covers(region.code):
+        raise AccountError(
+            _("%(region)s is outside your region: you can only give regions within yours.") % {"region": region.name},
+            field="region",
+        )
+    if region.level not in ROLE_LEVELS.get(role, OTHER_LEVELS):
+        if role == Role.OPERATOR_DESA:
+            message = _("A village operator works in one village: give a village's code.")
+        elif role == Role.OPERATOR_KABUPATEN:
+            message = _("A regency/city operator works in one regency or city: give its code, such as 61.01.")
+        else:
+            message = _("This role works in a province or a regency/city: give its code, such as 61 or 61.01.")
+        raise AccountError(message, field="region")
+    return region
+
+
+def _temporary_password(user: User) -> str:
+    """A random password that passes the installation's password rules for ``user``."""
+    for _attempt in range(20):
+        password = "-".join("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+    raise RuntimeError("no temporary password passed the password rules in 20 attempts")
+
+
+def _account_values(user: User) -> dict[str, object]:
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "role": user.role,
+        "region": user.region_id,
+        "is_active": user.is_active,
+    }
+
+
+def user_create(*, actor: User, username: str, fields: AccountFields) -> tuple[User, str]:
+    """A new account with a role and a region within the actor's, and a temporary password, returned to be shown
+    once (only its hash is kept) and replaced by the user at their first login. Audited, without the password."""
+    require(actor, Action.ACCOUNT_MANAGE)
+    username = username.strip()
+    region = _region_for(actor, fields.role, fields.region_code)
+    with transaction.atomic():
+        # Logins are throttled and locked by the case-folded username: two accounts differing in case would share.
+        if User.objects.filter(username__iexact=username).exists():
+            raise AccountError(_("The username %(username)s is taken.") % {"username": username}, field="username")
+        user = User(
+            username=username,
+            first_name=fields.first_name.strip(),
+            last_name=fields.last_name.strip(),
+            email=fields.email.strip(),
+            role=fields.role,
+            region=region,
+            password_temporary=True,
+        )
+        password = _temporary_password(user)
+        user.set_password(password)
+        user.save()
+        audit_record(
+            actor=actor,
+            action="account.created",
+            obj=user,
+            region_code=region.code,
+            changes={
+                "username": [None, username],
+                **audit_changes({}, _account_values(user)),
+                "password": [None, "***"],
+            },
+        )
+    return user, password
+
+
+def user_update(*, actor: User, user: User, fields: AccountFields) -> User:
+    """Change an account's names, e-mail, role and region (within the actor's); audited with what changed."""
+    _require_manageable(actor, user)
+    region = _region_for(actor, fields.role, fields.region_code)
+    if (fields.role, region.code) != (user.role, user.region_id):
+        _refuse_self(actor, user)
+    with transaction.atomic():
+        before = _account_values(user)
+        user.first_name = fields.first_name.strip()
+        user.last_name = fields.last_name.strip()
+        user.email = fields.email.strip()
+        user.role = fields.role
+        user.region = region
+        changes = audit_changes(before, _account_values(user))
+        if changes:
+            user.save(update_fields=["first_name", "last_name", "email", "role", "region"])
+            audit_record(actor=actor, action="account.changed", obj=user, region_code=region.code, changes=changes)
+    return user
+
+
+def user_active_set(*, actor: User, user: User, active: bool) -> bool:
+    """Deactivate an account (its sessions end at their next request, it cannot log in) or activate it again;
+    audited. Returns whether anything changed."""
+    _require_manageable(actor, user)
+    _refuse_self(actor, user)
+    with transaction.atomic():
+        if user.is_active == active:
+            return False
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        action = "account.activated" if active else "account.deactivated"
+        account_audit(user, action, actor=actor, changes={"is_active": [not active, active]})
+    return True
+
+
+def user_password_reset(*, actor: User, user: User) -> str:
+    """A new temporary password for ``user`` (who forgot theirs), returned to be shown once; the user's sessions
+    end (the password hash changed) and they choose their own password at their next login. Audited, without
+    the password. An administrator changes their own password on their account page."""
+    _require_manageable(actor, user)
+    _refuse_self(actor, user)
+    with transaction.atomic():
+        password = _temporary_password(user)
+        user.set_password(password)
+        user.password_temporary = True
+        user.save(update_fields=["password", "password_temporary"])
+        account_audit(user, "account.password_reset", actor=actor, changes={"password": ["***", "***"]})
+    return password

@@ -41,7 +41,7 @@ from django_otp.util import random_hex
 from lindung.accounts.models import Role, User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import scope_of
-from lindung.audit.services import audit_record
+from lindung.accounts.services import account_audit
 
 # The session keys: the login waiting for its second step, and the device a signed-in session passed it with.
 PENDING_KEY = "lindung_2fa_pending"
@@ -170,13 +170,7 @@ def two_factor_code_check(*, user: User, code: str) -> Factor | None:
             return None
         token.delete()
         left = recovery_codes_left(user)
-        audit_record(
-            actor=user,
-            action="account.2fa_recovery_code_used",
-            obj=user,
-            region_code=user.region_id or "",
-            note=f"left={left}",
-        )
+        account_audit(user, "account.2fa_recovery_code_used", note=f"left={left}")
         return "recovery"
 
 
@@ -219,13 +213,8 @@ def two_factor_setup_confirm(*, user: User, key: str, code: str) -> list[str] | 
         StaticDevice.objects.filter(user=user).delete()
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = _new_recovery_codes(recovery)
-        audit_record(
-            actor=user,
-            action="account.2fa_enabled",
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"two_factor": [False, True]},
-            note=f"recovery_codes={len(codes)}",
+        account_audit(
+            user, "account.2fa_enabled", changes={"two_factor": [False, True]}, note=f"recovery_codes={len(codes)}"
         )
     return codes
 
@@ -240,13 +229,7 @@ def two_factor_recovery_codes_renew(*, user: User) -> list[str]:
         if recovery is None:
             recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = _new_recovery_codes(recovery)
-        audit_record(
-            actor=user,
-            action="account.2fa_recovery_codes_renewed",
-            obj=user,
-            region_code=user.region_id or "",
-            note=f"recovery_codes={len(codes)}",
-        )
+        account_audit(user, "account.2fa_recovery_codes_renewed", note=f"recovery_codes={len(codes)}")
     return codes
 
 
@@ -274,13 +257,7 @@ def _disable(user: User, *, actor: User, action: str) -> bool:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     if was_on:
-        audit_record(
-            actor=actor,
-            action=action,
-            obj=user,
-            region_code=user.region_id or "",
-            changes={"two_factor": [True, False]},
-        )
+        account_audit(user, action, actor=actor, changes={"two_factor": [True, False]})
     return was_on
 
 

@@ -91,7 +91,9 @@ def claim_register_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     require(user, Action.CLAIM_REGISTER)
     initial = {}
-    enrolment_id = parse_id(request.GET.get("kepesertaan", ""))
+    # From the enrolment's page (the link's ?kepesertaan=, then the form's hidden field): a refused form still
+    # names the worker.
+    enrolment_id = parse_id(request.GET.get("kepesertaan", "")) or parse_id(request.POST.get("enrolment", ""))
     known: Enrolment | None = None
     if enrolment_id is not None:
         known = get_in_scope_or_404(Enrolment.objects.select_related("worker", "programme"), user, pk=enrolment_id)
@@ -114,6 +116,9 @@ def claim_register_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "known": known,
         "known_nik": nik_mask(known.worker.nik) if known else "",
+        # Came from the enrolment's page: the worker is fixed and the NIK box is not shown. Found from the NIK
+        # typed: the box keeps what was typed after a refusal, so that sending again finds the worker again.
+        "enrolment_fixed": bool(form["enrolment"].value()),
     }
     return render(request, "claims/register.html", context, status=400 if form.errors else 200)
 
@@ -204,14 +209,19 @@ def _render_detail(
     steps = {step: STEP_FORMS[step]() for step in services.claim_next_steps(user=user, claim=claim)}
     documents_form = DocumentsForm(initial={"received": claim.documents}, choices=_document_choices(claim))
     heir_form = HeirAddForm()
+    bound_form, bound_anchor = None, ""
     if bound is not None:
         kind, step, form = bound
+        bound_form = form
         if kind == "step":
             steps[step] = form
+            bound_anchor = f"step-{step}"
         elif kind == "documents":
             documents_form = form  # type: ignore[assignment]
+            bound_anchor = "documents-form"
         else:
             heir_form = form  # type: ignore[assignment]
+            bound_anchor = "heir-form"
     try:
         estimate = services.claim_estimate(claim)
     except BenefitInputError:
@@ -228,6 +238,8 @@ def _render_detail(
         "documents_form": documents_form if can_register and claim.status == ClaimStatus.REPORTED else None,
         "heir_form": heir_form if can_register and claim.is_death and claim.is_open else None,
         "steps": steps,
+        "bound_form": bound_form,
+        "bound_anchor": bound_anchor,
         "flags": [services.FLAG_LABELS[f] for f in services.claim_flags(claim)],
         "history": [
             history_row(

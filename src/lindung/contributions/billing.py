@@ -87,8 +87,19 @@ def invoice_build(*, actor: User | None, programme: Programme, month: dt.date, t
     return invoice
 
 
-def invoice_issue(*, actor: User | None, invoice: Invoice) -> Invoice:
-    """Freeze a draft: from now on its lines never change; later corrections go on a later invoice."""
+def invoice_seen(invoice: Invoice) -> str:
+    """The draft's figures as a page showed them: a confirmation page sends them back with its button, and
+    ``invoice_issue`` refuses if the draft was built again since (its figures or its build time differ)."""
+    built = invoice.built_at.isoformat() if invoice.built_at else "-"
+    return f"{invoice.total}:{invoice.line_count}:{invoice.adjustment_total}:{built}"
+
+
+def invoice_issue(*, actor: User | None, invoice: Invoice, seen: str | None = None) -> Invoice:
+    """Freeze a draft: from now on its lines never change; later corrections go on a later invoice.
+
+    ``seen``: the draft's figures the user confirmed (``invoice_seen``); checked under the invoice's lock, so a
+    draft built again between the confirmation page and its button is refused, not issued unseen.
+    """
     finance_require(actor, invoice.programme)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("programme").get(pk=invoice.pk)
@@ -96,6 +107,11 @@ def invoice_issue(*, actor: User | None, invoice: Invoice) -> Invoice:
             raise ContributionError(_("This invoice is already issued."))
         if invoice.built_at is None:
             raise ContributionError(_("Build the invoice before issuing it."))
+        if seen is not None and seen != invoice_seen(invoice):
+            raise ContributionError(
+                _("The draft was built again after you looked at it: check the new figures and confirm again."),
+                field="seen",
+            )
         invoice.status = InvoiceStatus.ISSUED
         invoice.issued_at = timezone.now()
         invoice.issued_by = actor

@@ -40,10 +40,7 @@ class WhatIfForm(forms.Form):
     ceiling = RupiahField(
         label=_("Budget ceiling (Rp)"),
         required=False,
-        error_messages={
-            "invalid": _("Write the ceiling as a whole number of rupiah, without dots."),
-            "min_value": _("The ceiling cannot be negative."),
-        },
+        error_messages={"min_value": _("The ceiling cannot be negative.")},
     )
     end_month = MonthField(label=_("Coverage until (month)"), required=False)
     workers = WorkersField(

@@ -46,5 +46,17 @@ class PaymentForm(forms.Form):
         field.queryset = programmes
 
 
-class ReverseForm(forms.Form):
+class ConfirmForm(forms.Form):
+    """The second look before a money step: the step's first POST shows what will happen, and the confirmation
+    page's button sends it again with ``confirm``; ``seen`` carries the figures that page showed, when the step
+    checks that they still hold (``billing.invoice_seen``)."""
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    seen = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def confirmed(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data["confirm"])
+
+
+class ReverseForm(ConfirmForm):
     reason = forms.CharField(label=_("Reason for reversal"), max_length=500)

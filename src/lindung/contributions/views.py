@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user
-from lindung.contributions.billing import invoice_build, invoice_issue
+from lindung.contributions.billing import invoice_build, invoice_issue, invoice_seen
 from lindung.contributions.budget import budget_programmes
 from lindung.contributions.finance import ContributionError
-from lindung.contributions.forms import BuildForm, PaymentForm, ReverseForm
+from lindung.contributions.forms import BuildForm, ConfirmForm, PaymentForm, ReverseForm
 from lindung.contributions.models import Invoice, Payment
 from lindung.contributions.never_billed import never_billed_context
 from lindung.contributions.payments import payment_record, payment_reverse
@@ -93,10 +93,36 @@ def invoice_rebuild_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invoice_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def issue(user: User, invoice: Invoice) -> None:
-        invoice_issue(actor=user, invoice=invoice)
-
-    return _invoice_step(request, pk, issue, _("The invoice is issued; it will not change any more."))
+    """Two POSTs: the first (the detail page's button) shows what issuing will freeze and writes nothing; the
+    second (the confirmation page's, with ``confirm`` and the figures it showed) issues."""
+    user = signed_in_user(request)
+    require(user, Action.FINANCE_MANAGE)
+    invoice = _invoice_or_404(user, pk)
+    form = ConfirmForm(request.POST)
+    if not invoice.is_draft:
+        messages.error(request, _("This invoice is already issued."))
+        return redirect("contributions:detail", pk=invoice.pk)
+    if form.confirmed():
+        try:
+            invoice_issue(actor=user, invoice=invoice, seen=form.cleaned_data["seen"])
+        except ContributionError as exc:
+            if exc.field != "seen":
+                messages.error(request, exc.text)
+                return redirect("contributions:detail", pk=invoice.pk)
+            invoice.refresh_from_db()  # the new figures, shown for a new confirmation
+            form.add_error(None, exc.text)
+        else:
+            messages.success(request, _("The invoice is issued; it will not change any more."))
+            return redirect("contributions:detail", pk=invoice.pk)
+    context = {
+        "invoice": invoice,
+        "seen": invoice_seen(invoice),
+        "regencies": invoice_by_regency(invoice),
+        "components": invoice_by_component(invoice),
+        "credit": min(max(programme_credit(invoice.programme), 0), max(invoice.total, 0)),
+        "form": form,
+    }
+    return render(request, "contributions/issue_confirm.html", context, status=409 if form.errors else 200)
 
 
 def _invoice_step(request: HttpRequest, pk: int, step: Callable[[User, Invoice], None], done: str) -> HttpResponse:
@@ -136,22 +162,34 @@ def payment_record_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def payment_reverse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two POSTs: the first (the payments list's button, with the reason) shows what the reversal takes back and
+    writes nothing; the second (the confirmation page's, with ``confirm``) reverses."""
     user = signed_in_user(request)
     require(user, Action.FINANCE_MANAGE)
     payment = Payment.objects.filter(programme__in=programmes_in_scope(user), pk=pk).select_related("programme").first()
     if payment is None:
         raise Http404
-    form = ReverseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the payment is reversed."))
+    if payment.is_reversed:
+        messages.error(request, _("This payment is already reversed."))
         return redirect("contributions:payments")
-    try:
-        payment_reverse(actor=user, payment=payment, reason=form.cleaned_data["reason"])
-    except ContributionError as exc:
-        messages.error(request, exc.text)
-    else:
-        messages.success(request, _("The payment is reversed."))
-    return redirect("contributions:payments")
+    form = ReverseForm(request.POST)
+    if form.confirmed():
+        try:
+            payment_reverse(actor=user, payment=payment, reason=form.cleaned_data["reason"])
+        except ContributionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.text)
+        else:
+            messages.success(request, _("The payment is reversed."))
+            return redirect("contributions:payments")
+    allocations = list(payment.allocations.select_related("invoice").order_by("invoice__month", "pk"))
+    allocated = sum(allocation.amount for allocation in allocations)
+    context = {
+        "payment": payment,
+        "allocations": allocations,
+        "credit": payment.amount - allocated,
+        "form": form,
+    }
+    return render(request, "contributions/reverse_confirm.html", context, status=400 if form.errors else 200)
 
 
 def _invoice_or_404(user: User, pk: int) -> Invoice:

@@ -32,15 +32,21 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
-from lindung.audit.services import audit_record
+from lindung.accounts.models import User
+from lindung.accounts.permissions import Action, require
+from lindung.accounts.scope import scope_of
+from lindung.audit.services import audit_changes, audit_record
 from lindung.contributions.coverage_day import CoverageOnDay, coverage_on
 from lindung.enrolments.models import Enrolment, Status
-from lindung.public.models import CoverageCheckAttempt
+from lindung.errors import RefusedStep
+from lindung.public.models import BpjsOffice, CoverageCheckAttempt
 from lindung.public.selectors import PublicOffice, office_for_regency
 from lindung.workers.models import Worker
 
@@ -175,3 +181,33 @@ def public_coverage_check(*, nik: str, birth_date: dt.date, today: dt.date) -> P
         initials=name_initials(name),
         office=office,
     )
+
+
+class OfficeError(RefusedStep):
+    """A refused change to a BPJS office, in one sentence; nothing was written."""
+
+
+def bpjs_office_update(*, actor: User, office: BpjsOffice, name: str, address: str, source: str) -> BpjsOffice:
+    """Correct the BPJS office a regency/city's workers are pointed to (its name, address and where that is
+    known from), for a regency within the actor's region; audited with what changed. The office file
+    (``lindung public offices load``) is the record kept with the code: a correction made here is overwritten
+    by the next load of a file that says otherwise, so it belongs in the file too."""
+    require(actor, Action.PROGRAMME_CONFIGURE)
+    if not scope_of(actor).covers(office.regency_code):
+        raise PermissionDenied(Action.PROGRAMME_CONFIGURE.value)
+    values = {"name": name.strip(), "address": address.strip(), "source": source.strip()}
+    if not values["name"]:
+        raise OfficeError(gettext("Write the office's name."), field="name")
+    if not values["source"]:
+        raise OfficeError(gettext("Say where the office's name and address are known from."), field="source")
+    with transaction.atomic():
+        before = {field: getattr(office, field) for field in values}
+        changes = audit_changes(before, values)
+        if changes:
+            for field, value in values.items():
+                setattr(office, field, value)
+            office.save(update_fields=list(values))
+            audit_record(
+                actor=actor, action="bpjsoffice.changed", obj=office, region_code=office.regency_code, changes=changes
+            )
+    return office

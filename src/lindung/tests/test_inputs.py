@@ -15,6 +15,7 @@ from lindung.programmes.models import Programme
 from lindung.regions.models import Region
 
 HUGE = str(2**63)
+AMOUNT_FORM = "Write the amount in whole rupiah, for example 184.363.200 or Rp 184.363.200."
 
 
 @pytest.fixture(autouse=True)
@@ -162,14 +163,55 @@ def test_a_month_field_cleans_to_the_first_day_and_shows_it_back_as_yyyy_mm() ->
         (HUGE, "An amount is at most Rp 100.000.000.000.000."),
         (str(10**14 + 1), "An amount is at most Rp 100.000.000.000.000."),
         ("-1", "The amount cannot be negative."),
-        ("1e309", "Write the amount as a whole number of rupiah, without dots."),
-        ("NaN", "Write the amount as a whole number of rupiah, without dots."),
-        ("16.800", "Write the amount as a whole number of rupiah, without dots."),
-        ("9" * 5000, "Write the amount as a whole number of rupiah, without dots."),
+        ("Rp -5", "The amount cannot be negative."),
+        ("1e309", AMOUNT_FORM),
+        ("NaN", AMOUNT_FORM),
+        ("16.80", AMOUNT_FORM),
+        ("1.6800", AMOUNT_FORM),
+        ("184,363,200", AMOUNT_FORM),
+        ("184.363.200,50", AMOUNT_FORM),
+        ("184363200.00", AMOUNT_FORM),
+        ("USD 5.000", AMOUNT_FORM),
+        ("٣٠٠", AMOUNT_FORM),
+        ("²", AMOUNT_FORM),
+        ("9" * 5000, AMOUNT_FORM),
     ],
 )
 def test_an_amount_is_whole_rupiah_from_0_to_100_trillion(amount: str, message: str) -> None:
     assert _errors(amount=amount) == {"amount": [message]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("184363200", 184_363_200),
+        ("184.363.200", 184_363_200),
+        ("Rp 184.363.200", 184_363_200),
+        ("Rp184.363.200,00", 184_363_200),
+        ("rp. 5.000,-", 5_000),
+        ("\u00a0Rp\u00a016.800 ", 16_800),
+        ("0", 0),
+        ("100.000.000.000.000", 10**14),
+    ],
+)
+def test_an_amount_is_taken_as_indonesians_type_it(typed: str, amount: int) -> None:
+    form = Sample({"amount": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == amount
+
+
+def test_an_amount_is_refused_with_the_form_it_should_have_in_indonesian() -> None:
+    with translation.override("id"):
+        assert _errors(amount="184,363,200") == {
+            "amount": ["Tulis jumlah dalam rupiah bulat, misalnya 184.363.200 atau Rp 184.363.200."]
+        }
+
+
+def test_an_amount_box_takes_dots_and_shows_a_given_amount_with_them() -> None:
+    html = str(Sample(initial={"amount": 184_363_200})["amount"])
+    assert 'type="text"' in html and 'value="184.363.200"' in html
+    typed = str(Sample({"amount": "Rp 184.363.200"})["amount"])
+    assert 'value="Rp 184.363.200"' in typed  # what was typed comes back as typed
 
 
 def test_an_amount_field_takes_0_and_100_trillion_and_its_minimum_can_be_raised() -> None:

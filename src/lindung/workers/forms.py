@@ -109,9 +109,7 @@ class WorkerForm(forms.Form):
     occupation = OccupationField(
         label=_("occupation"), help_text=_("A category, or the occupation itself: marbot, guru ngaji, petani sawit…")
     )
-    declared_income = RupiahField(
-        label=_("declared monthly income (Rp)"), initial=1_000_000, min_value=1, widget=forms.NumberInput
-    )
+    declared_income = RupiahField(label=_("declared monthly income (Rp)"), initial=1_000_000, min_value=1)
     kk_number = forms.CharField(label=_("family card (KK) number"), max_length=25, required=False)
     mother_maiden_name = _model_field("mother_maiden_name", required=False)
     confirm_likely_duplicate = forms.BooleanField(

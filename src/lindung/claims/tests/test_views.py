@@ -75,6 +75,51 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(cast: Cast,
     assert not Claim.objects.exists()
 
 
+def test_a_refusal_keeps_the_worker_found_by_nik_and_every_value_typed(cast: Cast, paid_enrolment: Enrolment):
+    """The service refuses a day in the future after the NIK found the worker: the NIK stays in its box (sending
+    again finds the worker again), the worker is named, and the summary on top links to the date."""
+    client = client_for(cast["operator_sambas"])
+    nik = paid_enrolment.worker.nik
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    form = _form(paid_enrolment, enrolment="", nik_or_kpj=nik, incident_date=tomorrow, income="Rp 2.500.000")
+    response = client.post("/klaim/baru/", form)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'name="nik_or_kpj" value="{nik}"' in page
+    assert 'data-testid="known-worker"' in page and "Budi Santoso" in page
+    assert '<li data-error-for="incident_date"><a href="#id_incident_date">' in page
+    for value in (tomorrow, "Desa Sebadi", "Siti Aminah", "istri", "Rp 2.500.000"):
+        assert f'value="{value}"' in page
+    assert "Meninggal dunia di rumah." in page
+    response = client.post("/klaim/baru/", {**form, "incident_date": "2026-04-10"})
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    assert claim.enrolment == paid_enrolment and claim.income == 2_500_000
+
+
+def test_a_form_error_keeps_the_worker_from_the_enrolment_s_page(cast: Cast, paid_enrolment: Enrolment):
+    response = client_for(cast["operator_sambas"]).post("/klaim/baru/", _form(paid_enrolment, incident_date=""))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-testid="known-worker"' in page and 'name="nik_or_kpj"' not in page
+    assert f'name="enrolment" value="{paid_enrolment.pk}"' in page
+
+
+def test_a_refused_step_on_the_claim_s_page_is_summarised_on_top(cast: Cast, paid_enrolment: Enrolment):
+    claim = _claim(cast, paid_enrolment)
+    response = client_for(cast["operator_sambas"]).post(f"/klaim/{claim.pk}/lengkap/")
+    page = response.content.decode()
+    assert response.status_code == 400
+    summary = page.index('data-testid="error-summary"')
+    assert summary < page.index('data-testid="steps"')
+    assert '<a href="#step-complete">' in page[summary:] and 'id="step-complete"' in page
+
+
+def test_a_claim_form_for_an_enrolment_of_another_regency_is_absent(cast: Cast, paid_enrolment: Enrolment):
+    response = client_for(cast["operator_pontianak"]).post("/klaim/baru/", _form(paid_enrolment, incident_date=""))
+    assert response.status_code == 404
+
+
 def test_other_regencies_see_no_claim_and_roles_without_claims_cannot_record(cast: Cast, paid_enrolment: Enrolment):
     claim = _claim(cast, paid_enrolment)
     assert client_for(cast["operator_pontianak"]).get(f"/klaim/{claim.pk}/").status_code == 404

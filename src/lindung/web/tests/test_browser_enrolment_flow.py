@@ -110,7 +110,7 @@ def test_worker_goes_from_registration_to_active_and_stays_hidden_from_another_r
     form.locator("#id_village").select_option(VILLAGE)
     form.locator("#id_phone").fill("0812-3456-7890")
     form.locator("#id_occupation").fill("Petani")  # a category, or an occupation: typed, or picked from its list
-    expect(form.locator("#id_declared_income")).to_have_value("1000000")
+    expect(form.locator("#id_declared_income")).to_have_value("1.000.000")
     form.locator("#id_heirs-0-name").fill("Rahmat")
     form.locator("#id_heirs-0-relation").select_option("anak")
     _shot(page, test_results_dir, "1-register-form")

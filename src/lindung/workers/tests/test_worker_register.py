@@ -156,7 +156,7 @@ def test_the_registration_form_puts_each_error_next_to_its_field(cast):
 def test_the_registration_form_defaults_the_income_to_one_million_and_offers_only_active_categories(cast):
     OccupationCategory.objects.create(code="LAMA", name="Kategori lama", active=False)
     page = client_for(cast["operator_sambas"]).get("/pekerja/daftar/").content.decode()
-    assert 'name="declared_income" value="1000000"' in page
+    assert 'name="declared_income" value="1.000.000"' in page
     assert "Kategori lama" not in page
 
 
