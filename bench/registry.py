@@ -75,6 +75,7 @@ REGISTERED_TO = dt.datetime(2026, 11, 1, 1, 0, tzinfo=dt.UTC)
 # A first name of ~0.1 % of the workers (Faker's id_ID pool, seed fixed) that sorts at the very end.
 LATE_NAME = "zahra"
 TWO_LETTERS = "zu"  # a user typing the start of Zulfa, Zulaikha, Zulkifli...
+COMMON_WORD = "sri"  # with COMMON_FRAGMENT: two words each in thousands of names, together in fewer
 OUT = REPO / "bench" / "out" / "registry.md"
 
 
@@ -393,6 +394,11 @@ def rare_full_name() -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
+def reversed_words(name: str) -> str:
+    """``"Karja Ardianto"`` → ``"Ardianto Karja"``: the same person searched as people also write names."""
+    return " ".join(reversed(name.split()))
+
+
 def bench_users() -> list[User]:
     from lindung.accounts.models import Role
     from lindung.testing import make_user
@@ -497,11 +503,36 @@ def measure(user: User, probe: Probe, runs: int) -> Figure:
     )
 
 
+def matching_ids_sql(user: User, q: str) -> tuple[str, tuple[Any, ...]] | None:
+    """The query with which a search by name or by a NIK's last digits collects its matching ids, or ``None``."""
+    from django.core.exceptions import EmptyResultSet
+
+    from lindung.accounts.scope import scope_queryset
+    from lindung.workers.models import Worker
+    from lindung.workers.selectors import NAME_MATCH_CAP, worker_search_q
+
+    search = worker_search_q(q)
+    if not q or search is None or (len(q) == 16 and q.isdigit()):
+        return None
+    ids = scope_queryset(Worker.objects.all(), user).filter(search).order_by().values_list("pk", flat=True)
+    try:
+        return ids[: NAME_MATCH_CAP + 1].query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
 def explain(user: User, probe: Probe) -> str:
     """EXPLAIN ANALYZE of the page and the count query (``--explain``), to see why a figure is slow."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     lines = [f"== {user.username}: {probe.label} ({probe.q or 'no search'})"]
+    matching_ids = matching_ids_sql(user, probe.q)
+    if matching_ids is not None:
+        # How a search collects its matches first (``workers.selectors._narrow_to_matches``: bitmap scans only).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {matching_ids[0]}", matching_ids[1])
+            lines += ["-- the matching ids", *(str(row[0]) for row in cursor.fetchall()), ""]
     with connection.cursor() as cursor:
         for statement, values in page_and_count_sql(user, probe.q):
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", values)
@@ -626,6 +657,14 @@ def main() -> None:
             # (pg_trgm gets no trigram out of them, so the trigram index returns every row).
             Probe("name search, a first name sorting last", LATE_NAME),
             Probe("name search, two letters (refused: at least 3 letters)", TWO_LETTERS),
+            # Issue 16: the words of a name in any order, and the last six digits of a NIK (as the list shows them).
+            Probe(
+                f"name search, the rare name's words in another order ({rare_count} in the province)",
+                reversed_words(rare),
+            ),
+            Probe("name search, two common words in any order", f"{COMMON_FRAGMENT} {COMMON_WORD}"),
+            Probe("NIK's last six digits", load.probe_nik[-6:]),
+            Probe("NIK as the list masks it", f"{load.probe_nik[:4]}******{load.probe_nik[-6:]}"),
         ]
         figures = []
         for user in bench_users():

@@ -64,6 +64,17 @@ class ProgrammeChoiceField(KeyChoiceField):
         return f"{obj.code} · {obj.name} · {obj.get_funder_type_display()} · {months}"
 
 
+def programme_choices(form: forms.Form, programmes: QuerySet[Programme]) -> None:
+    """Offer ``programmes`` in ``form``'s ``programme`` field; the only one, when there is one, starts chosen."""
+    programme_field = form.fields["programme"]
+    assert isinstance(programme_field, forms.ModelChoiceField)
+    programme_field.queryset = programmes
+    if not form.is_bound:
+        only = list(programmes[:2])
+        if len(only) == 1:
+            programme_field.initial = only[0]
+
+
 class ProposeForm(forms.Form):
     programme = ProgrammeChoiceField(
         label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("Choose a programme")
@@ -71,9 +82,7 @@ class ProposeForm(forms.Form):
 
     def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        programme_field = self.fields["programme"]
-        assert isinstance(programme_field, forms.ModelChoiceField)
-        programme_field.queryset = programmes
+        programme_choices(self, programmes)
 
 
 class VerifyForm(forms.Form):

@@ -18,8 +18,8 @@ The rules (where they are written; one worker → a whole upload):
 - age limit at registration (``registration``): ``too_old``, per row, kept for the rows of new workers;
 - minimum declared income, KK number, village within the user's region (``registration``): ``income_problem``,
   ``kk_problem``, ``village_outside_scope``, per row;
-- NIK already registered (``registration``): ``already_registered`` says where, or only that it is, outside the
-  user's region; the import joins the NIKs with the registry;
+- NIK already registered (``registration``): ``already_registered`` says where (outside the user's region, only
+  the regency); the import joins the NIKs with the registry;
 - likely duplicates (``registration``): ``worker_likely_duplicates`` → ``look_alike_sql`` joins scored by
   ``names_alike``, the same candidates and score;
 - programme open for proposals, village within the programme's region (here): ``programme_closed`` for the

@@ -3,7 +3,6 @@ registry-wide counts of the overlap and quota rules, which apply whoever asks, a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -17,7 +16,7 @@ from lindung.programmes.models import Programme
 from lindung.regions.codes import ancestors
 from lindung.regions.models import Region
 from lindung.workers.models import Worker
-from lindung.workers.selectors import WorkerFilters, worker_list
+from lindung.workers.selectors import WorkerFilters, worker_list, worker_search_q
 
 # Sort keys offered by the list page → columns; the primary key keeps pages stable between requests.
 SORTS: dict[str, tuple[str, ...]] = {
@@ -30,8 +29,6 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SORT = "-proposed"
 
-_NIK = re.compile(r"[0-9]{16}")
-
 
 def enrolment_list(
     *,
@@ -42,13 +39,12 @@ def enrolment_list(
     regency: str = "",
     sort: str = "",
 ) -> QuerySet[Enrolment]:
-    """The enrolments ``user`` may see, filtered and sorted; a 16-digit ``q`` is a NIK, anything else a name."""
+    """The enrolments ``user`` may see, filtered and sorted; ``q`` searches their workers as the worker list
+    does (``worker_search_q``: a NIK, its last six digits, or the words of a name in any order)."""
     qs = scope_queryset(Enrolment.objects.all(), user)
-    q = q.strip()
-    if _NIK.fullmatch(q):
-        qs = qs.filter(worker__nik=q)
-    elif q:
-        qs = qs.filter(worker__name__icontains=q)
+    # A name of only short words, which the worker list refuses, is looked for whole here, as it always was.
+    search = worker_search_q(q, prefix="worker__") or Q(worker__name__icontains=q.strip())
+    qs = qs.filter(search)
     if programme is not None:
         qs = qs.filter(programme=programme)
     if status:

@@ -91,8 +91,7 @@ def _registered(staging: Staging, outcome: Outcome, *, actor: User, programme: P
         else:
             pending.append((row, worker_id))
     if foreign:
-        seen = [regency for _, village, regency in foreign if scope.covers(village)]
-        names = dict(Region.objects.filter(code__in=set(seen)).values_list("code", "name"))
+        names = dict(Region.objects.filter(code__in={regency for *_, regency in foreign}).values_list("code", "name"))
         for row, village, regency in foreign:
             message = registration.already_registered(
                 holder_village=village, regency_name=names.get(regency, regency), scope=scope

@@ -9,18 +9,17 @@ the minimum income) and their sentences are the registry's own (``lindung.worker
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.utils.translation import gettext
 
 from lindung.spreadsheets.cells import TEXT_MARKS, CellError, as_text_hint, is_number, text
-from lindung.workers.models import HeirRelation, OccupationCategory, Sex
+from lindung.workers.models import HeirRelation, Sex
 from lindung.workers.nik import nik_from_cell
+from lindung.workers.occupations import occupation_category_id
 from lindung.workers.phone import phone_normalise
 from lindung.workers.registration import income_problem, kk_normalise, kk_problem
 
-_SPACES = re.compile(r"\s+")
 _SEXES = {
     **dict.fromkeys(("L", "LK", "LAKI-LAKI", "LAKI LAKI", "LAKILAKI", "LAKI", "PRIA", "M", "MALE"), Sex.MALE),
     **dict.fromkeys(("P", "PR", "PEREMPUAN", "WANITA", "W", "F", "FEMALE"), Sex.FEMALE),
@@ -115,28 +114,19 @@ def clean_relation(cell: Any) -> str:
     return str(relation)
 
 
-def category_index() -> dict[str, int]:
-    """Active categories by code and by name, case-insensitively, underscores read as spaces."""
-    index: dict[str, int] = {}
-    for pk, code, name in OccupationCategory.objects.filter(active=True).values_list("pk", "code", "name"):
-        index.setdefault(_category_key(code), pk)
-        index.setdefault(_category_key(name), pk)
-    return index
-
-
-def _category_key(value: str) -> str:
-    return _SPACES.sub(" ", value.casefold().replace("_", " ")).strip()
-
-
 def clean_category(cell: Any, index: dict[str, int]) -> int:
+    """The category of a cell: its code or name, or an occupation of the synonyms file, read by the registry's
+    one rule (``lindung.workers.occupations``, the registration form's too); ``index`` is its
+    ``active_occupation_index``, built once per upload."""
     value = text(cell)
     if not value:
         raise CellError(gettext("This field is required."))
-    pk = index.get(_category_key(value))
+    pk = occupation_category_id(value, index)
     if pk is None:
         raise CellError(
             gettext(
-                "Unknown category %(value)s: use a category code or name listed in the template's explanation sheet."
+                "Unknown category %(value)s: use a category code or name, or an occupation, listed in the template's "
+                "explanation sheet."
             )
             % {"value": value}
         )

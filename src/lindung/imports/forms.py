@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lindung.enrolments.forms import ProgrammeChoiceField
+from lindung.enrolments.forms import ProgrammeChoiceField, programme_choices
 from lindung.programmes.models import Programme
 from lindung.spreadsheets.fields import SpreadsheetFileField
 
@@ -19,6 +19,4 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        programme_field = self.fields["programme"]
-        assert isinstance(programme_field, forms.ModelChoiceField)
-        programme_field.queryset = programmes
+        programme_choices(self, programmes)

@@ -44,7 +44,6 @@ from lindung.accounts.scope import scope_of
 from lindung.audit.services import audit_record
 from lindung.enrolments.proposals import full_regencies, programme_closed
 from lindung.imports.checks import staging_check
-from lindung.imports.cleaning import category_index
 from lindung.imports.columns import BY_FIELD, match_headers, missing_fields
 from lindung.imports.models import ImportBatch
 from lindung.imports.records import record_complete
@@ -59,6 +58,7 @@ from lindung.spreadsheets.limits import ImportFileError
 from lindung.spreadsheets.reading import Table, table_open
 from lindung.workers import registration
 from lindung.workers.nik import parse_nik
+from lindung.workers.occupations import active_occupation_index
 
 PROGRESS_ROWS = 10_000  # rows between two progress reports
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def import_run(
                 today=today,
                 headers=headers,
                 found=found,
-                categories=category_index(),
+                categories=active_occupation_index(),
                 resolver=resolver,
                 min_income=registration.income_minimum(today),
                 age_limit=registration.age_limit(today),

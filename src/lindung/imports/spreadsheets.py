@@ -19,6 +19,7 @@ from lindung.spreadsheets.errors import RowError
 from lindung.spreadsheets.reading import Table, table_open
 from lindung.spreadsheets.writing import workbook_new
 from lindung.workers.models import OccupationCategory
+from lindung.workers.occupations import occupation_synonyms
 
 
 def _explanations() -> dict[str, str]:
@@ -37,7 +38,7 @@ def _explanations() -> dict[str, str]:
         "district": gettext("The district (kecamatan) name within that regency/city."),
         "village": gettext("The village (desa/kelurahan) name within that district."),
         "phone": gettext("Optional. A mobile number such as 0812-3456-7890."),
-        "category": gettext("Required. A category code or name from the list below."),
+        "category": gettext("Required. A category code or name, or an occupation, from the lists below."),
         "income": gettext(
             "Declared monthly income in rupiah, e.g. 1000000; at least the rule's minimum. Empty: the minimum."
         ),
@@ -80,9 +81,17 @@ def template_write(out: Path | IO[bytes] | Any) -> None:
         help_sheet.write_string(row, 1, explanations[name])
     row = len(FIELDS) + 2
     help_sheet.write_row(row, 0, [gettext("Category code"), gettext("Category")], bold)
-    for code, name in OccupationCategory.objects.filter(active=True).values_list("code", "name"):
+    active = dict(OccupationCategory.objects.filter(active=True).values_list("code", "name"))
+    for code, name in active.items():
         row += 1
         help_sheet.write_row(row, 0, [code, name])
+    # The occupations the import reads as a category (the registration form's list too).
+    row += 2
+    help_sheet.write_row(row, 0, [gettext("Occupation"), gettext("Category")], bold)
+    for synonym in occupation_synonyms():
+        if synonym.category in active:
+            row += 1
+            help_sheet.write_row(row, 0, [synonym.occupation, active[synonym.category]])
     workbook.close()
 
 

@@ -58,8 +58,8 @@ _WORKER_COLUMNS = (
     "province_code, regency_code, village_code, nik, name, birth_place, birth_date, sex, address, phone,"
     " occupation_id, declared_income, kk_number, mother_maiden_name"
 )
-# ``workers.nik.nik_mask`` of a 16-digit NIK (the table's check), in SQL: 4 digits, 8 stars, 4 digits.
-_MASKED_NIK_SQL = "left(w.nik, 4) || '********' || right(w.nik, 4)"
+# ``workers.nik.nik_mask`` of a 16-digit NIK (the table's check), in SQL: 4 digits, 6 stars, 6 digits.
+_MASKED_NIK_SQL = "left(w.nik, 4) || '******' || right(w.nik, 6)"
 _AUDIT_COLUMNS = "at, actor_id, actor_username, action, object_type, object_id, region_code, changes, note"
 PROPOSED = str(Status.PROPOSED)
 

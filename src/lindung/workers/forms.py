@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,12 @@ from lindung.inputs import BirthDateField, KeyChoiceField, RupiahField
 from lindung.regions.models import Region
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex, Worker
 from lindung.workers.nik import parse_nik
+from lindung.workers.occupations import (
+    occupation_category_id,
+    occupation_index,
+    occupation_synonyms,
+    occupation_unknown,
+)
 from lindung.workers.phone import phone_normalise
 from lindung.workers.registration import identity_mismatches, kk_normalise, kk_problem
 from lindung.workers.selectors import (
@@ -44,6 +51,45 @@ class VillageChoiceField(KeyChoiceField):
         return f"{obj.name} — {obj.parent.name}" if obj.parent else obj.name
 
 
+class OccupationField(forms.CharField):
+    """The occupation category, typed or picked from a list: a category's code or name, or an occupation the
+    synonyms file maps to one ("Marbot"), read by the registry's one rule (``occupations``), the import's too.
+    Cleans to the ``OccupationCategory``; ``options`` are what the page's ``<datalist>`` offers."""
+
+    LIST_ID = "occupation-options"
+    MAX_LENGTH = 120  # OccupationCategory.name's; checked on the text typed, before it becomes a category
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"list": self.LIST_ID, "autocomplete": "off", "maxlength": str(self.MAX_LENGTH)}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.name if isinstance(value, OccupationCategory) else value
+
+    def to_python(self, value: Any) -> OccupationCategory | None:  # type: ignore[override]
+        typed = super().to_python(value)
+        if not typed:
+            return None
+        MaxLengthValidator(self.MAX_LENGTH)(typed)
+        ProhibitNullCharactersValidator()(typed)
+        categories = {category.pk: category for category in OccupationCategory.objects.filter(active=True)}
+        pk = occupation_category_id(typed, occupation_index((c.pk, c.code, c.name) for c in categories.values()))
+        if pk is None:
+            raise ValidationError(occupation_unknown(typed), code="unknown")
+        return categories[pk]
+
+    @staticmethod
+    def options() -> list[tuple[str, str]]:
+        """(value, label): the active categories' names, then the occupations of the synonyms file with the
+        name of their category."""
+        names = dict(OccupationCategory.objects.filter(active=True).values_list("code", "name"))
+        return [(name, code) for code, name in names.items()] + [
+            (synonym.occupation, names[synonym.category])
+            for synonym in occupation_synonyms()
+            if synonym.category in names
+        ]
+
+
 class WorkerForm(forms.Form):
     """A worker's own data. ``nik`` only when registering: a NIK is never edited."""
 
@@ -60,7 +106,9 @@ class WorkerForm(forms.Form):
     address = _model_field("address")
     village = VillageChoiceField(label=_("village"), queryset=Region.objects.none(), to_field_name="code")
     phone = forms.CharField(label=_("phone"), max_length=25, required=False, help_text=_("For example 0812-3456-7890."))
-    occupation = KeyChoiceField(label=_("occupation category"), queryset=OccupationCategory.objects.filter(active=True))
+    occupation = OccupationField(
+        label=_("occupation"), help_text=_("A category, or the occupation itself: marbot, guru ngaji, petani sawit…")
+    )
     declared_income = RupiahField(label=_("declared monthly income (Rp)"), initial=1_000_000, min_value=1)
     kk_number = forms.CharField(label=_("family card (KK) number"), max_length=25, required=False)
     mother_maiden_name = _model_field("mother_maiden_name", required=False)
@@ -80,6 +128,11 @@ class WorkerForm(forms.Form):
         if scope.everything or scope.code is None:
             # All of Indonesia's 83,762 villages do not fit in a select: type the village code instead.
             village.widget = forms.TextInput(attrs={"placeholder": "61.01.01.2001"})
+        elif not self.is_bound and "village" not in self.initial:
+            # An operator of one village starts with it chosen.
+            only = list(village.queryset[:2])
+            if len(only) == 1:
+                self.initial["village"] = only[0]
 
     def clean_nik(self) -> str:
         info = parse_nik(self.cleaned_data["nik"])
@@ -174,7 +227,7 @@ class WorkerFilterForm(forms.Form):
         q: str = self.cleaned_data.get("q") or ""
         if is_name_query_too_short(q):
             raise ValidationError(
-                _("Type at least %(n)d letters of the name, or the whole 16-digit NIK."),
+                _("Type at least %(n)d letters of a name, the last 6 digits of the NIK or the whole 16-digit NIK."),
                 code="too_short",
                 params={"n": MIN_NAME_QUERY},
             )

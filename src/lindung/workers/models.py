@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.db.models.functions import Left
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,15 @@ class OccupationCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NikTail(Func):
+    """The last six digits of a NIK (the ones its mask shows: ``nik.nik_mask``), as the worker list searches
+    them. Written without a parameter (a NIK is 16 digits: the table's check), so that the index on it and
+    the queries read the same expression and both databases use the index."""
+
+    template = "SUBSTR(%(expressions)s, 11, 6)"
+    output_field = models.CharField()
 
 
 class Sex(models.TextChoices):
@@ -77,6 +86,8 @@ class Worker(RegionStamped):
             # A category filter sorted by name, without walking the other categories' names first.
             models.Index(fields=["occupation", "name"], name="worker_occupation_name"),
             # Name search on PostgreSQL: a trigram index on UPPER(name), made by migration 0003 (raw SQL).
+            # The search by the last six digits of a NIK (the masked NIK's), within the user's scope.
+            models.Index(NikTail("nik"), name="worker_nik_tail"),
         ]
         constraints = [
             # A constraint rather than unique=True, which on PostgreSQL adds a second index (for LIKE 'x%')

@@ -230,10 +230,20 @@ def _nik_quick(value: str, today: datetime.date) -> NikInfo | None:
     return NikInfo(nik=digits, valid=True, birth_date=birth_date, sex=sex)
 
 
+# A masked NIK keeps its first 4 digits (province and regency, which a list shows anyway) and its last 6 (the
+# birth year's two digits and the serial): enough to tell apart the many workers whose NIKs end alike
+# (``…800001``), and what the list's search takes (``worker_list``). The 6 digits in between (district, day
+# and month of birth) stay hidden.
+MASK_HEAD = 4
+MASK_TAIL = 6
+
+
 def nik_mask(nik: str) -> str:
-    """``6101015705800001`` → ``6101********0001``: enough to tell NIKs apart in a list, not to use one."""
+    """``6101015705800001`` → ``6101******800001``: enough to tell NIKs apart in a list, not to use one.
+
+    A value shorter than a NIK is hidden whole: keeping 4 + 6 of its characters would reveal most of it.
+    """
     digits = _SEPARATOR.sub("", nik)
-    if len(digits) <= 8:
-        # Keeping 4 + 4 characters of a short value would reveal all of it.
+    if len(digits) < 16:
         return "*" * len(digits)
-    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+    return digits[:MASK_HEAD] + "*" * (len(digits) - MASK_HEAD - MASK_TAIL) + digits[-MASK_TAIL:]

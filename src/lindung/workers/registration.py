@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from rapidfuzz import fuzz
 
@@ -111,11 +112,22 @@ def village_outside_scope(village_code: str, *, scope: RegionScope) -> str | Non
 def already_registered(*, holder_village: str, regency_name: str, scope: RegionScope) -> str:
     """The sentence for a NIK registered to the worker in ``holder_village`` (a regency named ``regency_name``).
 
-    Outside the asker's region it says only that the NIK exists: no regency, no name, no id.
+    Outside the asker's region it says only the regency, so that they know whom to ask: no name, no village,
+    no id (the form links to the worker only inside it: ``NikRegistered``).
     """
     if scope.covers(holder_village):
         return gettext("This NIK is already registered in %(regency)s.") % {"regency": regency_name}
-    return gettext("This NIK is already registered in another region.")
+    return gettext("This NIK is already registered in %(regency)s, outside your region.") % {"regency": regency_name}
+
+
+class NikRegistered(ValidationError):
+    """A NIK another worker holds: ``already_registered``'s sentence on the ``nik`` field, and the holder's id
+    in ``visible_pk`` when the asker's region covers them (the form links to their page), else ``None``."""
+
+    def __init__(self, *, holder_pk: int, holder_village: str, regency_name: str, scope: RegionScope) -> None:
+        message = already_registered(holder_village=holder_village, regency_name=regency_name, scope=scope)
+        super().__init__({"nik": [message]})
+        self.visible_pk = holder_pk if scope.covers(holder_village) else None
 
 
 # --- likely duplicates -------------------------------------------------------------------------

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.lookups import Exact
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import RegionScope, scope_of, scope_queryset
 from lindung.audit.models import AuditEntry
 from lindung.regions.models import Region
-from lindung.workers.models import OccupationCategory, Worker
+from lindung.workers.models import NikTail, OccupationCategory, Worker
+from lindung.workers.nik import MASK_HEAD, MASK_TAIL
 
 SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "pk"),
@@ -22,8 +24,14 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-registered": ("-created_at", "-pk"),
 }
 _NIK_QUERY = re.compile(r"^[0-9]{16}$")
+# The digits a masked NIK shows at its end (``nik_mask``), alone or with its first four and the stars between,
+# as the list shows it (``6101******800001``).
+_NIK_TAIL_QUERY = re.compile(rf"^(?:([0-9]{{{MASK_HEAD}}})\*+)?([0-9]{{{MASK_TAIL}}})$")
 # A trigram index cannot help a name fragment shorter than three letters: it would read every row.
 MIN_NAME_QUERY = 3
+# The words of a name search that are matched (each word of a name must be found, in any order).
+MAX_NAME_WORDS = 5
+_WORD_SEPARATORS = re.compile(r"[\s,]+")
 # Up to this many matches, a name search pages over the matching ids (see _narrow_to_matches).
 NAME_MATCH_CAP = 10_000
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
@@ -50,24 +58,18 @@ def worker_list(
 ) -> QuerySet[Worker]:
     """The workers ``user`` may see, searched, filtered and sorted.
 
-    ``q`` of exactly 16 digits (separators ignored) is a NIK and matches exactly (the unique index);
-    anything else searches names, case-insensitively (a trigram index on PostgreSQL, migration 0003).
+    ``q`` is read by ``worker_search_q``: a whole NIK, the last six digits of one, or the words of a name.
     ``condition``: a further filter from an app above the registry, applied with the registry's own before
     a name search is narrowed (the list page's enrolment filters, ``lindung.enrolments.selectors``).
     """
     filters = filters or WorkerFilters()
     qs = scope_queryset(Worker.objects.all(), user)
-    q = q.strip()
-    name_search = False
-    if q:
-        digits = _NIK_SEPARATORS.sub("", q)
-        if _NIK_QUERY.match(digits):
-            qs = qs.filter(nik=digits)
-        elif len(q) < MIN_NAME_QUERY:
-            return qs.none()
-        else:
-            qs = qs.filter(name__icontains=q)
-            name_search = True
+    search = worker_search_q(q)
+    if search is None:
+        return qs.none()
+    qs = qs.filter(search)
+    # A name or a NIK's last digits: matches anywhere in the index order, which a page sorted by name would walk.
+    narrow = bool(q.strip()) and not _NIK_QUERY.match(_digits_query(q))
     if filters.regency:
         # Within the scope already applied: a regency outside it simply leaves nothing.
         qs = qs.filter(regency_code=filters.regency)
@@ -77,22 +79,69 @@ def worker_list(
         qs = qs.filter(occupation_id=category_id) if category_id is not None else qs.none()
     if condition is not None:
         qs = qs.filter(condition)
-    if name_search:
+    if narrow:
         qs = _narrow_to_matches(qs)
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
-def is_name_query_too_short(q: str) -> bool:
+def worker_search_q(q: str, *, prefix: str = "") -> Q | None:
+    """What a search box's ``q`` matches, as a condition on the worker (``prefix``: the path to the worker
+    from another model, ``"worker__"``); ``None`` when it cannot match anything (a name too short).
+
+    1. Exactly 16 digits (separators ignored): the NIK, exactly (the unique index).
+    2. The last six digits of a NIK, alone or as the list shows a masked NIK (``6101******800001``): the NIKs
+       ending so (``NikTail``'s index, migration 0006), and starting with the four shown.
+    3. Anything else: a name holding every word of ``q`` (up to ``MAX_NAME_WORDS``), in any order and
+       case-insensitively: "Suparman Ahmad" finds "Ahmad Suparman". On PostgreSQL each word is a condition
+       the trigram index on ``UPPER(name)`` answers (migration 0003); the words are read whole, so a word of
+       one or two letters narrows what the longer ones found. At least one word must have
+       ``MIN_NAME_QUERY`` letters: a trigram index cannot help shorter ones.
+    """
     q = q.strip()
-    return bool(q) and not _NIK_QUERY.match(_NIK_SEPARATORS.sub("", q)) and len(q) < MIN_NAME_QUERY
+    if not q:
+        return Q()
+    if digits := _digits_query(q):
+        if _NIK_QUERY.match(digits):
+            return Q(**{f"{prefix}nik": digits})
+        head, tail = _NIK_TAIL_QUERY.match(digits).groups()  # type: ignore[union-attr]
+        condition = Q(Exact(NikTail(f"{prefix}nik"), tail))
+        if head:
+            condition &= Q(**{f"{prefix}nik__startswith": head})
+        return condition
+    words = name_words(q)
+    if not words:
+        return None
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{prefix}name__icontains": word})
+    return condition
+
+
+def name_words(q: str) -> list[str]:
+    """The words of a name search that are matched, or none when no word is long enough to search by."""
+    words = list(dict.fromkeys(word for word in _WORD_SEPARATORS.split(q.strip()) if word))[:MAX_NAME_WORDS]
+    if not any(len(word) >= MIN_NAME_QUERY for word in words):
+        return []
+    return words
+
+
+def _digits_query(q: str) -> str:
+    """``q`` without separators when it is a NIK or the end of one (``worker_search_q``), else ``""``."""
+    digits = _NIK_SEPARATORS.sub("", q)
+    return digits if _NIK_QUERY.match(digits) or _NIK_TAIL_QUERY.match(digits) else ""
+
+
+def is_name_query_too_short(q: str) -> bool:
+    return worker_search_q(q) is None
 
 
 def _narrow_to_matches(qs: QuerySet[Worker]) -> QuerySet[Worker]:
-    """On PostgreSQL, a name search with few matches pages over their ids instead of the name index.
+    """On PostgreSQL, a search by name (or by a NIK's last digits) with few matches pages over their ids instead
+    of the name index.
 
     Sorted by name, PostgreSQL walks the (region, name) index hoping to meet 50 matches early; for a
     name whose matches all sort late ("zahra") it reads most of the index: seconds at a million
-    workers (BENCHMARKS.md). Collecting the ids through the trigram index alone (bitmap scans only)
+    workers (BENCHMARKS.md). Collecting the ids through the trigram index (or ``NikTail``'s) alone (bitmap scans only)
     costs milliseconds; up to ``NAME_MATCH_CAP`` of them are then sorted directly. Above the cap the
     matches are dense, so the ordered walk finds a page quickly and the query stays as it was.
     """

@@ -26,7 +26,7 @@ from lindung.workers import registration
 from lindung.workers.models import Heir, HeirRelation, OccupationCategory, Worker
 from lindung.workers.nik import nik_mask, parse_nik
 from lindung.workers.phone import phone_normalise
-from lindung.workers.registration import LikelyDuplicates, worker_likely_duplicates
+from lindung.workers.registration import LikelyDuplicates, NikRegistered, worker_likely_duplicates
 from lindung.workers.selectors import worker_nik_holder
 
 # The fields a registration sets; ``nik`` only at registration (never edited).
@@ -73,7 +73,7 @@ def worker_register(
     with transaction.atomic():
         holder = worker_nik_holder(nik=nik)
         if holder is not None:
-            raise ValidationError({"nik": _already_registered(holder, scope)})
+            raise _already_registered(holder, scope)
         likely = worker_likely_duplicates(
             name=values["name"], birth_date=values["birth_date"], regency_code=values["village"].code[:5]
         )
@@ -90,7 +90,7 @@ def worker_register(
             holder = worker_nik_holder(nik=nik)
             if holder is None:
                 raise
-            raise ValidationError({"nik": _already_registered(holder, scope)}) from None
+            raise _already_registered(holder, scope) from None
         Heir.objects.bulk_create([Heir(worker=worker, **row) for row in heir_rows])
 
         changes = _redacted({field: [None, value] for field, value in _snapshot(worker).items()})
@@ -289,10 +289,10 @@ def _clean_heirs(heirs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _already_registered(holder: Worker, scope: RegionScope) -> str:
+def _already_registered(holder: Worker, scope: RegionScope) -> NikRegistered:
     regency = Region.objects.filter(code=holder.regency_code).values_list("name", flat=True).first()
-    return registration.already_registered(
-        holder_village=holder.village_id, regency_name=regency or holder.regency_code, scope=scope
+    return NikRegistered(
+        holder_pk=holder.pk, holder_village=holder.village_id, regency_name=regency or holder.regency_code, scope=scope
     )
 
 

@@ -22,13 +22,14 @@ from lindung.accounts.permissions import Action, require, signed_in_user, user_c
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.inputs import plain_text, query_value
 from lindung.regions.models import Region
-from lindung.workers.forms import HeirFormSet, WorkerForm, heir_rows
+from lindung.workers.forms import HeirFormSet, OccupationField, WorkerForm, heir_rows
 from lindung.workers.models import Worker
 from lindung.workers.selectors import region_children_in_scope, regions_in_scope, worker_history
 from lindung.workers.services import (
     EDITABLE_FIELDS,
     HEIR_FIELDS,
     LikelyDuplicates,
+    NikRegistered,
     worker_edit,
     worker_nik_view,
     worker_register,
@@ -52,6 +53,7 @@ def worker_register_view(request: HttpRequest) -> HttpResponse:
     form = WorkerForm(request.POST or None, user=user)
     heirs = HeirFormSet(request.POST or None, prefix="heirs")
     likely: LikelyDuplicates | None = None
+    registered: int | None = None
     if request.method == "POST" and form.is_valid() and heirs.is_valid():
         try:
             worker = worker_register(
@@ -62,12 +64,18 @@ def worker_register_view(request: HttpRequest) -> HttpResponse:
             )
         except LikelyDuplicates as exc:
             likely = exc
+        except NikRegistered as exc:
+            _put_errors(form, heirs, exc)
+            # A link to the worker who holds the NIK, when this user may open their page.
+            registered = exc.visible_pk if user_can(user, Action.WORKER_VIEW) else None
         except ValidationError as exc:
             _put_errors(form, heirs, exc)
         else:
             messages.success(request, gettext("%(name)s is registered.") % {"name": worker.name})
             return redirect("workers:detail", pk=worker.pk)
-    return render(request, "workers/form.html", _form_context(user, form, heirs, likely=likely))
+    context = _form_context(user, form, heirs, likely=likely)
+    context["registered"] = registered
+    return render(request, "workers/form.html", context)
 
 
 @login_required
@@ -113,6 +121,7 @@ def _form_context(
         else [],
         "chosen_regency": chosen_regency,
         "chosen_district": village[:8],
+        "occupation_options": OccupationField.options(),
     }
 
 

@@ -250,7 +250,7 @@ def test_finance_sees_the_whole_province_with_masked_niks(cast: Cast, arrears: d
         assert f'data-enrolment="{enrolment.pk}" data-arrears="2"' in html
         nik = enrolment.worker.nik
         assert nik not in html
-        assert f"{nik[:4]}********{nik[-4:]}" in html
+        assert f"{nik[:4]}******{nik[-6:]}" in html
 
 
 def test_a_pontianak_leader_sees_only_pontianak(arrears: dict[str, Enrolment]):

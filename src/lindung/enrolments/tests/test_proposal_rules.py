@@ -35,7 +35,8 @@ from lindung.testing import (
     make_worker,
     set_quota,
 )
-from lindung.workers.models import OccupationCategory, Worker
+from lindung.workers.forms import OccupationField
+from lindung.workers.models import Worker
 from lindung.workers.services import LikelyDuplicates, worker_register
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ class Person:
     village: str = SAMBAS_VILLAGE
     income: int = 1_000_000
     kk_number: str = ""
+    occupation: str = "PETANI"  # as typed: a category's code or name, or an occupation ("Marbot")
 
     def form_data(self) -> dict[str, Any]:
         """What the registration form hands to ``worker_register``."""
@@ -77,7 +79,7 @@ class Person:
             "address": "Jl. Pasar No. 3",
             "village": Region.objects.get(code=self.village),
             "phone": "0812-3456-7890",
-            "occupation": OccupationCategory.objects.get(code="PETANI"),
+            "occupation": OccupationField().clean(self.occupation),  # the form's reading of what was typed
             "declared_income": self.income,
             "kk_number": self.kk_number,
             "mother_maiden_name": "",
@@ -94,7 +96,7 @@ class Person:
             "Alamat": "Jl. Pasar No. 3",
             "Kode Desa": self.village,
             "No HP": "0812-3456-7890",
-            "Kategori": "PETANI",
+            "Kategori": self.occupation,
             "Penghasilan": str(self.income),
             "No KK": self.kk_number,
         }
@@ -211,13 +213,13 @@ def _nik_registered_outside_the_users_region(cast: Cast, programme: Programme) -
         cast["operator_sambas"],
         programme,
         Person(nik=holder.nik),
-        ("refused", "This NIK is already registered in another region."),
+        ("refused", "This NIK is already registered in Kota Pontianak, outside your region."),
     )
 
 
 def _likely_duplicate(cast: Cast, programme: Programme) -> Case:
     earlier = make_worker(name="Budi Santoso")  # Sambas, born 17 May 1980, as the person
-    masked = f"{earlier.nik[:4]}********{earlier.nik[-4:]}"
+    masked = f"{earlier.nik[:4]}******{earlier.nik[-6:]}"
     return Case(
         cast["operator_sambas"],
         programme,
@@ -417,3 +419,29 @@ def test_two_verdicts_differ_on_purpose(cast: Cast, programme: Programme, tmp_pa
             "This worker is already enrolled in programme KALBAR-2026.",
         )
         assert _undone(lambda: through_the_import(proposing_again, tmp_path / "b.csv", "en")) == SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Marbot", "KEAGAMAAN"),
+        ("guru ngaji", "KEAGAMAAN"),
+        ("petani sawit", "PETANI"),
+        ("Nelayan Tangkap", "NELAYAN"),
+        ("Pekerja keagamaan", "KEAGAMAAN"),
+        ("rt_rw", "RT_RW"),
+    ],
+)
+def test_the_pages_and_the_import_read_an_occupation_as_the_same_category(
+    cast: Cast, programme: Programme, tmp_path: Path, typed: str, code: str
+):
+    """The occupation as people write it (``data/occupation_synonyms.csv``), read by the one rule on both paths."""
+    case = Case(cast["operator_sambas"], programme, Person(nik=make_nik(), occupation=typed))
+
+    def category(path: Callable[[], Verdict]) -> tuple[Verdict, str]:
+        return path(), Worker.objects.get(nik=case.person.nik).occupation.code
+
+    with translation.override("en"):
+        pages = _undone(lambda: category(lambda: through_the_pages(case)))
+        upload = _undone(lambda: category(lambda: through_the_import(case, tmp_path / "usulan.csv", "en")))
+    assert pages == upload == (PROPOSED, code)

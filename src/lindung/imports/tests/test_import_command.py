@@ -62,8 +62,8 @@ def test_the_command_prints_one_json_summary_where_rows_add_up(cast: Cast, progr
         {
             "row": 4,
             "column": "Kategori",
-            "message": "Unknown category ASTRONOT: use a category code or name listed in the template's "
-            "explanation sheet.",
+            "message": "Unknown category ASTRONOT: use a category code or name, or an occupation, listed in the "
+            "template's explanation sheet.",
         }
     ]
 

@@ -210,8 +210,8 @@ def test_a_messy_file_imports_the_clean_rows_and_rejects_each_problem_with_row_a
         "NIK",
         f"This NIK is already in row {at['dotted nik']} of this file; each worker may appear only once.",
     )
-    # The holder is outside operator_sambas's region: the sentence does not say where.
-    assert problem("other regency") == ("NIK", "This NIK is already registered in another region.")
+    # The holder is outside operator_sambas's region: the sentence says only the regency.
+    assert problem("other regency") == ("NIK", "This NIK is already registered in Kota Pontianak, outside your region.")
     assert problem("overlapping programme")[0] == "NIK" and "SAMBAS-2026" in problem("overlapping programme")[1]
     assert problem("bad date") == ("Tanggal Lahir", "31/02/1980 is not a real date.")
     assert problem("bad sex")[0] == "Jenis Kelamin"
@@ -322,13 +322,13 @@ def test_an_operator_of_a_village_imports_only_into_that_village(cast: Cast, pro
     assert result.errors[0].message == "This village is outside your region."
 
 
-def test_a_nik_registered_outside_the_uploaders_region_is_not_described(
+def test_a_nik_registered_outside_the_uploaders_region_names_only_its_regency(
     cast: Cast, programme: Programme, tmp_path: Path
 ):
-    holder = make_worker(village=PONTIANAK_VILLAGE)
+    holder = make_worker(village=PONTIANAK_VILLAGE, name="Rudi Hartono")
     path = write_csv(tmp_path / "p.csv", [person(holder.nik)])
     result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
-    assert result.errors[0].message == "This NIK is already registered in another region."
+    assert result.errors[0].message == "This NIK is already registered in Kota Pontianak, outside your region."
 
 
 def test_a_province_uploader_learns_which_regency_holds_the_nik(cast: Cast, programme: Programme, tmp_path: Path):
@@ -432,7 +432,7 @@ def test_a_likely_duplicate_of_a_registered_worker_is_rejected_unless_the_row_co
     assert (result.imported, result.rejected) == (1, 1)  # another birth date: another person
     (error,) = result.errors
     assert (error.row, error.column) == (2, "Nama Lengkap")
-    assert "Budi Santoso" in error.message and registered.nik[:4] + "********" in error.message
+    assert "Budi Santoso" in error.message and registered.nik[:4] + "******" + registered.nik[-6:] in error.message
     assert "Bukan Duplikat" in error.message
 
     look_alike["Bukan Duplikat"] = "ya"

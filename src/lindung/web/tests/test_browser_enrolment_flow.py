@@ -109,7 +109,7 @@ def test_worker_goes_from_registration_to_active_and_stays_hidden_from_another_r
     expect(form.locator(f'#id_village option[value^="{DISTRICT}."]')).to_have_count(district_villages)
     form.locator("#id_village").select_option(VILLAGE)
     form.locator("#id_phone").fill("0812-3456-7890")
-    form.locator("#id_occupation").select_option(str(farmer.pk))
+    form.locator("#id_occupation").fill("Petani")  # a category, or an occupation: typed, or picked from its list
     expect(form.locator("#id_declared_income")).to_have_value("1.000.000")
     form.locator("#id_heirs-0-name").fill("Rahmat")
     form.locator("#id_heirs-0-relation").select_option("anak")
@@ -123,7 +123,7 @@ def test_worker_goes_from_registration_to_active_and_stays_hidden_from_another_r
     assert (worker.phone, worker.occupation_id, worker.declared_income) == ("+6281234567890", farmer.pk, 1_000_000)
     assert list(worker.heirs.values_list("name", "relation")) == [("Rahmat", "anak")]
     expect(messages).to_contain_text("Siti Aminah")
-    expect(page.get_by_test_id("nik")).to_have_text(f"{nik[:4]}********{nik[-4:]}")  # masked
+    expect(page.get_by_test_id("nik")).to_have_text(f"{nik[:4]}******{nik[-6:]}")  # masked
     _shot(page, test_results_dir, "1-worker-page")
 
     page.get_by_test_id("propose-link").click()
@@ -223,7 +223,7 @@ def test_worker_pages_switch_to_english_with_the_language_selector(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Workers")
     expect(page.locator('header nav.main-nav a[href="/kepesertaan/"]')).to_have_text("Enrolments")
-    expect(page.get_by_label("NIK (16 digits) or name")).to_be_visible()
+    expect(page.get_by_label("NIK, its last 6 digits, or name")).to_be_visible()
     expect(page.get_by_test_id("no-workers")).to_have_text("No worker matches.")
     register = page.get_by_role("link", name="Register a worker")
     _shot(page, test_results_dir, "en-list")
@@ -235,7 +235,7 @@ def test_worker_pages_switch_to_english_with_the_language_selector(
     for group, labels in (
         ("Identity", ("NIK", "Name", "Date of birth", "Female")),
         ("Address", ("Regency/city", "District", "Village")),
-        ("Work", ("Occupation category",)),
+        ("Work", ("Occupation",)),
     ):
         fieldset = page.get_by_role("group", name=group, exact=True)
         for label in labels:

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.filter(name="nik_mask")
 def nik_mask_filter(value: str | None) -> str:
-    """``{{ worker.nik|nik_mask }}`` → ``6101********0001``."""
+    """``{{ worker.nik|nik_mask }}`` → ``6101******800001``."""
     return nik_mask(value) if value else ""
 
 

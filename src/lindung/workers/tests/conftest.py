@@ -37,8 +37,7 @@ def registration(village: str = SAMBAS_VILLAGE, **overrides: Any) -> dict[str, A
 def form_post(data: dict[str, Any], heirs: list[dict[str, str]] | None = None, **extra: str) -> dict[str, str]:
     """The registration form's POST body for service input ``data``."""
     post = {
-        key: (value.code if isinstance(value, Region) else value.pk if isinstance(value, OccupationCategory) else value)
-        for key, value in data.items()
+        key: (value.code if isinstance(value, Region | OccupationCategory) else value) for key, value in data.items()
     }
     post["birth_date"] = data["birth_date"].isoformat()
     heirs = heirs or []

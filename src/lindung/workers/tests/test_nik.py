@@ -313,15 +313,17 @@ def test_an_unknown_issue_code_is_a_programming_error() -> None:
 # --- Masking ---------------------------------------------------------------------------------------
 
 
-def test_mask_keeps_the_first_and_last_four_digits() -> None:
-    assert nik_mask("6101015705800001") == "6101********0001"
+def test_mask_keeps_the_first_four_and_the_last_six_digits() -> None:
+    assert nik_mask("6101015705800001") == "6101******800001"
 
 
 def test_mask_ignores_separators() -> None:
-    assert nik_mask("6101 0157 0580 0001") == "6101********0001"
+    assert nik_mask("6101 0157 0580 0001") == "6101******800001"
 
 
-@pytest.mark.parametrize(("value", "masked"), [("12345678", "********"), ("123", "***"), ("", "")])
+@pytest.mark.parametrize(
+    ("value", "masked"), [("123456789012345", "*" * 15), ("12345678", "********"), ("123", "***"), ("", "")]
+)
 def test_mask_hides_a_short_value_entirely(value: str, masked: str) -> None:
     assert nik_mask(value) == masked
 
@@ -403,9 +405,9 @@ def test_separators_between_digits_change_nothing(
 
 @property_test
 @given(value=st.text(alphabet="0123456789", min_size=16, max_size=16))
-def test_mask_shows_only_eight_of_sixteen_digits(value: str) -> None:
+def test_mask_shows_only_ten_of_sixteen_digits(value: str) -> None:
     masked = nik_mask(value)
 
     assert len(masked) == 16
-    assert masked[:4] == value[:4] and masked[-4:] == value[-4:]
-    assert masked[4:12] == "********"
+    assert masked[:4] == value[:4] and masked[-6:] == value[-6:]
+    assert masked[4:10] == "******"

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_detail_page_masks_the_nik_and_hides_the_birth_date_until_asked(cast):
     worker = make_worker(birth_date=dt.date(1980, 5, 17))
     page = client_for(cast["operator_sambas"]).get(f"/pekerja/{worker.pk}/").content.decode()
-    assert f"{worker.nik[:4]}********{worker.nik[-4:]}" in page
+    assert f"{worker.nik[:4]}******{worker.nik[-6:]}" in page
     assert worker.nik not in page
     assert "17-05-1980" not in page
     assert 'data-testid="show-nik"' in page

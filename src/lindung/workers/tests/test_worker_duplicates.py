@@ -12,7 +12,7 @@ from lindung.testing import PONTIANAK_VILLAGE, client_for, make_cast, make_worke
 from lindung.workers import services
 from lindung.workers.models import Worker
 from lindung.workers.registration import lengths_close, look_alike_sql
-from lindung.workers.services import LikelyDuplicates, worker_register
+from lindung.workers.services import LikelyDuplicates, NikRegistered, worker_register
 from lindung.workers.tests.conftest import BIRTH, form_post, registration
 
 
@@ -31,23 +31,38 @@ def test_a_nik_registered_in_the_operator_s_own_regency_is_refused_naming_the_re
 
 
 @pytest.mark.django_db
-def test_a_nik_registered_outside_the_operator_s_region_is_refused_without_saying_where(cast):
+def test_a_nik_registered_outside_the_operator_s_region_is_refused_naming_only_its_regency(cast):
     existing = make_worker()  # in Sambas
     data = registration(PONTIANAK_VILLAGE, nik=existing.nik)
-    assert _nik_error(cast["operator_pontianak"], data) == ["This NIK is already registered in another region."]
+    with translation.override("en"), pytest.raises(NikRegistered) as exc:
+        worker_register(actor=cast["operator_pontianak"], data=data, heirs=[])
+    assert exc.value.message_dict["nik"] == ["This NIK is already registered in Kabupaten Sambas, outside your region."]
+    assert exc.value.visible_pk is None
     assert Worker.objects.count() == 1
 
 
 @pytest.mark.django_db
-def test_the_form_shows_the_duplicate_nik_next_to_the_nik_field(cast):
-    existing = make_worker()
+def test_the_form_shows_the_duplicate_nik_next_to_the_nik_field_with_no_link_outside_the_region(cast):
+    existing = make_worker(name="Rudi Hartono")  # in Sambas
     page = client_for(cast["operator_pontianak"]).post(
         "/pekerja/daftar/", form_post(registration(PONTIANAK_VILLAGE, nik=existing.nik))
     )
     assert page.status_code == 200
+    body = page.content.decode()
+    block = body.split('data-field="nik"', 1)[1].split('<div class="field', 1)[0]
+    assert "This NIK is already registered in Kabupaten Sambas, outside your region." in block
+    assert 'data-testid="nik-link"' not in body
+    assert f"/pekerja/{existing.pk}/" not in body and "Rudi Hartono" not in body
+
+
+@pytest.mark.django_db
+def test_the_form_links_to_the_worker_holding_the_nik_when_the_user_may_see_them(cast):
+    existing = make_worker(name="Rudi Hartono")  # in Sambas
+    page = client_for(cast["operator_sambas"]).post("/pekerja/daftar/", form_post(registration(nik=existing.nik)))
+    assert page.status_code == 200
     block = page.content.decode().split('data-field="nik"', 1)[1].split('<div class="field', 1)[0]
-    assert "This NIK is already registered in another region." in block
-    assert "Sambas" not in block
+    assert "This NIK is already registered in Kabupaten Sambas." in block
+    assert f'href="/pekerja/{existing.pk}/" data-testid="nik-link"' in block
 
 
 @pytest.mark.django_db
@@ -97,7 +112,7 @@ def test_the_form_lists_likely_duplicates_masked_and_saves_once_confirmed(cast):
     post = form_post(registration(name="Siti Aminah", birth_date=BIRTH, sex="P"))
     page = client.post("/pekerja/daftar/", post).content.decode()
     warning = page.split('data-testid="likely-duplicates"', 1)[1].split("</div>", 1)[0]
-    assert f"{earlier.nik[:4]}********{earlier.nik[-4:]}" in warning
+    assert f"{earlier.nik[:4]}******{earlier.nik[-6:]}" in warning
     assert earlier.nik not in page
     assert Worker.objects.count() == 1
 

@@ -85,7 +85,7 @@ def test_sorting_by_name_or_registration_date(cast):
 def test_the_list_page_masks_the_nik_and_shows_no_birth_date(cast):
     worker = make_worker(name="Budi", birth_date=dt.date(1980, 5, 17))
     page = client_for(cast["operator_sambas"]).get("/pekerja/").content.decode()
-    assert f"{worker.nik[:4]}********{worker.nik[-4:]}" in page
+    assert f"{worker.nik[:4]}******{worker.nik[-6:]}" in page
     assert worker.nik not in page
     assert "17-05-1980" not in page and "1980-05-17" not in page
 
@@ -141,7 +141,7 @@ def test_the_export_is_the_filtered_list_with_masked_niks_and_is_audited(cast):
     make_worker(name="Siti")
     rows = _export(client_for(cast["operator_sambas"]), q="budi")
     assert len(rows) == 2
-    assert rows[1][0] == f"{budi.nik[:4]}********{budi.nik[-4:]}"
+    assert rows[1][0] == f"{budi.nik[:4]}******{budi.nik[-6:]}"
     assert rows[1][1] == "Budi"
     assert rows[1][5] == "Kabupaten Sambas"
     assert budi.nik not in str(rows)
@@ -175,7 +175,7 @@ def test_a_searched_nik_is_masked_in_the_export_s_audit_entry(cast):
     budi = make_worker()
     _export(client_for(cast["operator_sambas"]), q=budi.nik)
     assert AuditEntry.objects.get(action="worker.exported").changes["filter"][1]["q"] == (
-        f"{budi.nik[:4]}********{budi.nik[-4:]}"
+        f"{budi.nik[:4]}******{budi.nik[-6:]}"
     )
 
 
@@ -251,7 +251,7 @@ def test_a_searched_nik_is_posted_and_appears_in_no_address_of_the_search_or_its
     assert [row[1] for row in csv.reader(io.StringIO(csv_text.removeprefix("\ufeff")))][1:] == ["Budi"]
     assert budi.nik not in unescape(export[1])
     assert AuditEntry.objects.get(action="worker.exported").changes["filter"][1]["q"] == (
-        f"{budi.nik[:4]}********{budi.nik[-4:]}"
+        f"{budi.nik[:4]}******{budi.nik[-6:]}"
     )
 
 

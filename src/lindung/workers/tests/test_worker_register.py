@@ -40,8 +40,8 @@ def test_an_operator_registers_a_worker_with_heirs_and_the_registration_is_audit
     assert entry.region_code == SAMBAS_VILLAGE
     assert entry.changes["name"] == [None, "Budi Santoso"]
     # Personal identifiers are masked in the log, the mother's maiden name hidden.
-    assert entry.changes["nik"][1] == data["nik"][:4] + "********" + data["nik"][-4:]
-    assert entry.changes["kk_number"] == [None, "6101********8901"]
+    assert entry.changes["nik"][1] == data["nik"][:4] + "******" + data["nik"][-6:]
+    assert entry.changes["kk_number"] == [None, "6101******678901"]
     assert entry.changes["mother_maiden_name"] == [None, "***"]
 
 
