@@ -1,7 +1,8 @@
 # Lindung: `make demo` runs the demonstration, `make test` runs every check CI runs (CI calls `make test`).
 #
 #   make demo  [DEMO_ARGS="--no-serve"]        virtualenv + demo data + web server
-#   make test  [PYTEST_ARGS="-x -k login"]     lint, types, migrations, browsers, pytest on SQLite then PostgreSQL
+#   make test  [PYTEST_ARGS="-x -k login"] [PYTEST_WORKERS=2]   lint, types, migrations, browsers, pytest on SQLite
+#                                              then PostgreSQL, each in PYTEST_WORKERS processes (0: in one)
 #   make lint (ruff, layers) | typecheck | migrations-check | browsers | deploy-tools | test-sqlite | test-postgres
 #        | messages | venv | clean
 #
@@ -31,8 +32,10 @@ CHECKOUT_TEST_DATABASE := test_lindung_$(subst -,_,$(subst .,_,$(notdir $(CURDIR
 # Public on purpose: only for test runs, so that no key file is written into the repository.
 TEST_SECRET_KEY := lindung-test-only-key-public-never-use-in-production
 PYTEST_ARGS ?=
+# pytest-xdist processes (each with its own test database, test_..._gw0, _gw1); 0 runs the suite in this process.
+PYTEST_WORKERS ?= 2
 DEMO_ARGS ?=
-PYTEST := $(BIN)/pytest -p no:cacheprovider --durations=10
+PYTEST := $(BIN)/pytest -p no:cacheprovider --durations=10 -n $(PYTEST_WORKERS)
 
 # CI=true (or any value but 0/false/no/off) turns "skipped" into "failed" for PostgreSQL and Chromium.
 CI_VALUE := $(strip $(CI))
