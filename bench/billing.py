@@ -38,33 +38,29 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import re
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from common import REPO, cpu_model, git_revision, memory_gb
+from common import (
+    PROVINCE,
+    REPO,
+    add_database_arguments,
+    bench_database,
+    environment_lines,
+    git_revision,
+    publish,
+)
 
 # Python puts this script's folder first on sys.path: the registry benchmark imports as "registry".
 from registry import (
     CHUNK,
-    PROVINCE,
     SEED,
     SyntheticWorkers,
-    bench_environment,
-    command_line,
     copy_text,
-    database_name,
     logged_in_client,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
     table_shape,
     worker_columns,
 )
@@ -477,10 +473,7 @@ def report(
         f"### Billing one month at {count:,} active enrolments"
         f" ({dt.date.today().isoformat()}, revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data: `lindung migrate` + `regions load --prefix 61` + `rules load` {prepare_s:.1f} s; {count:,} workers "
         f"(registry generator, `COPY`) {workers_s:.1f} s; {count:,} active enrolments in one provincial programme "
         f"(`COPY`) {enrolments_s:.1f} s; `VACUUM (ANALYZE)` {vacuum_s:.1f} s.",
@@ -531,20 +524,12 @@ def main() -> None:
         help=f"Active enrolments (default {DEFAULT_ENROLMENTS:,}).",
     )
     parser.add_argument("--runs", type=int, default=3, help="Timed runs per figure (default 3); medians.")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"Dropped and recreated (default {DEFAULT_URL}).")
-    parser.add_argument("--keep", action="store_true", help="Keep the database (and the CLI logs) afterwards.")
+    add_database_arguments(parser, DEFAULT_URL, keep_help="Keep the database (and the CLI logs) afterwards.")
     args = parser.parse_args()
     if args.enrolments < 1_000:
         parser.error("--enrolments: at least 1,000")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-billing-"))
-    env = bench_environment(args.database_url, work_dir)
-    load_before = os.getloadavg()[0]
-    print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions", flush=True)
-    recreate_database(args.database_url)
-    try:
-        prepare_s = prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(args.database_url, prefix="lindung-bench-billing-", keep=args.keep) as bench:
         print(f"loading {args.enrolments:,} workers", flush=True)
         workers_s = load_workers(args.enrolments)
         programme = create_programme(args.enrolments)
@@ -568,17 +553,12 @@ def main() -> None:
             runs=args.runs,
             figures=figures,
             page=page,
-            load=(prepare_s, workers_s, enrolments_s, vacuum_s),
-            load_average=(load_before, os.getloadavg()[0]),
+            load=(bench.prepare_s, workers_s, enrolments_s, vacuum_s),
+            load_average=(bench.load_before, os.getloadavg()[0]),
         )
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(block, encoding="utf-8")
+        EXPLAIN_OUT.parent.mkdir(parents=True, exist_ok=True)
         EXPLAIN_OUT.write_text(f"{figures.insert_sql}\n\n{plans}", encoding="utf-8")
-        print()
-        print(block)
-        print(f"(written to {OUT.relative_to(REPO)}; plans in {EXPLAIN_OUT.relative_to(REPO)})")
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
+        publish(OUT, block, also=f"; plans in {EXPLAIN_OUT.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

@@ -36,28 +36,22 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from billing import create_programme, load_enrolments, load_workers, vacuum_analyze
-from common import REPO, add_database_arguments, cpu_model, git_revision, memory_gb, publish
+from common import (
+    REPO,
+    add_database_arguments,
+    bench_database,
+    environment_lines,
+    git_revision,
+    publish,
+)
 
 # Python puts this script's folder first on sys.path: the sibling benchmarks import by their names.
-from registry import (
-    bench_environment,
-    command_line,
-    database_name,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
-)
 
 if TYPE_CHECKING:
     from lindung.programmes.models import Programme
@@ -343,10 +337,7 @@ def report(
         f"### Nightly coverage job at {rows:,} active enrolments, 12 months (revision {git_revision()}, "
         f"{dt.date.today().isoformat()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data: schema {prepare_s:.1f} s; {rows:,} workers {workers_s:.1f} s and {rows:,} active enrolments "
         f"{enrolments_s:.1f} s (`COPY`; coverage from January to June; every 100th activated 45 days late); "
         f"`VACUUM (ANALYZE)` {vacuum_s:.1f} s. Billed {YEAR} but April and September through `invoice_build` and "
@@ -380,14 +371,7 @@ def main() -> None:
     if args.rows < 1_000:
         parser.error("--rows: at least 1,000")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-coverage-"))
-    env = bench_environment(args.database_url, work_dir)
-    load_before = os.getloadavg()[0]
-    print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions", flush=True)
-    recreate_database(args.database_url)
-    try:
-        prepare_s = prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(args.database_url, prefix="lindung-bench-coverage-", keep=args.keep) as bench:
         print(f"loading {args.rows:,} workers and enrolments", flush=True)
         workers_s = load_workers(args.rows)
         programme = create_programme(args.rows)
@@ -417,19 +401,17 @@ def main() -> None:
         block = report(
             rows=args.rows,
             runs=args.runs,
-            load=(prepare_s, workers_s, enrolments_s, vacuum_s),
+            load=(bench.prepare_s, workers_s, enrolments_s, vacuum_s),
             billing=billing,
             ours=ours,
             old=old,
             lines=lines,
             found=found,
-            load_average=(load_before, os.getloadavg()[0]),
+            load_average=(bench.load_before, os.getloadavg()[0]),
         )
         EXPLAIN_OUT.parent.mkdir(parents=True, exist_ok=True)
         EXPLAIN_OUT.write_text(f"{timer.insert[0]}\n\n{plan}\n", encoding="utf-8")
         publish(OUT, block, also=f"; the plan in {EXPLAIN_OUT.relative_to(REPO)}")
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 if __name__ == "__main__":
