@@ -41,12 +41,14 @@ import os
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from common import (
     PROVINCE,
     REPO,
+    StatementTimer,
+    StatementTiming,
     add_database_arguments,
     bench_database,
     environment_lines,
@@ -192,52 +194,24 @@ def vacuum_analyze() -> float:
 # Billing
 
 
-@dataclasses.dataclass
-class BuildTiming:
-    seconds: float
-    statements: list[tuple[str, float]]  # (first words of the SQL, seconds), in order
-
-    @property
-    def commit(self) -> float:
-        """Left after the statements: Python, and the COMMIT (with deferred foreign-key checks, if any)."""
-        return self.seconds - sum(s for _sql, s in self.statements)
-
-    def share(self, prefix: str) -> float:
-        return sum(s for sql, s in self.statements if sql.startswith(prefix))
+BuildTiming = StatementTiming  # its ``rest``: Python and the COMMIT
 
 
-class StatementTimer:
-    """An ``execute_wrapper`` keeping each statement's time, and the bulk INSERT's SQL and parameters."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, float]] = []
-        self.insert: tuple[str, Any] | None = None
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.statements.append((" ".join(sql.split()[:3]), time.perf_counter() - started))
-            # The first build inserts into the draft's own partition (contributions_invoiceline_<id>) before
-            # attaching it: kept as an insert into the lines' table, so the copies below can be substituted.
-            target = PARTITION_INSERT.match(sql)
-            if target and " SELECT " in sql and self.insert is None:
-                self.insert = (f"INSERT INTO {LINE_TABLE} " + sql[target.end() :], params)
+def line_insert(sql: str, params: Any) -> tuple[str, Any] | None:
+    """The bulk INSERT of the lines, for ``StatementTimer``. The first build inserts into the draft's own partition
+    (contributions_invoiceline_<id>) before attaching it: kept as an insert into the lines' table, so the copies
+    below can be substituted."""
+    target = PARTITION_INSERT.match(sql)
+    if target and " SELECT " in sql:
+        return (f"INSERT INTO {LINE_TABLE} " + sql[target.end() :], params)
+    return None
 
 
 def timed_build(programme: Programme, timer: StatementTimer) -> tuple[Invoice, BuildTiming]:
-    from django.db import connection
-
     from lindung.contributions.billing import invoice_build
 
-    timer.statements = []
-    with connection.execute_wrapper(timer):
-        started = time.perf_counter()
-        # actor=None: the system, as ``lindung bill`` runs it (no role check, still audited).
-        invoice = invoice_build(actor=None, programme=programme, month=MONTH)
-        seconds = time.perf_counter() - started
-    return invoice, BuildTiming(seconds, list(timer.statements))
+    # actor=None: the system, as ``lindung bill`` runs it (no role check, still audited).
+    return timer.timed(lambda: invoice_build(actor=None, programme=programme, month=MONTH))
 
 
 def create_copies() -> str:
@@ -316,7 +290,7 @@ class BillingFigures:
 
 def bill(programme: Programme, runs: int) -> tuple[BillingFigures, Invoice, StatementTimer]:
     figures = BillingFigures()
-    timer = StatementTimer()
+    timer = StatementTimer(line_insert)
     invoice, figures.first_build = timed_build(programme, timer)
     if timer.insert is None:
         raise SystemExit("invoice_build sent no INSERT ... SELECT into contributions_invoiceline: update the benchmark")
@@ -447,7 +421,7 @@ def breakdown(timings: list[BuildTiming]) -> str:
         sum(s for _sql, s in t.statements) - t.share("DELETE FROM") - lines_share(t) - sum(partition_share(t))
         for t in timings
     )
-    commit = statistics.median(t.commit for t in timings)
+    commit = statistics.median(t.rest for t in timings)
     partition = f"new partition {prepare:.2f} s, primary key and ATTACH {attach:.2f} s, " if prepare or attach else ""
     return (
         f"DELETE statements {delete:.1f} s, {partition}the lines' statement (with its triggers) {insert:.1f} s, "

@@ -15,10 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -26,6 +26,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 REPO = Path(__file__).resolve().parent.parent
 PROVINCE = "61"  # Kalimantan Barat: the regions every benchmark loads
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,53 @@ def publish(out: Path, block: str, *, also: str = "") -> None:
     print()
     print(block)
     print(f"(written to {out.relative_to(REPO)}{also})")
+
+
+# Statements timed inside Django
+
+
+@dataclass
+class StatementTiming:
+    seconds: float
+    statements: list[tuple[str, float]]  # (first words of the SQL, seconds), in order
+
+    @property
+    def rest(self) -> float:
+        """Left after the statements: Python, and the COMMIT (with deferred foreign-key checks, if any)."""
+        return self.seconds - sum(s for _sql, s in self.statements)
+
+    def share(self, prefix: str) -> float:
+        return sum(s for sql, s in self.statements if sql.startswith(prefix))
+
+
+class StatementTimer:
+    """An ``execute_wrapper`` keeping each statement's time (by its first three words) and, with its parameters,
+    the first statement ``capture`` returns something for (the statement to EXPLAIN afterwards)."""
+
+    def __init__(self, capture: Callable[[str, Any], tuple[str, Any] | None]) -> None:
+        self.capture = capture
+        self.statements: list[tuple[str, float]] = []
+        self.insert: tuple[str, Any] | None = None
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.statements.append((" ".join(sql.split()[:3]), time.perf_counter() - started))
+            if self.insert is None:
+                self.insert = self.capture(sql, params)
+
+    def timed(self, call: Callable[[], T]) -> tuple[T, StatementTiming]:
+        """``call()`` timed, with the time of each statement it sent."""
+        from django.db import connection
+
+        self.statements = []
+        with connection.execute_wrapper(self):
+            started = time.perf_counter()
+            result = call()
+            seconds = time.perf_counter() - started
+        return result, StatementTiming(seconds, list(self.statements))
 
 
 # Database and environment

@@ -38,12 +38,13 @@ import datetime as dt
 import os
 import statistics
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from billing import create_programme, load_enrolments, load_workers, vacuum_analyze
 from common import (
     REPO,
+    StatementTimer,
+    StatementTiming,
     add_database_arguments,
     bench_database,
     environment_lines,
@@ -165,35 +166,14 @@ def create_raw_tables() -> None:
 # Timing
 
 
-@dataclasses.dataclass
-class JobTiming:
-    seconds: float
-    statements: list[tuple[str, float]]  # (first words of the SQL, seconds), in order
-
-    def share(self, prefix: str) -> float:
-        return sum(s for sql, s in self.statements if sql.startswith(prefix))
-
-    @property
-    def rest(self) -> float:
-        return self.seconds - sum(s for _sql, s in self.statements)
+JobTiming = StatementTiming
 
 
-class StatementTimer:
-    """An ``execute_wrapper`` keeping each statement's time, and the statuses' INSERT with its parameters."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, float]] = []
-        self.insert: tuple[str, Any] | None = None
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            words = " ".join(sql.split()[:3])
-            self.statements.append((words, time.perf_counter() - started))
-            if words.startswith("INSERT INTO contributions_coveragestatus") and self.insert is None:
-                self.insert = (sql, params)
+def status_insert(sql: str, params: Any) -> tuple[str, Any] | None:
+    """The statuses' INSERT with its parameters, for ``StatementTimer``."""
+    if " ".join(sql.split()[:3]).startswith("INSERT INTO contributions_coveragestatus"):
+        return (sql, params)
+    return None
 
 
 def timed_job(timer: StatementTimer) -> JobTiming:
@@ -203,12 +183,8 @@ def timed_job(timer: StatementTimer) -> JobTiming:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) contributions_coveragestatus")
-    timer.statements = []
-    with connection.execute_wrapper(timer):
-        started = time.perf_counter()
-        coverage_update(today=TODAY)
-        seconds = time.perf_counter() - started
-    return JobTiming(seconds, list(timer.statements))
+    _, timing = timer.timed(lambda: coverage_update(today=TODAY))
+    return timing
 
 
 def timed_raw(programme: Programme, table: str, statement: str) -> float:
@@ -382,7 +358,7 @@ def main() -> None:
         billing = bill_year(programme)
         vacuum_analyze()
         create_raw_tables()
-        timer = StatementTimer()
+        timer = StatementTimer(status_insert)
         ours: list[JobTiming] = []
         old: list[float] = []
         lines: list[float] = []
