@@ -38,33 +38,31 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import re
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from common import REPO, cpu_model, git_revision, memory_gb
+from common import (
+    PROVINCE,
+    REPO,
+    StatementTimer,
+    StatementTiming,
+    add_database_arguments,
+    bench_database,
+    environment_lines,
+    git_revision,
+    publish,
+)
 
 # Python puts this script's folder first on sys.path: the registry benchmark imports as "registry".
 from registry import (
     CHUNK,
-    PROVINCE,
     SEED,
     SyntheticWorkers,
-    bench_environment,
-    command_line,
     copy_text,
-    database_name,
     logged_in_client,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
     table_shape,
     worker_columns,
 )
@@ -196,52 +194,24 @@ def vacuum_analyze() -> float:
 # Billing
 
 
-@dataclasses.dataclass
-class BuildTiming:
-    seconds: float
-    statements: list[tuple[str, float]]  # (first words of the SQL, seconds), in order
-
-    @property
-    def commit(self) -> float:
-        """Left after the statements: Python, and the COMMIT (with deferred foreign-key checks, if any)."""
-        return self.seconds - sum(s for _sql, s in self.statements)
-
-    def share(self, prefix: str) -> float:
-        return sum(s for sql, s in self.statements if sql.startswith(prefix))
+BuildTiming = StatementTiming  # its ``rest``: Python and the COMMIT
 
 
-class StatementTimer:
-    """An ``execute_wrapper`` keeping each statement's time, and the bulk INSERT's SQL and parameters."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, float]] = []
-        self.insert: tuple[str, Any] | None = None
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.statements.append((" ".join(sql.split()[:3]), time.perf_counter() - started))
-            # The first build inserts into the draft's own partition (contributions_invoiceline_<id>) before
-            # attaching it: kept as an insert into the lines' table, so the copies below can be substituted.
-            target = PARTITION_INSERT.match(sql)
-            if target and " SELECT " in sql and self.insert is None:
-                self.insert = (f"INSERT INTO {LINE_TABLE} " + sql[target.end() :], params)
+def line_insert(sql: str, params: Any) -> tuple[str, Any] | None:
+    """The bulk INSERT of the lines, for ``StatementTimer``. The first build inserts into the draft's own partition
+    (contributions_invoiceline_<id>) before attaching it: kept as an insert into the lines' table, so the copies
+    below can be substituted."""
+    target = PARTITION_INSERT.match(sql)
+    if target and " SELECT " in sql:
+        return (f"INSERT INTO {LINE_TABLE} " + sql[target.end() :], params)
+    return None
 
 
 def timed_build(programme: Programme, timer: StatementTimer) -> tuple[Invoice, BuildTiming]:
-    from django.db import connection
-
     from lindung.contributions.billing import invoice_build
 
-    timer.statements = []
-    with connection.execute_wrapper(timer):
-        started = time.perf_counter()
-        # actor=None: the system, as ``lindung bill`` runs it (no role check, still audited).
-        invoice = invoice_build(actor=None, programme=programme, month=MONTH)
-        seconds = time.perf_counter() - started
-    return invoice, BuildTiming(seconds, list(timer.statements))
+    # actor=None: the system, as ``lindung bill`` runs it (no role check, still audited).
+    return timer.timed(lambda: invoice_build(actor=None, programme=programme, month=MONTH))
 
 
 def create_copies() -> str:
@@ -320,7 +290,7 @@ class BillingFigures:
 
 def bill(programme: Programme, runs: int) -> tuple[BillingFigures, Invoice, StatementTimer]:
     figures = BillingFigures()
-    timer = StatementTimer()
+    timer = StatementTimer(line_insert)
     invoice, figures.first_build = timed_build(programme, timer)
     if timer.insert is None:
         raise SystemExit("invoice_build sent no INSERT ... SELECT into contributions_invoiceline: update the benchmark")
@@ -451,7 +421,7 @@ def breakdown(timings: list[BuildTiming]) -> str:
         sum(s for _sql, s in t.statements) - t.share("DELETE FROM") - lines_share(t) - sum(partition_share(t))
         for t in timings
     )
-    commit = statistics.median(t.commit for t in timings)
+    commit = statistics.median(t.rest for t in timings)
     partition = f"new partition {prepare:.2f} s, primary key and ATTACH {attach:.2f} s, " if prepare or attach else ""
     return (
         f"DELETE statements {delete:.1f} s, {partition}the lines' statement (with its triggers) {insert:.1f} s, "
@@ -477,10 +447,7 @@ def report(
         f"### Billing one month at {count:,} active enrolments"
         f" ({dt.date.today().isoformat()}, revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data: `lindung migrate` + `regions load --prefix 61` + `rules load` {prepare_s:.1f} s; {count:,} workers "
         f"(registry generator, `COPY`) {workers_s:.1f} s; {count:,} active enrolments in one provincial programme "
         f"(`COPY`) {enrolments_s:.1f} s; `VACUUM (ANALYZE)` {vacuum_s:.1f} s.",
@@ -531,20 +498,12 @@ def main() -> None:
         help=f"Active enrolments (default {DEFAULT_ENROLMENTS:,}).",
     )
     parser.add_argument("--runs", type=int, default=3, help="Timed runs per figure (default 3); medians.")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"Dropped and recreated (default {DEFAULT_URL}).")
-    parser.add_argument("--keep", action="store_true", help="Keep the database (and the CLI logs) afterwards.")
+    add_database_arguments(parser, DEFAULT_URL, keep_help="Keep the database (and the CLI logs) afterwards.")
     args = parser.parse_args()
     if args.enrolments < 1_000:
         parser.error("--enrolments: at least 1,000")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-billing-"))
-    env = bench_environment(args.database_url, work_dir)
-    load_before = os.getloadavg()[0]
-    print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions", flush=True)
-    recreate_database(args.database_url)
-    try:
-        prepare_s = prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(args.database_url, prefix="lindung-bench-billing-", keep=args.keep) as bench:
         print(f"loading {args.enrolments:,} workers", flush=True)
         workers_s = load_workers(args.enrolments)
         programme = create_programme(args.enrolments)
@@ -568,17 +527,12 @@ def main() -> None:
             runs=args.runs,
             figures=figures,
             page=page,
-            load=(prepare_s, workers_s, enrolments_s, vacuum_s),
-            load_average=(load_before, os.getloadavg()[0]),
+            load=(bench.prepare_s, workers_s, enrolments_s, vacuum_s),
+            load_average=(bench.load_before, os.getloadavg()[0]),
         )
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(block, encoding="utf-8")
+        EXPLAIN_OUT.parent.mkdir(parents=True, exist_ok=True)
         EXPLAIN_OUT.write_text(f"{figures.insert_sql}\n\n{plans}", encoding="utf-8")
-        print()
-        print(block)
-        print(f"(written to {OUT.relative_to(REPO)}; plans in {EXPLAIN_OUT.relative_to(REPO)})")
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
+        publish(OUT, block, also=f"; plans in {EXPLAIN_OUT.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

@@ -36,28 +36,23 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import statistics
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from billing import create_programme, load_enrolments, load_workers, vacuum_analyze
-from common import REPO, add_database_arguments, cpu_model, git_revision, memory_gb, publish
+from common import (
+    REPO,
+    StatementTimer,
+    StatementTiming,
+    add_database_arguments,
+    bench_database,
+    environment_lines,
+    git_revision,
+    publish,
+)
 
 # Python puts this script's folder first on sys.path: the sibling benchmarks import by their names.
-from registry import (
-    bench_environment,
-    command_line,
-    database_name,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
-)
 
 if TYPE_CHECKING:
     from lindung.programmes.models import Programme
@@ -171,35 +166,14 @@ def create_raw_tables() -> None:
 # Timing
 
 
-@dataclasses.dataclass
-class JobTiming:
-    seconds: float
-    statements: list[tuple[str, float]]  # (first words of the SQL, seconds), in order
-
-    def share(self, prefix: str) -> float:
-        return sum(s for sql, s in self.statements if sql.startswith(prefix))
-
-    @property
-    def rest(self) -> float:
-        return self.seconds - sum(s for _sql, s in self.statements)
+JobTiming = StatementTiming
 
 
-class StatementTimer:
-    """An ``execute_wrapper`` keeping each statement's time, and the statuses' INSERT with its parameters."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, float]] = []
-        self.insert: tuple[str, Any] | None = None
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            words = " ".join(sql.split()[:3])
-            self.statements.append((words, time.perf_counter() - started))
-            if words.startswith("INSERT INTO contributions_coveragestatus") and self.insert is None:
-                self.insert = (sql, params)
+def status_insert(sql: str, params: Any) -> tuple[str, Any] | None:
+    """The statuses' INSERT with its parameters, for ``StatementTimer``."""
+    if " ".join(sql.split()[:3]).startswith("INSERT INTO contributions_coveragestatus"):
+        return (sql, params)
+    return None
 
 
 def timed_job(timer: StatementTimer) -> JobTiming:
@@ -209,12 +183,8 @@ def timed_job(timer: StatementTimer) -> JobTiming:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) contributions_coveragestatus")
-    timer.statements = []
-    with connection.execute_wrapper(timer):
-        started = time.perf_counter()
-        coverage_update(today=TODAY)
-        seconds = time.perf_counter() - started
-    return JobTiming(seconds, list(timer.statements))
+    _, timing = timer.timed(lambda: coverage_update(today=TODAY))
+    return timing
 
 
 def timed_raw(programme: Programme, table: str, statement: str) -> float:
@@ -343,10 +313,7 @@ def report(
         f"### Nightly coverage job at {rows:,} active enrolments, 12 months (revision {git_revision()}, "
         f"{dt.date.today().isoformat()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data: schema {prepare_s:.1f} s; {rows:,} workers {workers_s:.1f} s and {rows:,} active enrolments "
         f"{enrolments_s:.1f} s (`COPY`; coverage from January to June; every 100th activated 45 days late); "
         f"`VACUUM (ANALYZE)` {vacuum_s:.1f} s. Billed {YEAR} but April and September through `invoice_build` and "
@@ -380,14 +347,7 @@ def main() -> None:
     if args.rows < 1_000:
         parser.error("--rows: at least 1,000")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-coverage-"))
-    env = bench_environment(args.database_url, work_dir)
-    load_before = os.getloadavg()[0]
-    print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions", flush=True)
-    recreate_database(args.database_url)
-    try:
-        prepare_s = prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(args.database_url, prefix="lindung-bench-coverage-", keep=args.keep) as bench:
         print(f"loading {args.rows:,} workers and enrolments", flush=True)
         workers_s = load_workers(args.rows)
         programme = create_programme(args.rows)
@@ -398,7 +358,7 @@ def main() -> None:
         billing = bill_year(programme)
         vacuum_analyze()
         create_raw_tables()
-        timer = StatementTimer()
+        timer = StatementTimer(status_insert)
         ours: list[JobTiming] = []
         old: list[float] = []
         lines: list[float] = []
@@ -417,19 +377,17 @@ def main() -> None:
         block = report(
             rows=args.rows,
             runs=args.runs,
-            load=(prepare_s, workers_s, enrolments_s, vacuum_s),
+            load=(bench.prepare_s, workers_s, enrolments_s, vacuum_s),
             billing=billing,
             ours=ours,
             old=old,
             lines=lines,
             found=found,
-            load_average=(load_before, os.getloadavg()[0]),
+            load_average=(bench.load_before, os.getloadavg()[0]),
         )
         EXPLAIN_OUT.parent.mkdir(parents=True, exist_ok=True)
         EXPLAIN_OUT.write_text(f"{timer.insert[0]}\n\n{plan}\n", encoding="utf-8")
         publish(OUT, block, also=f"; the plan in {EXPLAIN_OUT.relative_to(REPO)}")
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 if __name__ == "__main__":

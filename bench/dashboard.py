@@ -32,28 +32,24 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from billing import create_programme, load_enrolments, load_workers, vacuum_analyze
-from common import REPO, add_database_arguments, cpu_model, git_revision, memory_gb, publish
+from common import (
+    PROVINCE,
+    REPO,
+    add_database_arguments,
+    bench_database,
+    environment_lines,
+    git_revision,
+    publish,
+)
 
 # Python puts this script's folder first on sys.path: the sibling benchmarks import by their names.
 from registry import (
-    PROVINCE,
-    bench_environment,
-    command_line,
-    database_name,
     logged_in_client,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
 )
 
 if TYPE_CHECKING:
@@ -331,10 +327,7 @@ def report(
     lines = [
         f"### Dashboard at {data.workers:,} workers ({dt.date.today().isoformat()}, revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data: {data.workers:,} workers, {data.enrolments:,} enrolments in one provincial programme, "
         "January 2026 to February 2027 (5 % proposed, "
         f"5 % ended in June, the rest active), {data.lines:,} invoice lines (January to December 2026, issued; "
@@ -377,16 +370,11 @@ def main() -> None:
     if args.workers < 1_000:
         parser.error("--workers: at least 1,000")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-dashboard-"))
-    env = bench_environment(args.database_url, work_dir)
-    load_before = os.getloadavg()[0]
     data = DataFigures()
-    try:
-        if not args.reuse:
-            print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions")
-            recreate_database(args.database_url)
-            data.load_s += prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(
+        args.database_url, prefix="lindung-bench-dashboard-", keep=args.keep, reuse=args.reuse
+    ) as bench:
+        data.load_s += bench.prepare_s
         if not args.reuse:
             print(f"loading {args.workers:,} workers and enrolments", flush=True)
             data.load_s += load_workers(args.workers)
@@ -443,12 +431,10 @@ def main() -> None:
             live=live,
             rows=summary_rows(),
             runs=args.runs,
-            load_average=(load_before, os.getloadavg()[0]),
+            load_average=(bench.load_before, os.getloadavg()[0]),
             reused=args.reuse,
         )
         publish(OUT, block)
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 if __name__ == "__main__":

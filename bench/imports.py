@@ -39,24 +39,23 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from common import (
+    PROVINCE,
     REPO,
     add_database_arguments,
-    cpu_model,
+    bench_database,
+    environment_lines,
     git_revision,
     lindung_executable,
-    memory_gb,
     publish,
     run_measured,
 )
@@ -64,19 +63,10 @@ from common import (
 # Python puts this script's folder first on sys.path: the registry benchmark imports as "registry".
 from registry import (
     CHUNK,
-    PROVINCE,
     SEED,
     SyntheticWorkers,
-    bench_environment,
-    command_line,
     copy_file,
     copy_text,
-    database_name,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
     table_shape,
     worker_columns,
 )
@@ -490,10 +480,7 @@ def report(
         f"#### Importing proposals: {c.rows:,} CSV rows over {existing:,} workers"
         f" ({dt.date.today():%Y-%m-%d}, revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()};"
-        f" Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data: schema {prepare_s:.1f} s; {existing:,} existing workers (registry generator, `COPY`)"
         f" {existing_s:.1f} s; `VACUUM (ANALYZE)` {vacuum_s:.1f} s. `workers_worker`: {shape}.",
         f"- Upload: {c.rows:,} new workers typed as a regency types them (see `bench/imports.py`); outcome of the"
@@ -591,22 +578,16 @@ def main() -> None:
         if getattr(args, name) % CHUNK:
             parser.error(f"--{name.replace('_', '-')}: a multiple of {CHUNK:,}")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-imports-"))
     # The upload limit (50 MB by default) lets through the million-row file (~180 MB).
     # A province's first load is beyond an ordinary upload's limits (50 MB, 300,000 rows): the installation
     # that takes it raises them, as here.
-    env = {
-        **bench_environment(args.database_url, work_dir),
+    limits = {
         "LINDUNG_IMPORT_MAX_MB": "1024",
         "LINDUNG_IMPORT_MAX_ROWS": str(max(args.rows, args.xlsx_rows)),
         "LINDUNG_IMPORT_MAX_UNPACKED_MB": "4096",
     }
-    load_before = os.getloadavg()[0]
-    print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions", flush=True)
-    recreate_database(args.database_url)
-    try:
-        prepare_s = prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(args.database_url, prefix="lindung-bench-imports-", keep=args.keep, extra_env=limits) as bench:
+        env, work_dir = bench.env, bench.work_dir
         source = split_source(args.existing, args.rows, args.xlsx_rows)
         chunks = source.chunks(CHUNK)
         print(f"loading {args.existing:,} existing workers", flush=True)
@@ -634,13 +615,11 @@ def main() -> None:
             runs=args.runs,
             csv_figures=csv_figures,
             xlsx_figures=xlsx_figures,
-            load=(prepare_s, existing_s, vacuum_s),
+            load=(bench.prepare_s, existing_s, vacuum_s),
             shape=shape,
-            load_average=(load_before, os.getloadavg()[0]),
+            load_average=(bench.load_before, os.getloadavg()[0]),
         )
         publish(OUT, block)
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 def _cursor() -> Any:

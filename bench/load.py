@@ -35,7 +35,6 @@ import datetime as dt
 import http.client
 import io
 import os
-import platform
 import queue
 import random
 import re
@@ -43,7 +42,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -53,7 +51,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from billing import create_programme, load_enrolments, load_workers, vacuum_analyze
-from common import REPO, add_database_arguments, cpu_model, git_revision, memory_gb, publish
+from common import (
+    PROVINCE,
+    REPO,
+    add_database_arguments,
+    bench_database,
+    environment_lines,
+    git_revision,
+    publish,
+)
 from dashboard import extend_period, vary_enrolments
 
 # Python puts this script's folder first on sys.path: the sibling benchmarks import by their names.
@@ -61,17 +67,8 @@ from imports import HEADERS, typed_rows
 from registry import (
     CHUNK,
     COMMON_FRAGMENT,
-    PROVINCE,
     SEED,
     SyntheticWorkers,
-    bench_environment,
-    command_line,
-    database_name,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
 )
 
 if TYPE_CHECKING:
@@ -747,10 +744,7 @@ def report(
         f"### Load test, {run.users} users over {rows:,} workers "
         f"({dt.date.today().isoformat()}, revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Server: {server_settings(env)}.",
         f"- Data: {rows:,} workers, one provincial programme open for proposals with one enrolment each "
         f"({data.proposed_count:,} proposals waiting for a verifier)"
@@ -791,13 +785,8 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def load_environment(url: str, work_dir: Path) -> dict[str, str]:
-    """The benchmarks' environment, with the hosts a real client sends and the log at INFO for the server."""
-    return {
-        **bench_environment(url, work_dir),
-        "LINDUNG_SECRET_KEY": "bench-load-not-secret",
-        "LINDUNG_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    }
+# Over the benchmarks' environment: the hosts a real client sends.
+LOAD_ENV = {"LINDUNG_SECRET_KEY": "bench-load-not-secret", "LINDUNG_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
 
 
 def timeline(samples: list[Sample], seconds: float) -> Iterator[str]:
@@ -825,16 +814,11 @@ def main() -> None:
     if args.users < 1:
         parser.error("--users: at least 1")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-load-"))
-    env = load_environment(args.database_url, work_dir)
     loading = None
-    server = None
-    try:
-        if not args.reuse:
-            print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions")
-            recreate_database(args.database_url)
-            prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(
+        args.database_url, prefix="lindung-bench-load-", keep=args.keep, reuse=args.reuse, extra_env=LOAD_ENV
+    ) as bench:
+        env, work_dir = bench.env, bench.work_dir
         if not args.reuse:
             print(f"loading {args.rows:,} workers and enrolments", flush=True)
             loading = load_data(args.rows)
@@ -849,32 +833,31 @@ def main() -> None:
         port = free_port()
         print(f"starting lindung serve on port {port} (log {work_dir / 'serve.log'})", flush=True)
         server = start_server(env, port, work_dir / "serve.log")
-        load_before = os.getloadavg()[0]
-        print(f"{len(people)} users for {args.seconds:.0f} s", flush=True)
-        cpu_before = cpu_seconds(server.pid)
-        run = run_users(people, data, port, seconds=args.seconds, think=args.think)
-        cpu_after = cpu_seconds(server.pid)
-        run.cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
-        load_after = os.getloadavg()[0]
-        for line in timeline(run.samples, run.seconds):
-            print(line)
-        stop_server(server)
-        block = report(
-            run=run,
-            data=data,
-            rows=rows,
-            env=env,
-            load_average=(load_before, load_after),
-            think=args.think,
-            loading=loading,
-            people=people,
-            uploads=import_outcome(),
-        )
-        publish(OUT, block)
-    finally:
-        if server is not None:
+        try:
+            load_before = os.getloadavg()[0]
+            print(f"{len(people)} users for {args.seconds:.0f} s", flush=True)
+            cpu_before = cpu_seconds(server.pid)
+            run = run_users(people, data, port, seconds=args.seconds, think=args.think)
+            cpu_after = cpu_seconds(server.pid)
+            run.cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
+            load_after = os.getloadavg()[0]
+            for line in timeline(run.samples, run.seconds):
+                print(line)
             stop_server(server)
-        release_database(args.database_url, work_dir, keep=args.keep)
+            block = report(
+                run=run,
+                data=data,
+                rows=rows,
+                env=env,
+                load_average=(load_before, load_after),
+                think=args.think,
+                loading=loading,
+                people=people,
+                uploads=import_outcome(),
+            )
+            publish(OUT, block)
+        finally:
+            stop_server(server)  # a no-op when it was stopped already
 
 
 if __name__ == "__main__":

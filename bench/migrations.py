@@ -30,7 +30,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import re
 import subprocess
 import tempfile
@@ -43,28 +42,23 @@ from billing import create_programme, load_enrolments, load_workers, vacuum_anal
 from common import (
     REPO,
     add_database_arguments,
-    cpu_model,
+    bench_environment,
+    database_name,
+    environment_lines,
     git_revision,
     lindung_executable,
-    memory_gb,
+    maintenance_conninfo,
+    prepare_schema,
     publish,
+    recreate_database,
+    release_database,
     run_measured,
+    setup_django,
 )
 from dashboard import vary_enrolments
 
 # Python puts this script's folder first on sys.path: the sibling benchmarks import by their names.
 from psycopg import errors, sql
-from registry import (
-    bench_environment,
-    command_line,
-    database_name,
-    maintenance_conninfo,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
-)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lindung_bench_migrations"
 DEFAULT_ROWS = 1_000_000
@@ -391,10 +385,7 @@ def report(
         f"### Migrations over {sizes['workers_worker'][0]:,} workers ({dt.date.today().isoformat()}, "
         f"revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data ({source}): "
         + ", ".join(f"`{t}` ~{n:,} rows, {mb:,.0f} MB" for t, (n, mb) in sizes.items())
         + f" (the lines: one month billed and issued, {lines_billed:,} lines, before round 2).",

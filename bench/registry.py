@@ -27,12 +27,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
-import shlex
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,17 +37,15 @@ import psycopg
 
 # Python puts this script's folder first on sys.path, so the sibling module imports as "common".
 from common import (
+    PROVINCE,
     REPO,
     add_database_arguments,
-    cpu_model,
+    bench_database,
+    environment_lines,
     git_revision,
-    lindung_executable,
-    memory_gb,
     publish,
-    run_measured,
 )
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -65,7 +58,7 @@ DEFAULT_WORKERS = 1_000_000
 SEED = 2026
 CHUNK = 20_000  # rows generated, rendered and sent at a time: a few MB, whatever N is
 TARGET_MS = 200.0
-PROVINCE, SAMBAS = "61", "61.01"
+SAMBAS = "61.01"
 # A fragment of many names (Anto, Haryanto, Susanto, Ardianto..., ~5 % of the generated workers): the search
 # must find, count and sort tens of thousands of matches, not one.
 COMMON_FRAGMENT = "anto"
@@ -77,71 +70,6 @@ LATE_NAME = "zahra"
 TWO_LETTERS = "zu"  # a user typing the start of Zulfa, Zulaikha, Zulkifli...
 COMMON_WORD = "sri"  # with COMMON_FRAGMENT: two words each in thousands of names, together in fewer
 OUT = REPO / "bench" / "out" / "registry.md"
-
-
-# Database and environment
-
-
-def database_name(url: str) -> str:
-    name = conninfo_to_dict(url).get("dbname")
-    if not name:
-        raise SystemExit(f"{url} names no database")
-    return str(name)
-
-
-def maintenance_conninfo(url: str) -> str:
-    # DROP/CREATE DATABASE cannot run inside the database itself.
-    return make_conninfo(url, dbname="postgres")
-
-
-def recreate_database(url: str) -> None:
-    name = sql.Identifier(database_name(url))
-    with psycopg.connect(maintenance_conninfo(url), autocommit=True) as conn:
-        # FORCE: a --keep run's leftover connections (a psql session) must not make the run fail.
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
-def drop_database(url: str) -> None:
-    with psycopg.connect(maintenance_conninfo(url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name(url))))
-
-
-def bench_environment(url: str, data_dir: Path) -> dict[str, str]:
-    """What both the CLI subprocesses and this process's Django read: the bench database, a throw-away data
-    folder (the secret key file and static root land there, not in the checkout) and the test client's host."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lindung.settings",
-        "DATABASE_URL": url,
-        "LINDUNG_DATA_DIR": str(data_dir),
-        "LINDUNG_SECRET_KEY": "bench-registry-not-secret",
-        "LINDUNG_ALLOWED_HOSTS": "testserver",
-        "LINDUNG_LOG_LEVEL": "WARNING",
-    }
-
-
-def prepare_schema(env: dict[str, str], log_dir: Path) -> float:
-    """The real CLI, as an installation runs it; returns the seconds the three commands took together."""
-    lindung = lindung_executable()
-    seconds = 0.0
-    for step, argv in (
-        ("migrate", [lindung, "migrate", "--no-input"]),
-        ("regions", [lindung, "regions", "load", "--prefix", PROVINCE]),
-        ("rules", [lindung, "rules", "load"]),
-    ):
-        seconds += run_measured(argv, env=env, log=log_dir / f"{step}.log").seconds
-    return seconds
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # The bench users log in on every run; Argon2 would add ~50 ms per login and nothing to the figures.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # Synthetic workers
@@ -543,21 +471,6 @@ def explain(user: User, probe: Probe) -> str:
 # Report
 
 
-def postgresql_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = str(cursor.fetchone()[0]).split()[0]
-        cursor.execute("SHOW shared_buffers")
-        buffers = str(cursor.fetchone()[0])
-    return f"PostgreSQL {version} (shared_buffers {buffers}, otherwise stock settings)"
-
-
-def command_line() -> str:
-    return shlex.join([os.path.relpath(sys.executable, REPO), *sys.argv])
-
-
 def report(
     *, figures: list[Figure], load: LoadFigures, prepare_seconds: float, load_average: tuple[float, float], runs: int
 ) -> str:
@@ -572,10 +485,7 @@ def report(
     lines = [
         f"### Worker registry at {load.rows:,} workers ({dt.date.today().isoformat()}, revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Schema: `lindung migrate` + `regions load --prefix 61` + `rules load` in {prepare_seconds:.1f} s.",
         f"- Load, ours: generate + `COPY` into `workers_worker` ({load.table_shape}) "
         f"{load.seconds:.1f} s = **{rate:,.0f} rows/s**; of which generating "
@@ -606,19 +516,6 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def release_database(database_url: str, work_dir: Path, *, keep: bool) -> None:
-    """At the end of a benchmark: close Django's connections, then drop the database and logs unless kept."""
-    if "django" in sys.modules:
-        from django.db import connections
-
-        connections.close_all()
-    if keep:
-        print(f"kept database {database_name(database_url)} and logs in {work_dir}")
-    else:
-        drop_database(database_url)
-        shutil.rmtree(work_dir, ignore_errors=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help=f"Workers (default {DEFAULT_WORKERS:,}).")
@@ -629,14 +526,8 @@ def main() -> None:
     if args.workers < 1_000:
         parser.error("--workers: at least 1,000 (the searches need names that repeat)")
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-registry-"))
-    env = bench_environment(args.database_url, work_dir)
-    load_before = os.getloadavg()[0]
-    print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions", flush=True)
-    recreate_database(args.database_url)
-    try:
-        prepare_seconds = prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(args.database_url, prefix="lindung-bench-registry-", keep=args.keep) as bench:
+        work_dir = bench.work_dir
         print(f"loading {args.workers:,} workers", flush=True)
         load = load_workers(count=args.workers, seed=SEED, spool=work_dir / "workers.copy")
         (work_dir / "workers.copy").unlink()
@@ -680,13 +571,11 @@ def main() -> None:
         block = report(
             figures=figures,
             load=load,
-            prepare_seconds=prepare_seconds,
-            load_average=(load_before, os.getloadavg()[0]),
+            prepare_seconds=bench.prepare_s,
+            load_average=(bench.load_before, os.getloadavg()[0]),
             runs=args.runs,
         )
         publish(OUT, block)
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -23,29 +23,25 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import re
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bulk_verification import DEFAULT_PROPOSALS, bench_user, count_rows, load_province
-from common import REPO, add_database_arguments, cpu_model, git_revision, memory_gb, publish
+from common import (
+    PROVINCE,
+    REPO,
+    add_database_arguments,
+    bench_database,
+    environment_lines,
+    git_revision,
+    publish,
+)
 
 # Python puts this script's folder first on sys.path: the sibling benchmarks import by their names.
 from registry import (
-    PROVINCE,
-    bench_environment,
-    command_line,
-    database_name,
     logged_in_client,
-    postgresql_version,
-    prepare_schema,
-    recreate_database,
-    release_database,
-    setup_django,
 )
 
 if TYPE_CHECKING:
@@ -126,10 +122,7 @@ def report(*, pages: list[PageFigure], runs: int, load_s: float, load_average: t
     lines = [
         f"### Start page at {workers:,} workers ({dt.date.today().isoformat()}, revision {git_revision()})",
         "",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; {postgresql_version()}; "
-        f"Python {platform.python_version()}, {platform.system()}.",
-        f"- Command: `{command_line()}`",
-        f"- Load average (1 min) before / after: {load_average[0]:.1f} / {load_average[1]:.1f}.",
+        *environment_lines(load_average),
         f"- Data: {workers:,} workers, {enrolments:,} enrolments in one provincial programme (outside Kota Pontianak "
         "5 % each proposed, verified, sent, rejected; the rest active; proposals in Kota Pontianak)"
         + (f"; loading {load_s:.0f} s." if load_s else "."),
@@ -159,25 +152,17 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="Use the kept database as it is: time only.")
     args = parser.parse_args()
 
-    work_dir = Path(tempfile.mkdtemp(prefix="lindung-bench-start-page-"))
-    env = bench_environment(args.database_url, work_dir)
-    load_before = os.getloadavg()[0]
     load_s = 0.0
-    try:
-        if not args.reuse:
-            print(f"database {database_name(args.database_url)}: recreating, migrating, loading Kalbar regions")
-            recreate_database(args.database_url)
-            prepare_schema(env, work_dir)
-        setup_django(env)
+    with bench_database(
+        args.database_url, prefix="lindung-bench-start-page-", keep=args.keep, reuse=args.reuse
+    ) as bench:
         if not args.reuse:
             print(f"loading {args.workers:,} workers and enrolments", flush=True)
             _programme, load_s = load_province(args.workers, args.proposals)
         print("timing /", flush=True)
         pages = [measure(label, user, args.runs) for label, user in bench_users().items()]
-        block = report(pages=pages, runs=args.runs, load_s=load_s, load_average=(load_before, os.getloadavg()[0]))
+        block = report(pages=pages, runs=args.runs, load_s=load_s, load_average=(bench.load_before, os.getloadavg()[0]))
         publish(OUT, block)
-    finally:
-        release_database(args.database_url, work_dir, keep=args.keep)
 
 
 if __name__ == "__main__":
