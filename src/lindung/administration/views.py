@@ -8,11 +8,13 @@ region again and writes the audit entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,6 +64,34 @@ PAGE_SIZE = 50
 def _refuse(form: Form, refusal: RefusedStep) -> None:
     """A service's refusal next to its field, or at the top of the form."""
     form.add_error(refusal.field if refusal.field in form.fields else None, refusal.text)
+
+
+def _posted_step[T](
+    request: HttpRequest,
+    form: Form,
+    step: Callable[[], T],
+    *,
+    refresh: Model | None = None,
+    refused: Callable[[RefusedStep], None] | None = None,
+) -> T | None:
+    """What ``step`` (the call of a service, which never returns ``None``) returns, once a POST's ``form`` is valid.
+
+    ``None`` on a GET, an invalid form or a refusal. A refusal goes next to its field (``refused``, if given,
+    handles it instead), after ``refresh`` is read again: the service may have changed it in memory before it
+    refused, and the page shows what is stored.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return step()
+    except RefusedStep as refusal:
+        if refresh is not None:
+            refresh.refresh_from_db()
+        if refused is None:
+            _refuse(form, refusal)
+        else:
+            refused(refusal)
+        return None
 
 
 def _administered_user(actor: User, user_id: int) -> User:
@@ -132,15 +162,14 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor, Action.ACCOUNT_MANAGE)
     form = UserForm(request.POST or None, new=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user, password = user_create(
-                actor=actor, username=form.cleaned_data["username"], fields=form.account_fields()
-            )
-        except RefusedStep as refusal:
-            _refuse(form, refusal)
-        else:
-            return _password_page(request, user, password, created=True)
+    created = _posted_step(
+        request,
+        form,
+        lambda: user_create(actor=actor, username=form.cleaned_data["username"], fields=form.account_fields()),
+    )
+    if created is not None:
+        user, password = created
+        return _password_page(request, user, password, created=True)
     return render(request, "administration/user_form.html", {"form": form, **_regions_context(actor)})
 
 
@@ -159,15 +188,12 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     require(actor, Action.ACCOUNT_MANAGE)
     user = _administered_user(actor, user_id)
     form = UserForm(request.POST or None, new=False, initial=UserForm.initial_for(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            user_update(actor=actor, user=user, fields=form.account_fields())
-        except RefusedStep as refusal:
-            user.refresh_from_db()
-            _refuse(form, refusal)
-        else:
-            messages.success(request, _("The account %(username)s is saved.") % {"username": user.username})
-            return redirect("administration:user", user_id=user.pk)
+    saved = _posted_step(
+        request, form, lambda: user_update(actor=actor, user=user, fields=form.account_fields()), refresh=user
+    )
+    if saved is not None:
+        messages.success(request, _("The account %(username)s is saved.") % {"username": user.username})
+        return redirect("administration:user", user_id=user.pk)
     context = {
         "form": form,
         "account": user,
@@ -240,14 +266,10 @@ def programme_create_view(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor, Action.PROGRAMME_CONFIGURE)
     form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_new(timezone.localdate()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = programme_create(actor=actor, fields=form.programme_fields())
-        except RefusedStep as refusal:
-            _refuse(form, refusal)
-        else:
-            messages.success(request, _("Programme %(code)s is created.") % {"code": programme.code})
-            return redirect("administration:programme", programme_id=programme.pk)
+    programme = _posted_step(request, form, lambda: programme_create(actor=actor, fields=form.programme_fields()))
+    if programme is not None:
+        messages.success(request, _("Programme %(code)s is created.") % {"code": programme.code})
+        return redirect("administration:programme", programme_id=programme.pk)
     return render(request, "administration/programme_form.html", {"form": form, **_regions_context(actor)})
 
 
@@ -285,15 +307,15 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
     require(actor, Action.PROGRAMME_CONFIGURE)
     programme = _configured_programme(actor, programme_id)
     form = ProgrammeForm(request.POST or None, initial=_programme_initial(programme))
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = programme_update(actor=actor, programme=programme, fields=form.programme_fields())
-        except RefusedStep as refusal:
-            programme.refresh_from_db()
-            _refuse(form, refusal)
-        else:
-            messages.success(request, _("Programme %(code)s is saved.") % {"code": programme.code})
-            return redirect("administration:programme", programme_id=programme.pk)
+    saved = _posted_step(
+        request,
+        form,
+        lambda: programme_update(actor=actor, programme=programme, fields=form.programme_fields()),
+        refresh=programme,
+    )
+    if saved is not None:
+        messages.success(request, _("Programme %(code)s is saved.") % {"code": saved.code})
+        return redirect("administration:programme", programme_id=saved.pk)
     return _programme_page(request, actor, programme, form=form, quota_form=_quota_form(actor, programme))
 
 
@@ -304,23 +326,23 @@ def quota_set_view(request: HttpRequest, programme_id: int) -> HttpResponse:
     require(actor, Action.PROGRAMME_CONFIGURE)
     programme = _configured_programme(actor, programme_id)
     quota_form = _quota_form(actor, programme, request.POST)
-    if quota_form.is_valid():
-        try:
-            row = regency_quota_set(
-                actor=actor,
-                programme=programme,
-                regency_code=quota_form.cleaned_data["regency"],
-                quota=quota_form.cleaned_data["quota"],
-            )
-        except RefusedStep as refusal:
-            _refuse(quota_form, refusal)
-        else:
-            messages.success(
-                request,
-                _("The quota of %(regency)s is %(quota)s workers.")
-                % {"regency": row.regency.name, "quota": grouped(row.quota)},
-            )
-            return redirect("administration:programme", programme_id=programme.pk)
+    row = _posted_step(
+        request,
+        quota_form,
+        lambda: regency_quota_set(
+            actor=actor,
+            programme=programme,
+            regency_code=quota_form.cleaned_data["regency"],
+            quota=quota_form.cleaned_data["quota"],
+        ),
+    )
+    if row is not None:
+        messages.success(
+            request,
+            _("The quota of %(regency)s is %(quota)s workers.")
+            % {"regency": row.regency.name, "quota": grouped(row.quota)},
+        )
+        return redirect("administration:programme", programme_id=programme.pk)
     form = ProgrammeForm(initial=_programme_initial(programme))
     return _programme_page(request, actor, programme, form=form, quota_form=quota_form)
 
@@ -351,21 +373,22 @@ def funder_list(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor, Action.PROGRAMME_CONFIGURE)
     form = FunderRenameForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            count = funder_rename(
-                actor=actor, funder_type=data["funder_type"], name=data["name"], new_name=data["new_name"]
-            )
-        except RefusedStep as refusal:
-            messages.error(request, refusal.text)
-        else:
-            messages.success(
-                request,
-                _("Programmes whose funder's name changed: %(count)s.") % {"count": count},
-            )
-            return redirect("administration:funders")
-    elif request.method == "POST":
+    # The list shows no form: a refusal, or what was typed wrong, is a message above it.
+    count = _posted_step(
+        request,
+        form,
+        lambda: funder_rename(
+            actor=actor,
+            funder_type=form.cleaned_data["funder_type"],
+            name=form.cleaned_data["name"],
+            new_name=form.cleaned_data["new_name"],
+        ),
+        refused=lambda refusal: messages.error(request, refusal.text),
+    )
+    if count is not None:
+        messages.success(request, _("Programmes whose funder's name changed: %(count)s.") % {"count": count})
+        return redirect("administration:funders")
+    if request.method == "POST" and not form.is_valid():
         messages.error(request, _("Write the funder's new name (at most 200 characters)."))
     return render(request, "administration/funder_list.html", {"funders": selectors.funders(actor)})
 
@@ -398,13 +421,9 @@ def office_edit(request: HttpRequest, bpjsoffice_id: int) -> HttpResponse:
         raise Http404
     initial = {"name": office.name, "address": office.address, "source": office.source}
     form = OfficeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            bpjs_office_update(actor=actor, office=office, **form.cleaned_data)
-        except RefusedStep as refusal:
-            _refuse(form, refusal)
-        else:
-            messages.success(request, _("The office of %(code)s is saved.") % {"code": office.regency_code})
-            return redirect("administration:offices")
+    saved = _posted_step(request, form, lambda: bpjs_office_update(actor=actor, office=office, **form.cleaned_data))
+    if saved is not None:
+        messages.success(request, _("The office of %(code)s is saved.") % {"code": office.regency_code})
+        return redirect("administration:offices")
     region = selectors.region_names([office.regency_code]).get(office.regency_code, "")
     return render(request, "administration/office_form.html", {"form": form, "office": office, "region": region})
