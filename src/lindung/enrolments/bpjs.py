@@ -233,9 +233,13 @@ class BatchFileError(Exception):
         self.message = message
 
 
-def require_exchange(actor: User) -> None:
+def may_exchange(actor: User) -> bool:
     """Sending batches or recording BPJS's answers: either lets a user see and download the batches."""
-    if not (user_can(actor, Action.ENROLMENT_SEND) or user_can(actor, Action.ENROLMENT_ACTIVATE)):
+    return user_can(actor, Action.ENROLMENT_SEND) or user_can(actor, Action.ENROLMENT_ACTIVATE)
+
+
+def require_exchange(actor: User) -> None:
+    if not may_exchange(actor):
         raise PermissionDenied(Action.ENROLMENT_SEND.value)
 
 

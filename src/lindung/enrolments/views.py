@@ -20,7 +20,7 @@ from lindung.accounts.permissions import Action, require, signed_in_user, user_c
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.audit.selectors import history_row
 from lindung.enrolments import services
-from lindung.enrolments.bpjs import AnswerResult, bpjs_batch_create, bpjs_result_import
+from lindung.enrolments.bpjs import AnswerResult, bpjs_batch_create, bpjs_result_import, may_exchange
 from lindung.enrolments.forms import (
     ActivateForm,
     EndForm,
@@ -32,6 +32,7 @@ from lindung.enrolments.forms import (
 )
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.enrolments.selectors import (
+    bpjs_batches,
     enrolment_history,
     enrolment_list,
     programmes_open_for,
@@ -219,6 +220,10 @@ def _render_detail(
             for entry in enrolment_history(enrolment)
         ],
         "end_reason": EndReason(enrolment.end_reason).label if enrolment.end_reason else "",
+        # A link to the batch only for who may open it: a regency's staff do not see a batch the province sent.
+        "batch_link": enrolment.batch_id is not None
+        and may_exchange(user)
+        and bpjs_batches(user=user).filter(pk=enrolment.batch_id).exists(),
     }
     return render(request, "enrolments/detail.html", context, status=200 if bound is None else 400)
 

@@ -384,6 +384,23 @@ def test_a_regency_cannot_see_a_batch_the_province_sent(cast: Cast, programme: P
     assert client.post(f"/kepesertaan/bpjs/batch/{batch.pk}/unduh/").status_code == 404
 
 
+def test_an_enrolment_links_to_its_batch_only_for_who_may_open_it(
+    cast: Cast, programme: Programme, sambas_verifier: User
+):
+    (enrolment,) = _verified(programme, 1)
+    batch = bpjs_batch_create(actor=cast["verifikator"], programme=programme)
+    assert batch is not None
+    link = f'href="/kepesertaan/bpjs/batch/{batch.pk}/"'
+
+    assert link in client_for(cast["verifikator"]).get(f"/kepesertaan/{enrolment.pk}/").content.decode()
+    # The province sent it: a regency's verifier sees the enrolment and the batch's number, not a link to a 404.
+    page = client_for(sambas_verifier).get(f"/kepesertaan/{enrolment.pk}/").content.decode()
+    assert 'data-testid="batch"' in page and link not in page
+    # An operator may not open batches at all.
+    page = client_for(cast["operator_sambas"]).get(f"/kepesertaan/{enrolment.pk}/").content.decode()
+    assert 'data-testid="batch"' in page and link not in page
+
+
 # --- the command line -----------------------------------------------------------------------------
 
 
