@@ -14,11 +14,9 @@ on a row reuse the rules where they are written, once:
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
 
 from django.db.models import Q, QuerySet
 
@@ -30,7 +28,7 @@ from lindung.programmes.models import Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
-from lindung.workers.registration import fold_name, lengths_close, names_alike
+from lindung.workers.registration import workers_likely_duplicates
 
 # Oldest proposal first: the queue is worked through in the order the proposals came.
 QUEUE_ORDER = ("proposed_at", "pk")
@@ -157,31 +155,17 @@ def queue_rows(*, user: User, enrolments: Sequence[Enrolment]) -> QueuePage:
 
 
 def look_alikes(workers: Sequence[Worker], *, scope: RegionScope) -> dict[int, list[LookAlike]]:
-    """{worker id: the registered workers like them} by the registry's look-alike rule, for many workers in one
-    query: the candidates share a regency and a birth date (index ``worker_regency_birth``)."""
-    if not workers:
-        return {}
-    pairs = {(w.regency_code, w.birth_date) for w in workers}
-    condition = reduce(operator.or_, (Q(regency_code=r, birth_date=b) for r, b in pairs))
-    candidates: dict[tuple[str, dt.date], list[tuple[int, str, str, str]]] = defaultdict(list)
-    rows = (
-        Worker.objects.filter(condition)
-        .order_by("pk")
-        .values_list("pk", "name", "nik", "village_id", "regency_code", "birth_date")
-    )
-    for pk, name, nik, village, regency, birth in rows:
-        candidates[(regency, birth)].append((pk, name, nik, village))
-    found: dict[int, list[LookAlike]] = {}
-    for worker in workers:
-        folded = fold_name(worker.name)
-        matches = [
-            LookAlike(worker_id=pk, name=name, nik=nik_mask(nik), visible=scope.covers(village))
-            for pk, name, nik, village in candidates[(worker.regency_code, worker.birth_date)]
-            if pk != worker.pk and lengths_close(worker.name, name) and names_alike(folded, fold_name(name))
+    """{worker id: the registered workers like them} by the registry's look-alike rule
+    (``registration.workers_likely_duplicates``), named for ``scope``: linked where the user may see them."""
+    return {
+        pk: [
+            LookAlike(
+                worker_id=other.pk, name=other.name, nik=nik_mask(other.nik), visible=scope.covers(other.village_id)
+            )
+            for other in others
         ]
-        if matches:
-            found[worker.pk] = matches
-    return found
+        for pk, others in workers_likely_duplicates(workers).items()
+    }
 
 
 def quota_standings(keys: Iterable[tuple[Programme, str]]) -> dict[tuple[int, str], QuotaStanding]:

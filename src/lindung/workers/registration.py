@@ -12,11 +12,14 @@ enrolments because the registry's own service applies them, and it may not impor
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
+from collections import defaultdict
 from collections.abc import Sequence
-from functools import partial
+from functools import partial, reduce
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from rapidfuzz import fuzz
 
@@ -183,6 +186,34 @@ def worker_likely_duplicates(
         for worker in candidates.order_by("pk").iterator(chunk_size=2_000)
         if lengths_close(name, worker.name) and names_alike(folded, fold_name(worker.name))
     ]
+
+
+def workers_likely_duplicates(workers: Sequence[Worker]) -> dict[int, list[Worker]]:
+    """The many-workers form of ``worker_likely_duplicates``: {worker id: the registered workers like them, by id},
+    in one query over the (regency, birth date) pairs of ``workers`` (index ``worker_regency_birth``); unscoped."""
+    if not workers:
+        return {}
+    condition = reduce(operator.or_, (Q(regency_code=w.regency_code, birth_date=w.birth_date) for w in workers))
+    candidates: dict[tuple[str, dt.date], list[Worker]] = defaultdict(list)
+    for candidate in (
+        Worker.objects.filter(condition)
+        .only("pk", "nik", "name", "village", "regency_code", "birth_date")
+        .order_by("pk")
+    ):
+        candidates[(candidate.regency_code, candidate.birth_date)].append(candidate)
+    found: dict[int, list[Worker]] = {}
+    for worker in workers:
+        folded = fold_name(worker.name)
+        matches = [
+            other
+            for other in candidates[(worker.regency_code, worker.birth_date)]
+            if other.pk != worker.pk
+            and lengths_close(worker.name, other.name)
+            and names_alike(folded, fold_name(other.name))
+        ]
+        if matches:
+            found[worker.pk] = matches
+    return found
 
 
 def likely_duplicate(matches: Sequence[tuple[str, str, str]], *, scope: RegionScope) -> str:

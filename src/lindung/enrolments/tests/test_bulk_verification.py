@@ -29,7 +29,8 @@ from lindung.testing import (
 )
 from lindung.workers.nik import nik_mask
 
-pytestmark = pytest.mark.django_db
+# The services' sentences are compared in English, whatever language an earlier test of the process left active.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _proposals(
