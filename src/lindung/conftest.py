@@ -39,6 +39,18 @@ def _fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> Non
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the installation's default language, whatever an earlier test left active.
+
+    A request through the test client activates its language for the thread and nothing deactivates it, so
+    without this a test's sentences depend on which test ran before it in the same process.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
