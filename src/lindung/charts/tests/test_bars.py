@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.utils import translation
 
@@ -179,6 +181,6 @@ def test_axis_labels_never_run_into_each_other_even_for_billions_of_rupiah(chart
     ticks = [t for t in root.iter(f"{NS}text") if t.get("text-anchor") == "middle" and (t.text or "").startswith("Rp")]
     assert len(ticks) >= 2  # 0 and at least one more
     assert ticks[0].text == "Rp 0"
-    for left, right in zip(ticks, ticks[1:], strict=False):
+    for left, right in itertools.pairwise(ticks):
         half_widths = (text_width(left.text or "", 10) + text_width(right.text or "", 10)) / 2
         assert num(right, "x") - num(left, "x") >= half_widths

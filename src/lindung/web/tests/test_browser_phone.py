@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from lindung.browser_testing import log_in
@@ -23,8 +23,8 @@ from lindung.testing import TEST_PASSWORD, load_small_demo
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1366, "height": 900}
+PHONE = ViewportSize(width=390, height=844)
+WIDE = ViewportSize(width=1366, height=900)
 MIN_TARGET_PX = 44  # a finger's target (WCAG 2.5.5)
 
 
@@ -52,7 +52,7 @@ def test_on_a_phone_the_menu_button_opens_the_menu_and_every_item_leads_to_its_p
     log_in(page, live_server, "admin_provinsi", TEST_PASSWORD)
     button = page.get_by_test_id("menu-button")
     items = page.locator("header nav.main-nav a")
-    hrefs = [items.nth(i).get_attribute("href") for i in range(items.count())]
+    hrefs = [items.nth(i).get_attribute("href") or "" for i in range(items.count())]
     assert len(hrefs) >= 10  # the provincial admin sees nearly the whole menu
 
     # Folded: one button, no item showing; the header stays short.

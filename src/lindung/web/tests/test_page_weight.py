@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,8 +36,7 @@ def _static_weight(path: str) -> int:
     """A static file's size gzipped at WhiteNoise's level (it also keeps a smaller Brotli copy)."""
     found = finders.find(path.removeprefix("/" + settings.STATIC_URL.lstrip("/")))
     assert found, f"a page names {path}, which no static folder holds"
-    with open(str(found), "rb") as file:
-        return len(gzip.compress(file.read(), compresslevel=9))
+    return len(gzip.compress(Path(str(found)).read_bytes(), compresslevel=9))
 
 
 def _page_weight(client: Client, url: str) -> tuple[int, dict[str, int]]:
