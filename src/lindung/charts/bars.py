@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,11 +67,17 @@ def _legend(items: Sequence[tuple[str, str]], y: float, x: float = PAD) -> list[
 
 
 def _x_axis(ticks: list[int], x0: float, scale: float, top: float, bottom: float, fmt: Formatter) -> list[str]:
+    """Grid lines at every tick, labelled at every tick whose label fits: long labels (rupiah in billions) would
+    run into each other, so then every second (third, ...) one is labelled, always from 0."""
+    labels = [fmt(tick) for tick in ticks]
+    step = (ticks[1] - ticks[0]) * scale if len(ticks) > 1 else 0
+    label_every = max(1, math.ceil((max(text_width(label, TICK_SIZE) for label in labels) + 8) / step)) if step else 1
     out = []
-    for tick in ticks:
+    for index, (tick, label) in enumerate(zip(ticks, labels, strict=True)):
         x = x0 + tick * scale
         out.append(el("line", x1=x, x2=x, y1=top, y2=bottom, stroke=GRID if tick else AXIS, stroke_width=1))
-        out.append(text_el(fmt(tick), x=x, y=bottom + 13, text_anchor="middle", font_size=TICK_SIZE, fill=MUTED))
+        if index % label_every == 0:
+            out.append(text_el(label, x=x, y=bottom + 13, text_anchor="middle", font_size=TICK_SIZE, fill=MUTED))
     return out
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.utils import translation
 
 from lindung.charts import Bar, Series, bar_chart, grouped_bar_chart
-from lindung.charts.svg import FONT_FAMILY
+from lindung.charts.svg import FONT_FAMILY, text_width
 from lindung.charts.tests.svgparse import NS, child, find, num, parse, texts
 from lindung.numbers import rupiah
 
@@ -158,3 +160,27 @@ def test_series_of_the_wrong_length_are_refused():
 def test_zero_series_draw_no_data():
     chart = grouped_bar_chart(title="t", categories=["a"], series=[Series("s", [0])], label_header="x")
     assert "No data" in texts(parse(chart.svg))
+
+
+@pytest.mark.parametrize("chart_of", ["bars", "grouped"])
+def test_axis_labels_never_run_into_each_other_even_for_billions_of_rupiah(chart_of: str):
+    """The dashboard's budget chart labelled every tick "Rp 5.000.000.000" 64 px apart: they overlapped."""
+    if chart_of == "bars":
+        chart = bar_chart(
+            title="Budget", bars=[Bar("KALBAR-2026", 20_160_000_000)], label_header="P", value_label="V", fmt=rupiah
+        )
+    else:
+        chart = grouped_bar_chart(
+            title="Budget",
+            categories=["KALBAR-2026", "PONTIANAK-2026"],
+            label_header="P",
+            series=[Series("Ceiling", [17_692_819_200, 2_467_180_800]), Series("Billed", [11_776_800, 1_780_800])],
+            fmt=rupiah,
+        )
+    root = parse(chart.svg)
+    ticks = [t for t in root.iter(f"{NS}text") if t.get("text-anchor") == "middle" and (t.text or "").startswith("Rp")]
+    assert len(ticks) >= 2  # 0 and at least one more
+    assert ticks[0].text == "Rp 0"
+    for left, right in itertools.pairwise(ticks):
+        half_widths = (text_width(left.text or "", 10) + text_width(right.text or "", 10)) / 2
+        assert num(right, "x") - num(left, "x") >= half_widths

@@ -1,6 +1,7 @@
 // Behaviour every page shares, bound from data attributes: the Content-Security-Policy allows no inline script.
 // data-autosubmit: a select that submits its form when changed (the language menu; a button stands in without JS).
 // data-print: a button that opens the browser's print dialog.
+// data-menu: the header's menu (a <details>), closed by Escape or a click elsewhere.
 // data-download="NAME.txt" data-download-from="ID": a button (hidden until this script shows it) that saves the text
 // of the element ID's items as a text file, made in the browser: the recovery codes, which the server does not keep.
 document.addEventListener("change", function (event) {
@@ -34,5 +35,22 @@ document.querySelectorAll("[data-download]").forEach(function (button) {
     link.click();
     link.remove();
     setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  });
+});
+// The phone's main menu (a <details data-menu>) closes on Escape and on a click outside it, as a menu does.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") {
+    return;
+  }
+  document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+});
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+    if (!(event.target instanceof Node) || !menu.contains(event.target)) {
+      menu.open = false;
+    }
   });
 });
