@@ -203,7 +203,8 @@ _INSPECT_JS = """(NAMES_SELECTS) => {
   }
   const pageLang = document.documentElement.lang;
   // Literal values (a code, a key, a file's column) are shown as they are on purpose: <code>, <kbd>, <samp>.
-  const foreign = [...document.querySelectorAll('body [lang], body code, body kbd, body samp')]
+  // Menus are read through options() below, which leaves out the names (villages) of NAMES_SELECTS.
+  const foreign = [...document.querySelectorAll('body [lang], body code, body kbd, body samp, body select')]
     .filter(el => !el.hasAttribute('lang') || (el.lang && el.lang !== pageLang));
   const shown = foreign.map(el => el.style.display);
   foreign.forEach(el => { el.style.display = 'none'; });

@@ -156,7 +156,37 @@ def pages_of(user: str) -> list[str]:
 # the branch that fixes it. A listed check that fails makes the case xfail (naming the branch); any other failing
 # check fails it. Remove the entries once the branches are merged and the crawl passes without them.
 LAYOUT, LANGUAGE = "layout", "language"
-PENDING: dict[tuple[str, str], dict[str, str]] = {}
+_WIDE = {"overflow-390": LAYOUT}  # pages wider than a phone: no responsive styles yet
+_WORDS = {"untranslated": LANGUAGE}  # "- Select an option -", stored sentences, English data on Indonesian pages
+_CODES = {"code-like": LANGUAGE}  # histories and the audit log showing codes and Python values
+PENDING: dict[tuple[str, str], dict[str, str]] = {
+    ("budget", "en"): _WIDE,
+    ("budget", "id"): _WIDE | _WORDS,
+    ("audit", "en"): _WORDS | _CODES | _WIDE | {"overflow-1366": LAYOUT},
+    ("audit", "id"): _WORDS | _CODES | _WIDE | {"overflow-1366": LAYOUT},
+    ("dashboard", "en"): _WIDE,
+    ("dashboard", "id"): _WIDE,
+    ("import-result", "en"): _WIDE | _WORDS,
+    ("import-result", "id"): _WIDE,
+    ("invoices", "id"): _WORDS,
+    ("invoice", "en"): _WIDE,
+    ("invoice", "id"): _WIDE,
+    ("payments", "id"): _WORDS,
+    ("enrolment", "en"): _WIDE,
+    ("enrolment", "id"): _WIDE,
+    ("claim", "en"): _WORDS | _CODES,
+    ("claim", "id"): _CODES,
+    ("reports", "id"): _WORDS,
+    ("workers", "en"): _WORDS,
+    ("worker", "en"): _WIDE | _CODES,
+    ("worker", "id"): _WIDE | _WORDS | _CODES,
+    # Every village of the province in one menu (the provincial administrator's form): 158 KB of HTML.
+    ("worker-register", "en"): {"weight": LAYOUT},
+    ("worker-register", "id"): {"weight": LAYOUT} | _WORDS,
+    ("worker-edit", "en"): {"weight": LAYOUT},
+    ("worker-edit", "id"): {"weight": LAYOUT} | _WORDS,
+    ("offices", "id"): _WORDS,  # the offices' notes, loaded in English
+}
 
 
 def _cases() -> Iterator[Any]:
@@ -384,7 +414,6 @@ def test_every_page_fits_a_phone_speaks_one_language_and_is_accessible(
 
     response = page.goto(crawl.path(site.data))
     assert response is not None
-    page.wait_for_load_state("load")
     if response.status != crawl.status:
         problems.append(("status", f"{response.status}, expected {crawl.status}"))
     weight, by_url = visitor.meter.total()
@@ -403,7 +432,7 @@ def test_every_page_fits_a_phone_speaks_one_language_and_is_accessible(
         if size != checks.DESKTOP:
             page.set_viewport_size(size)
             checks.settle(page)
-        if (wide := checks.inspect(page).overflow) is not None:
+        if (wide := seen.overflow if size == checks.DESKTOP else checks.overflow(page)) is not None:
             problems.append((f"overflow-{name}", wide))
         problems += [(f"axe-{name}", violation) for violation in checks.axe_violations(page)]
     page.screenshot(path=test_results_dir / f"crawl-{connection.vendor}-{user}-{language}-{key}.png", full_page=True)
