@@ -37,7 +37,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
@@ -385,7 +385,10 @@ def site(
         TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
     )
     with fast, django_db_blocker.unblock(), _test_database():
-        data = _crawl_data(tmp_path_factory.mktemp("crawl"))
+        # In Indonesian, as the users' requests would be, whatever language an earlier test left active: some
+        # services store sentences (a claim's coverage note, an import's errors) in the active language.
+        with translation.override("id"):
+            data = _crawl_data(tmp_path_factory.mktemp("crawl"))
         usernames = set(User.objects.values_list("username", flat=True))
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
