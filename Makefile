@@ -3,12 +3,13 @@
 #   make demo  [DEMO_ARGS="--no-serve"]        virtualenv + demo data + web server
 #   make test  [PYTEST_ARGS="-x -k login"] [PYTEST_WORKERS=2]   lint, types, migrations, browsers, pytest on SQLite
 #                                              then PostgreSQL, each in PYTEST_WORKERS processes (0: in one)
-#   make lint (ruff, layers) | typecheck | migrations-check | browsers | deploy-tools | test-sqlite | test-postgres
+#   make lint (ruff, layers) | typecheck | migrations-check | browsers (Chromium, axe-core) | deploy-tools
+#        | test-sqlite | test-postgres
 #        | messages | venv | clean
 #
 # The PostgreSQL run uses TEST_DATABASE_URL (default below); pytest-django creates and drops its own
 # test_lindung_<checkout folder> database there (LINDUNG_TEST_DATABASE_NAME overrides the name). With CI=true a missing PostgreSQL or Chromium fails the run; elsewhere
-# it is skipped with a loud message.
+# it is skipped with a loud message; the same for axe-core (the accessibility checker the browser tests inject).
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,6 +24,12 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.lindung-installed
 CHROMIUM ?= /usr/bin/chromium
 RESULTS := test-results
+# axe-core, the accessibility checker the browser crawl injects into each page (src/lindung/tests/crawl_checks.py):
+# installed from the npm registry at this exact version, never vendored into the repository.
+AXE_VERSION := 4.14.1
+AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE_PREFIX := var/node
+AXE_JS := $(AXE_PREFIX)/node_modules/axe-core/axe.min.js
 NOTES := var/test-notes.txt
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lindung
@@ -53,7 +60,7 @@ CHECK_ENV := env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_D
 PO_FILES := $(wildcard src/lindung/locale/*/LC_MESSAGES/*.po src/lindung/*/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help venv demo messages messages-check system-libs test lint typecheck migrations-check browsers deploy-tools \
+.PHONY: help venv demo messages messages-check system-libs test lint typecheck migrations-check browsers axe deploy-tools \
 	test-sqlite test-postgres clean FORCE
 
 help:
@@ -188,8 +195,8 @@ system-libs: venv
 	  $(PY) -c "import weasyprint" || { echo "ERROR: WeasyPrint needs: apt-get install -y $(PDF_LIBS)" >&2; exit 1; }
 	fi
 
-# Debian's Chromium for the Playwright tests (Playwright's own browser download is not reachable).
-browsers:
+# Debian's Chromium for the Playwright tests (Playwright's own browser download is not reachable), and axe-core.
+browsers: axe
 	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	  echo "== $(CHROMIUM) missing: apt-get install -y chromium"
 	  export DEBIAN_FRONTEND=noninteractive
@@ -202,6 +209,54 @@ browsers:
 	  exit 1
 	else
 	  msg="!!!!! $(CHROMIUM) is missing and could not be installed (as root: apt-get install -y chromium): BROWSER TESTS SKIPPED"
+	  echo "$$msg" >&2
+	  mkdir -p var && echo "$$msg" >> $(NOTES)
+	fi
+
+# axe-core $(AXE_VERSION) into $(AXE_PREFIX)/node_modules/axe-core with npm (which checks the registry's integrity
+# hash); without npm, the same tarball from registry.npmjs.org with Python, checked against AXE_INTEGRITY. An
+# installed copy of another version is replaced. With CI=true a failure fails the run; elsewhere the browser
+# crawl then skips its accessibility check, loudly.
+define AXE_FETCH
+import base64, hashlib, io, sys, tarfile, urllib.request
+version, integrity, target = sys.argv[1:4]
+url = f"https://registry.npmjs.org/axe-core/-/axe-core-{version}.tgz"
+with urllib.request.urlopen(url, timeout=60) as answer:
+    data = answer.read()
+algorithm, _, expected = integrity.partition("-")
+if base64.b64encode(hashlib.new(algorithm, data).digest()).decode() != expected:
+    sys.exit(f"{url}: integrity mismatch (expected {integrity})")
+with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+    archive.extractall(target, filter="data")  # the tarball's files under package/
+endef
+export AXE_FETCH
+
+axe:
+	@installed=$$(sed -n 's/^  "version": "\(.*\)",$$/\1/p' $(AXE_PREFIX)/node_modules/axe-core/package.json 2>/dev/null || true)
+	if [ "$$installed" = "$(AXE_VERSION)" ] && [ -s $(AXE_JS) ]; then
+	  echo "== axe-core $(AXE_VERSION) ($(AXE_JS))"; exit 0
+	fi
+	rm -rf $(AXE_PREFIX)/node_modules/axe-core
+	mkdir -p $(AXE_PREFIX)
+	if command -v npm >/dev/null 2>&1; then
+	  echo "== npm install axe-core@$(AXE_VERSION) into $(AXE_PREFIX)"
+	  npm install --no-save --no-audit --no-fund --no-package-lock --prefix $(AXE_PREFIX) axe-core@$(AXE_VERSION) >&2 || true
+	else
+	  echo "== npm missing: axe-core $(AXE_VERSION) from registry.npmjs.org (integrity checked)"
+	  python=$$( [ -x $(PY) ] && echo $(PY) || command -v python3 || true)
+	  rm -rf $(AXE_PREFIX)/tmp-axe && mkdir -p $(AXE_PREFIX)/tmp-axe $(AXE_PREFIX)/node_modules
+	  if [ -n "$$python" ] && "$$python" -c "$$AXE_FETCH" $(AXE_VERSION) $(AXE_INTEGRITY) $(AXE_PREFIX)/tmp-axe >&2; then
+	    mv $(AXE_PREFIX)/tmp-axe/package $(AXE_PREFIX)/node_modules/axe-core
+	  fi
+	  rm -rf $(AXE_PREFIX)/tmp-axe
+	fi
+	if [ -s $(AXE_JS) ]; then
+	  echo "== axe-core $(AXE_VERSION) ($(AXE_JS))"
+	elif [ -n "$(IN_CI)" ]; then
+	  echo "ERROR: CI=true and axe-core $(AXE_VERSION) could not be installed from the npm registry" >&2
+	  exit 1
+	else
+	  msg="!!!!! axe-core $(AXE_VERSION) could not be installed from the npm registry: ACCESSIBILITY CHECKS SKIPPED"
 	  echo "$$msg" >&2
 	  mkdir -p var && echo "$$msg" >> $(NOTES)
 	fi
@@ -235,10 +290,10 @@ deploy-tools:
 	  mkdir -p var && echo "$$msg" >> $(NOTES)
 	fi
 
-test-sqlite: venv messages
+test-sqlite: venv messages axe
 	@echo "== pytest on SQLite (fresh var/test-sqlite)"
 	rm -rf var/test-sqlite && mkdir -p var/test-sqlite $(RESULTS)
-	env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_TEST_CHROMIUM=$(CHROMIUM) \
+	env -u DATABASE_URL LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_TEST_CHROMIUM=$(CHROMIUM) LINDUNG_TEST_AXE=$(CURDIR)/$(AXE_JS) \
 	  LINDUNG_DATA_DIR=$(CURDIR)/var/test-sqlite $(PYTEST) $(PYTEST_ARGS)
 
 # Exit status 3: the server cannot be reached. Any other failure (psycopg missing, a broken check) is an
@@ -255,7 +310,7 @@ except psycopg.OperationalError as exc:
 endef
 export PG_CHECK
 
-test-postgres: venv messages
+test-postgres: venv messages axe
 	@echo "== pytest on PostgreSQL ($(TEST_DATABASE_URL))"
 	status=0
 	$(PY) -c "$$PG_CHECK" "$(TEST_DATABASE_URL)" || status=$$?
@@ -274,6 +329,7 @@ test-postgres: venv messages
 	fi
 	rm -rf var/test-postgres && mkdir -p var/test-postgres $(RESULTS)
 	env DATABASE_URL="$(TEST_DATABASE_URL)" LINDUNG_SECRET_KEY=$(TEST_SECRET_KEY) LINDUNG_TEST_CHROMIUM=$(CHROMIUM) \
+	  LINDUNG_TEST_AXE=$(CURDIR)/$(AXE_JS) \
 	  LINDUNG_TEST_DATABASE_NAME="$${LINDUNG_TEST_DATABASE_NAME:-$(CHECKOUT_TEST_DATABASE)}" \
 	  LINDUNG_DATA_DIR=$(CURDIR)/var/test-postgres $(PYTEST) $(PYTEST_ARGS)
 

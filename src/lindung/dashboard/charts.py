@@ -45,12 +45,18 @@ def child_level_label(level: int | None) -> str:
     return labels.get(level or 0, _("Region"))
 
 
+def _as_group(svg: str) -> str:
+    """A picture holding links is a group of them, not one image: an image's parts are hidden from screen readers
+    and the keyboard (axe-core: nested-interactive). The title and description still name it."""
+    return svg.replace('role="img"', 'role="group"', 1)
+
+
 def link_tiles(chart: Chart, link: Link) -> Chart:
     """Each tile of a tile map wrapped in a link to its region (a tile's ``<g>`` holds no other ``<g>``)."""
     svg = re.sub(
         r'(<g class="tile" data-code="([^"]+)".*?</g>)',
         lambda m: f'<a href="{escape(link(m.group(2)))}">{m.group(1)}</a>',
-        str(chart.svg),
+        _as_group(str(chart.svg)),
         flags=re.DOTALL,
     )
     return dataclasses.replace(chart, svg=mark_safe(svg))  # noqa: S308 - the chart's markup, links escaped
@@ -60,7 +66,7 @@ def link_rows(chart: Chart, codes: list[str], link: Link) -> Chart:
     """Each row of a one-series bar chart (one ``<g class="row">`` per bar, in order) wrapped in a link."""
     if chart.empty:
         return chart
-    parts = str(chart.svg).split('<g class="row">')
+    parts = _as_group(str(chart.svg)).split('<g class="row">')
     if len(parts) != len(codes) + 1:
         return chart  # not the shape this expects: leave the picture without links rather than break it
     out = [parts[0]]

@@ -4,6 +4,7 @@
 // data-menu: the header's menu (a <details>), closed by Escape or a click elsewhere.
 // data-download="NAME.txt" data-download-from="ID": a button (hidden until this script shows it) that saves the text
 // of the element ID's items as a text file, made in the browser: the recovery codes, which the server does not keep.
+// Whatever scrolls sideways (a wide table on a phone) can be reached with the keyboard and scrolled with the arrows.
 document.addEventListener("change", function (event) {
   var field = event.target;
   if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
@@ -54,3 +55,27 @@ document.addEventListener("click", function (event) {
     }
   });
 });
+
+// A region that scrolls sideways is focusable while it scrolls (axe-core: scrollable-region-focusable): otherwise
+// a keyboard user cannot see its hidden columns. Checked again when the window changes size.
+function focusScrollables() {
+  document.querySelectorAll("main *").forEach(function (element) {
+    var scrolls = element.scrollWidth > element.clientWidth + 1 &&
+      /^(auto|scroll)$/.test(getComputedStyle(element).overflowX);
+    if (scrolls && !element.hasAttribute("tabindex")) {
+      element.setAttribute("tabindex", "0");
+      element.setAttribute("data-scroll-focus", "");
+    } else if (!scrolls && element.hasAttribute("data-scroll-focus")) {
+      element.removeAttribute("tabindex");
+      element.removeAttribute("data-scroll-focus");
+    }
+  });
+}
+var scrollablesPending = false;
+window.addEventListener("resize", function () {
+  if (!scrollablesPending) {
+    scrollablesPending = true;
+    requestAnimationFrame(function () { scrollablesPending = false; focusScrollables(); });
+  }
+});
+focusScrollables();
