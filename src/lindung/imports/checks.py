@@ -110,41 +110,55 @@ def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, colum
     question, asked by a column).
 
     A large upload yields millions of candidate pairs (same regency, same birth date, names of close
-    length), so the loops are kept lean: the row's own name is folded once, the pairs carry ids rather
-    than personal data, and only the few matches are looked up afterwards."""
+    length), so the loop over them is kept lean: the pairs come unordered and carry ids rather than personal
+    data, each name is folded once, and only the few matches are ordered (a row's registered look-alikes by
+    id, its earliest look-alike in the file) and looked up afterwards."""
     scope = scope_of(actor)
     confirm = registration.likely_duplicate_confirm_by_column(columns.get("confirm_not_duplicate", "Bukan Duplikat"))
     registered: dict[int, list[int]] = {}  # row → the registered workers it looks like, by id
     for row, _name, other in _alike_pairs(staging.look_alikes(), skip=outcome.rejected):
         registered.setdefault(row, []).append(other)
-    in_file: dict[int, tuple[int, str]] = {}  # row → (the earlier row it looks like, that row's name)
+    in_file: dict[int, tuple[int, str]] = {}  # row → (the earliest row it looks like, that row's name)
     taken = outcome.rejected | registered.keys()
     for row, earlier_name, earlier in _alike_pairs(staging.look_alikes_in_file(), skip=taken):
-        in_file.setdefault(row, (earlier, earlier_name))
+        if row not in in_file or earlier < in_file[row][0]:
+            in_file[row] = (earlier, earlier_name)
     workers = {
         pk: (name, nik, village)
         for chunk in batched(sorted({pk for pks in registered.values() for pk in pks}), _OVERLAP_CHUNK)
         for pk, name, nik, village in Worker.objects.filter(pk__in=chunk).values_list("pk", "name", "nik", "village")
     }
-    for row, worker_ids in registered.items():
-        sentence = registration.likely_duplicate([workers[pk] for pk in worker_ids], scope=scope)
+    for row in sorted(registered):
+        sentence = registration.likely_duplicate([workers[pk] for pk in sorted(registered[row])], scope=scope)
         outcome.reject(row, columns["name"], f"{sentence} {confirm}")
-    for row, (earlier, earlier_name) in in_file.items():
+    for row in sorted(in_file):
+        earlier, earlier_name = in_file[row]
         sentence = registration.likely_duplicate_in_file(name=earlier_name, row=earlier)
         outcome.reject(row, columns["name"], f"{sentence} {confirm}")
 
 
+_FOLDED_LIMIT = 200_000  # distinct names whose folded form is kept while the pairs stream by
+
+
 def _alike_pairs(pairs: Iterator[tuple[int, str, str, Any]], *, skip: Container[int]) -> Iterator[tuple[int, str, Any]]:
-    """(row, other name, other) of the pairs, ordered by row, whose names are alike as the registration form
-    judges them (``registration.names_alike``); rows in ``skip`` are passed over."""
+    """(row, other name, other) of the pairs whose names are alike as the registration form judges them
+    (``registration.names_alike``), in the pairs' order; rows in ``skip`` are passed over. The same names
+    come back in pair after pair (a row meets every look-alike candidate, and common names recur), so each
+    is folded once."""
     alike, fold = registration.names_alike, registration.fold_name
-    current, folded = -1, ""
+    folded: dict[str, str] = {}
     for row, name, other_name, other in pairs:
         if row in skip:
             continue
-        if row != current:
-            current, folded = row, fold(name)
-        if alike(folded, fold(other_name)):
+        if (a := folded.get(name)) is None:
+            a = fold(name)
+            if len(folded) < _FOLDED_LIMIT:
+                folded[name] = a
+        if (b := folded.get(other_name)) is None:
+            b = fold(other_name)
+            if len(folded) < _FOLDED_LIMIT:
+                folded[other_name] = b
+        if alike(a, b):
             yield row, other_name, other
 
 

@@ -2,8 +2,11 @@
 
 ``RowCleaner`` is built once per upload with everything a row needs precomputed (column positions, the
 category index, the region resolver, the rule values), so that cleaning a row makes no query and builds
-no closure: a million rows pass through it. The rules it applies to each row, with their sentences, are the
-rule set's (``lindung.enrolments.proposals``), the ones the registration form applies.
+no closure: a million rows pass through it. The cells whose values repeat down a file (dates, places,
+categories, villages, the income) are cleaned once per distinct text and remembered for the upload: every
+cleaner is a function of its cell alone, so a remembered value is the one cleaning it again would give.
+The rules it applies to each row, with their sentences, are the rule set's (``lindung.enrolments.proposals``),
+the ones the registration form applies.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from lindung.programmes.models import Programme
 from lindung.spreadsheets.cells import CellError, clean_date, clean_yes_no, limited, required_text, text
 from lindung.spreadsheets.errors import RowError
 from lindung.workers.models import Worker
-from lindung.workers.nik import nik_from_cell, nik_mask
+from lindung.workers.nik import nik_identity_from_cell, nik_mask
 from lindung.workers.registration import identity_mismatches, too_old, village_outside_scope
 
 
@@ -97,6 +100,14 @@ def _max_length(name: str) -> int:
 
 
 _HEIR_NAME_LIMIT = 150  # Heir.name
+# Columns whose cells repeat down an upload (a million rows hold ~40,000 birth dates, a few hundred places, a
+# few thousand villages) and are cleaned once per distinct text; at most ``_MEMO_LIMIT`` texts are kept per
+# column, so that a hostile file of distinct values costs memory in proportion to nothing but the limit.
+_MEMOISED = frozenset(
+    ("name", "birth_place", "birth_date", "sex", "category", "income", "mother_maiden_name", "confirm_not_duplicate")
+)
+_MEMO_LIMIT = 100_000
+_MISSING = object()
 _LIMITS = {name: _max_length(name) for name in ("name", "birth_place", "address", "mother_maiden_name")}
 
 
@@ -130,7 +141,7 @@ class RowCleaner:
         # The worker's own cells, in one pass: (field, position, cleaner of one cell). An optional column
         # that the file lacks is left out, and its value is the default below.
         cleaners: dict[str, Callable[[Any], Any]] = {
-            "nik": partial(nik_from_cell, today=today),
+            "nik": partial(nik_identity_from_cell, today=today),
             "name": partial(required_text, max_length=_LIMITS["name"]),
             "birth_place": partial(required_text, max_length=_LIMITS["birth_place"]),
             "birth_date": clean_date,
@@ -150,11 +161,13 @@ class RowCleaner:
             "mother_maiden_name": "",
             "confirm_not_duplicate": False,
         }
-        self._plan = [
-            (name, self._at[name], clean)
+        # (field, position, cleaner, the texts already cleaned → value, or None for a column of unique values)
+        self._plan: list[tuple[str, int, Callable[[Any], Any], dict[str, Any] | None]] = [
+            (name, self._at[name], clean, {} if name in _MEMOISED else None)
             for name, clean in cleaners.items()
             if name in self.columns or name not in self._defaults
         ]
+        self._villages: dict[str, str] = {}  # village code as typed → the code, in the programme and the scope
 
     def _cell(self, cells: list[Any], name: str) -> Any:
         index = self._at[name]
@@ -165,12 +178,19 @@ class RowCleaner:
         columns = self.columns
         values = self._defaults.copy()
         count = len(cells)
-        for field, index, clean in self._plan:
+        for field, index, clean, memo in self._plan:
+            cell = cells[index] if 0 <= index < count else None
+            if memo is not None and type(cell) is str and (value := memo.get(cell, _MISSING)) is not _MISSING:
+                values[field] = value
+                continue
             try:
-                values[field] = clean(cells[index] if 0 <= index < count else None)
+                values[field] = value = clean(cell)
             except CellError as exc:
                 errors.append(RowError(number, columns[field], exc.message))
                 values[field] = None
+                continue
+            if memo is not None and type(cell) is str and len(memo) < _MEMO_LIMIT:
+                memo[cell] = value
         info, birth_date, sex = values["nik"], values["birth_date"], values["sex"]
         if info is not None:
             for field, problem in identity_mismatches(info, birth_date=birth_date, sex=sex).items():
@@ -243,6 +263,8 @@ class RowCleaner:
         """The village's code, inside the programme's region and the uploader's scope."""
         found, columns, resolver = self.found, self.columns, self.resolver
         raw_code = text(self._cell(cells, "village_code"))
+        if (known := self._villages.get(raw_code)) is not None:
+            return known
         column = "village_code"
         try:
             if raw_code:
@@ -264,6 +286,8 @@ class RowCleaner:
         except CellError as exc:
             errors.append(RowError(number, columns.get(column, column), exc.message))
             return None
+        if raw_code and len(self._villages) < _MEMO_LIMIT:
+            self._villages[raw_code] = code
         return code
 
 

@@ -149,25 +149,30 @@ class Staging:
 
     def look_alikes(self) -> Iterator[tuple[int, str, str, int]]:
         """(row, row's name, a registered worker's name and id) for each new, unconfirmed worker and each
-        registered worker of the same regency born the same day: the candidates for a likely duplicate."""
+        registered worker of the same regency born the same day: the candidates for a likely duplicate.
+
+        In no particular order: a million-row upload has millions of candidates, of which a few hundred are
+        alike; the caller orders those (sorting every candidate took as long as finding them)."""
         yield from self._query(
             f"SELECT s.row_number, s.name, w.name, w.id FROM {TABLE} s"  # noqa: S608 - our table names; values bound
             f" JOIN workers_worker w ON {look_alike_sql(new='s', registered='w')}"
-            " WHERE s.is_new = 1 AND s.confirmed = 0 ORDER BY s.row_number, w.id",
+            " WHERE s.is_new = 1 AND s.confirmed = 0",
             [],
             hash_join=True,
+            stream=True,
         )
 
     def look_alikes_in_file(self) -> Iterator[tuple[int, str, str, int]]:
         """(row, row's name, an earlier row's name and number) for each new, unconfirmed worker and each earlier
         new worker of the file in the same regency born the same day: the same person typed twice under two
-        NIKs."""
+        NIKs. In no particular order (see ``look_alikes``)."""
         yield from self._query(
             f"SELECT s.row_number, s.name, a.name, a.row_number FROM {TABLE} s"  # noqa: S608 - our table names; values bound
             f" JOIN {TABLE} a ON {look_alike_sql(new='s', registered='a')} AND a.row_number < s.row_number"
-            " WHERE s.is_new = 1 AND s.confirmed = 0 AND a.is_new = 1 ORDER BY s.row_number, a.row_number",
+            " WHERE s.is_new = 1 AND s.confirmed = 0 AND a.is_new = 1",
             [],
             hash_join=True,
+            stream=True,
         )
 
     def rows_in_regencies(self, regencies: Sequence[str]) -> list[tuple[int, str]]:
@@ -194,19 +199,35 @@ class Staging:
                 marks = ", ".join("%s" for _ in chunk)
                 cursor.execute(f"DELETE FROM {TABLE} WHERE row_number IN ({marks})", list(chunk))  # noqa: S608 - our table names; values bound
 
-    def _query(self, sql: str, params: list[Any], *, hash_join: bool = False) -> Iterator[Any]:
+    def _query(self, sql: str, params: list[Any], *, hash_join: bool = False, stream: bool = False) -> Iterator[Any]:
         """Rows of a read, fetched in blocks: a re-uploaded million-row file returns a million holders. On
         PostgreSQL through a server-side cursor, which a plain cursor is not: it would hold the whole result.
 
         ``hash_join``: for a join of a large upload with the registry by (regency, birth date). PostgreSQL
         prices probing an index once per row far below what its scattered heap reads cost (measured at a
         million rows over a million workers: 62 s as a nested loop, 16 s as a merge join, 4.8 s hashed), so
-        for a large upload it is told to hash; a small one keeps the planner's choice, the probes."""
+        for a large upload it is told to hash; a small one keeps the planner's choice, the probes.
+
+        ``stream``: for a read whose rows the caller works through without querying meanwhile (the look-alike
+        candidates: millions of pairs, each judged in Python). On PostgreSQL the query then runs to its end
+        while the rows are judged, the database on one core and Python on the other, instead of waiting for
+        each block to be asked for; the rows still arrive in blocks (libpq's chunked mode), never all at once."""
+        if stream and _postgres():
+            yield from self._stream(sql, params, hash_join=hash_join)
+            return
         with connection.chunked_cursor() as cursor:
             with self._hashed() if hash_join else nullcontext():
                 cursor.execute(sql, params)  # planned here: the settings can go back at once
             while block := cursor.fetchmany(5_000):
                 yield from block
+
+    def _stream(self, sql: str, params: list[Any], *, hash_join: bool) -> Iterator[Any]:
+        with connection.cursor() as cursor, self._hashed() if hash_join else nullcontext():
+            rows = cursor.cursor.stream(sql, params, size=5_000)
+            try:
+                yield from rows
+            finally:
+                rows.close()  # a stream left early is cancelled, so that the settings can be put back
 
     @contextmanager
     def _hashed(self, *, in_transaction: bool = False) -> Iterator[None]:

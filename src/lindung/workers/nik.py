@@ -17,7 +17,8 @@ import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Any, Literal, NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -194,7 +195,7 @@ def nik_from_cell(cell: Any, *, today: datetime.date) -> NikInfo:
         raise CellError(gettext("This field is required."))
     quick = _nik_quick(value, today)
     if quick is not None:
-        return quick
+        return NikInfo(nik=quick.nik, valid=True, birth_date=quick.birth_date, sex=quick.sex)
     info = parse_nik(value, today=today)
     if not info.valid or info.nik is None:
         messages = [issue.message for issue in info.errors]
@@ -204,10 +205,34 @@ def nik_from_cell(cell: Any, *, today: datetime.date) -> NikInfo:
     return info
 
 
+class NikIdentity(NamedTuple):
+    """What a valid NIK says of its holder (``NikInfo``'s fields an upload's row needs, without its cost)."""
+
+    nik: str
+    birth_date: datetime.date
+    sex: Sex
+
+
+def nik_identity_from_cell(cell: Any, *, today: datetime.date) -> NikIdentity:
+    """``nik_from_cell``, for a caller that needs only the NIK, birth date and sex (an upload: a million rows).
+
+    The same rule and the same sentences: a plainly valid NIK typed as text is read directly (building a
+    ``NikInfo``, a frozen dataclass of 13 fields, costs more than the checks), anything else goes through
+    ``nik_from_cell``.
+    """
+    if type(cell) is str:
+        quick = _nik_quick(text(cell).lstrip(TEXT_MARKS), today)
+        if quick is not None:
+            return quick
+    info = nik_from_cell(cell, today=today)
+    assert info.nik is not None and info.birth_date is not None and info.sex is not None  # valid
+    return NikIdentity(info.nik, info.birth_date, info.sex)
+
+
 _NIK_SEPARATORS = str.maketrans("", "", " .-")
 
 
-def _nik_quick(value: str, today: datetime.date) -> NikInfo | None:
+def _nik_quick(value: str, today: datetime.date) -> NikIdentity | None:
     """A valid NIK's parse without the region-name look-ups ``parse_nik`` makes (an upload parses a million);
     ``None`` for anything that is not plainly valid, which ``parse_nik`` then explains. The checks are
     ``parse_nik``'s errors, one by one."""
@@ -216,7 +241,17 @@ def _nik_quick(value: str, today: datetime.date) -> NikInfo | None:
         return None
     if digits[0:2] not in PROVINCES or digits[2:4] == "00" or digits[4:6] == "00" or digits[12:] == "0000":
         return None
-    day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    born = _nik_birth(digits[6:12], today)
+    if born is None:
+        return None
+    return NikIdentity(digits, born[0], born[1])
+
+
+@lru_cache(maxsize=65_536)  # DDMMYY: at most 36,600 birth dates a century, times two sexes
+def _nik_birth(ddmmyy: str, today: datetime.date) -> tuple[datetime.date, Sex] | None:
+    """Digits 7-12 of a NIK as (birth date, sex), or ``None`` when they are no date or a date after ``today``.
+    Memoised: an upload's million NIKs share a few tens of thousands of these."""
+    day, month, yy = int(ddmmyy[0:2]), int(ddmmyy[2:4]), int(ddmmyy[4:6])
     sex: Sex = "L"
     if day > 40:
         day, sex = day - 40, "P"
@@ -227,7 +262,7 @@ def _nik_quick(value: str, today: datetime.date) -> NikInfo | None:
         return None
     if birth_date > today:
         return None
-    return NikInfo(nik=digits, valid=True, birth_date=birth_date, sex=sex)
+    return birth_date, sex
 
 
 # A masked NIK keeps its first 4 digits (province and regency, which a list shows anyway) and its last 6 (the

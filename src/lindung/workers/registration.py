@@ -28,12 +28,12 @@ from lindung.numbers import grouped
 from lindung.rules.keys import Rule
 from lindung.rules.selectors import rule_value
 from lindung.workers.models import Worker
-from lindung.workers.nik import NikInfo, nik_mask
+from lindung.workers.nik import NikIdentity, NikInfo, nik_mask
 
 # --- birth date and sex against the NIK --------------------------------------------------------
 
 
-def identity_mismatches(info: NikInfo, *, birth_date: object, sex: object) -> dict[str, str]:
+def identity_mismatches(info: NikInfo | NikIdentity, *, birth_date: object, sex: object) -> dict[str, str]:
     """Where the birth date and sex contradict a valid NIK, by field (the form shows them with its other errors)."""
     problems: dict[str, str] = {}
     if isinstance(birth_date, dt.date) and info.birth_date and info.birth_date != birth_date:

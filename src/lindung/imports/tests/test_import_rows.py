@@ -465,6 +465,28 @@ def test_the_same_person_twice_in_a_file_under_two_niks_is_rejected_at_the_later
     assert (result.imported, result.skipped, result.rejected) == (1, 1, 0)
 
 
+def test_a_look_alike_of_several_is_named_by_the_first_registered_worker_and_the_earliest_row(
+    cast: Cast, programme: Programme, tmp_path: Path, join_plan: None
+):
+    # The candidates come from the database in no particular order: the sentence still names the registered
+    # worker with the lowest id, and the earliest row of the file.
+    first, second = make_worker(name="Budi Santoso"), make_worker(name="Santoso Budi")
+    assert first.pk < second.pk
+    like_both = person(make_nik(), **{"Nama Lengkap": "BUDI SANTOSO"})
+    earliest = person(make_nik(), **{"Nama Lengkap": "Siti Aminah", "Bukan Duplikat": ""})
+    later = person(make_nik(), **{"Nama Lengkap": "Aminah Siti", "Bukan Duplikat": "ya"})
+    like_rows = person(make_nik(), **{"Nama Lengkap": "SITI AMINAH"})
+    path = write_csv(tmp_path / "several.csv", [like_both, earliest, later, like_rows], headers=[*HEADERS, *EXTRA])
+
+    result = import_run(actor=cast["operator_sambas"], programme=programme, path=path)
+
+    assert (result.imported, result.rejected) == (2, 2)
+    by_row = {error.row: error.message for error in result.errors}
+    assert set(by_row) == {2, 5}
+    assert first.nik[:4] + "******" + first.nik[-6:] in by_row[2]
+    assert "row 3 of this file" in by_row[5]
+
+
 def test_a_worker_rejected_or_ended_in_the_programme_is_rejected_with_what_to_do_others_in_it_are_skipped(
     cast: Cast, programme: Programme, tmp_path: Path
 ):
