@@ -266,6 +266,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_time_zone("LINDUNG_TIME_ZONE", "Asia/Pontianak")
 USE_I18N = True
 USE_TZ = True
+# One date format per kind (day, month, date and time) and the number separators, per language: lindung/formats/.
+FORMAT_MODULE_PATH = ["lindung.formats"]
 # Numbers are grouped explicitly where shown (the rupiah filters); never implicitly, or ids in URLs and
 # data attributes would render as "12.345".
 USE_THOUSAND_SEPARATOR = False
