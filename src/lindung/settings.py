@@ -136,6 +136,8 @@ OTP_TOTP_ISSUER = "Lindung"
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A form refused for its CSRF token: a page in the user's language with the way back, not Django's English one.
+CSRF_FAILURE_VIEW = "lindung.web.csrf.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
