@@ -161,6 +161,9 @@ _KEY_LABELS: dict[str, StrPromise] = {
     "reversed": _("reversed"),
 }
 
+# Foreign keys whose entries record the row's number, not its key: a BPJS batch by its number in the programme.
+_NUMBERS_NOT_KEYS = frozenset({"batch"})
+
 # Fields with a phrase of their own, where "field: value" would read stiffly; ``%(value)s`` is the new value.
 _PHRASES: dict[str, StrPromise] = {
     "kpj": _("KPJ number %(value)s"),
@@ -301,7 +304,7 @@ class _Describer:
             choices = getattr(model_field, "flatchoices", None)
             if choices:
                 return str(dict(choices).get(value, value))
-            if isinstance(model_field, models.ForeignKey):
+            if isinstance(model_field, models.ForeignKey) and name not in _NUMBERS_NOT_KEYS:
                 return self._related_name(model_field, value)
             if isinstance(model_field, models.DateTimeField):
                 return _datetime(value)

@@ -181,3 +181,11 @@ def test_the_filter_offers_kinds_in_words(db):
     labels = [label for _group, options in choices[1:] for _code, label in options]
     assert "Diaktifkan oleh …" in labels
     assert not any(CODE_LIKE.search(str(label)) for label in labels)
+
+
+def test_a_batch_is_named_by_the_number_the_entry_holds(cast, enrolment):
+    entry = _entry(
+        "enrolment.sent", {"status": ["terverifikasi", "dikirim"], "batch": [None, 7]}, obj=enrolment, actor=None
+    )
+    assert _say(entry, "id").startswith("Dikirim ke BPJS oleh sistem, ")
+    assert _say(entry, "id").endswith(": 7")

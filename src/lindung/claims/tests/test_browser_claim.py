@@ -101,6 +101,6 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
             "paid_amount", flat=True
         )
     )
-    expect(page.get_by_test_id("benefits")).to_have_text(f"Rp {paid_total:,}".replace(",", "."))
+    expect(page.get_by_test_id("benefits")).to_have_text(f"Rp {paid_total:,}")  # an English page: Rp 42,000,000
     expect(page.locator('[data-testid="by-type"] tr[data-type="jkm"]')).to_be_visible()
     page.screenshot(path=test_results_dir / f"claim-benefits-{connection.vendor}.png", full_page=True)
