@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from lindung.numbers import grouped, parse_rupiah, rupiah
+from lindung.numbers import grouped, grouped_as_typed, parse_rupiah, rupiah
 
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
@@ -254,11 +254,12 @@ class BoundedIntegerField(forms.IntegerField):
 
 class RupiahInput(forms.TextInput):
     """A text box for an amount: a number box (``type="number"``) would refuse the dots people type, and shows
-    an amount it was given (not typed) with dots between thousands."""
+    an amount it was given (not typed) with dots between thousands, in English too: the box is read back the
+    Indonesian way (``parse_rupiah``), where a comma is a decimal."""
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
-            return grouped(value)
+            return grouped_as_typed(value)
         return super().format_value(value)
 
 

@@ -136,6 +136,8 @@ OTP_TOTP_ISSUER = "Lindung"
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A form refused for its CSRF token: a page in the user's language with the way back, not Django's English one.
+CSRF_FAILURE_VIEW = "lindung.web.csrf.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -270,6 +272,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_time_zone("LINDUNG_TIME_ZONE", "Asia/Pontianak")
 USE_I18N = True
 USE_TZ = True
+# One date format per kind (day, month, date and time) and the number separators, per language: lindung/formats/.
+FORMAT_MODULE_PATH = ["lindung.formats"]
 # Numbers are grouped explicitly where shown (the rupiah filters); never implicitly, or ids in URLs and
 # data attributes would render as "12.345".
 USE_THOUSAND_SEPARATOR = False

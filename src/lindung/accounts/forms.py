@@ -30,6 +30,15 @@ class ThrottledLoginForm(AuthenticationForm):
     username exists, so it tells an attacker nothing about the accounts.
     """
 
+    # Django's sentence puts the field's label into a sentence that names it again in Indonesian ("Masukkan nama
+    # pengguna nama pengguna dan sandi"): one sentence of our own, with the glossary's words.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy(
+            "Please enter a correct user name and password. Capital and small letters are told apart."
+        ),
+    }
+
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         password = self.cleaned_data.get("password")

@@ -6,23 +6,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lindung.audit.selectors import AuditFilter
+from lindung.audit.sentences import kind_choices
 from lindung.inputs import DateField
 
 
 class AuditFilterForm(forms.Form):
     """The filters of the audit page (GET). A field that fails keeps its error and does not filter."""
 
-    action = forms.CharField(
-        label=_("Action"),
-        required=False,
-        max_length=64,
-        help_text=_("The start of an action code, e.g. enrolment. or worker.nik_viewed"),
-    )
+    # A kind of entry or a whole family of them (its codes' start), each named in words.
+    action = forms.ChoiceField(label=_("What happened"), required=False)
     username = forms.CharField(label=_("User"), required=False, max_length=150)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     date_from = DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = kind_choices()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

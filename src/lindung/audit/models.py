@@ -28,6 +28,7 @@ class AuditEntry(models.Model):
         related_name="+",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("account"),
     )
     # Kept beside the key so the entry still says who acted if the account is renamed.
     actor_username = models.CharField(_("user"), max_length=150, blank=True)

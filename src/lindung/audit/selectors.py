@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_code_q, scope_of
@@ -61,32 +57,3 @@ def audit_entries_search(user: User | AnonymousUser, wanted: AuditFilter) -> Que
         next_day = wanted.date_to + dt.timedelta(days=1)
         entries = entries.filter(at__lt=dt.datetime.combine(next_day, dt.time.min, tzinfo=zone))
     return entries.order_by("-at", "-id")
-
-
-def history_row(
-    entry: AuditEntry,
-    *,
-    model: type[Model],
-    labels: Mapping[str, Any],
-    values: Mapping[str, Callable[[Any], Any]] | None = None,
-) -> dict[str, Any]:
-    """One audit entry as a record's history page shows it (``templates/_history.html``).
-
-    ``labels`` names the actions (``enrolment.verified`` → "Verified"); ``values`` turns stored codes of a field
-    into words (a status code into its label); each field is named by the model's verbose name.
-    """
-    changes = []
-    for name, (before, after) in sorted(entry.changes.items()):
-        show = (values or {}).get(name)
-        if show is not None:
-            before, after = show(before), show(after)
-        changes.append({"field": _field_label(model, name), "before": before, "after": after})
-    return {"entry": entry, "label": labels.get(entry.action, entry.action), "changes": changes}
-
-
-def _field_label(model: type[Model], name: str) -> str:
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    return capfirst(str(getattr(field, "verbose_name", name)))

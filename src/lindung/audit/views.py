@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,31 +7,11 @@ from django.views.decorators.http import require_GET
 
 from lindung.accounts.permissions import Action, require
 from lindung.audit.forms import AuditFilterForm
-from lindung.audit.models import AuditEntry
 from lindung.audit.selectors import audit_entries_search
+from lindung.audit.sentences import entry_sentences
 from lindung.web.pagination import CappedPaginator
 
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    before: Any
-    after: Any
-
-
-def _changes(entry: AuditEntry) -> list[Change]:
-    """{field: [before, after]} as rows; a value recorded in another shape is shown as the "after"."""
-    if not isinstance(entry.changes, dict):
-        return []
-    rows = []
-    for field, value in entry.changes.items():
-        if isinstance(value, list | tuple) and len(value) == 2:
-            rows.append(Change(str(field), value[0], value[1]))
-        else:
-            rows.append(Change(str(field), None, value))
-    return rows
 
 
 @require_GET  # the log is read here, never written or changed
@@ -47,5 +24,5 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     entries = audit_entries_search(request.user, form.audit_filter())
     page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(entry, _changes(entry)) for entry in page.object_list]
+    rows = entry_sentences(page.object_list)
     return render(request, "audit/entry_list.html", {"form": form, "page": page, "rows": rows})

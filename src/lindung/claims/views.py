@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
-from lindung.audit.selectors import history_row
+from lindung.audit.sentences import entry_sentences
 from lindung.claims import services
 from lindung.claims.benefits import BenefitInputError
 from lindung.claims.documents import DOCUMENTS, checklist
@@ -55,14 +55,6 @@ STEP_DONE = {
     "submit": gettext_lazy("The claim is submitted to BPJS."),
     "pay": gettext_lazy("The payment by BPJS is recorded."),
     "reject": gettext_lazy("The claim is rejected."),
-}
-HISTORY_LABELS = {
-    "claim.registered": gettext_lazy("Reported"),
-    "claim.documents": gettext_lazy("Documents received"),
-    "claim.documents_complete": gettext_lazy("Documents complete"),
-    "claim.submitted": gettext_lazy("Submitted to BPJS"),
-    "claim.paid": gettext_lazy("Paid"),
-    "claim.rejected": gettext_lazy("Rejected"),
 }
 
 
@@ -241,22 +233,10 @@ def _render_detail(
         "bound_form": bound_form,
         "bound_anchor": bound_anchor,
         "flags": [services.FLAG_LABELS[f] for f in services.claim_flags(claim)],
-        "history": [
-            history_row(
-                entry,
-                model=Claim,
-                labels=HISTORY_LABELS,
-                values={"status": _status_label, "documents": _documents_label},
-            )
-            for entry in claim_history(claim)
-        ],
+        "history": entry_sentences(claim_history(claim), values={"documents": _documents_label}),
         "deadline": services.report_deadline(claim) if claim.type != ClaimType.JKM else None,
     }
     return render(request, "claims/detail.html", context, status=200 if bound is None else 400)
-
-
-def _status_label(value: Any) -> Any:
-    return ClaimStatus(value).label if value in ClaimStatus.values else value
 
 
 def _documents_label(codes: Any) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
@@ -50,14 +51,14 @@ def invoice_build(*, actor: User | None, programme: Programme, month: dt.date, t
         if not month_start(programme.coverage_start) <= month <= programme.coverage_end:
             raise ContributionError(
                 _("%(month)s is outside the coverage period of programme %(code)s.")
-                % {"month": f"{month:%Y-%m}", "code": programme.code},
+                % {"month": date_format(month, "YEAR_MONTH_FORMAT"), "code": programme.code},
                 field="month",
             )
         invoice, created = Invoice.objects.select_for_update().get_or_create(programme=programme, month=month)
         if not invoice.is_draft:
             raise ContributionError(
                 _("The invoice of %(code)s for %(month)s is already issued and cannot change.")
-                % {"code": programme.code, "month": f"{month:%Y-%m}"}
+                % {"code": programme.code, "month": date_format(month, "YEAR_MONTH_FORMAT")}
             )
         before = {"lines": invoice.line_count, "total": invoice.total}
         price = _price(programme, month)

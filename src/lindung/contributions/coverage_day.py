@@ -97,7 +97,7 @@ def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = N
                 "Not covered: %(months)s months in a row were unpaid up to %(month)s, more than the %(window)s "
                 "months allowed."
             )
-            % {"months": run, "month": date_format(month, "F Y"), "window": window},
+            % {"months": run, "month": date_format(month, "YEAR_MONTH_FORMAT"), "window": window},
             day,
             paid_through=paid_through,
             coverage_end=end,
@@ -109,12 +109,12 @@ def coverage_on(enrolment: Enrolment, day: dt.date, *, today: dt.date | None = N
     if this_month is not None and this_month.billed and this_month.state != MonthState.PAID:
         warnings.append(
             _("The contribution for %(month)s is not paid yet; BPJS pays the claim once it is.")
-            % {"month": date_format(month, "F Y")}
+            % {"month": date_format(month, "YEAR_MONTH_FORMAT")}
         )
     elif this_month is None or not this_month.billed:
         warnings.append(
             _("%(month)s has not been billed yet; the contribution must be billed and paid.")
-            % {"month": date_format(month, "F Y")}
+            % {"month": date_format(month, "YEAR_MONTH_FORMAT")}
         )
     return CoverageOnDay(
         True,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
@@ -136,7 +137,7 @@ def _allocation_plan(
         if part <= 0 or part > found.total - invoice_paid_amount(found):
             raise ContributionError(
                 _("The amount set against %(month)s must be positive and at most what it still owes.")
-                % {"month": f"{found.month:%Y-%m}"},
+                % {"month": date_format(found.month, "YEAR_MONTH_FORMAT")},
                 field="allocations",
             )
         plan.append((found, part))

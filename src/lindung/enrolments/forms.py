@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
@@ -60,7 +61,8 @@ class ProgrammeChoiceField(KeyChoiceField):
     """Shows who pays and for which months, which is what an operator weighs when choosing."""
 
     def label_from_instance(self, obj: Any) -> str:
-        months = f"{obj.coverage_start:%m/%Y}–{obj.coverage_end:%m/%Y}"
+        start, end = (date_format(day, "YEAR_MONTH_FORMAT") for day in (obj.coverage_start, obj.coverage_end))
+        months = f"{start} – {end}"
         return f"{obj.code} · {obj.name} · {obj.get_funder_type_display()} · {months}"
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
-from lindung.audit.selectors import history_row
+from lindung.audit.sentences import entry_sentences
 from lindung.enrolments import services
 from lindung.enrolments.bpjs import AnswerResult, bpjs_batch_create, bpjs_result_import, may_exchange
 from lindung.enrolments.forms import (
@@ -30,7 +30,7 @@ from lindung.enrolments.forms import (
     SendForm,
     VerifyForm,
 )
-from lindung.enrolments.models import EndReason, Enrolment, Status
+from lindung.enrolments.models import EndReason, Enrolment
 from lindung.enrolments.selectors import (
     bpjs_batches,
     enrolment_history,
@@ -71,16 +71,6 @@ STEP_DONE = {
     "activate": gettext_lazy("The enrolment is active."),
     "repropose": gettext_lazy("The enrolment is proposed again."),
     "end": gettext_lazy("The enrolment has ended."),
-}
-HISTORY_LABELS = {
-    "enrolment.proposed": gettext_lazy("Proposed"),
-    "enrolment.verified": gettext_lazy("Verified"),
-    "enrolment.rejected": gettext_lazy("Rejected"),
-    "enrolment.sent": gettext_lazy("Sent to BPJS"),
-    "enrolment.activated": gettext_lazy("Activated"),
-    "enrolment.rejected_by_bpjs": gettext_lazy("Rejected by BPJS"),
-    "enrolment.reproposed": gettext_lazy("Proposed again"),
-    "enrolment.ended": gettext_lazy("Ended"),
 }
 
 
@@ -215,10 +205,7 @@ def _render_detail(
         "enrolment": enrolment,
         "nik": nik_mask(enrolment.worker.nik),
         "steps": step_forms,
-        "history": [
-            history_row(entry, model=Enrolment, labels=HISTORY_LABELS, values={"status": _status_label})
-            for entry in enrolment_history(enrolment)
-        ],
+        "history": entry_sentences(enrolment_history(enrolment)),
         "end_reason": EndReason(enrolment.end_reason).label if enrolment.end_reason else "",
         # A link to the batch only for who may open it: a regency's staff do not see a batch the province sent.
         "batch_link": enrolment.batch_id is not None
@@ -226,10 +213,6 @@ def _render_detail(
         and bpjs_batches(user=user).filter(pk=enrolment.batch_id).exists(),
     }
     return render(request, "enrolments/detail.html", context, status=200 if bound is None else 400)
-
-
-def _status_label(value: Any) -> Any:
-    return Status(value).label if value in Status.values else value
 
 
 # --- the batch exchange with BPJS --------------------------------------------------------------

@@ -41,7 +41,7 @@ class Programme(models.Model):
     includes_jkm = models.BooleanField(_("JKM (death)"), default=True)
     includes_jht = models.BooleanField(_("JHT (old-age savings)"), default=False)
     open_for_proposals = models.BooleanField(_("open for proposals"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("programme")

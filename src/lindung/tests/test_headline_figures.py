@@ -31,7 +31,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lindung.accounts.models import User
 from lindung.contributions.billing import invoice_build, invoice_issue
@@ -472,10 +472,12 @@ def test_the_command_prints_a_readable_table_in_the_chosen_language(world: World
     expected = direct([world.kalbar], "", TODAY, single=True)
     assert "Program KALBAR-2026 · Kalimantan Barat (61) · 2026-06-20" in text
     assert re.search(rf"Terlindungi\s+{expected['covered']}\n", text)
-    assert re.search(rf"Iuran ditagih\s+{re.escape(rupiah(expected['billed']))}\n", text)
+    with translation.override("id"):
+        assert re.search(rf"Iuran ditagih\s+{re.escape(rupiah(expected['billed']))}\n", text)
     out = io.StringIO()
     call_command("figures", "--programme", "KALBAR-2026", "--today", TODAY.isoformat(), "--lang", "en", stdout=out)
-    assert re.search(rf"Contributions paid\s+{re.escape(rupiah(expected['paid']))}\n", out.getvalue())
+    with translation.override("en"):  # English numbers: Rp 1,234,567
+        assert re.search(rf"Contributions paid\s+{re.escape(rupiah(expected['paid']))}\n", out.getvalue())
 
 
 @pytest.mark.parametrize(

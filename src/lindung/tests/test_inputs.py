@@ -160,8 +160,8 @@ def test_a_month_field_cleans_to_the_first_day_and_shows_it_back_as_yyyy_mm() ->
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        (HUGE, "An amount is at most Rp 100.000.000.000.000."),
-        (str(10**14 + 1), "An amount is at most Rp 100.000.000.000.000."),
+        (HUGE, "An amount is at most Rp 100,000,000,000,000."),
+        (str(10**14 + 1), "An amount is at most Rp 100,000,000,000,000."),
         ("-1", "The amount cannot be negative."),
         ("Rp -5", "The amount cannot be negative."),
         ("1e309", AMOUNT_FORM),
@@ -228,14 +228,14 @@ def test_the_limits_read_the_indonesian_way_in_indonesian() -> None:
 
 def test_a_number_of_workers_is_at_most_100_million_and_an_id_at_most_a_bigint() -> None:
     assert _errors(workers=str(10**8)) == {}
-    assert _errors(workers=str(10**8 + 1)) == {"workers": ["A number of workers is at most 100.000.000."]}
+    assert _errors(workers=str(10**8 + 1)) == {"workers": ["A number of workers is at most 100,000,000."]}
     assert list(_errors(row=HUGE)) == ["row"] and list(_errors(row="0")) == ["row"]
 
 
 def test_the_services_refuse_with_the_fields_words() -> None:
     assert inputs.era_refusal(dt.date(1, 1, 1)) == "Enter a date from 2000-01-01 to 2100-12-31."
     assert inputs.era_refusal(dt.date(2026, 3, 10)) is None
-    assert inputs.rupiah_refusal(10**14 + 1) == "An amount is at most Rp 100.000.000.000.000."
+    assert inputs.rupiah_refusal(10**14 + 1) == "An amount is at most Rp 100,000,000,000,000."
     assert inputs.rupiah_refusal(10**14) is None
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
+from lindung.audit.sentences import entry_sentences
 from lindung.inputs import plain_text, query_value
 from lindung.regions.models import Region
 from lindung.workers.forms import HeirFormSet, OccupationField, WorkerForm, heir_rows
@@ -135,7 +136,7 @@ def _detail(request: HttpRequest, worker: Worker, *, show_nik: bool) -> HttpResp
             "show_nik": show_nik,
             "heirs": worker.heirs.order_by("pk"),
             "enrolments": worker.enrolments.select_related("programme").order_by("-proposed_at"),
-            "history": worker_history(worker=worker),
+            "history": entry_sentences(worker_history(worker=worker)),
             "regency": Region.objects.filter(code=worker.regency_code).first(),
             "can_view_nik": user_can(user, Action.WORKER_VIEW_NIK),
             "can_edit": user_can(user, Action.WORKER_EDIT),

@@ -51,7 +51,7 @@ def _spread_failures(client: Client, username: str, count: int = LOCK_AFTER) -> 
     """``count`` wrong passwords for ``username``, a few from each of many addresses, none of which waits."""
     for n in range(count):
         response = _login(client, username, WRONG, ip=f"10.20.{n // PER_ADDRESS}.1")
-        assert b"correct username and password" in response.content
+        assert b"correct user name and password" in response.content
 
 
 def test_many_failures_from_many_addresses_lock_the_account_even_for_the_right_password(client, cast):

@@ -65,7 +65,7 @@ def test_sixth_attempt_from_the_same_address_after_five_wrong_passwords_waits_a_
     for _ in range(USERNAME_LIMIT):
         response = _login(client, "operator_sambas", WRONG)
         assert response.status_code == 200
-        assert b"correct username and password" in response.content
+        assert b"correct user name and password" in response.content
 
     response = _login(client, "operator_sambas", TEST_PASSWORD)
 

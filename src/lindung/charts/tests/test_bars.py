@@ -58,10 +58,10 @@ def test_target_markers_sit_at_the_target_on_the_bars_scale():
 def test_the_percentage_of_target_is_shown_beside_the_value_and_in_the_table():
     chart = _coverage([Bar("Sambas", 8_567, 10_000), Bar("Melawi", 500)])
     shown = texts(parse(chart.svg))
-    assert "8.567 (85%)" in shown
+    assert "8,567 (85%)" in shown
     assert "500" in shown
     assert chart.table.headers == ("Regency", "Covered", "Target", "Percent of target")
-    assert chart.table.rows == (("Sambas", "8.567", "10.000", "85,6%"), ("Melawi", "500", "", ""))
+    assert chart.table.rows == (("Sambas", "8,567", "10,000", "85.6%"), ("Melawi", "500", "", ""))
     assert "Target reached: 0 of 1." in chart.summary
 
 
@@ -69,8 +69,8 @@ def test_money_is_formatted_as_rupiah_when_asked():
     chart = bar_chart(
         title="Paid", bars=[Bar("Sambas", 1_268_400)], label_header="Regency", value_label="Paid", fmt=rupiah
     )
-    assert "Rp 1.268.400" in texts(parse(chart.svg))
-    assert chart.table.rows == (("Sambas", "Rp 1.268.400"),)
+    assert "Rp 1,268,400" in texts(parse(chart.svg))
+    assert chart.table.rows == (("Sambas", "Rp 1,268,400"),)
 
 
 def test_the_svg_names_and_describes_itself_for_screen_readers():
@@ -83,7 +83,7 @@ def test_the_svg_names_and_describes_itself_for_screen_readers():
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     assert title.text == "Covered against target"
     assert desc.text == chart.summary
-    assert "Highest: Sambas, 8.500. Lowest: Landak, 200." in chart.summary
+    assert "Highest: Sambas, 8,500. Lowest: Landak, 200." in chart.summary
     assert root.get("viewBox", "").startswith("0 0 640 ")
 
 
@@ -129,8 +129,8 @@ def test_grouped_bars_draw_one_bar_per_series_and_category_on_one_scale():
     values = [1_200, 900, 800, 0, 300, 150]  # category by category, series in order
     scale = num(rects[0], "width") / 1_200
     assert [num(r, "width") for r in rects] == pytest.approx([v * scale for v in values], abs=0.02)
-    assert chart.table.rows[0] == ("Farmers", "1.200", "900")
-    assert "Men: total 2.300, highest Farmers with 1.200." in chart.summary
+    assert chart.table.rows[0] == ("Farmers", "1,200", "900")
+    assert "Men: total 2,300, highest Farmers with 1,200." in chart.summary
 
 
 def test_stacked_bars_put_the_series_end_to_end_and_show_the_total():
@@ -147,7 +147,7 @@ def test_stacked_bars_put_the_series_end_to_end_and_show_the_total():
     assert num(women, "y") == num(men, "y")
     scale = num(men, "width") / 1_200
     assert num(men2, "width") + num(women2, "width") == pytest.approx(900 * scale, abs=0.02)
-    assert "2.100" in texts(root)
+    assert "2,100" in texts(root)
     assert chart.table.headers == ("Category", "Men", "Women", "Total")
     assert chart.table.rows[1] == ("Fishers", "800", "100", "900")
 

@@ -41,7 +41,7 @@ def test_the_figure_include_shows_the_svg_then_its_figures_as_a_table():
     assert html.index("<figcaption>Covered</figcaption>") < html.index("<svg") < html.index("<details")
     assert '<details class="chart-data">' in html  # closed on a page
     assert '<th scope="row">Sambas &lt;&amp;&gt;</th>' in html
-    assert '<td class="num">8.500</td>' in html and '<td class="num">85,0%</td>' in html
+    assert '<td class="num">8,500</td>' in html and '<td class="num">85.0%</td>' in html
     assert "Sambas <&>" not in html
     printed = render_to_string("charts/_figure.html", {"chart": chart, "table_open": True})
     assert '<details class="chart-data" open>' in printed

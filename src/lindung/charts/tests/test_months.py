@@ -44,7 +44,7 @@ def test_billed_against_paid_side_by_side_in_rupiah():
     billed1, paid1, billed2, paid2 = find(root, "rect", "bar")
     assert num(paid1, "x") == pytest.approx(num(billed1, "x") + num(billed1, "width"), abs=0.02)
     assert num(paid2, "height") == pytest.approx(num(billed2, "height") / 2, abs=0.02)
-    assert chart.table.rows[1] == ("2026-02", "Rp 1.300.000", "Rp 650.000")
+    assert chart.table.rows[1] == ("2026-02", "Rp 1,300,000", "Rp 650,000")
     assert any(t.startswith("Rp ") for t in texts(root))  # axis ticks in rupiah
 
 

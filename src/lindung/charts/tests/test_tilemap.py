@@ -90,10 +90,10 @@ def test_a_tile_shows_its_short_name_and_percentage_with_the_full_figures_as_too
     group = _tiles_by_code(chart)["61.06"]
     shown = [t.text for t in group.iter(f"{NS}text")]
     assert shown == ["Kapuas Hulu", "85%"]
-    assert child(group, "title").text == "Kabupaten Kapuas Hulu: 85% (8.567 / 10.000)"
+    assert child(group, "title").text == "Kabupaten Kapuas Hulu: 85% (8,567 / 10,000)"
     city = [t.text for t in _tiles_by_code(chart)["61.71"].iter(f"{NS}text")]
     assert city == ["Kota", "Pontianak", "50%"]
-    assert chart.table.rows[0] == ("Kabupaten Kapuas Hulu", "8.567", "10.000", "85,6%")
+    assert chart.table.rows[0] == ("Kabupaten Kapuas Hulu", "8,567", "10,000", "85.6%")
 
 
 def test_the_legend_has_five_classes_and_a_no_target_entry():

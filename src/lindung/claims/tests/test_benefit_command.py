@@ -80,20 +80,20 @@ def test_without_json_the_command_prints_a_readable_table_in_rupiah():
     )  # fmt: skip
     assert printed.splitlines() == [
         "Death from a work accident (JKK): eligible",
-        "  Death benefit: 48 × declared income  Rp 120.000.000",
-        "  Periodic benefit, paid at once        Rp 12.000.000",
-        "  Funeral costs                         Rp 10.000.000",
+        "  Death benefit: 48 × declared income  Rp 120,000,000",
+        "  Periodic benefit, paid at once        Rp 12,000,000",
+        "  Funeral costs                         Rp 10,000,000",
         "  ---------------------------------------------------",
-        "  Total                                Rp 142.000.000",
-        "Scholarship: yes, for at most 2 children, at most Rp 174.000.000 in all",
+        "  Total                                Rp 142,000,000",
+        "Scholarship: yes, for at most 2 children, at most Rp 174,000,000 in all",
         "Reasons:",
         "  - The children's scholarship needs no minimum contribution period for this benefit.",
         "Notes:",
         "  - Medical care is paid as medically needed, with no ceiling.",
-        "  - Transport of the injured worker is paid up to Rp 5.000.000 by land, Rp 2.000.000 by sea and "
-        "Rp 10.000.000 by air.",
+        "  - Transport of the injured worker is paid up to Rp 5,000,000 by land, Rp 2,000,000 by sea and "
+        "Rp 10,000,000 by air.",
         "  - The scholarship is paid year by year by school level, for at most 2 children and at most "
-        "Rp 174.000.000 in all.",
+        "Rp 174,000,000 in all.",
     ]
 
 
@@ -105,7 +105,7 @@ def test_a_worker_not_yet_a_member_is_shown_as_not_eligible_with_the_reason():
         "Death (JKM): not eligible",
         "Scholarship: no",
         "Reasons:",
-        "  - The incident (Jan. 14, 2026) is before the membership start (Jan. 15, 2026): it is not covered.",
+        "  - The incident (14 Jan 2026) is before the membership start (15 Jan 2026): it is not covered.",
     ]
 
 

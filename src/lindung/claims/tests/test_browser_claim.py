@@ -59,7 +59,7 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
     page.wait_for_url(re.compile(r"/klaim/\d+/$"))
     claim = Claim.objects.get(enrolment=enrolment)
 
-    expect(page.get_by_test_id("estimate-total")).to_have_text("Rp 42.000.000")
+    expect(page.get_by_test_id("estimate-total")).to_have_text("Rp 42,000,000")
     expect(page.get_by_test_id("checklist")).to_contain_text("Death certificate")
     expect(page.get_by_test_id("checklist")).to_contain_text("Heirship letter")
     expect(page.get_by_test_id("coverage")).to_have_attribute("data-covered", "yes")
@@ -86,7 +86,7 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
     pay.locator('input[name="paid_on"]').fill(timezone.localdate().isoformat())
     pay.locator("button").click()
     expect(page.get_by_test_id("status")).to_have_attribute("data-status", ClaimStatus.PAID)
-    expect(page.get_by_test_id("paid")).to_contain_text("Rp 42.000.000")
+    expect(page.get_by_test_id("paid")).to_contain_text("Rp 42,000,000")
     page.screenshot(path=test_results_dir / f"claim-paid-{connection.vendor}.png", full_page=True)
     claim.refresh_from_db()
     assert (claim.status, claim.paid_amount) == (ClaimStatus.PAID, 42_000_000)
@@ -101,6 +101,6 @@ def test_a_death_claim_from_report_to_paid_and_on_the_benefits_page(
             "paid_amount", flat=True
         )
     )
-    expect(page.get_by_test_id("benefits")).to_have_text(f"Rp {paid_total:,}".replace(",", "."))
+    expect(page.get_by_test_id("benefits")).to_have_text(f"Rp {paid_total:,}")  # an English page: Rp 42,000,000
     expect(page.locator('[data-testid="by-type"] tr[data-type="jkm"]')).to_be_visible()
     page.screenshot(path=test_results_dir / f"claim-benefits-{connection.vendor}.png", full_page=True)

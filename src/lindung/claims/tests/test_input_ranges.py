@@ -44,7 +44,7 @@ def test_a_bpjs_payment_above_rp_100_trillion_is_refused_next_to_the_amount(
         f"/klaim/{submitted.pk}/dibayar/", {"paid_amount": amount, "paid_on": paid_on}
     )
     assert response.status_code == 400
-    assert response.context["steps"]["pay"].errors["paid_amount"] == ["An amount is at most Rp 100.000.000.000.000."]
+    assert response.context["steps"]["pay"].errors["paid_amount"] == ["An amount is at most Rp 100,000,000,000,000."]
     submitted.refresh_from_db()
     assert submitted.status == ClaimStatus.SUBMITTED and submitted.paid_amount is None
 
@@ -84,7 +84,7 @@ def test_an_event_dated_before_2000_is_refused_next_to_its_date(
 def test_an_income_above_rp_100_trillion_is_refused(cast: Cast, enrolment: Enrolment, income: str) -> None:
     form = {"enrolment": str(enrolment.pk), "type": ClaimType.JKM, "income": income}
     response = client_for(cast["operator_sambas"]).post("/klaim/baru/", form)
-    assert response.context["form"].errors["income"] == ["An amount is at most Rp 100.000.000.000.000."]
+    assert response.context["form"].errors["income"] == ["An amount is at most Rp 100,000,000,000,000."]
 
 
 @pytest.mark.parametrize("value", ["²", "١", HUGE, "-1", "1e3"])

@@ -47,7 +47,7 @@ def test_recording_a_death_from_the_form_shows_the_estimate_and_the_checklist(ca
     claim = Claim.objects.get()
     assert response.redirect_chain[-1][0] == f"/klaim/{claim.pk}/"
     body = response.content.decode()
-    assert "Rp 42.000.000" in body
+    assert "Rp 42,000,000" in body
     assert "Death certificate" in body and "Heirship letter" in body
     assert 'data-covered="yes"' in body
     assert paid_enrolment.worker.nik not in body  # masked
@@ -156,7 +156,7 @@ def test_the_workflow_from_the_detail_page_to_paid(cast: Cast, paid_enrolment: E
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID and claim.paid_amount == 42_000_000
     detail = client.get(f"/klaim/{claim.pk}/").content.decode()
-    assert 'data-status="dibayar"' in detail and "Siti Aminah" in detail and "Rp 42.000.000" in detail
+    assert 'data-status="dibayar"' in detail and "Siti Aminah" in detail and "Rp 42,000,000" in detail
 
 
 def test_the_benefits_page_sets_benefits_paid_against_contributions_paid(cast: Cast, paid_enrolment: Enrolment):
@@ -166,8 +166,8 @@ def test_the_benefits_page_sets_benefits_paid_against_contributions_paid(cast: C
     )
     page = client_for(cast["pimpinan"]).get("/klaim/manfaat/").content.decode()
     # Four paid months of one worker: 4 × 16,800.
-    assert 'data-testid="contributions">Rp 67.200<' in page
-    assert 'data-testid="benefits">Rp 42.000.000<' in page
+    assert 'data-testid="contributions">Rp 67,200<' in page
+    assert 'data-testid="benefits">Rp 42,000,000<' in page
     assert 'data-regency="61.01"' in page and 'data-type="jkm"' in page
     other = client_for(cast["operator_pontianak"]).get("/klaim/manfaat/").content.decode()
     assert 'data-testid="benefits">Rp 0<' in other

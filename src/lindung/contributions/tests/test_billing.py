@@ -301,7 +301,7 @@ def test_bill_without_json_prints_one_readable_line_per_month(programme: Program
     _active(programme, 2)
     out = StringIO()
     call_command("bill", "--programme", programme.code, "--month", "2026-03", "--lang", "en", stdout=out)
-    assert out.getvalue().strip() == "KALBAR-2026 2026-03: 2 workers, total Rp 33.600 (Draft, built)"
+    assert out.getvalue().strip() == "KALBAR-2026 2026-03: 2 workers, total Rp 33,600 (Draft, built)"
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def test_issuing_asks_for_confirmation_and_an_amount_with_dots_is_taken(
 
     confirmation = page.get_by_test_id("confirm-issue")
     expect(page.locator("h1")).to_have_text("Issue the invoice?")
-    expect(confirmation.get_by_test_id("confirm-total")).to_have_text("Rp 33.600")
+    expect(confirmation.get_by_test_id("confirm-total")).to_have_text("Rp 33,600")
     expect(confirmation.get_by_test_id("confirm-lines")).to_have_text("2")
     expect(confirmation.locator('[data-testid="confirm-by-regency"] tbody tr')).to_have_count(2)
     page.screenshot(path=test_results_dir / f"money-issue-confirm-{connection.vendor}.png", full_page=True)

@@ -117,10 +117,10 @@ def test_the_letter_shows_the_figures_per_regency_and_the_grand_total_in_words(a
     html = invoice_letter_html(april, place="Pontianak", today=dt.date(2026, 4, 30), language="en")
     assert 'data-testid="workers">3<' in html
     assert 'data-regency="61.01"' in html and 'data-regency="61.71"' in html
-    assert 'data-testid="grand-total">Rp 33.600<' in html
+    assert 'data-testid="grand-total">Rp 33,600<' in html
     assert 'data-testid="in-words">Tiga puluh tiga ribu enam ratus rupiah<' in html
-    assert "JKK Rp 10.000 · JKM Rp 6.800" in html
-    assert "corrections of earlier months of Rp -16.800" in html
+    assert "JKK Rp 10,000 · JKM Rp 6,800" in html
+    assert "corrections of earlier months of Rp -16,800" in html
     assert "Pontianak, 30 April 2026" in html
     assert "DRAFT" in html  # April is not issued yet
     assert "http" not in html and "<img" not in html and "<link" not in html  # nothing to fetch

@@ -29,7 +29,7 @@ def test_a_payment_above_rp_100_trillion_is_refused_next_to_the_amount(
 ) -> None:
     response = client_for(cast["keuangan"]).post("/iuran/pembayaran/", _payment(programme, amount=amount))
     assert response.status_code == 400
-    assert response.context["form"].errors["amount"] == ["An amount is at most Rp 100.000.000.000.000."]
+    assert response.context["form"].errors["amount"] == ["An amount is at most Rp 100,000,000,000,000."]
     assert not Payment.objects.exists()
 
 
@@ -82,8 +82,8 @@ def test_an_invoice_month_outside_the_era_is_refused_next_to_the_month(
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ({"workers": str(10**30)}, "workers", "A number of workers is at most 100.000.000."),
-        ({"ceiling": HUGE}, "ceiling", "An amount is at most Rp 100.000.000.000.000."),
+        ({"workers": str(10**30)}, "workers", "A number of workers is at most 100,000,000."),
+        ({"ceiling": HUGE}, "ceiling", "An amount is at most Rp 100,000,000,000,000."),
         ({"end_month": "9999-12"}, "end_month", "Enter a month from 2000-01 to 2100-12."),
     ],
 )

@@ -44,8 +44,8 @@ def test_finance_sees_the_programmes_invoices_with_what_is_paid(cast: Cast, prog
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-month="2026-03" data-status="paid"' in html
-    assert "Rp 33.600" in html
-    assert "Rp 6.400" in html  # credit
+    assert "Rp 33,600" in html
+    assert "Rp 6,400" in html  # credit
 
 
 @pytest.mark.parametrize("role", ["operator_sambas", "verifikator", "petugas_bpjs"])
@@ -102,7 +102,7 @@ def test_issuing_first_shows_what_will_be_frozen_and_writes_nothing(cast: Cast, 
     response = client_for(cast["keuangan"]).post(f"/iuran/{invoice.pk}/terbitkan/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="confirm-total" data-value="33600"' in page and "Rp 33.600" in page
+    assert 'data-testid="confirm-total" data-value="33600"' in page and "Rp 33,600" in page
     assert '<dd data-testid="confirm-lines">2</dd>' in page
     assert 'data-regency="61.01"' in page and 'data-regency="61.71"' in page
     assert 'name="confirm" value="1"' in page
@@ -114,7 +114,7 @@ def test_the_confirmation_page_says_what_the_programme_s_credit_pays_at_once(cas
     payment_record(actor=None, programme=programme, paid_on=MARCH, amount=40_000, reference="SP2D-1")
     invoice = invoice_build(actor=None, programme=programme, month=MARCH)
     page = client_for(cast["keuangan"]).post(f"/iuran/{invoice.pk}/terbitkan/").content.decode()
-    assert '<dd data-testid="confirm-credit">Rp 33.600</dd>' in page
+    assert '<dd data-testid="confirm-credit">Rp 33,600</dd>' in page
 
 
 def test_a_draft_built_again_after_the_confirmation_page_is_shown_again_not_issued(cast: Cast, programme: Programme):
@@ -196,8 +196,8 @@ def test_reversing_first_shows_the_invoices_it_leaves_unpaid_and_the_credit_it_t
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="confirm-amount" data-value="40000"' in page
-    assert '<tr data-month="2026-03">' in page and "Rp 33.600" in page
-    assert '<dd data-testid="confirm-credit">Rp 6.400</dd>' in page
+    assert '<tr data-month="2026-03">' in page and "Rp 33,600" in page
+    assert '<dd data-testid="confirm-credit">Rp 6,400</dd>' in page
     assert 'value="Salah"' in page  # the reason typed comes along
     payment.refresh_from_db()
     assert not payment.is_reversed and AuditEntry.objects.count() == entries

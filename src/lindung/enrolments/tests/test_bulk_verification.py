@@ -212,7 +212,7 @@ def test_the_queue_shows_what_a_verifier_decides_on_in_one_row(cast: Cast, progr
     assert nik_mask(worker.nik) in cells and worker.nik not in cells
     assert '<td data-testid="age">45</td>' in cells  # born July 1980, coverage from January 2026
     assert "Petani" in cells or "Farmer" in cells
-    assert "Rp 1.250.000" in cells
+    assert "Rp 1,250,000" in cells
     assert f'href="/pekerja/{look_alike.pk}/"' in cells
     assert "KAB-SAMBAS" in cells
     assert '<td class="num" data-testid="quota-left">99 / 100</td>' in cells

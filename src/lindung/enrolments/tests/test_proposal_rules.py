@@ -165,7 +165,7 @@ def _income_minimum(cast: Cast, programme: Programme) -> Case:
         cast["operator_sambas"],
         programme,
         Person(nik=make_nik(), income=500_000),
-        ("refused", "The declared income must be at least Rp 1.000.000 a month."),
+        ("refused", "The declared income must be at least Rp 1,000,000 a month."),
     )
 
 

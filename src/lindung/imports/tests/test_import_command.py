@@ -228,7 +228,7 @@ def test_a_malformed_file_is_refused_with_a_clear_message_and_writes_nothing(
 
 def test_a_file_over_the_size_limit_is_refused(cast: Cast, programme: Programme, tmp_path: Path, settings: Any):
     settings.LINDUNG_IMPORT_MAX_BYTES = 100
-    with pytest.raises(CommandError, match="files of at most 0,0 MB"):
+    with pytest.raises(CommandError, match=r"files of at most 0\.0 MB"):
         _run(_file(tmp_path), "--programme", programme.code, "--as", "operator_sambas", "--lang", "en")
     assert not Worker.objects.exists()
 

@@ -361,7 +361,7 @@ def test_the_declared_income_is_read_as_people_write_it_and_held_to_the_minimum(
     incomes = dict(Worker.objects.filter(nik__in=niks).values_list("nik", "declared_income"))
     assert incomes == {niks[0]: 1_500_000, niks[1]: 2_000_000, niks[2]: 1_000_000}  # empty: the minimum
     messages = {e.row: (e.column, e.message) for e in result.errors}
-    assert messages[5] == ("Penghasilan", "The declared income must be at least Rp 1.000.000 a month.")
+    assert messages[5] == ("Penghasilan", "The declared income must be at least Rp 1,000,000 a month.")
     assert messages[6][0] == "Penghasilan" and "in rupiah" in messages[6][1]
 
 

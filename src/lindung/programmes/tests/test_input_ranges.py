@@ -47,7 +47,7 @@ def test_a_period_starting_before_the_contribution_rules_is_refused(kalbar: Prog
 
 def test_a_declared_income_below_the_minimum_is_refused(kalbar: Programme) -> None:
     assert _errors(kalbar, declared_income=999_999)["declared_income"] == [
-        "The declared income is below the minimum of Rp 1.000.000 in force in 2026-01."
+        "The declared income is below the minimum of Rp 1,000,000 in force in 2026-01."
     ]
 
 

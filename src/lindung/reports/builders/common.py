@@ -70,12 +70,18 @@ def report_figures(scope: ReportScope, *, today: dt.date | None = None) -> Dashb
 
 
 def month_label(month: dt.date | None) -> str:
+    """A month in a sheet's cell: 2026-03, which sorts and filters as a spreadsheet expects."""
     return f"{month:%Y-%m}" if month else ""
 
 
 def period_text(scope: ReportScope) -> str:
+    """The period in words, as the pages write months (Jan 2026 – Des 2026)."""
     if scope.month_from or scope.month_to:
-        return f"{month_label(scope.month_from) or '…'} – {month_label(scope.month_to) or '…'}"
+        start, end = (
+            formats.date_format(month, "YEAR_MONTH_FORMAT") if month else "…"
+            for month in (scope.month_from, scope.month_to)
+        )
+        return f"{start} – {end}"
     programme = scope.programme
     return gettext("The whole programme (%(start)s – %(end)s)") % {
         "start": month_label(programme.coverage_start),
@@ -88,7 +94,7 @@ def as_of_text(figures: DashboardFigures) -> str:
         return gettext("Never computed: run lindung dashboard refresh (the figures are empty until then).")
     return gettext("%(day)s (computed %(at)s)") % {
         "day": figures.as_of_day.isoformat(),
-        "at": formats.date_format(timezone.localtime(figures.as_of), "Y-m-d H:i"),
+        "at": formats.date_format(timezone.localtime(figures.as_of), "DATETIME_FORMAT"),
     }
 
 
@@ -113,7 +119,7 @@ def facts(context: Context, name: str, source: str) -> tuple[tuple[str, str], ..
         (gettext("Period"), period_text(scope)),
         (gettext("Region"), f"{context.region.code} · {context.region.name}"),
         (gettext("Figures as of"), as_of_text(context.figures)),
-        (gettext("Made at"), formats.date_format(made, "Y-m-d H:i")),
+        (gettext("Made at"), formats.date_format(made, "DATETIME_FORMAT")),
         (gettext("Source"), source),
     )
 

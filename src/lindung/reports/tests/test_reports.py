@@ -259,7 +259,7 @@ def test_the_period_narrows_the_claims_by_the_date_of_the_event(kalbar: Programm
     report = report_build(scope, "claims", today=TODAY)
     total = report.section("types").total
     assert total is not None and total[len(ClaimStatus) + 1] == 0  # every claim of the fixture is in March
-    assert dict(report.facts)["Period"] == "2026-04 – 2026-06"
+    assert dict(report.facts)["Period"] == "Apr 2026 – Jun 2026"
 
 
 @pytest.mark.parametrize("name", REPORT_NAMES)

@@ -502,10 +502,10 @@ DAMAGED = ("damaged",)
 NOT_A_SPREADSHEET = ("not a spreadsheet",)
 
 CORPUS: tuple[Hostile, ...] = (
-    Hostile("sparse huge range", sparse_huge_range, ("column XFD", "row 1.048.576")),
+    Hostile("sparse huge range", sparse_huge_range, ("column XFD", "row 1,048,576")),
     Hostile("sparse far column", sparse_far_column, ("column XFD",)),
-    Hostile("sparse far row", sparse_far_row, ("row 1.048.576",)),
-    Hostile("lying dimension", lying_dimension, ("row 1.048.576", "column XFD")),
+    Hostile("sparse far row", sparse_far_row, ("row 1,048,576",)),
+    Hostile("lying dimension", lying_dimension, ("row 1,048,576", "column XFD")),
     Hostile("cells without references", cells_without_references, ("columns",)),
     Hostile("16,384 columns xlsx", full_width_columns_xlsx, ("columns",)),
     Hostile("16,384 columns csv", full_width_columns_csv, ("columns",)),

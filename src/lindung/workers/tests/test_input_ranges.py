@@ -39,7 +39,7 @@ def test_a_birth_date_of_tomorrow_is_refused(cast: Cast) -> None:
 @pytest.mark.parametrize("income", [HUGE, str(10**14 + 1)])
 def test_an_income_above_rp_100_trillion_is_refused_next_to_it(cast: Cast, income: str) -> None:
     response = _register(cast, declared_income=income)
-    assert response.context["form"].errors["declared_income"] == ["An amount is at most Rp 100.000.000.000.000."]
+    assert response.context["form"].errors["declared_income"] == ["An amount is at most Rp 100,000,000,000,000."]
 
 
 @pytest.mark.parametrize("role", ["operator_sambas", "operator_pontianak"])

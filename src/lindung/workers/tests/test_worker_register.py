@@ -81,7 +81,7 @@ def test_a_person_of_65_cannot_be_registered_but_one_a_day_younger_can(cast):
 def test_the_declared_income_may_not_be_below_the_rule_s_minimum(cast):
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         worker_register(actor=cast["operator_sambas"], data=registration(declared_income=999_999), heirs=[])
-    assert _errors(exc)["declared_income"] == ["The declared income must be at least Rp 1.000.000 a month."]
+    assert _errors(exc)["declared_income"] == ["The declared income must be at least Rp 1,000,000 a month."]
 
 
 def test_an_operator_cannot_register_a_worker_in_another_regency(cast):
