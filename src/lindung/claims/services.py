@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -159,7 +160,10 @@ def claim_register(
                 )
         if type in DEATH_TYPES and Claim.objects.filter(worker=worker, type__in=DEATH_TYPES).exists():
             raise ClaimError(_("A death has already been reported for this worker."))
-        coverage = coverage_on(enrolment, incident_date, today=today)
+        # The verdict's sentence is kept with the claim as data, so in the installation's language whatever the
+        # page's: its page marks it as such (rendering it in each reader's language would need its parameters).
+        with translation.override(settings.LANGUAGE_CODE):
+            coverage = coverage_on(enrolment, incident_date, today=today)
         claim = Claim(
             enrolment=enrolment,
             worker=worker,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -223,6 +224,7 @@ def _render_detail(
     context = {
         "claim": claim,
         "nik": nik_mask(claim.worker.nik),
+        "stored_language": settings.LANGUAGE_CODE,  # of the verdict kept with the claim (services.claim_register)
         "coverage_now": coverage_on(claim.enrolment, claim.incident_date) if claim.is_open else None,
         "estimate": estimate,
         "shares": distribute(heirs, claim.paid_amount or claim.estimate_total) if claim.is_death else [],

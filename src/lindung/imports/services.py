@@ -260,7 +260,7 @@ def _write(
                 username=actor.get_username(),
                 programme_id=programme.pk,
                 programme_code=programme.code,
-                note=f"{programme.code} · import #{batch.pk}",
+                note=f"{programme.code} · impor #{batch.pk}",  # stored data: in Indonesian, as the rest of the data
             )
     except IntegrityError:
         raise ImportFileError(

@@ -110,7 +110,7 @@ def test_an_upload_is_recorded_and_audited_with_its_counts(cast: Cast, programme
     assert len(workers) == 2
     for pk, changes in registered.items():
         assert changes == {"nik": [None, nik_mask(workers[pk].nik)], "village": [None, workers[pk].village_id]}
-    proposed = AuditEntry.objects.filter(action="enrolment.proposed", note__contains="import")
+    proposed = AuditEntry.objects.filter(action="enrolment.proposed", note__contains="impor #")
     assert sorted(e.changes["worker"][1] for e in proposed) == sorted(workers)
     assert {e.changes["programme"][1] for e in proposed} == {programme.code}
 

@@ -39,7 +39,8 @@ def test_a_new_file_updates_changed_rows_and_deletes_dropped_ones(tmp_path: Path
         HEADER
         + "61.71,BPJS Ketenagakerjaan Kantor Cabang Pontianak,Jl. Contoh 1,letter from the branch 2027,high\n"
         + '61.01,BPJS Ketenagakerjaan Kantor Cabang Singkawang,"Kota Singkawang, Kalimantan Barat",'
-        + "approximate: nearest branch town by road; not checked against bpjsketenagakerjaan.go.id,low\n",
+        + "perkiraan: kota kantor cabang terdekat lewat jalan darat; belum dicocokkan dengan "
+        + "bpjsketenagakerjaan.go.id,low\n",
         encoding="utf-8",
     )
     result = offices_load(path=path)
