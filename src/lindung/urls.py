@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts import views as account_views
 from lindung.enrolments import worker_list_views
@@ -16,6 +17,11 @@ worker_pages = [
     path("ekspor.csv", worker_list_views.worker_export_view, name="export"),
     *worker_urls.urlpatterns,
 ]
+
+# The admin (kept for the few tables /pengaturan/ does not edit) under Lindung's name, not "Django administration".
+admin.site.site_header = _("Lindung administration")
+admin.site.site_title = _("Lindung administration")
+admin.site.index_title = _("Tables")
 
 urlpatterns = [
     path("", home_views.home, name="home"),
