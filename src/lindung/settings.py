@@ -82,6 +82,10 @@ LINDUNG_TRUST_X_FORWARDED_FOR = env_bool("LINDUNG_TRUST_X_FORWARDED_FOR", False)
 # waits 1, 2, 4 ... minutes (at most an hour) for it; failures from one address within 15 minutes, whatever the
 # usernames, before it waits; failures of one username from all addresses within a day that lock it until an
 # administrator unlocks it (0: never lock).
+# The API (issue 18): a person's own token may make this many requests a minute (a client's limit is set with the
+# client); an Idempotency-Key's answer is kept this many days.
+LINDUNG_API_PERSONAL_RATE_LIMIT = env_int("LINDUNG_API_PERSONAL_RATE_LIMIT", 120, minimum=1, maximum=100_000)
+LINDUNG_API_IDEMPOTENCY_DAYS = env_int("LINDUNG_API_IDEMPOTENCY_DAYS", 2, minimum=1, maximum=90)
 LINDUNG_LOGIN_ATTEMPTS = env_int("LINDUNG_LOGIN_ATTEMPTS", 5, minimum=1)
 LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20, minimum=1)
 LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100, minimum=0)
@@ -170,6 +174,7 @@ INSTALLED_APPS = [
     "lindung.public",
     "lindung.reports",
     "lindung.administration",
+    "lindung.api",
     "lindung.dashboard",
     "lindung.web",
     "lindung.home",
@@ -202,6 +207,8 @@ LINDUNG_IMPORT_STALE_SECONDS = env_int("LINDUNG_IMPORT_STALE_SECONDS", 30 * 60, 
 
 MIDDLEWARE = [
     "lindung.web.middleware.request_id",  # first: every log line of a request carries its id
+    # Each request in a context of its own: what the API sets for a request (the audit channel) ends with it.
+    "lindung.api.middleware.own_context",
     "lindung.server.metrics.instruments.http_metrics",  # early: it times the whole answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -219,6 +226,8 @@ MIDDLEWARE = [
     # then a session that skipped its code is ended, and a user who must set up two-factor login is sent there.
     "lindung.accounts.middleware.session_expiry",
     "lindung.accounts.middleware.two_factor",
+    # An API POST with an Idempotency-Key: the same key again gets the first answer (lindung.api.conventions).
+    "lindung.api.middleware.idempotency",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "lindung.web.middleware.permissions_policy",

@@ -43,6 +43,7 @@ urlpatterns = [
     path("dasbor/", include("lindung.dashboard.urls")),
     path("laporan/", include("lindung.reports.urls")),
     path("pengaturan/", include("lindung.administration.urls")),
+    path("api/v1/", include("lindung.api.urls")),
     path("", include("lindung.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,13 @@ class Role(models.TextChoices):
     PETUGAS_BPJS = "petugas_bpjs", _("BPJS officer")
     KEUANGAN = "keuangan", _("Finance officer")
     PIMPINAN = "pimpinan", _("Leadership (read-only)")
+    # The account a connected system acts as (``ApiClient.user``): what it may do follows its client's scopes
+    # (``permissions.SCOPE_ACTIONS``), never a person's role; it has no password and cannot sign in.
+    SISTEM = "sistem", _("Connected system")
+
+
+# The roles a person can be given; ``SISTEM`` is given only with an API client.
+PERSON_ROLES = [(value, label) for value, label in Role.choices if value != Role.SISTEM]
 
 
 class User(AbstractUser):
@@ -106,3 +113,73 @@ class PreviousPassword(models.Model):
 
     def __str__(self) -> str:
         return f"{self.replaced_at:%Y-%m-%d %H:%M} {self.user_id}"
+
+
+class ApiClient(models.Model):
+    """A system that calls the API with OAuth2 client credentials (issue 18).
+
+    It acts as its own account (``user``, role ``sistem``), so the region scope and every service's checks
+    apply to it as to a person: ``user.region`` is the client's region. The secret is shown once, when the
+    client is registered; only its SHA-256 is kept (it is 256 random bits, so a slow hash adds nothing).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    client_id = models.CharField(_("client id"), max_length=64, unique=True)
+    secret_sha256 = models.CharField(_("secret (SHA-256)"), max_length=64)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_client", verbose_name=_("account"))
+    scopes = models.JSONField(_("scopes"), default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
+    # Ed25519 public keys (JWK) with which this client signs what it sends (DCI notifications).
+    public_keys = models.JSONField(_("public keys"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        constraints = [
+            models.CheckConstraint(condition=Q(rate_limit_per_minute__gte=1), name="apiclient_rate_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A bearer token: issued to a client by ``POST /api/v1/oauth/token``, or made by a person on their profile.
+
+    Only the token's SHA-256 is stored; ``prefix`` (its first characters) lets its owner recognise it.
+    """
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", _("Client access token")
+        PERSONAL = "personal", _("Personal token")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    token_sha256 = models.CharField(_("token (SHA-256)"), max_length=64, unique=True)
+    prefix = models.CharField(_("starts with"), max_length=12)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("account"))
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, null=True, blank=True, related_name="tokens", verbose_name=_("API client")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            # A client's token names its client; a personal token names none.
+            models.CheckConstraint(
+                condition=(Q(kind="client") & Q(client__isnull=False)) | (Q(kind="personal") & Q(client__isnull=True)),
+                name="apitoken_kind_matches_client",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "kind"], name="apitoken_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"

@@ -87,13 +87,71 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 
+class ApiScope(StrEnum):
+    """What a connected system (or a personal token) may do through the API: each scope grants actions."""
+
+    REGISTRY_READ = "registry.read"
+    PROPOSE = "propose"
+    VERIFY = "verify"
+    BPJS_EXCHANGE = "bpjs.exchange"
+    FINANCE = "finance"
+    CLAIMS = "claims"
+    FIGURES = "figures"
+    # A civil registry's signed death notifications (DCI CRVS ``notify``), which go to a review queue.
+    DEATHS_NOTIFY = "deaths.notify"
+
+
+SCOPE_ACTIONS: dict[str, frozenset[Action]] = {
+    ApiScope.REGISTRY_READ: frozenset({Action.WORKER_VIEW, Action.WORKER_VIEW_NIK, Action.CLAIM_VIEW}),
+    ApiScope.PROPOSE: frozenset(
+        {
+            Action.WORKER_VIEW,
+            Action.WORKER_VIEW_NIK,
+            Action.WORKER_REGISTER,
+            Action.WORKER_EDIT,
+            Action.ENROLMENT_PROPOSE,
+            Action.ENROLMENT_END,
+        }
+    ),
+    ApiScope.VERIFY: frozenset({Action.WORKER_VIEW, Action.ENROLMENT_VERIFY, Action.ENROLMENT_END}),
+    ApiScope.BPJS_EXCHANGE: frozenset({Action.WORKER_VIEW, Action.ENROLMENT_SEND, Action.ENROLMENT_ACTIVATE}),
+    ApiScope.FINANCE: frozenset({Action.WORKER_VIEW, Action.FINANCE_MANAGE}),
+    ApiScope.CLAIMS: frozenset(
+        {Action.WORKER_VIEW, Action.CLAIM_VIEW, Action.CLAIM_REGISTER, Action.CLAIM_PROCESS, Action.CLAIM_SETTLE}
+    ),
+    ApiScope.FIGURES: frozenset({Action.DASHBOARD_VIEW}),
+    ApiScope.DEATHS_NOTIFY: frozenset(),
+}
+
+
+def scope_actions(scopes: object) -> frozenset[Action]:
+    """The actions a list of scope names grants; names that are not scopes grant nothing."""
+    if not isinstance(scopes, list):
+        return frozenset()
+    return frozenset().union(*(SCOPE_ACTIONS.get(str(name), frozenset()) for name in scopes))
+
+
 def user_can(user: User | AnonymousUser, action: Action) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     assert isinstance(user, User)
+    # A request made with a token may do only what the token's scopes grant (``lindung.api.auth`` sets it).
+    token_actions: frozenset[Action] | None = getattr(user, "token_actions", None)
+    if token_actions is not None and action not in token_actions:
+        return False
     if user.is_superuser:
         return True
+    if user.role == Role.SISTEM:
+        return action in _client_actions(user)
     return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def _client_actions(user: User) -> frozenset[Action]:
+    """A connected system's actions: its client's scopes, none once the client is revoked."""
+    client = getattr(user, "api_client", None)  # RelatedObjectDoesNotExist is an AttributeError
+    if client is None or client.revoked_at is not None:
+        return frozenset()
+    return scope_actions(client.scopes)
 
 
 def require(user: User | AnonymousUser, action: Action) -> None:

@@ -40,7 +40,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.accounts.models import FailedLogin, LoginLock, PreviousPassword, Role, User
+from lindung.accounts.models import PERSON_ROLES, FailedLogin, LoginLock, PreviousPassword, Role, User
 from lindung.accounts.permissions import Action, require, user_can
 from lindung.accounts.scope import scope_of
 from lindung.audit.services import audit_changes, audit_record
@@ -329,7 +329,7 @@ def _refuse_self(actor: User, user: User) -> None:
 
 def _region_for(actor: User, role: str, region_code: str) -> Region:
     """The region ``role`` is given: existing, within the actor's region, at the role's level."""
-    if role not in Role.values:
+    if role not in dict(PERSON_ROLES):  # a connected system's account comes only with its API client
         raise AccountError(_("Choose a role."), field="role")
     region = Region.objects.filter(code=region_code.strip()).first()
     if region is None:

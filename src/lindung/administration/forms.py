@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lindung.accounts.models import Role, User
+from lindung.accounts.models import PERSON_ROLES, User
 from lindung.accounts.services import AccountFields
 from lindung.inputs import FIRST_DAY, LAST_DAY, BoundedIntegerField, DateField, RupiahField, WorkersField
 from lindung.programmes.models import FunderType
@@ -26,7 +26,7 @@ def _region_field(label: Any, help_text: Any) -> forms.CharField:
 
 class UserSearchForm(forms.Form):
     q = forms.CharField(label=_("Username or name"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *PERSON_ROLES], required=False)
 
 
 class UserForm(forms.Form):
@@ -42,7 +42,7 @@ class UserForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices])
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *PERSON_ROLES])
     region = _region_field(
         _("Region"),
         _("Its code: 61 for the province, 61.01 for a regency/city, 61.01.01.2001 for a village."),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from lindung.accounts.models import LoginLock, User
+from lindung.accounts.models import LoginLock, Role, User
 from lindung.accounts.scope import scope_code_q, scope_of
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.public.models import BpjsOffice
@@ -16,7 +16,11 @@ from lindung.regions.models import Region
 def users_administered(actor: User, *, search: str = "", role: str = "") -> QuerySet[User]:
     """The accounts ``actor`` administers: within their region, never a superuser or staff account unless the
     actor is a superuser (``accounts.services.account_manageable``)."""
-    users = User.objects.filter(scope_code_q(actor, "region__code")).select_related("region")
+    users = (
+        User.objects.filter(scope_code_q(actor, "region__code"))
+        .exclude(role=Role.SISTEM)  # connected systems are listed with their API clients
+        .select_related("region")
+    )
     if not actor.is_superuser:
         users = users.filter(is_superuser=False, is_staff=False, region__isnull=False)
     if search:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lindung.audit.channel import current_audit_channel
+
 
 class AuditEntry(models.Model):
     """One write, or one sight of personal data, by someone: append-only.
@@ -38,6 +40,9 @@ class AuditEntry(models.Model):
     region_code = models.CharField(_("region"), max_length=13, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # How the write came: empty from the web, the command line and the worker; ``api client:ID`` or
+    # ``api token:ID`` through the API (issue 18), so that the log names the client or token used.
+    channel = models.CharField(_("channel"), max_length=32, blank=True, default=current_audit_channel, db_default="")
 
     class Meta:
         verbose_name = _("audit entry")
