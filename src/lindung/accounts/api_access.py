@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import ApiClient, ApiToken, Role, User
@@ -104,7 +105,11 @@ def api_client_create(
     with transaction.atomic():
         if ApiClient.objects.filter(name__iexact=name).exists():
             raise ApiAccessError(_("There is already a client named %(name)s.") % {"name": name}, field="name")
-        user = User(username=f"sistem.{client_id.lower()[:20]}", first_name=name[:150], role=Role.SISTEM, region=region)
+        # The account's username is what the audit log shows as the actor: the client's name, readable.
+        username = f"sistem.{slugify(name)[:60] or client_id.lower()[:20]}"
+        if User.objects.filter(username__iexact=username).exists():
+            username = f"{username[:120]}.{client_id.lower()[:12]}"
+        user = User(username=username, first_name=name[:150], role=Role.SISTEM, region=region)
         user.set_unusable_password()
         user.save()
         client = ApiClient.objects.create(

@@ -128,6 +128,11 @@ KINDS: dict[str, Kind] = {
     "account.2fa_reset": Kind(_("Two-factor login reset by %(actor)s"), _NOTHING),
     "account.2fa_recovery_codes_renewed": Kind(_("New recovery codes made by %(actor)s"), _NOTHING),
     "account.2fa_recovery_code_used": Kind(_("Signed in with a recovery code by %(actor)s"), _NOTHING),
+    # The API's clients and tokens.
+    "api_client.created": Kind(_("API client registered by %(actor)s"), ("name", "scopes", "rate_limit_per_minute")),
+    "api_client.revoked": Kind(_("API client revoked by %(actor)s"), _NOTHING),
+    "api_token.created": Kind(_("Personal API token made by %(actor)s"), ("name", "scopes", "days")),
+    "api_token.revoked": Kind(_("Personal API token revoked by %(actor)s"), _NOTHING),
     # The installation.
     "backup.created": Kind(_("Backup made by %(actor)s"), _NOTHING),
     "backup.restored": Kind(_("Backup restored by %(actor)s"), _NOTHING),
@@ -241,6 +246,8 @@ class _Describer:
             kind = _fallback(entry.action, model)
         headline = str(kind.headline) % {"actor": actor, "object": _model_name(model)}
         details = self._details(entry, model, kind)
+        if entry.channel:  # ``api client:ID`` / ``api token:ID`` (``audit.channel``)
+            details.append(gettext("through the API (%(channel)s)") % {"channel": entry.channel.removeprefix("api ")})
         return capfirst(", ".join([headline, *details]))
 
     def _details(self, entry: AuditEntry, model: type[models.Model] | None, kind: Kind) -> list[str]:

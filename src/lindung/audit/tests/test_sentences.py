@@ -189,3 +189,15 @@ def test_a_batch_is_named_by_the_number_the_entry_holds(cast, enrolment):
     )
     assert _say(entry, "id").startswith("Dikirim ke BPJS oleh sistem, ")
     assert _say(entry, "id").endswith(": 7")
+
+
+def test_a_write_through_the_api_names_its_client_or_token_and_a_web_write_does_not(cast, enrolment):
+    from lindung.audit.channel import audit_channel
+
+    with audit_channel("api client:7"):
+        through_api = _entry("enrolment.verified", {"status": ["diusulkan", "terverifikasi"]}, obj=enrolment)
+    on_the_web = _entry("enrolment.verified", {"status": ["diusulkan", "terverifikasi"]}, obj=enrolment)
+    assert through_api.channel == "api client:7" and on_the_web.channel == ""
+    assert _say(through_api, "id").endswith("melalui API (client:7)")
+    assert _say(through_api, "en").endswith("through the API (client:7)")
+    assert "API" not in _say(on_the_web, "id") + _say(on_the_web, "en")
