@@ -207,8 +207,8 @@ LINDUNG_IMPORT_STALE_SECONDS = env_int("LINDUNG_IMPORT_STALE_SECONDS", 30 * 60, 
 
 MIDDLEWARE = [
     "lindung.web.middleware.request_id",  # first: every log line of a request carries its id
-    # Each request in a context of its own: what the API sets for a request (the audit channel) ends with it.
-    "lindung.api.middleware.own_context",
+    # What the API sets for a request (the audit channel, naming its client or token) ends with the request.
+    "lindung.api.middleware.audit_channel_per_request",
     "lindung.server.metrics.instruments.http_metrics",  # early: it times the whole answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

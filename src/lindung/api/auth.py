@@ -71,6 +71,6 @@ class BearerToken(HttpBearer):
             )
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
-        # The request runs in its own context (``lindung.api.middleware.own_context``): this ends with it.
+        # Ends with the request (``lindung.api.middleware.audit_channel_per_request``).
         audit_channel_set(f"api {principal}")
         return api_token

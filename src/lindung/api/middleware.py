@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from lindung.accounts.api_access import api_token_authenticate, api_token_principal
 from lindung.api.models import IdempotentRequest
 from lindung.api.problems import problem
+from lindung.audit.channel import audit_channel
 
 API_PREFIX = "/api/"
 IDEMPOTENCY_KEY_MAX = 200
@@ -24,12 +24,16 @@ IDEMPOTENCY_KEY_MAX = 200
 _HASHED_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
 
 
-def own_context(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """Run each request in a copy of the context: a context variable it sets (the audit channel) ends with it,
-    and never reaches the next request the same thread serves."""
+def audit_channel_per_request(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The audit channel the API's authentication sets lasts for its request only: it never reaches the next
+    request the same thread serves. (Not a copied context: a streamed answer is written after the middleware
+    returns, and must keep the language the request activated.)"""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        return contextvars.copy_context().run(get_response, request)
+        with audit_channel(""):
+            return get_response(request)
 
     return middleware
 

@@ -22,8 +22,8 @@ def audit_channel(channel: str) -> Iterator[None]:
 
 
 def audit_channel_set(channel: str) -> None:
-    """For code that runs in a context of its own (each API request: ``lindung.api.middleware.own_context``),
-    which ends with it; elsewhere use ``audit_channel``."""
+    """For a step inside ``audit_channel("")`` that learns the channel later (the API's authentication, inside
+    the request's block: ``lindung.api.middleware.audit_channel_per_request``); elsewhere use ``audit_channel``."""
     _channel.set(channel[:32])
 
 

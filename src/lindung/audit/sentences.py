@@ -329,14 +329,22 @@ class _Describer:
 
     def _related_name(self, model_field: models.ForeignKey[Any, Any], value: Any) -> str:
         """A region, a programme, an occupation by its name; the stored value when none is found. Services store
-        either the key (a village's code) or the row's code (a programme's, an occupation's)."""
+        either the key (a village's code) or the row's code (a programme's, an occupation's).
+
+        Only reference tables are looked up (``_NAMED_TARGETS``): the log's reader may see an entry of their
+        region that names a row they may not see (a worker moved away, another regency's enrolment), and the
+        log is read without the rows' scope, so such a row is shown by its number, never by its name."""
         target = model_field.related_model
-        if not isinstance(target, type) or value is None:
+        if not isinstance(target, type) or value is None or target._meta.label_lower not in _NAMED_TARGETS:
             return str(value)
         cache_key = (target, model_field.name, str(value))
         if cache_key not in self._related:
             self._related[cache_key] = _find_by_key_or_code(target, model_field.target_field.name, value) or str(value)
         return self._related[cache_key]
+
+
+# Tables of reference data, the same for every reader: named in a sentence. Any other row keeps its number.
+_NAMED_TARGETS = frozenset({"regions.region", "programmes.programme", "workers.occupationcategory"})
 
 
 def _find_by_key_or_code(target: type[models.Model], key_name: str, value: Any) -> str:
