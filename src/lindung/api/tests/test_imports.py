@@ -156,6 +156,12 @@ def test_an_oversized_file_is_refused_with_413_and_a_file_of_another_kind_with_4
     assert too_large.json()["errors"] == [
         {"field": "file", "message": "The file is too large; files of at most 1 MB can be uploaded."}
     ]
+    in_indonesian = _api(_client_token("OpenSID Sambas ID", "61.01", "propose"))
+    in_indonesian.defaults["HTTP_ACCEPT_LANGUAGE"] = "id"
+    refused_in_indonesian = _upload(in_indonesian, django_capture_on_commit_callbacks, programme, big)
+    assert refused_in_indonesian.status_code == 413
+    assert "1 MB" in refused_in_indonesian.json()["detail"]
+    assert refused_in_indonesian.json()["detail"] != too_large.json()["detail"]
     assert not_a_sheet.status_code == 422
     assert not_a_sheet.json()["errors"] == [
         {"field": "file", "message": "Upload an Excel workbook (.xlsx) or a CSV file."}
@@ -244,3 +250,18 @@ def test_a_sambas_client_never_sees_nor_reads_a_pontianak_upload(
     # The same 404 as an address that holds nothing: it does not tell that the upload exists.
     assert sambas.get(f"/api/v1/imports/{batch.pk}").content == sambas.get("/api/v1/imports/999999").content
     assert pontianak.get(f"/api/v1/imports/{batch.pk}/rows").json()["items"][0]["row"] == 3
+
+
+def test_the_same_upload_sent_again_with_its_idempotency_key_is_queued_once(
+    cast: Cast, programme: Programme, tmp_path: Path, django_capture_on_commit_callbacks: Any
+):
+    api = _api(_client_token("OpenSID Sambas", "61.01", "propose"))
+    path = write_csv(tmp_path / "usulan.csv", [person(make_nik())])
+
+    first = _upload(api, django_capture_on_commit_callbacks, programme, path, **{"Idempotency-Key": "usulan-1"})
+    again = _upload(api, django_capture_on_commit_callbacks, programme, path, **{"Idempotency-Key": "usulan-1"})
+
+    assert first.status_code == again.status_code == 202
+    assert again["Idempotent-Replayed"] == "true" and again["Location"] == first["Location"]
+    assert again.content == first.content
+    assert ImportBatch.objects.count() == 1 and Worker.objects.count() == 1
