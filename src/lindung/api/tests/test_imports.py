@@ -54,15 +54,15 @@ def _api(token: str) -> Client:
 
 
 def _upload(
-    api: Client, capture: Any, programme: Programme | int, path: Path, *, run: bool = True, **headers: str
+    api: Client, capture: Any, programme: Programme | int, path: Path, *, headers: dict[str, str] | None = None
 ) -> Any:
-    """POST a file to ``/api/v1/imports``; its job runs when the request's transaction commits (``run``)."""
+    """POST a file to ``/api/v1/imports``; its job runs when the request's transaction commits."""
     pk = programme if isinstance(programme, int) else programme.pk
-    with capture(execute=run):
+    with capture(execute=True):
         return api.post(
             "/api/v1/imports",
             {"programme": pk, "file": SimpleUploadedFile(path.name, path.read_bytes())},
-            headers=headers,
+            headers=headers or {},
         )
 
 
@@ -258,8 +258,8 @@ def test_the_same_upload_sent_again_with_its_idempotency_key_is_queued_once(
     api = _api(_client_token("OpenSID Sambas", "61.01", "propose"))
     path = write_csv(tmp_path / "usulan.csv", [person(make_nik())])
 
-    first = _upload(api, django_capture_on_commit_callbacks, programme, path, **{"Idempotency-Key": "usulan-1"})
-    again = _upload(api, django_capture_on_commit_callbacks, programme, path, **{"Idempotency-Key": "usulan-1"})
+    first = _upload(api, django_capture_on_commit_callbacks, programme, path, headers={"Idempotency-Key": "usulan-1"})
+    again = _upload(api, django_capture_on_commit_callbacks, programme, path, headers={"Idempotency-Key": "usulan-1"})
 
     assert first.status_code == again.status_code == 202
     assert again["Idempotent-Replayed"] == "true" and again["Location"] == first["Location"]
