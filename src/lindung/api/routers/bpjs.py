@@ -187,7 +187,12 @@ def batch_create(request: HttpRequest, response: HttpResponse, payload: BatchCre
     return Status(201, _shape(_batch_or_404(user, batch.pk)))
 
 
-@router.get("/batches/{int:batch_id}", response=BatchOut, summary="One BPJS batch")
+@router.get(
+    "/batches/{int:batch_id}",
+    response={200: BatchOut, 404: Problem},
+    openapi_extra=_problems_as_sent(404),
+    summary="One BPJS batch",
+)
 def batch_read(request: HttpRequest, response: HttpResponse, batch_id: int) -> dict[str, Any]:
     user = _user(request)
     require_exchange(user)
@@ -249,8 +254,8 @@ def _answer_shape(result: AnswerResult, batch: BpjsBatch) -> dict[str, Any]:
 
 @router.post(
     "/batches/{int:batch_id}/answer",
-    response={200: AnswerOut, 409: Problem, 413: Problem, 422: Problem},
-    openapi_extra=_problems_as_sent(409, 413, 422),
+    response={200: AnswerOut, 404: Problem, 409: Problem, 413: Problem, 422: Problem},
+    openapi_extra=_problems_as_sent(404, 409, 413, 422),
     summary="Upload BPJS's answer to a batch: KPJ numbers of the accepted, reasons of the rejected",
 )
 def batch_answer(request: HttpRequest, batch_id: int, file: File[UploadedFile]) -> dict[str, Any]:

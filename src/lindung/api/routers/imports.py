@@ -209,7 +209,12 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
     return batch
 
 
-@router.get("/{int:import_id}", response=ImportDetailOut, summary="One upload: its status, progress and counts")
+@router.get(
+    "/{int:import_id}",
+    response={200: ImportDetailOut, 404: Problem},
+    openapi_extra=_problems_as_sent(404),
+    summary="One upload: its status, progress and counts",
+)
 def import_read(request: HttpRequest, response: HttpResponse, import_id: int) -> dict[str, Any]:
     """``status`` is ``queued``, ``running`` (``rows_read`` grows), ``completed`` (the counts) or ``failed``
     (``message`` says why, in ``language``; nothing was written)."""
@@ -232,7 +237,8 @@ def _row_cursor_encode(row: int) -> str:
 
 @router.get(
     "/{int:import_id}/rows",
-    response=Page[RowOutcomeOut],
+    response={200: Page[RowOutcomeOut], 404: Problem},
+    openapi_extra=_problems_as_sent(404),
     summary="The rejected rows an upload kept, with their errors and fields, in row order",
 )
 def import_rows(request: HttpRequest, import_id: int, filters: Query[RowsFilter]) -> dict[str, Any]:
