@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from lindung.api.auth import BearerToken
 from lindung.api.oauth import router as oauth_router
 from lindung.api.problems import install_problem_handlers
+from lindung.api.routers.bpjs import router as bpjs_router
+from lindung.api.routers.imports import router as imports_router
 from lindung.api.routers.regions import router as regions_router
 
 API_DESCRIPTION = """Lindung's API for the systems around a regional programme of BPJS Ketenagakerjaan cover for
@@ -37,6 +39,8 @@ def _build() -> NinjaAPI:
     install_problem_handlers(api)
     api.add_router("/oauth", oauth_router)
     api.add_router("/regions", regions_router)
+    api.add_router("/imports", imports_router)
+    api.add_router("/bpjs", bpjs_router)
     return api
 
 
