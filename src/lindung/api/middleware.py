@@ -19,9 +19,10 @@ from lindung.audit.channel import audit_channel
 
 API_PREFIX = "/api/"
 IDEMPOTENCY_KEY_MAX = 200
-# Bodies of these types are part of the fingerprint; an upload (multipart) is fingerprinted by its type and
-# length only, so that a large file is not read into memory here.
+# Bodies of these types are part of the fingerprint as they are; an upload (multipart) by its fields and its
+# files' contents, read in chunks from where Django put them (a large file is on disk, not in memory).
 _HASHED_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
+_MULTIPART = "multipart/form-data"
 
 
 def audit_channel_per_request(
@@ -45,9 +46,27 @@ def _fingerprint(request: HttpRequest) -> str:
         digest.update(part.encode() + b"\0")
     if content_type.startswith(_HASHED_BODIES):
         digest.update(request.body)
+    elif content_type == _MULTIPART:
+        _digest_multipart(request, digest)
     else:
         digest.update(request.META.get("CONTENT_LENGTH", "").encode())
     return digest.hexdigest()
+
+
+def _digest_multipart(request: HttpRequest, digest: hashlib._Hash) -> None:
+    """The form's fields and each file's name and bytes; a body Django cannot parse, by its length (the view
+    then refuses it)."""
+    try:
+        for name, values in sorted(request.POST.lists()):
+            digest.update(name.encode() + b"\0" + "\0".join(values).encode() + b"\0")
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(f"{name}\0{upload.name}\0{upload.size}\0".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+    except Exception:  # a malformed body: the view answers it; the key stays bound to its length
+        digest.update(request.META.get("CONTENT_LENGTH", "").encode())
 
 
 def _replay(record: IdempotentRequest) -> HttpResponse:

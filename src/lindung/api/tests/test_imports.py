@@ -265,3 +265,23 @@ def test_the_same_upload_sent_again_with_its_idempotency_key_is_queued_once(
     assert again["Idempotent-Replayed"] == "true" and again["Location"] == first["Location"]
     assert again.content == first.content
     assert ImportBatch.objects.count() == 1 and Worker.objects.count() == 1
+
+
+def test_another_file_of_the_same_size_under_the_same_idempotency_key_is_refused_not_replayed(
+    cast: Cast, programme: Programme, tmp_path: Path, django_capture_on_commit_callbacks: Any
+):
+    api = _api(_client_token("OpenSID Sambas", "61.01", "propose"))
+    nik = make_nik()
+    first_file = write_csv(tmp_path / "usulan.csv", [person(nik)])
+    # The same name and size, another person: only the bytes tell the two requests apart.
+    renamed = tmp_path / "lain" / "usulan.csv"
+    renamed.parent.mkdir()
+    renamed.write_bytes(first_file.read_bytes().replace(nik.encode(), make_nik().encode()))
+    assert renamed.stat().st_size == first_file.stat().st_size and renamed.read_bytes() != first_file.read_bytes()
+
+    first = _upload(api, django_capture_on_commit_callbacks, programme, first_file, headers={"Idempotency-Key": "k-1"})
+    other = _upload(api, django_capture_on_commit_callbacks, programme, renamed, headers={"Idempotency-Key": "k-1"})
+
+    assert first.status_code == 202
+    assert other.status_code == 422 and other.json()["type"] == "urn:lindung:problem:idempotency-key-reused"
+    assert ImportBatch.objects.count() == 1
