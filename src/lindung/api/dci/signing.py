@@ -99,7 +99,7 @@ def public_jwk(key: Ed25519PrivateKey | Ed25519PublicKey) -> dict[str, str]:
     okp = OKPKey.import_key(
         public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    return dict(okp.as_dict(private=False, kid=okp.thumbprint(), use="sig", alg=JWK_ALG))
+    return {str(k): str(v) for k, v in okp.as_dict(private=False, kid=okp.thumbprint(), use="sig", alg=JWK_ALG).items()}
 
 
 def jwk_public_key(jwk: dict[str, Any]) -> tuple[str, Ed25519PublicKey]:

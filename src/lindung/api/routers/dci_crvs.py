@@ -108,14 +108,14 @@ def death_events(message: dict[str, Any]) -> list[DeathEvent]:
             events.append(DeathEvent(reference_id=f"#{number}", nik=None, died_on=None))
             continue
         reference = str(item.get("reference_id") or f"#{number}")
-        data = item.get("data") if isinstance(item.get("data"), dict) else {}
+        data: dict[str, Any] = item["data"] if isinstance(item.get("data"), dict) else {}
         records = _as_list(data.get("reg_records"))
         for index, record in enumerate(records or [None]):
             ref = reference if len(records) <= 1 else f"{reference}#{index}"
             if not isinstance(record, dict):
                 events.append(DeathEvent(reference_id=ref, nik=None, died_on=None))
                 continue
-            person = record.get("person") if isinstance(record.get("person"), dict) else record
+            person: dict[str, Any] = record["person"] if isinstance(record.get("person"), dict) else record
             died_on = next(
                 (day for key in ("death_date", "deathdate", "date_of_death") if (day := _day(person.get(key)))), None
             )
