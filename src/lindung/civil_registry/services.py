@@ -277,7 +277,7 @@ def death_notice_dismiss(*, actor: User, notice: DeathNotice, reason: str) -> De
     if not reason:
         raise DeathNoticeError(_("Give the reason for dismissing the notice."), field="reason")
     if len(reason) > 1000:
-        raise DeathNoticeError(_("At most %(count)s characters.") % {"count": 1000}, field="reason")
+        raise DeathNoticeError(_("The reason is at most 1,000 characters."), field="reason")
     with transaction.atomic():
         notice = _locked(actor, notice)
         notice.status = NoticeStatus.DISMISSED
