@@ -309,3 +309,15 @@ def test_the_simulator_emits_a_signed_notification_that_lindung_accepts(tmp_path
     answer = _post(registry, json.loads(out.getvalue()))
     assert answer.status_code == 200
     assert DeathNotice.objects.get().worker_id == worker.pk
+
+
+def test_the_queue_speaks_indonesian_by_default(tmp_path: Path, cast: Cast, worker: Worker):
+    _post(_registry_client(tmp_path), _envelope(tmp_path, (worker.nik, DIED_ON)))
+    notice = DeathNotice.objects.get()
+    operator = client_for(cast["operator_sambas"], language="id")
+
+    queue = operator.get("/kematian/").content.decode()
+    page = operator.get(f"/kematian/{notice.pk}/").content.decode()
+
+    assert "Laporan kematian" in queue and "Menunggu pemeriksaan" in queue
+    assert "Konfirmasi kematian" in page and "Ahli waris yang tercatat" in page
