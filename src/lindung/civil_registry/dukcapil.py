@@ -4,7 +4,8 @@ the deaths recorded since a day.
 No Indonesian agency exposes the DCI standard today; Dukcapil grants NIK verification under a cooperation
 agreement (PKS, Permendagri 102/2019). So Lindung keeps it behind this adapter:
 
-- ``FileDukcapil`` reads a JSON file, ``{"people": [{"nik", "name", "birth_date", "death_date"?}]}``: what
+- ``SimulatedDukcapil`` holds its people in memory (the demo's registry); ``FileDukcapil`` reads a JSON file,
+  ``{"people": [{"nik", "name", "birth_date", "death_date"?}]}``: what
   ``lindung simulate dukcapil --people-file`` writes, and what an office can export from an agreed data exchange;
 - ``HttpDukcapil`` calls ``LINDUNG_DUKCAPIL_URL`` with the bearer token in ``LINDUNG_DUKCAPIL_TOKEN_FILE``:
   ``POST {url}/nik/verify`` with ``{nik, name, birth_date}`` answering ``{found, name_matches,
@@ -78,19 +79,14 @@ def _day(value: Any) -> dt.date | None:
         return None
 
 
-class FileDukcapil:
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+class SimulatedDukcapil:
+    """A registry held in memory, ``[{"nik", "name", "birth_date", "death_date"?}]``: the demo's civil registry."""
+
+    def __init__(self, people: list[dict[str, Any]]) -> None:
+        self.people = people
 
     def _people(self) -> list[dict[str, Any]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise DukcapilError(f"cannot read {self.path}: {exc.__class__.__name__}") from None
-        people = data.get("people") if isinstance(data, dict) else None
-        if not isinstance(people, list):
-            raise DukcapilError(f"{self.path} holds no list 'people'")
-        return [person for person in people if isinstance(person, dict)]
+        return self.people
 
     def verify_nik(self, nik: str, name: str, birth_date: dt.date) -> NikCheck:
         for person in self._people():
@@ -110,6 +106,24 @@ class FileDukcapil:
             if died_on is not None and died_on >= since:
                 deaths.append(Death(nik=str(person.get("nik", "")), died_on=died_on))
         return deaths
+
+
+class FileDukcapil(SimulatedDukcapil):
+    """The same registry read from a JSON file, ``{"people": [...]}``, at each question."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__([])
+        self.path = Path(path)
+
+    def _people(self) -> list[dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DukcapilError(f"cannot read {self.path}: {exc.__class__.__name__}") from None
+        people = data.get("people") if isinstance(data, dict) else None
+        if not isinstance(people, list):
+            raise DukcapilError(f"{self.path} holds no list 'people'")
+        return [person for person in people if isinstance(person, dict)]
 
 
 class HttpDukcapil:

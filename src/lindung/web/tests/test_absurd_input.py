@@ -26,7 +26,6 @@ The session and CSRF cookies are put back before each request, so a logout or a 
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import logging
 import re
@@ -52,9 +51,7 @@ from django.urls import Resolver404, path, resolve
 
 from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
-from lindung.civil_registry.services import DeathEvent, death_notice_receive
 from lindung.demo.services import DEMO_USERS
-from lindung.enrolments.models import Status
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, load_small_demo
@@ -414,15 +411,6 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     )
     batch.source.save("usulan.csv", ContentFile(b"NIK,Nama\n123,Budi\n"), save=False)
     batch.save()
-    # A death reported by the civil registry, waiting in the review queue (lindung.civil_registry).
-    worker = Worker.objects.filter(regency_code="61.01", enrolments__status=Status.ACTIVE).order_by("pk").first()
-    assert worker is not None
-    death_notice_receive(
-        actor=None,
-        source="dukcapil",
-        message_id="crawl-1",
-        events=[DeathEvent(reference_id="1", nik=worker.nik, died_on=dt.date.today() - dt.timedelta(days=3))],
-    )
 
 
 @pytest.fixture
