@@ -86,6 +86,21 @@ LINDUNG_TRUST_X_FORWARDED_FOR = env_bool("LINDUNG_TRUST_X_FORWARDED_FOR", False)
 # client); an Idempotency-Key's answer is kept this many days.
 LINDUNG_API_PERSONAL_RATE_LIMIT = env_int("LINDUNG_API_PERSONAL_RATE_LIMIT", 120, minimum=1, maximum=100_000)
 LINDUNG_API_IDEMPOTENCY_DAYS = env_int("LINDUNG_API_IDEMPOTENCY_DAYS", 2, minimum=1, maximum=90)
+# DCI messages (lindung.api.dci.signing): Lindung's Ed25519 key (a PEM file made 0600 on first use), the id it
+# signs as, how long its signatures live, and what it accepts: a signature living at most MAX seconds, a
+# message_ts at most MESSAGE_MAX_AGE old, either a little in the future (CLOCK_SKEW).
+LINDUNG_DCI_SIGNING_KEY_FILE = env_path("LINDUNG_DCI_SIGNING_KEY_FILE", str(DATA_DIR / "dci-signing-key.pem"))
+LINDUNG_DCI_SENDER_ID = env_str("LINDUNG_DCI_SENDER_ID", "lindung")
+LINDUNG_DCI_SIGNATURE_SECONDS = env_int("LINDUNG_DCI_SIGNATURE_SECONDS", 300, minimum=10, maximum=3600)
+LINDUNG_DCI_SIGNATURE_MAX_SECONDS = env_int("LINDUNG_DCI_SIGNATURE_MAX_SECONDS", 3600, minimum=10, maximum=86_400)
+LINDUNG_DCI_MESSAGE_MAX_AGE_SECONDS = env_int("LINDUNG_DCI_MESSAGE_MAX_AGE_SECONDS", 300, minimum=10, maximum=86_400)
+LINDUNG_DCI_CLOCK_SKEW_SECONDS = env_int("LINDUNG_DCI_CLOCK_SKEW_SECONDS", 60, minimum=0, maximum=3600)
+# The population registry (lindung.civil_registry.dukcapil): unused unless set. URL (and its bearer token, read
+# from TOKEN_FILE) once a cooperation agreement (PKS) exists; FILE for a file of deaths (the simulator writes one).
+LINDUNG_DUKCAPIL_URL = env_str("LINDUNG_DUKCAPIL_URL")
+LINDUNG_DUKCAPIL_TOKEN_FILE = env_str("LINDUNG_DUKCAPIL_TOKEN_FILE")
+LINDUNG_DUKCAPIL_TIMEOUT_SECONDS = env_int("LINDUNG_DUKCAPIL_TIMEOUT_SECONDS", 10, minimum=1, maximum=300)
+LINDUNG_DUKCAPIL_FILE = env_str("LINDUNG_DUKCAPIL_FILE")
 LINDUNG_LOGIN_ATTEMPTS = env_int("LINDUNG_LOGIN_ATTEMPTS", 5, minimum=1)
 LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20, minimum=1)
 LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100, minimum=0)
@@ -170,6 +185,7 @@ INSTALLED_APPS = [
     "lindung.imports",
     "lindung.contributions",
     "lindung.claims",
+    "lindung.civil_registry",
     "lindung.charts",
     "lindung.public",
     "lindung.reports",

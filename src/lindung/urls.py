@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts import views as account_views
+from lindung.api.dci.views import jwks_view
 from lindung.enrolments import worker_list_views
 from lindung.home import views as home_views
 from lindung.server import health
@@ -39,11 +40,13 @@ urlpatterns = [
     path("iuran/", include("lindung.contributions.urls")),
     path("anggaran/", include("lindung.contributions.budget_urls")),
     path("klaim/", include("lindung.claims.urls")),
+    path("kematian/", include("lindung.civil_registry.urls")),
     path("audit/", include("lindung.audit.urls")),
     path("dasbor/", include("lindung.dashboard.urls")),
     path("laporan/", include("lindung.reports.urls")),
     path("pengaturan/", include("lindung.administration.urls")),
     path("api/v1/", include("lindung.api.urls")),
+    path(".well-known/jwks.json", jwks_view, name="jwks"),
     path("", include("lindung.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

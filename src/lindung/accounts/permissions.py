@@ -37,6 +37,9 @@ class Action(StrEnum):
     ACCOUNT_UNLOCK = "account.unlock"  # lift a login lock (too many failed logins)
     ACCOUNT_RESET_2FA = "account.reset_2fa"  # turn off someone's two-factor login (a lost phone and codes)
     ACCOUNT_MANAGE = "account.manage"  # create users, change their role and region, deactivate, reset passwords
+    # A civil registry's signed death notification (a connected system only: ``ApiScope.DEATHS_NOTIFY``); the
+    # notice goes to a review queue that people decide (``lindung.civil_registry``).
+    DEATH_NOTIFY = "death.notify"
 
 
 _OPERATOR = {
@@ -53,7 +56,8 @@ _OPERATOR = {
 }
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.ADMIN_PROVINSI: frozenset(Action),
+    # Everything a person can do: notifying a death is a connected civil registry's act, never a person's.
+    Role.ADMIN_PROVINSI: frozenset(set(Action) - {Action.DEATH_NOTIFY}),
     Role.VERIFIKATOR: frozenset(
         {
             Action.WORKER_VIEW,
@@ -120,7 +124,7 @@ SCOPE_ACTIONS: dict[str, frozenset[Action]] = {
         {Action.WORKER_VIEW, Action.CLAIM_VIEW, Action.CLAIM_REGISTER, Action.CLAIM_PROCESS, Action.CLAIM_SETTLE}
     ),
     ApiScope.FIGURES: frozenset({Action.DASHBOARD_VIEW}),
-    ApiScope.DEATHS_NOTIFY: frozenset(),
+    ApiScope.DEATHS_NOTIFY: frozenset({Action.DEATH_NOTIFY}),
 }
 
 

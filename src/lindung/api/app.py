@@ -10,6 +10,7 @@ from lindung.api.auth import BearerToken
 from lindung.api.oauth import router as oauth_router
 from lindung.api.problems import install_problem_handlers
 from lindung.api.routers.bpjs import router as bpjs_router
+from lindung.api.routers.dci_crvs import router as dci_crvs_router
 from lindung.api.routers.imports import router as imports_router
 from lindung.api.routers.regions import router as regions_router
 
@@ -41,6 +42,7 @@ def _build() -> NinjaAPI:
     api.add_router("/regions", regions_router)
     api.add_router("/imports", imports_router)
     api.add_router("/bpjs", bpjs_router)
+    api.add_router("/dci", dci_crvs_router)
     return api
 
 

@@ -46,6 +46,7 @@ from lindung.contributions.payments import payment_record
 from lindung.dashboard.services import dashboard_refresh
 from lindung.demo.claims import demo_claims_create
 from lindung.demo.clock import at, story_at
+from lindung.demo.deaths import demo_deaths_report
 from lindung.demo.generate import (
     CARRIED_STATUS_SHARES,
     ENDED_PROGRAMME_YEARS_BACK,
@@ -509,6 +510,9 @@ def _data_create(*, workers: int, seed: int, story: DemoStory) -> DemoLoadResult
     _bill_and_pay(city, story.city, months=months, unpaid=story.unpaid)
     admin = User.objects.filter(username="admin_provinsi").first()
     demo_claims_create(ended=ended, running=running, actor=admin, seed=seed, story_end=story.eve)
+    # Deaths the civil registry reported, waiting for a person's review (``lindung.civil_registry``).
+    with story_at(story.eve):
+        demo_deaths_report(running, died_on=max(story.eve.date() - dt.timedelta(days=3), running.coverage_start))
     # The night's run, as the nightly job would have made it: arrears, lapses, the dashboard's figures.
     with story_at(story.night):
         coverage_update(today=story.today)

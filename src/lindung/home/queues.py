@@ -10,6 +10,7 @@ Each count is what the user's role may act on (``accounts.permissions``), within
 - invoices (draft; issued and not fully paid): the invoices of the user's programmes, a few rows a month;
 - months due and never billed: the headline figure (``contributions.never_billed``, its summary table);
 - claims with missing documents (reported) and claims needing attention (``claims.selectors.needs_attention_q``);
+- deaths reported by the civil registry waiting for review (``civil_registry.selectors.death_notices``);
 - failed imports: the uploads the user may see (``imports.selectors.import_batches``).
 """
 
@@ -27,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, user_can
 from lindung.accounts.scope import scope_of, scope_queryset
+from lindung.civil_registry.models import NoticeStatus
+from lindung.civil_registry.selectors import death_notices
 from lindung.claims.models import ClaimStatus
 from lindung.claims.selectors import claims_in_scope, needs_attention_q
 from lindung.contributions.models import Invoice, InvoiceStatus
@@ -113,6 +116,15 @@ def waiting_for(user: User) -> list[Waiting]:
                 _("Rejected and not proposed again"),
                 sum(stages.get(Status.REJECTED, {}).values()),
                 _enrolment_list(status=Status.REJECTED),
+            )
+        )
+    if can[Action.ENROLMENT_END] and can[Action.CLAIM_REGISTER]:
+        found.append(
+            Waiting(
+                "death_notices",
+                _("Deaths reported by the civil registry, waiting for review"),
+                death_notices(user, status=NoticeStatus.PENDING).count(),
+                f"{reverse('civil_registry:list')}?{urlencode({'status': NoticeStatus.PENDING})}",
             )
         )
     if can[Action.FINANCE_MANAGE]:
