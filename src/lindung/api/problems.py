@@ -200,3 +200,11 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("api.server_error", extra={"path": request.path})
         return problem(500, "server-error", _("Something went wrong on the server; the request id is in X-Request-ID."))
+
+    @api.exception_handler(ValueError)
+    def _value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
+        # PostgreSQL cannot hold the NUL character: its driver refuses such a value before it sends the query
+        # (the transaction stays usable), whichever parameter of whichever route carried it.
+        if "NUL (0x00)" in str(exc):
+            return problem(422, "validation", _("A value contains the NUL character (0x00), which text may not hold."))
+        return _server_error(request, exc)
