@@ -6,6 +6,7 @@
 #   make lint (ruff, layers) | typecheck | migrations-check | browsers (Chromium, axe-core) | deploy-tools
 #        | test-sqlite | test-postgres
 #        | messages | venv | clean
+#   make openapi                                  write the API's OpenAPI document to docs/api/openapi.json
 #
 # The PostgreSQL run uses TEST_DATABASE_URL (default below); pytest-django creates and drops its own
 # test_lindung_<checkout folder> database there (LINDUNG_TEST_DATABASE_NAME overrides the name). With CI=true a missing PostgreSQL or Chromium fails the run; elsewhere
@@ -61,7 +62,7 @@ PO_FILES := $(wildcard src/lindung/locale/*/LC_MESSAGES/*.po src/lindung/*/local
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: help venv demo messages messages-check system-libs test lint typecheck migrations-check browsers axe deploy-tools \
-	test-sqlite test-postgres clean FORCE
+	test-sqlite test-postgres clean openapi FORCE
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -126,6 +127,12 @@ messages: $(MO_FILES)
 
 demo: venv messages system-libs
 	$(BIN)/lindung demo $(DEMO_ARGS)
+
+# ---------------------------------------------------------------- the API's document
+
+# The committed copy that lindung.api.tests.test_openapi compares with what the code generates.
+openapi: venv
+	$(CHECK_ENV) $(BIN)/lindung api-schema --out docs/api/openapi.json
 
 # ---------------------------------------------------------------- checks
 

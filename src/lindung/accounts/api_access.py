@@ -101,6 +101,8 @@ def api_client_create(
     if not 1 <= rate_limit_per_minute <= 100_000:
         raise ApiAccessError(_("The limit is between 1 and 100,000 requests a minute."), field="rate_limit")
     client_id = secrets.token_urlsafe(16)
+    while client_id.startswith("-"):  # a command line would read it as an option (lindung api-client revoke ID)
+        client_id = secrets.token_urlsafe(16)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         if ApiClient.objects.filter(name__iexact=name).exists():

@@ -8,6 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from lindung.accounts.api_access import PERSONAL_TOKEN_MAX_DAYS
+from lindung.accounts.api_scopes import scope_choices
 from lindung.accounts.models import User
 from lindung.accounts.services import (
     LoginBlock,
@@ -197,3 +199,25 @@ class TwoFactorDisableForm(PasswordConfirmForm):
             except forms.ValidationError as error:
                 self.add_error("code", error)
         return cleaned
+
+
+class PersonalTokenForm(forms.Form):
+    """A personal API token: its name, scopes and life (the rules are ``api_access.personal_token_create``'s)."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What it is for, such as the monthly report script."),
+    )
+    scopes = forms.MultipleChoiceField(label=gettext_lazy("Scopes"), widget=forms.CheckboxSelectMultiple)
+    days = forms.IntegerField(
+        label=gettext_lazy("Valid for (days)"),
+        min_value=1,
+        max_value=PERSONAL_TOKEN_MAX_DAYS,
+        initial=90,
+        help_text=gettext_lazy("From 1 to 365 days."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = scope_choices()  # type: ignore[attr-defined]

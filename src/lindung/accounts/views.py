@@ -5,21 +5,25 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lindung.accounts.api_access import personal_token_create, personal_token_revoke, personal_tokens
+from lindung.accounts.api_scopes import scope_sentence
 from lindung.accounts.forms import (
     LoginCodeForm,
     PasswordConfirmForm,
+    PersonalTokenForm,
     ThrottledLoginForm,
     TwoFactorDisableForm,
     TwoFactorSetupForm,
 )
-from lindung.accounts.models import User
+from lindung.accounts.models import ApiToken, Role, User
 from lindung.accounts.permissions import signed_in_user
 from lindung.accounts.services import account_login_record, account_password_change, client_address
 from lindung.accounts.two_factor import (
@@ -42,6 +46,8 @@ from lindung.accounts.two_factor import (
     two_factor_required,
     two_factor_setup_confirm,
 )
+from lindung.errors import RefusedStep
+from lindung.inputs import key_fits
 
 
 class LoginView(auth_views.LoginView):
@@ -127,8 +133,49 @@ def account(request: HttpRequest) -> HttpResponse:
         "recovery_left": recovery_codes_left(user) if device else 0,
         "recovery_total": RECOVERY_CODES,
         "required": two_factor_required(user),
+        "tokens": list(personal_tokens(user)[:50]) if user.role != Role.SISTEM else None,
+        "now": timezone.now(),
     }
     return render(request, "accounts/account.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def personal_token_create_view(request: HttpRequest) -> HttpResponse:
+    """``/akun/token/baru/``: a personal API token for the user's own scripts; shown once."""
+    user = signed_in_user(request)
+    form = PersonalTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = personal_token_create(
+                user=user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                days=form.cleaned_data["days"],
+            )
+        except RefusedStep as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.text)
+        else:
+            context = {
+                "token": issued.token,
+                "raw": issued.raw,
+                "scopes": [(scope, scope_sentence(scope)) for scope in issued.token.scopes],
+                "example_url": request.build_absolute_uri("/api/v1/regions/61"),
+            }
+            return render(request, "accounts/token_shown.html", context)
+    return render(request, "accounts/token_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+def personal_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    """A token of the user's own stops working; another's is absent (404)."""
+    user = signed_in_user(request)
+    if not key_fits(ApiToken, None, token_id) or not personal_token_revoke(user=user, token_id=token_id):
+        raise Http404
+    messages.success(request, gettext("The token is revoked: it no longer works."))
+    return redirect("accounts:account")
 
 
 def _recovery_codes_page(request: HttpRequest, codes: list[str], *, renewed: bool) -> HttpResponse:

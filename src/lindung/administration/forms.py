@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lindung.accounts.api_scopes import scope_choices
 from lindung.accounts.models import PERSON_ROLES, User
 from lindung.accounts.services import AccountFields
 from lindung.inputs import FIRST_DAY, LAST_DAY, BoundedIntegerField, DateField, RupiahField, WorkersField
@@ -153,3 +154,24 @@ class OfficeForm(forms.Form):
     source = forms.CharField(
         label=_("Source"), max_length=250, help_text=_("Where the name and address are known from (a page, a letter).")
     )
+
+
+class ApiClientForm(forms.Form):
+    """A system that will call the API: its name, region, scopes and limit (the rules are ``api_client_create``'s)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("The system, as the log will name it, such as Dukcapil Kalbar.")
+    )
+    region = _region_field(
+        _("Region"), _("Its code: 61 for the province, 61.01 for a regency/city. It sees nothing outside it.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), widget=forms.CheckboxSelectMultiple, help_text=_("What the system may do.")
+    )
+    rate_limit = forms.IntegerField(
+        label=_("Requests per minute"), min_value=1, max_value=100_000, initial=600, widget=forms.NumberInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = scope_choices()  # type: ignore[attr-defined]

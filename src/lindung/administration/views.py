@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lindung.accounts.models import User
+from lindung.accounts.api_access import api_client_create, api_client_revoke, api_clients_visible
+from lindung.accounts.api_scopes import scope_sentence
+from lindung.accounts.models import ApiClient, User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.services import (
     account_logins_unlock,
@@ -35,6 +37,7 @@ from lindung.accounts.services import (
 )
 from lindung.administration import selectors
 from lindung.administration.forms import (
+    ApiClientForm,
     FunderRenameForm,
     OfficeForm,
     ProgrammeForm,
@@ -122,6 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(Action.ACCOUNT_MANAGE.value)
     context = {
         "users": selectors.users_administered(actor).count() if users_allowed else None,
+        "api_clients": api_clients_visible(actor).filter(revoked_at__isnull=True).count() if users_allowed else None,
         "inactive": selectors.users_administered(actor).filter(is_active=False).count() if users_allowed else None,
         "programmes": selectors.programmes_configured(actor).count() if programmes_allowed else None,
         "funders": len(selectors.funders(actor)) if programmes_allowed else None,
@@ -245,6 +249,66 @@ def user_unlock_view(request: HttpRequest, user_id: int) -> HttpResponse:
     if account_logins_unlock(actor=actor, username=user.get_username()):
         messages.success(request, _("Logins of %(username)s are unlocked.") % {"username": user.username})
     return redirect("administration:user", user_id=user.pk)
+
+
+# ---------------------------------------------------------------- API clients
+
+
+@require_GET
+@login_required
+def api_client_list(request: HttpRequest) -> HttpResponse:
+    """``/pengaturan/klien-api/``: the systems that call the API within the administrator's region, newest first."""
+    actor = signed_in_user(request)
+    require(actor, Action.ACCOUNT_MANAGE)
+    page = CappedPaginator(api_clients_visible(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "administration/api_client_list.html", {"page": page})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def api_client_create_view(request: HttpRequest) -> HttpResponse:
+    """``/pengaturan/klien-api/baru/``: register a system; its client_id and secret are shown once."""
+    actor = signed_in_user(request)
+    require(actor, Action.ACCOUNT_MANAGE)
+    form = ApiClientForm(request.POST or None, initial={"region": actor.region_id or ""})
+    created = _posted_step(
+        request,
+        form,
+        lambda: api_client_create(
+            actor=actor,
+            name=form.cleaned_data["name"],
+            region_code=form.cleaned_data["region"],
+            scopes=form.cleaned_data["scopes"],
+            rate_limit_per_minute=form.cleaned_data["rate_limit"],
+        ),
+    )
+    if created is not None:
+        client, secret = created
+        context = {
+            "client": client,
+            "secret": secret,
+            "token_url": request.build_absolute_uri("/api/v1/oauth/token"),
+            "scopes": [(scope, scope_sentence(scope)) for scope in client.scopes],
+        }
+        return render(request, "administration/api_client_secret.html", context)
+    return render(request, "administration/api_client_form.html", {"form": form, **_regions_context(actor)})
+
+
+@require_POST
+@login_required
+def api_client_revoke_view(request: HttpRequest, apiclient_id: int) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor, Action.ACCOUNT_MANAGE)
+    client = None
+    if key_fits(ApiClient, None, apiclient_id):
+        client = api_clients_visible(actor).filter(pk=apiclient_id).first()
+    if client is None:
+        raise Http404
+    if api_client_revoke(actor=actor, client=client):
+        done = _("The client %(name)s is revoked: its tokens no longer work.")
+        messages.success(request, done % {"name": client.name})
+    return redirect("administration:api_clients")
 
 
 # ---------------------------------------------------------------- programmes and quotas

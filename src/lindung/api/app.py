@@ -4,10 +4,14 @@ at ``docs/api/openapi.json`` and checked for drift by ``lindung.api.tests.test_o
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from lindung.api.auth import BearerToken
 from lindung.api.oauth import router as oauth_router
+from lindung.api.openapi import document_conventions
 from lindung.api.problems import install_problem_handlers
 from lindung.api.routers.bpjs import router as bpjs_router
 from lindung.api.routers.dci_crvs import router as dci_crvs_router
@@ -27,8 +31,17 @@ vulnerable workers: the population registry (Dukcapil), BPJS, data portals, vill
 """
 
 
+class LindungApi(NinjaAPI):
+    """Ninja's API whose document also lists the conventions' answers (``lindung.api.openapi``)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_conventions(schema)
+        return schema
+
+
 def _build() -> NinjaAPI:
-    api = NinjaAPI(
+    api = LindungApi(
         title="Lindung API",
         version="1",
         description=API_DESCRIPTION,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 from urllib.parse import unquote
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Form, Router, Schema
+from pydantic import ConfigDict
 
 from lindung.accounts.api_access import CLIENT_TOKEN_SECONDS, api_client_token_issue
 
@@ -27,7 +29,16 @@ class TokenError(Schema):
     error_description: str = ""
 
 
+def _grant_type_required(schema: dict[str, Any]) -> None:
+    """The document says what a token needs (``grant_type=client_credentials``); the route still answers any
+    other request with RFC 6749's own errors (400 ``unsupported_grant_type``), not a validation problem."""
+    schema["required"] = ["grant_type"]
+    schema["properties"]["grant_type"] = {"title": "Grant Type", "type": "string", "enum": ["client_credentials"]}
+
+
 class TokenRequest(Schema):
+    model_config = ConfigDict(json_schema_extra=_grant_type_required)
+
     grant_type: str = ""
     client_id: str = ""
     client_secret: str = ""

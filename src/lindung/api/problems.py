@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -200,3 +201,12 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("api.server_error", extra={"path": request.path})
         return problem(500, "server-error", _("Something went wrong on the server; the request id is in X-Request-ID."))
+
+    @api.exception_handler(DataError)
+    @api.exception_handler(ValueError)
+    def _value_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # PostgreSQL cannot hold the NUL character: its driver refuses such a value before it sends the query
+        # (DataError; the transaction stays usable), whichever parameter of whichever route carried it.
+        if "NUL (0x00)" in str(exc):
+            return problem(422, "validation", _("A value contains the NUL character (0x00), which text may not hold."))
+        return _server_error(request, exc)

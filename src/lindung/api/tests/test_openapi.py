@@ -1,0 +1,47 @@
+"""The committed OpenAPI document (``docs/api/openapi.json``) is the one the code generates, and it is the one
+``/api/v1/openapi.json`` serves."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+COMMITTED = Path(__file__).resolve().parents[4] / "docs" / "api" / "openapi.json"
+
+
+def _generated() -> str:
+    from importlib import import_module
+
+    return import_module("lindung.api.management.commands.api-schema").openapi_document()
+
+
+def test_the_committed_document_is_current() -> None:
+    generated = _generated()
+    committed = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
+    if committed != generated:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    committed.splitlines(keepends=True),
+                    generated.splitlines(keepends=True),
+                    "docs/api/openapi.json (committed)",
+                    "generated",
+                )
+            )[:80]
+        )
+        pytest.fail(
+            "docs/api/openapi.json differs from the document the code generates. Regenerate it with "
+            "`make openapi` (lindung api-schema --out docs/api/openapi.json) and commit it.\n" + diff
+        )
+
+
+@pytest.mark.django_db
+def test_the_served_document_is_the_generated_one() -> None:
+    served = Client().get("/api/v1/openapi.json")
+    assert served.status_code == 200
+    assert served.json() == json.loads(_generated())
+    assert served.json()["openapi"].startswith("3.1")
