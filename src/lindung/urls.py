@@ -24,6 +24,9 @@ admin.site.site_header = _("Lindung administration")
 admin.site.site_title = _("Lindung administration")
 admin.site.index_title = _("Tables")
 
+# Under /api/ an address no route matches is a problem (JSON), as every other answer of the API.
+handler404 = "lindung.api.views.page_not_found"
+
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

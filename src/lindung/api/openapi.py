@@ -100,6 +100,13 @@ def document_conventions(schema: dict[str, Any]) -> dict[str, Any]:
             if method not in ("get", *_CHANGES):
                 continue
             responses = operation.setdefault("responses", {})
+            for status, declared in responses.items():
+                # A route that names a problem answer (``response={422: Problem}``) gets it documented by ninja as
+                # application/json; every refusal is sent as application/problem+json (``api.problems``).
+                content = declared.get("content", {})
+                named = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                if int(status) >= 400 and named.endswith("/Problem"):  # not the token endpoint's OAuth errors
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
             for status in _problem_statuses(method, path, operation):
                 key = str(status)
                 if key in responses or int(key) in responses:  # ninja's own keys are numbers

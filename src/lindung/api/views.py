@@ -7,8 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views import defaults
 
 from lindung.api.app import api
+from lindung.api.problems import problem
 
 _METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -47,3 +50,11 @@ def reference(request: HttpRequest) -> HttpResponse:
         "api/reference.html",
         {"info": document.get("info", {}), "groups": _operations(document)},
     )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 (no route matched: ``/api/v1/imports/abc``) as a problem under ``/api/``, the site's page
+    elsewhere: a client of the API always gets JSON, never an HTML page."""
+    if request.path.startswith("/api/"):
+        return problem(404, "not-found", gettext("There is nothing at this address, or it is outside your region."))
+    return defaults.page_not_found(request, exception)

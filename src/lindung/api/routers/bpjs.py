@@ -27,7 +27,7 @@ from ninja.files import UploadedFile
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.api.conventions import PAGE_DEFAULT, Page, keyset_page, with_etag
-from lindung.api.problems import PROBLEM_CONTENT_TYPE, ApiProblem, Problem
+from lindung.api.problems import ApiProblem, Problem
 from lindung.enrolments import services
 from lindung.enrolments.bpjs import (
     AnswerResult,
@@ -47,13 +47,6 @@ from lindung.spreadsheets.limits import ImportFileError
 from lindung.web.uploads import upload_on_disk
 
 router = Router(tags=["bpjs"])
-
-
-def _problems_as_sent(*statuses: int) -> dict[str, Any]:
-    """``openapi_extra`` naming the media type a problem is sent as (``application/problem+json``, RFC 9457) for
-    the problem answers declared in ``response=`` (which Ninja documents as ``application/json``)."""
-    content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    return {"responses": {status: {"content": content} for status in statuses}}
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -162,7 +155,6 @@ def batch_list(request: HttpRequest, filters: Query[BatchFilter]) -> dict[str, A
 @router.post(
     "/batches",
     response={201: BatchOut, 422: Problem},
-    openapi_extra=_problems_as_sent(422),
     summary="Send a programme's verified enrolments of your region to BPJS in a new batch",
 )
 def batch_create(request: HttpRequest, response: HttpResponse, payload: BatchCreateIn) -> Status[dict[str, Any]]:
@@ -190,7 +182,6 @@ def batch_create(request: HttpRequest, response: HttpResponse, payload: BatchCre
 @router.get(
     "/batches/{int:batch_id}",
     response={200: BatchOut, 404: Problem},
-    openapi_extra=_problems_as_sent(404),
     summary="One BPJS batch",
 )
 def batch_read(request: HttpRequest, response: HttpResponse, batch_id: int) -> dict[str, Any]:
@@ -207,7 +198,6 @@ def batch_read(request: HttpRequest, response: HttpResponse, batch_id: int) -> d
     summary="The batch's file as BPJS received it (XLSX, whole NIKs: each download is audited)",
     openapi_extra={
         "responses": {
-            **_problems_as_sent(404, 409)["responses"],
             200: {
                 "description": "The batch's registration file, byte for byte (its SHA-256 is the batch's sha256)",
                 "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
@@ -255,7 +245,6 @@ def _answer_shape(result: AnswerResult, batch: BpjsBatch) -> dict[str, Any]:
 @router.post(
     "/batches/{int:batch_id}/answer",
     response={200: AnswerOut, 404: Problem, 409: Problem, 413: Problem, 422: Problem},
-    openapi_extra=_problems_as_sent(404, 409, 413, 422),
     summary="Upload BPJS's answer to a batch: KPJ numbers of the accepted, reasons of the rejected",
 )
 def batch_answer(request: HttpRequest, batch_id: int, file: File[UploadedFile]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from ninja.files import UploadedFile
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.api.conventions import PAGE_DEFAULT, PAGE_MAX, Page, keyset_page, with_etag
-from lindung.api.problems import PROBLEM_CONTENT_TYPE, ApiProblem, Problem
+from lindung.api.problems import ApiProblem, Problem
 from lindung.imports.forms import UploadForm
 from lindung.imports.jobs import import_enqueue
 from lindung.imports.models import ImportBatch
@@ -36,13 +36,6 @@ from lindung.spreadsheets.limits import ImportFileError
 from lindung.web.uploads import upload_on_disk
 
 router = Router(tags=["imports"])
-
-
-def _problems_as_sent(*statuses: int) -> dict[str, Any]:
-    """``openapi_extra`` naming the media type a problem is sent as (``application/problem+json``, RFC 9457) for
-    the problem answers declared in ``response=`` (which Ninja documents as ``application/json``)."""
-    content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    return {"responses": {status: {"content": content} for status in statuses}}
 
 
 ImportState = Literal["queued", "running", "completed", "failed"]
@@ -146,7 +139,6 @@ def _refused_file(message: str) -> ApiProblem:
 @router.post(
     "",
     response={202: ImportDetailOut, 413: Problem, 422: Problem},
-    openapi_extra=_problems_as_sent(413, 422),
     summary="Upload a spreadsheet of proposals (CSV or XLSX); its import runs in the background",
 )
 def import_create(
@@ -212,7 +204,6 @@ def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
 @router.get(
     "/{int:import_id}",
     response={200: ImportDetailOut, 404: Problem},
-    openapi_extra=_problems_as_sent(404),
     summary="One upload: its status, progress and counts",
 )
 def import_read(request: HttpRequest, response: HttpResponse, import_id: int) -> dict[str, Any]:
@@ -238,7 +229,6 @@ def _row_cursor_encode(row: int) -> str:
 @router.get(
     "/{int:import_id}/rows",
     response={200: Page[RowOutcomeOut], 404: Problem},
-    openapi_extra=_problems_as_sent(404),
     summary="The rejected rows an upload kept, with their errors and fields, in row order",
 )
 def import_rows(request: HttpRequest, import_id: int, filters: Query[RowsFilter]) -> dict[str, Any]:
