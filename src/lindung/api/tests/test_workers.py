@@ -4,6 +4,7 @@ correct with If-Match, scopes, and a Sambas client that cannot reach Kota Pontia
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from typing import Any
 
@@ -17,12 +18,13 @@ from lindung.workers.models import Heir, Worker
 
 pytestmark = pytest.mark.django_db
 BIRTH = dt.date(1980, 5, 17)
+_clients = itertools.count(1)
 
 
 def _api_client(region: str = "61.01", scopes: tuple[str, ...] = ("all",), name: str = "") -> Client:
     """A test browser holding a real access token of a new API client of ``region`` (client credentials)."""
     client, secret = api_client_create(
-        actor=None, name=name or f"Sistem {region} {'-'.join(scopes)}", region_code=region, scopes=list(scopes)
+        actor=None, name=name or f"Sistem {next(_clients)}", region_code=region, scopes=list(scopes)
     )
     answer = Client().post(
         "/api/v1/oauth/token",
@@ -137,7 +139,11 @@ def test_register_answers_201_with_location_and_writes_through_the_service_audit
     assert answer["Location"] == f"/api/v1/workers/{worker.pk}"
     assert answer["ETag"]
     # The web form's reading: the occupation as typed, the phone and the KK number normalised.
-    assert (worker.occupation.code, worker.phone, worker.kk_number) == ("KEAGAMAAN", "+6281234567890", "6101012345678901")
+    assert (worker.occupation.code, worker.phone, worker.kk_number) == (
+        "KEAGAMAAN",
+        "+6281234567890",
+        "6101012345678901",
+    )
     assert list(worker.heirs.values_list("name", "relation")) == [("Siti Aminah", "pasangan")]
     assert answer.json()["id"] == worker.pk
     entry = AuditEntry.objects.get(action="worker.registered", object_id=str(worker.pk))
