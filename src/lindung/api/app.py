@@ -15,8 +15,10 @@ from lindung.api.openapi import document_conventions
 from lindung.api.problems import install_problem_handlers
 from lindung.api.routers.bpjs import router as bpjs_router
 from lindung.api.routers.dci_crvs import router as dci_crvs_router
+from lindung.api.routers.enrolments import router as enrolments_router
 from lindung.api.routers.imports import router as imports_router
 from lindung.api.routers.regions import router as regions_router
+from lindung.api.routers.workers import router as workers_router
 
 API_DESCRIPTION = """Lindung's API for the systems around a regional programme of BPJS Ketenagakerjaan cover for
 vulnerable workers: the population registry (Dukcapil), BPJS, data portals, village systems.
@@ -56,6 +58,8 @@ def _build() -> NinjaAPI:
     api.add_router("/imports", imports_router)
     api.add_router("/bpjs", bpjs_router)
     api.add_router("/dci", dci_crvs_router)
+    api.add_router("/workers", workers_router)
+    api.add_router("/enrolments", enrolments_router)
     return api
 
 
