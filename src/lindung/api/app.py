@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from lindung.api.auth import BearerToken
 from lindung.api.oauth import router as oauth_router
 from lindung.api.problems import install_problem_handlers
+from lindung.api.routers.dci_registry import router as dci_registry_router
 from lindung.api.routers.regions import router as regions_router
 
 API_DESCRIPTION = """Lindung's API for the systems around a regional programme of BPJS Ketenagakerjaan cover for
@@ -37,6 +38,7 @@ def _build() -> NinjaAPI:
     install_problem_handlers(api)
     api.add_router("/oauth", oauth_router)
     api.add_router("/regions", regions_router)
+    api.add_router("/dci/registry", dci_registry_router)
     return api
 
 
