@@ -2,8 +2,11 @@
 read through the enrolments' selectors within the caller's region, and the records it answers.
 
 - A record (``Beneficiary``) is one person in one programme: an enrolment of Lindung, with the person, the
-  programme, its status and the insurance benefit (``benefit_type`` Insurance: JKK, JKM, the coverage period
-  and, from ``contributions.coverage_day.coverage_on``, whether it covers today).
+  programme, its status and the insurance benefit (``benefit_type`` Insurance: JKK, JKM, the coverage period).
+  A search by NIK (one person) says whether each enrolment covers today, as a claim and the public check ask
+  it (``contributions.coverage_day.coverage_on``: ``coverage_status`` covered, not_active, before_start, ended or
+  arrears). That answer costs some queries per enrolment, so a list (a predicate) leaves ``coverage_status``
+  empty and gives the months paid through as the night's coverage job last derived them (``CoverageStatus``).
 - Queries: ``idtype-value`` with the type ``NIK``; ``predicate`` and ``expression`` on ``region`` (a region code:
   that region and everything under it), ``programme`` (its code), ``status`` (Lindung's status or the
   standard's ``Active``, ``Deceased``, ``Graduated``, ``Suspended``) and ``person_identifier`` (a NIK), each with
@@ -39,7 +42,7 @@ from lindung.api.dci.envelope import (
     PaginationRequest,
     SearchCriteria,
 )
-from lindung.contributions.coverage_day import coverage_on
+from lindung.contributions.coverage_day import CoverageOnDay, coverage_on
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.enrolments.selectors import enrolment_list
 from lindung.workers.models import Worker
@@ -200,7 +203,7 @@ def _status_q(value: str) -> Q:
 
 def _matching(user: User, conditions: list[tuple[str, str]]) -> QuerySet[Enrolment]:
     """The enrolments ``user`` may see that meet every condition (``enrolment_list``: the region scope)."""
-    enrolments = enrolment_list(user=user)
+    enrolments = enrolment_list(user=user).select_related("coverage_status")
     for attribute, value in conditions:
         if attribute == "nik":
             enrolments = enrolments.filter(worker_search_q(_nik(value), prefix="worker__") or Q(pk__in=[]))
@@ -260,7 +263,13 @@ def search(user: User, criteria: SearchCriteria, *, today: dt.date | None = None
             continue
         shown.add(worker_id)
     today = today or timezone.localdate()
-    records = [beneficiary(row, whole_nik=row.worker_id in shown, today=today) for row in rows]
+    by_nik = criteria.query_type == "idtype-value"
+    records = [
+        beneficiary(
+            row, whole_nik=row.worker_id in shown, cover=coverage_on(row, today, today=today) if by_nik else None
+        )
+        for row in rows
+    ]
     return Found(records=records, page_size=size, page_number=number, total_count=total)
 
 
@@ -308,8 +317,16 @@ def _person(worker: Worker, *, whole_nik: bool) -> dict[str, Any]:
     }
 
 
-def beneficiary(enrolment: Enrolment, *, whole_nik: bool, today: dt.date) -> dict[str, Any]:
-    """One enrolment as the standard's ``Beneficiary``, with the insurance it buys and its cover on ``today``."""
+def _paid_through(enrolment: Enrolment, cover: CoverageOnDay | None) -> dt.date | None:
+    if cover is not None:
+        return cover.paid_through
+    derived = getattr(enrolment, "coverage_status", None)  # none before the night's job has seen it
+    return derived.paid_through if derived is not None else None
+
+
+def beneficiary(enrolment: Enrolment, *, whole_nik: bool, cover: CoverageOnDay | None) -> dict[str, Any]:
+    """One enrolment as the standard's ``Beneficiary``, with the insurance it buys and, when ``cover`` is given,
+    whether it covers the day ``cover`` was asked for."""
     worker, programme = enrolment.worker, enrolment.programme
     components = [
         name
@@ -320,7 +337,6 @@ def beneficiary(enrolment: Enrolment, *, whole_nik: bool, today: dt.date) -> dic
         )
         if included
     ]
-    cover = coverage_on(enrolment, today, today=today)
     return {
         "member": {
             "member_identifier": str(worker.pk),
@@ -338,10 +354,10 @@ def beneficiary(enrolment: Enrolment, *, whole_nik: bool, today: dt.date) -> dic
                     "benefit_frequency": "Monthly",
                     "insurance": {
                         "components": components,
-                        "coverage_status": cover.reason,
+                        "coverage_status": cover.reason if cover is not None else "",
                         "coverage_start": _iso(enrolment.coverage_start),
                         "coverage_end": _iso(enrolment.coverage_end),
-                        "paid_through": _iso(cover.paid_through),
+                        "paid_through": _iso(_paid_through(enrolment, cover)),
                     },
                 },
             },

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lindung.accounts.api_access import api_client_create
@@ -203,6 +205,8 @@ def test_the_standards_predicate_search_finds_the_regions_active_beneficiaries_w
         assert person["identifier_type"] == "NIK_MASKED"
         assert person["birth_date"] == ""
         assert record["member"]["programme_identifier"]["enrolment_status"] == "Active"
+        # A list does not evaluate today's cover of each enrolment (a search by NIK does).
+        assert record["member"]["programme_identifier"]["benefits"]["insurance"]["coverage_status"] == ""
     assert not AuditEntry.objects.filter(action="worker.nik_viewed").exists()
 
 
@@ -432,3 +436,23 @@ def test_a_refusal_is_said_in_the_requests_language(sambas_token: str) -> None:
 
     assert item["status_reason_code"] == "rjct.search_criteria.invalid"
     assert item["status_reason_message"] == "NIK terdiri atas 16 digit."
+
+
+def test_a_page_of_a_list_costs_the_same_few_queries_whatever_its_length(
+    sambas_token: str, programme: Programme
+) -> None:
+    for index in range(3):
+        make_enrolment(make_worker(name=f"Pekerja {index}"), programme, Status.ACTIVE)
+    body = _message("dci_search_predicate.json")
+    with CaptureQueriesContext(connection) as few:
+        assert len(_records(_post(sambas_token, SEARCH, body))) == 3
+    for index in range(3, 30):
+        make_enrolment(make_worker(name=f"Pekerja {index}"), programme, Status.ACTIVE)
+
+    with CaptureQueriesContext(connection) as many:
+        assert len(_records(_post(sambas_token, SEARCH, body))) == 30
+
+    def reads(queries: CaptureQueriesContext) -> list[str]:  # the search's own, not the token's and its rate
+        return [query["sql"] for query in queries.captured_queries if "enrolments_enrolment" in query["sql"]]
+
+    assert len(reads(many)) == len(reads(few)) <= 3
