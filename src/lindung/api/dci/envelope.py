@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BeforeValidator, ConfigDict
 
 DCI_VERSION = "1.0.0"
 # The registry type Lindung answers as (``RegistryType``: "defined as per implementation context").
@@ -39,15 +40,32 @@ QueryType = Literal["idtype-value", "expression", "predicate"]
 AttributeValue = str | int | float | bool | list[str | int] | dict[str, Any] | None
 
 
+def _text_only(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("a DateTime is a text")
+    return value
+
+
+# A DCI ``DateTime``: an ISO 8601 text (a number of seconds is not one).
+DateTimeText = Annotated[dt.datetime, Field(strict=False), BeforeValidator(_text_only)]
+
+
 # --- what a caller sends --------------------------------------------------------------------------------
 
 
-class MsgHeader(Schema):
+class _Strict(Schema):
+    """A request's part: a value of another JSON type than the standard's is refused, not converted (``false``
+    is no page number, ``"1"`` no count)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class MsgHeader(_Strict):
     """``MsgHeader_V1.0.0``."""
 
     version: str = Field(DCI_VERSION, max_length=20)
     message_id: str = Field(..., min_length=1, max_length=ID_MAX)
-    message_ts: dt.datetime
+    message_ts: DateTimeText
     action: str = Field(..., min_length=1, max_length=50)
     sender_id: str = Field(..., min_length=1, max_length=TEXT_MAX)
     sender_uri: str | None = Field(None, max_length=1_000)
@@ -57,39 +75,39 @@ class MsgHeader(Schema):
     meta: dict[str, Any] | None = None
 
 
-class IdTypeValue(Schema):
+class IdTypeValue(_Strict):
     """``IdentifierTypeValue``: the query of ``idtype-value`` (Lindung's identifier type is ``NIK``)."""
 
     type: str = Field(..., min_length=1, max_length=50)
     value: str | int = Field(..., union_mode="left_to_right")
 
 
-class ExpPredicate(Schema):
+class ExpPredicate(_Strict):
     attribute_name: str = Field(..., min_length=1, max_length=100)
     operator: Literal["gt", "lt", "eq", "ge", "le", "in"]
     attribute_value: AttributeValue
 
 
-class ExpPredicateWithCondition(Schema):
+class ExpPredicateWithCondition(_Strict):
     seq_num: int | float | None = None
     expression1: ExpPredicate
     condition: Literal["and", "or", "not"] | None = None
     expression2: ExpPredicate | None = None
 
 
-class SearchSort(Schema):
+class SearchSort(_Strict):
     attribute_name: str = Field(..., max_length=100)
     sort_order: Literal["asc", "desc"] | None = None
 
 
-class PaginationRequest(Schema):
+class PaginationRequest(_Strict):
     """``PaginationRequest``: pages count from 1."""
 
     page_size: int
     page_number: int = 1
 
 
-class SearchCriteria(Schema):
+class SearchCriteria(_Strict):
     version: str = Field(DCI_VERSION, max_length=20)
     reg_type: str | None = Field(None, max_length=TEXT_MAX)
     reg_event_type: str | None = Field(None, max_length=TEXT_MAX)
@@ -101,21 +119,21 @@ class SearchCriteria(Schema):
     authorize: dict[str, Any] | None = None
 
 
-class SearchRequestItem(Schema):
+class SearchRequestItem(_Strict):
     reference_id: str = Field(..., min_length=1, max_length=ID_MAX)
-    timestamp: dt.datetime
+    timestamp: DateTimeText
     search_criteria: SearchCriteria
     locale: str | None = Field(None, max_length=10)
 
 
-class SearchRequestMessage(Schema):
+class SearchRequestMessage(_Strict):
     """``SearchRequest``."""
 
     transaction_id: str = Field(..., min_length=1, max_length=ID_MAX)
     search_request: list[SearchRequestItem] = Field(..., min_length=1, max_length=MESSAGE_REQUESTS_MAX)
 
 
-class SearchEnvelope(Schema):
+class SearchEnvelope(_Strict):
     """A ``sync/search`` request: ``{signature, header, message}``."""
 
     signature: str | None = Field(None, max_length=SIGNATURE_MAX)
@@ -123,7 +141,7 @@ class SearchEnvelope(Schema):
     message: SearchRequestMessage
 
 
-class EnrolledCriteria(Schema):
+class EnrolledCriteria(_Strict):
     """``EnrolledCriteria`` (``src/extensions/ibr``): the standard's example query is an expression,
     ``{"$and": [{"person_identifier": {"eq": "..."}}]}``."""
 
@@ -133,14 +151,14 @@ class EnrolledCriteria(Schema):
     locale: str | None = Field(None, max_length=10)
 
 
-class EnrolledRequestMessage(Schema):
+class EnrolledRequestMessage(_Strict):
     """``EnrolledRequest``."""
 
     transaction_id: str = Field(..., min_length=1, max_length=ID_MAX)
     enrolled_criteria: EnrolledCriteria
 
 
-class EnrolledEnvelope(Schema):
+class EnrolledEnvelope(_Strict):
     """A ``sync/enrolled`` request."""
 
     signature: str | None = Field(None, max_length=SIGNATURE_MAX)

@@ -253,17 +253,17 @@ def search(user: User, criteria: SearchCriteria, *, today: dt.date | None = None
     total = enrolments.count()
     start = (number - 1) * size
     rows = list(enrolments[start : start + size]) if start < total else []
-    # A search by NIK names the person: the whole NIK and birth date are answered, and that is audited.
-    whole = {row.worker_id: row.worker for row in rows} if criteria.query_type == "idtype-value" else {}
+    by_nik = criteria.query_type == "idtype-value"
+    # A search by NIK names the person: the whole NIK and birth date are answered to whoever may see them on
+    # the worker's page, and audited as there. Anyone else, and every list, gets the NIK masked.
     shown: set[int] = set()
-    for worker_id, worker in whole.items():
+    for worker in {row.worker_id: row.worker for row in rows}.values() if by_nik else ():
         try:
             worker_nik_view(actor=user, worker=worker)
         except PermissionDenied:
             continue
-        shown.add(worker_id)
+        shown.add(worker.pk)
     today = today or timezone.localdate()
-    by_nik = criteria.query_type == "idtype-value"
     records = [
         beneficiary(
             row, whole_nik=row.worker_id in shown, cover=coverage_on(row, today, today=today) if by_nik else None

@@ -80,6 +80,14 @@ def _search_one(user: User, item: SearchRequestItem) -> dict[str, Any]:
     summary="DCI registry search (IBR, synchronous): beneficiaries by NIK or by region, programme and status",
 )
 def sync_search(request: HttpRequest, envelope: SearchEnvelope) -> dict[str, Any]:
+    """Each ``search_request`` is answered in ``search_response`` (status ``succ`` with ``data.reg_records``, or
+    ``rjct`` with the standard's reason code). Queries: ``idtype-value`` with ``{"type": "NIK", "value": NIK}``;
+    ``predicate`` or ``expression`` on ``region`` (a Kemendagri code), ``programme`` (its code), ``status``
+    (``Active``, ``Deceased``, ``Graduated``, ``Suspended`` or Lindung's status) and ``person_identifier`` (a NIK),
+    with ``eq`` and ``and``. A record is a ``Beneficiary``: one person in one programme, with ``benefits``
+    (``benefit_type`` Insurance: JKK, JKM and the coverage period). Pages of at most 50 records, newest
+    proposal first (``sort`` is not applied). A search by NIK answers the whole NIK and birth date (audited) and
+    today's cover; a list answers NIKs masked. Outside the caller's region nothing is found."""
     user = _reader(request)
     requests = envelope.message.search_request
     refusal = header_refusal(envelope.header, actions=("search",), count=len(requests), limit=ibr.SEARCHES_PER_MESSAGE)
@@ -107,6 +115,10 @@ def sync_search(request: HttpRequest, envelope: SearchEnvelope) -> dict[str, Any
     summary="DCI enrolment check (IBR, synchronous): is this person an active beneficiary?",
 )
 def sync_enrolled(request: HttpRequest, envelope: EnrolledEnvelope) -> dict[str, Any]:
+    """``enrolled_status`` ``yes`` when the person (``person_identifier``, a NIK; in the standard's expression
+    ``{"$and": [{"person_identifier": {"eq": NIK}}]}``, or ``idtype-value``) has an active enrolment within the
+    caller's region (and the ``programme`` or ``region`` named), ``no`` otherwise: unknown and out of the
+    caller's region alike."""
     user = _reader(request)
     criteria = envelope.message.enrolled_criteria
     refusal = header_refusal(envelope.header, actions=("search", "enrolled"), count=1, limit=1)

@@ -383,16 +383,20 @@ def _malformed() -> list[Any]:
         changed((*item, "search_criteria"), _DELETE),
         changed((*item, "reference_id"), "r" * 100),
         changed(("signature",), ["not", "a", "string"]),
+        # Values of another JSON type than the standard's are refused, not converted.
+        changed((*item, "search_criteria", "pagination"), {"page_size": 10, "page_number": False}),
+        changed(("header", "total_count"), "1"),
+        changed(("header", "message_ts"), 1670188807),
     ]
 
 
 _DELETE = object()
 
 
-@pytest.mark.parametrize("index", range(22))
+@pytest.mark.parametrize("index", range(25))
 def test_a_malformed_envelope_is_a_problem_never_a_server_error(sambas_token: str, index: int) -> None:
     malformed = _malformed()
-    assert len(malformed) == 22
+    assert len(malformed) == 25
 
     answer = _post(sambas_token, SEARCH, malformed[index])
 
