@@ -12,8 +12,9 @@ read through the enrolments' selectors within the caller's region, and the recor
   standard's ``Active``, ``Deceased``, ``Graduated``, ``Suspended``) and ``person_identifier`` (a NIK), each with
   ``eq``, combined with ``and``.
 - Outside the caller's region a person is not found: the same answer as an unknown NIK.
-- A search by NIK answers the whole NIK and the birth date (the caller named them) and audits it as the web's
-  worker page does (``worker_nik_view``); any other search answers the NIK masked, as the web's lists do.
+- A search by NIK answers the whole NIK and the birth date (the caller named them) to a caller who may see them
+  on the web's worker page, audited as there (``worker_nik_view``); anyone else, and every list, gets the NIK
+  masked, as the web's lists show it.
 - Pages count from 1, at most ``PAGE_SIZE_MAX`` records each, within the first ``WINDOW_MAX`` records.
 """
 

@@ -14,12 +14,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lindung.accounts.api_access import api_client_create
+from lindung.accounts.api_access import api_client_create, personal_token_create
+from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
 from lindung.contributions.coverage_day import coverage_on
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.programmes.models import Programme
-from lindung.testing import PONTIANAK_VILLAGE, SAMBAS_VILLAGE, make_enrolment, make_programme, make_worker
+from lindung.testing import (
+    PONTIANAK_VILLAGE,
+    SAMBAS_VILLAGE,
+    make_enrolment,
+    make_programme,
+    make_user,
+    make_worker,
+)
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
 
@@ -149,6 +157,18 @@ def test_the_standards_search_by_nik_is_answered_with_the_beneficiary(sambas_wor
     # The whole NIK and birth date were answered: audited as the worker page audits them.
     viewed = AuditEntry.objects.get(action="worker.nik_viewed", object_id=str(sambas_worker.pk))
     assert viewed.channel.startswith("api ")
+
+
+def test_a_person_whose_role_never_sees_a_whole_nik_gets_it_masked(sambas_worker: Worker) -> None:
+    finance = make_user("keuangan_sambas", Role.KEUANGAN, "61.01")
+    token = personal_token_create(user=finance, name="Skrip", scopes=["registry.read"], days=7).raw
+
+    (record,) = _records(_post(token, SEARCH, _message("dci_search_idtype_value.json")))
+
+    person = record["member"]["demographic_info"]["person"]
+    assert (person["identifier_type"], person["identifier_value"]) == ("NIK_MASKED", nik_mask(EXAMPLE_NIK))
+    assert person["birth_date"] == ""
+    assert not AuditEntry.objects.filter(action="worker.nik_viewed").exists()
 
 
 def test_an_unknown_nik_is_not_found(sambas_token: str, programme: Programme) -> None:
