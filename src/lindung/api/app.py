@@ -15,6 +15,7 @@ from lindung.api.openapi import document_conventions
 from lindung.api.problems import install_problem_handlers
 from lindung.api.routers.bpjs import router as bpjs_router
 from lindung.api.routers.dci_crvs import router as dci_crvs_router
+from lindung.api.routers.dci_registry import router as dci_registry_router
 from lindung.api.routers.enrolments import router as enrolments_router
 from lindung.api.routers.imports import router as imports_router
 from lindung.api.routers.regions import router as regions_router
@@ -60,6 +61,7 @@ def _build() -> NinjaAPI:
     api.add_router("/dci", dci_crvs_router)
     api.add_router("/workers", workers_router)
     api.add_router("/enrolments", enrolments_router)
+    api.add_router("/dci/registry", dci_registry_router)
     return api
 
 

@@ -17,18 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.utils import timezone
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from lindung.accounts.permissions import Action, require
-from lindung.api.dci.signing import SignatureRefused, message_time_refusal, signed_envelope, verify
+from lindung.api.dci.envelope import answer_envelope, timestamp
+from lindung.api.dci.signing import SignatureRefused, message_time_refusal, verify
 from lindung.api.problems import ApiProblem, Problem
 from lindung.civil_registry.models import DeathMessage
 from lindung.civil_registry.services import DeathEvent, death_notice_receive
@@ -36,8 +34,6 @@ from lindung.civil_registry.services import DeathEvent, death_notice_receive
 logger = logging.getLogger(__name__)
 
 router = Router(tags=["dci"])
-
-DCI_VERSION = "1.0.0"
 
 
 class DciEnvelope(Schema):
@@ -131,24 +127,16 @@ def death_events(message: dict[str, Any]) -> list[DeathEvent]:
     return events
 
 
-def _ack(request_header: dict[str, Any], message: DeathMessage, *, duplicate: bool) -> dict[str, Any]:
-    now = timezone.now().isoformat(timespec="seconds")
-    header: dict[str, Any] = {
-        "version": DCI_VERSION,
-        "message_id": str(uuid.uuid4()),
-        "message_ts": now,
-        "action": "notify",
-        "status": "succ",
-        "total_count": message.events,
-        "completed_count": message.events,
-        "sender_id": settings.LINDUNG_DCI_SENDER_ID,
-        "receiver_id": str(request_header.get("sender_id", ""))[:100],
-        "is_msg_encrypted": False,
-    }
-    if duplicate:
-        header["status_reason_message"] = "The message was received before; nothing changed."
-    body = {"ack_status": "ACK", "timestamp": now, "correlation_id": f"lindung-deaths-{message.pk}"}
-    return signed_envelope(header, body)
+def _ack(request_header: dict[str, Any], message: DeathMessage, *, duplicate: bool) -> JsonResponse:
+    body = {"ack_status": "ACK", "timestamp": timestamp(), "correlation_id": f"lindung-deaths-{message.pk}"}
+    return answer_envelope(
+        receiver_id=str(request_header.get("sender_id", "")),
+        action="notify",
+        message=body,
+        total_count=message.events,
+        completed_count=message.events,
+        reason_message="The message was received before; nothing changed." if duplicate else None,
+    )
 
 
 @router.post(
@@ -156,7 +144,7 @@ def _ack(request_header: dict[str, Any], message: DeathMessage, *, duplicate: bo
     response={200: DciAck, 401: Problem, 403: Problem, 422: Problem},
     summary="Deaths from the civil registry (DCI CRVS notify), signed; each matched death waits for review",
 )
-def crvs_notify(request: HttpRequest, envelope: DciEnvelope) -> dict[str, Any]:
+def crvs_notify(request: HttpRequest, envelope: DciEnvelope) -> JsonResponse:
     """Needs scope ``deaths.notify`` and an Ed25519 key registered for the client. The same ``message_id`` again
     changes nothing and gets the same acknowledgement (``correlation_id``)."""
     require(request.user, Action.DEATH_NOTIFY)

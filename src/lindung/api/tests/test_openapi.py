@@ -45,3 +45,20 @@ def test_the_served_document_is_the_generated_one() -> None:
     assert served.status_code == 200
     assert served.json() == json.loads(_generated())
     assert served.json()["openapi"].startswith("3.1")
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    """The document names each schema by its class: two classes of one name would share one entry, and the
+    answers of one route would be documented (and checked) with the other's shape."""
+    import ast
+
+    import lindung.api
+
+    names: dict[str, list[str]] = {}
+    for path in Path(lindung.api.__file__).parent.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and any(getattr(base, "id", "") == "Schema" for base in node.bases):
+                names.setdefault(node.name, []).append(str(path.name))
+    assert {name: files for name, files in names.items() if len(files) > 1} == {}
