@@ -9,6 +9,11 @@ from ninja import NinjaAPI
 from lindung.api.auth import BearerToken
 from lindung.api.oauth import router as oauth_router
 from lindung.api.problems import install_problem_handlers
+from lindung.api.routers.claims import router as claims_router
+from lindung.api.routers.coverage import router as coverage_router
+from lindung.api.routers.figures import router as figures_router
+from lindung.api.routers.invoices import payments_router
+from lindung.api.routers.invoices import router as invoices_router
 from lindung.api.routers.regions import router as regions_router
 
 API_DESCRIPTION = """Lindung's API for the systems around a regional programme of BPJS Ketenagakerjaan cover for
@@ -37,6 +42,11 @@ def _build() -> NinjaAPI:
     install_problem_handlers(api)
     api.add_router("/oauth", oauth_router)
     api.add_router("/regions", regions_router)
+    api.add_router("/invoices", invoices_router)
+    api.add_router("/payments", payments_router)
+    api.add_router("/claims", claims_router)
+    api.add_router("/coverage", coverage_router)
+    api.add_router("/figures", figures_router)
     return api
 
 
