@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -366,7 +367,11 @@ def claim_step(request: HttpRequest, response: HttpResponse, claim_id: Path[Id],
         elif payload.step == "heir":
             if payload.heir is None:
                 raise _refused("heir", _("This field is required."))
-            services.claim_heir_add(actor=user, claim=claim, **payload.heir.model_dump())
+            try:
+                services.claim_heir_add(actor=user, claim=claim, **payload.heir.model_dump())
+            except ValidationError as exc:  # the registry's own checks of an heir (workers.services.heir_clean)
+                errors = [{"field": "heir", "message": str(message)} for message in exc.messages]
+                raise ApiProblem(422, "refused", errors[0]["message"], errors=errors) from None
         else:
             services.claim_advance(
                 actor=user,
