@@ -186,8 +186,7 @@ def test_a_payment_is_recorded_and_reversed_through_the_payment_services(regenci
 
     stale = paid["ETag"]
     assert sambas.get(f"/api/v1/payments/{body['id']}")["ETag"] == stale
-    # Something else changes the payment meanwhile: the web reverses it, then records it again. The API's view
-    # of the first payment is stale.
+    # The payment changes meanwhile (its note, corrected elsewhere): the ETag read before is stale.
     payment = Payment.objects.get(pk=body["id"])
     Payment.objects.filter(pk=payment.pk).update(note="corrected on the web")
     refused = sambas.post(f"/api/v1/payments/{payment.pk}/reverse", {"reason": "Salah input"}, **{"If-Match": stale})
