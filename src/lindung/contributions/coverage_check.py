@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
@@ -21,6 +22,8 @@ from lindung.accounts.scope import scope_queryset
 from lindung.audit.services import audit_record
 from lindung.contributions.coverage_day import CoverageOnDay, coverage_on
 from lindung.enrolments.models import Enrolment, Status
+from lindung.errors import RefusedStep
+from lindung.rules.selectors import RuleMissing
 from lindung.workers.models import Worker
 
 
@@ -58,7 +61,10 @@ def coverage_check(*, actor: User, nik: str, day: dt.date, today: dt.date | None
         .select_related("programme")
         .order_by("-coverage_start", "-pk")
     )
-    found = [EnrolmentCoverage(e, coverage_on(e, day, today=today)) for e in enrolments]
+    try:
+        found = [EnrolmentCoverage(e, coverage_on(e, day, today=today)) for e in enrolments]
+    except RuleMissing:  # the rule file starts in 2015: an older day has no arrears window to be judged by
+        raise RefusedStep(_("No rules are in force on this day."), field="date") from None
     found.sort(key=lambda item: not item.coverage.covered)  # stable: the covering first, each group as ordered
     check = CoverageCheck(worker=worker, day=day, enrolments=tuple(found))
     with transaction.atomic():

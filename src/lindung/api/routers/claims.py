@@ -34,6 +34,7 @@ from lindung.claims.documents import checklist, missing_documents
 from lindung.claims.models import Claim
 from lindung.claims.selectors import claim_list, enrolment_for_claim
 from lindung.enrolments.models import Enrolment
+from lindung.rules.selectors import RuleMissing
 from lindung.workers.models import HeirRelation
 from lindung.workers.nik import nik_mask
 
@@ -344,7 +345,10 @@ def claim_create(request: HttpRequest, response: HttpResponse, payload: ClaimIn)
     user = _user(request, Action.CLAIM_REGISTER)
     enrolment = _enrolment_of(user, payload)
     values = payload.model_dump(exclude={"enrolment", "nik_or_kpj"})
-    claim = services.claim_register(actor=user, enrolment=enrolment, **values)
+    try:
+        claim = services.claim_register(actor=user, enrolment=enrolment, **values)
+    except RuleMissing:  # the rule file starts in 2015: an older event has no rules to be judged by
+        raise _refused("incident_date", _("No rules are in force on the day of the event.")) from None
     response["Location"] = reverse("api:claim_read", kwargs={"claim_id": claim.pk})
     return Status(201, _etagged(response, user, _claim_or_404(user, claim.pk)))
 

@@ -84,6 +84,7 @@ def test_registration_is_refused_with_the_field(regencies, sambas):
 
     assert refused(_accident(regencies, stmb_months=None)) == ["stmb_months"]
     assert refused(_accident(regencies, incident_date="2100-01-01")) == ["incident_date"]
+    assert refused(_accident(regencies, incident_date="2010-06-01")) == ["incident_date"]  # before any rule
     assert refused(_accident(regencies, nik_or_kpj="")) == ["nik_or_kpj"]
     assert refused(_accident(regencies, type="flood")) == ["type"]
     assert refused(_accident(regencies, reporter_name="   ")) == ["reporter_name"]

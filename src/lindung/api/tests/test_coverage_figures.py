@@ -88,6 +88,10 @@ def test_coverage_is_refused_with_the_field(regencies):
     ):
         answer = caller.get("/api/v1/coverage", query)
         assert answer.status_code == 422 and problem_fields(answer) == [field], query
+    # A day no rule of arrears is in force on (the rule file starts in July 2015).
+    old = make_enrolment(make_worker(), make_programme("LAMA-2010", year=2010, region_id="61.01"), Status.ACTIVE)
+    answer = caller.get("/api/v1/coverage", {"nik": old.worker.nik, "date": "2010-03-01"})
+    assert answer.status_code == 422 and problem_fields(answer) == ["date"]
 
 
 def test_a_sambas_client_does_not_find_a_person_of_pontianak(regencies):
