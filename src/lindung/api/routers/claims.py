@@ -26,8 +26,8 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import get_in_scope_or_404, scope_queryset
 from lindung.api.conventions import PAGE_DEFAULT, PAGE_MAX, Page, if_match, keyset_page, with_etag
-from lindung.api.problems import ApiProblem, Problem
-from lindung.api.routers.money_fields import EraDate, Id, Rupiah, text
+from lindung.api.problems import ApiProblem
+from lindung.api.routers.money_fields import EraDate, Id, Rupiah, answers, text
 from lindung.claims import services
 from lindung.claims.benefits import BenefitRequest, BenefitType, calculate_benefit
 from lindung.claims.documents import checklist, missing_documents
@@ -276,7 +276,7 @@ def _etagged(response: HttpResponse, user: User, claim: Claim) -> ClaimOut:
 # The estimate first: its path would otherwise be read as a claim's id.
 @router.get(
     "/benefit-estimate",
-    response={200: BenefitOut, 422: Problem},
+    response=answers({200: BenefitOut}),
     summary="The benefit the regulation gives for an event (nothing is written)",
 )
 def benefit_estimate(request: HttpRequest, query: Query[BenefitQuery]) -> BenefitOut:
@@ -297,7 +297,11 @@ def benefit_estimate(request: HttpRequest, query: Query[BenefitQuery]) -> Benefi
     return BenefitOut(**result.as_dict())
 
 
-@router.get("", response=Page[ClaimItem], summary="List claims (filters: status, type, programme, attention)")
+@router.get(
+    "",
+    response=answers({200: Page[ClaimItem]}, 400),
+    summary="List claims (filters: status, type, programme, attention)",
+)
 def claims_list(request: HttpRequest, filters: Query[ClaimFilter]) -> dict[str, Any]:
     user = _user(request, Action.CLAIM_VIEW)
     claims = claim_list(user=user, status=filters.status or "", type=filters.type or "", attention=filters.attention)
@@ -307,7 +311,7 @@ def claims_list(request: HttpRequest, filters: Query[ClaimFilter]) -> dict[str, 
     return {"items": [ClaimItem(**_item_fields(claim)) for claim in rows], "next_cursor": next_cursor}
 
 
-@router.get("/{claim_id}", response={200: ClaimOut, 404: Problem}, summary="One claim (with its ETag)")
+@router.get("/{claim_id}", response=answers({200: ClaimOut}, 404), summary="One claim (with its ETag)")
 def claim_read(request: HttpRequest, response: HttpResponse, claim_id: Path[Id]) -> ClaimOut:
     user = _user(request, Action.CLAIM_VIEW)
     return _etagged(response, user, _claim_or_404(user, claim_id))
@@ -336,7 +340,7 @@ def _enrolment_of(user: User, payload: ClaimIn) -> Enrolment:
 
 @router.post(
     "",
-    response={201: ClaimOut, 422: Problem},
+    response=answers({201: ClaimOut}, post=True),
     summary="Register an accident or a death",
 )
 def claim_create(request: HttpRequest, response: HttpResponse, payload: ClaimIn) -> Status[ClaimOut]:
@@ -355,7 +359,7 @@ def claim_create(request: HttpRequest, response: HttpResponse, payload: ClaimIn)
 
 @router.post(
     "/{claim_id}/steps",
-    response={200: ClaimOut, 404: Problem, 412: Problem, 422: Problem},
+    response=answers({200: ClaimOut}, 404, 412, post=True),
     summary="Take the claim's next step (send If-Match)",
 )
 def claim_step(request: HttpRequest, response: HttpResponse, claim_id: Path[Id], payload: StepIn) -> ClaimOut:
