@@ -257,3 +257,13 @@ def test_a_token_without_the_finance_scope_is_forbidden(regencies):
         assert answer.json()["type"] == "urn:lindung:problem:forbidden"
     assert not Invoice.objects.filter(month__month=2).exists()
     assert not Payment.objects.exists()
+
+
+def test_a_payment_sent_twice_with_one_idempotency_key_is_recorded_once(regencies, sambas):
+    january = issued(regencies.sambas, 1)
+    body = {"paid_on": "2026-02-10", "amount": january.total, "reference": "SP2D-0002/2026"}
+    first = sambas.post(f"/api/v1/invoices/{january.pk}/payments", body, **{"Idempotency-Key": "bayar-januari"})
+    again = sambas.post(f"/api/v1/invoices/{january.pk}/payments", body, **{"Idempotency-Key": "bayar-januari"})
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert Payment.objects.count() == 1
