@@ -14,10 +14,15 @@ from lindung.api.oauth import router as oauth_router
 from lindung.api.openapi import document_conventions
 from lindung.api.problems import install_problem_handlers
 from lindung.api.routers.bpjs import router as bpjs_router
+from lindung.api.routers.claims import router as claims_router
+from lindung.api.routers.coverage import router as coverage_router
 from lindung.api.routers.dci_crvs import router as dci_crvs_router
 from lindung.api.routers.dci_registry import router as dci_registry_router
 from lindung.api.routers.enrolments import router as enrolments_router
+from lindung.api.routers.figures import router as figures_router
 from lindung.api.routers.imports import router as imports_router
+from lindung.api.routers.invoices import payments_router
+from lindung.api.routers.invoices import router as invoices_router
 from lindung.api.routers.regions import router as regions_router
 from lindung.api.routers.workers import router as workers_router
 
@@ -62,6 +67,11 @@ def _build() -> NinjaAPI:
     api.add_router("/workers", workers_router)
     api.add_router("/enrolments", enrolments_router)
     api.add_router("/dci/registry", dci_registry_router)
+    api.add_router("/invoices", invoices_router)
+    api.add_router("/payments", payments_router)
+    api.add_router("/claims", claims_router)
+    api.add_router("/coverage", coverage_router)
+    api.add_router("/figures", figures_router)
     return api
 
 

@@ -108,6 +108,7 @@ KINDS: dict[str, Kind] = {
     "report.exported": Kind(_("Report downloaded by %(actor)s"), ("rows",)),
     "dashboard.refreshed": Kind(_("Dashboard figures refreshed by %(actor)s"), ("as_of",)),
     "public.coverage_checked": Kind(_("Coverage checked on the public page"), _NOTHING),
+    "coverage.checked": Kind(_("Coverage on a day checked by %(actor)s"), _NOTHING),
     # Accounts and signing in.
     "account.logged_in": Kind(_("%(actor)s signed in"), _NOTHING),
     "account.logged_out": Kind(_("%(actor)s signed out"), _NOTHING),

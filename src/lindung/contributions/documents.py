@@ -9,7 +9,8 @@ iterator, so a million-line invoice needs no more memory than a small one; its w
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import IO, Any, NamedTuple
 
 from django.db import transaction
 from django.http import Http404
@@ -59,6 +60,71 @@ def invoice_filename(invoice: Invoice, fmt: str) -> str:
     return f"tagihan-{invoice.programme.code}-{invoice.month:%Y-%m}.{fmt}"
 
 
+# --- the lines, one at a time ----------------------------------------------------------------------
+
+
+class LineRow(NamedTuple):
+    """One invoice line as every document shows it: the NIK masked (a list never holds a whole NIK)."""
+
+    enrolment_id: int
+    nik_masked: str
+    name: str
+    regency_code: str
+    regency: str
+    kind: str
+    month: str  # YYYY-MM
+    jkk: int
+    jkm: int
+    jht: int
+    amount: int
+    note: str
+
+
+LINE_FIELDS: tuple[str, ...] = LineRow._fields
+LINES_CHUNK = 5000
+
+
+def invoice_line_rows(invoice: Invoice, *, regency_names: dict[str, str] | None = None) -> Iterator[LineRow]:
+    """The invoice's lines in the order of its documents (regency/city, kind), read from a database iterator
+    ``LINES_CHUNK`` at a time: a million-line invoice needs no more memory than a small one. The XLSX and the
+    API's CSV and JSON lines (``lindung.api.routers.invoices``) read them here."""
+    if regency_names is None:
+        regency_names = {row["regency_code"]: row["name"] for row in invoice_by_regency(invoice)}
+    lines = (
+        InvoiceLine.objects.filter(invoice=invoice)
+        .order_by("regency_code", "kind", "pk")
+        .values_list(
+            "enrolment_id",
+            "worker__nik",
+            "worker__name",
+            "regency_code",
+            "kind",
+            "month",
+            "jkk",
+            "jkm",
+            "jht",
+            "amount",
+            "note",
+        )
+        .iterator(chunk_size=LINES_CHUNK)
+    )
+    for enrolment_id, nik, name, regency, kind, month, jkk, jkm, jht, amount, note in lines:
+        yield LineRow(
+            enrolment_id,
+            nik_mask(nik),
+            name,
+            regency,
+            regency_names.get(regency, regency),
+            kind,
+            f"{month:%Y-%m}",
+            jkk,
+            jkm,
+            jht,
+            amount,
+            note,
+        )
+
+
 # --- XLSX ---------------------------------------------------------------------------------------
 
 
@@ -104,34 +170,26 @@ def write_invoice_xlsx(invoice: Invoice, out: str | IO[bytes]) -> int:
     sheet_number = 1
     sheet = new_sheet(sheet_number)
     summary = workbook.add_worksheet("Ringkasan")
-    lines = (
-        InvoiceLine.objects.filter(invoice=invoice)
-        .order_by("regency_code", "kind", "pk")
-        .values_list(
-            "worker__nik", "worker__name", "regency_code", "kind", "month", "jkk", "jkm", "jht", "amount", "note"
-        )
-        .iterator(chunk_size=5000)
-    )
     row = 0
     count = 0
-    for nik, name, regency, kind, month, jkk, jkm, jht, amount, note in lines:
+    for line in invoice_line_rows(invoice, regency_names=names):
         row += 1
         if row >= MAX_SHEET_ROWS:
             sheet_number += 1
             sheet = new_sheet(sheet_number)
             row = 1
-        sheet.write_string(row, 0, nik_mask(nik))
-        sheet.write_string(row, 1, name)
-        sheet.write_string(row, 2, regency)
-        sheet.write_string(row, 3, names.get(regency, regency))
-        sheet.write_string(row, 4, kinds.get(kind, kind))
-        sheet.write_string(row, 5, f"{month:%Y-%m}")
-        sheet.write_number(row, 6, jkk, money)
-        sheet.write_number(row, 7, jkm, money)
-        sheet.write_number(row, 8, jht, money)
-        sheet.write_number(row, 9, amount, money)
-        if note:
-            sheet.write_string(row, 10, note)
+        sheet.write_string(row, 0, line.nik_masked)
+        sheet.write_string(row, 1, line.name)
+        sheet.write_string(row, 2, line.regency_code)
+        sheet.write_string(row, 3, line.regency)
+        sheet.write_string(row, 4, kinds.get(line.kind, line.kind))
+        sheet.write_string(row, 5, line.month)
+        sheet.write_number(row, 6, line.jkk, money)
+        sheet.write_number(row, 7, line.jkm, money)
+        sheet.write_number(row, 8, line.jht, money)
+        sheet.write_number(row, 9, line.amount, money)
+        if line.note:
+            sheet.write_string(row, 10, line.note)
         count += 1
 
     _write_summary(summary, invoice, regencies, bold, money, money_bold)

@@ -27,6 +27,7 @@ from lindung.accounts.scope import get_in_scope_or_404, scope_queryset
 from lindung.api.conventions import PAGE_DEFAULT, PAGE_MAX, Page, etag_of, if_match, keyset_page
 from lindung.api.problems import ApiProblem
 from lindung.api.routers.workers import NIK_PATTERN, api_user, form_problem
+from lindung.api.schemas import ProgrammeRef, programme_ref
 from lindung.enrolments import services
 from lindung.enrolments.forms import ActivateForm, EndForm, EnrolmentFilterForm, RejectForm
 from lindung.enrolments.models import EndReason, Enrolment, Status
@@ -56,12 +57,6 @@ class WorkerRef(Schema):
     nik: str = Field(description="Masked.")
 
 
-class ProgrammeRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
 class EnrolmentOut(Schema):
     id: int
     worker: WorkerRef
@@ -85,7 +80,7 @@ def _shape(user: User, enrolment: Enrolment) -> EnrolmentOut:
     return EnrolmentOut(
         id=enrolment.pk,
         worker=WorkerRef(id=worker.pk, name=worker.name, nik=nik_mask(worker.nik)),
-        programme=ProgrammeRef(id=programme.pk, code=programme.code, name=programme.name),
+        programme=programme_ref(programme),
         status=Status(enrolment.status),
         village=enrolment.village_id,
         regency=enrolment.regency_code,
