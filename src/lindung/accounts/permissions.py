@@ -37,6 +37,8 @@ class Action(StrEnum):
     ACCOUNT_UNLOCK = "account.unlock"  # lift a login lock (too many failed logins)
     ACCOUNT_RESET_2FA = "account.reset_2fa"  # turn off someone's two-factor login (a lost phone and codes)
     ACCOUNT_MANAGE = "account.manage"  # create users, change their role and region, deactivate, reset passwords
+    # The personal-data duties of UU 27/2022: retention runs and their report, legal holds (audited).
+    PDP_MANAGE = "pdp.manage"
 
 
 _OPERATOR = {
@@ -84,6 +86,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.KEUANGAN: frozenset({Action.WORKER_VIEW, Action.FINANCE_MANAGE, Action.CLAIM_VIEW, Action.DASHBOARD_VIEW}),
     # Leadership reads figures; it never needs a whole NIK.
     Role.PIMPINAN: frozenset({Action.WORKER_VIEW, Action.CLAIM_VIEW, Action.DASHBOARD_VIEW}),
+    # The data protection officer reads the registry (a whole NIK audited, as everyone's) and the audit log, and
+    # runs the personal-data duties; it changes no worker, enrolment, money or claim through the registry's steps.
+    Role.PEJABAT_PELINDUNGAN_DATA: frozenset(
+        {
+            Action.WORKER_VIEW,
+            Action.WORKER_VIEW_NIK,
+            Action.CLAIM_VIEW,
+            Action.DASHBOARD_VIEW,
+            Action.AUDIT_VIEW,
+            Action.PDP_MANAGE,
+        }
+    ),
 }
 
 
