@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from lindung.accounts.models import Role, User
+from lindung.accounts.models import PERSON_ROLES, User
 from lindung.accounts.permissions import Action, require, user_can
 from lindung.testing import make_user
 
@@ -53,7 +53,8 @@ def test_operators_cannot_verify_send_or_activate_what_they_propose(cast):
 
 
 def test_no_role_but_the_administrator_both_proposes_and_verifies(cast):
-    assert {user.role for user in cast.values()} == set(Role.values)  # the cast covers every role
+    # The cast covers every role a person can be given (a connected system's is its client's scopes').
+    assert {user.role for user in cast.values()} == {value for value, _label in PERSON_ROLES}
     both = _roles_that_can(cast, Action.ENROLMENT_PROPOSE) & _roles_that_can(cast, Action.ENROLMENT_VERIFY)
     assert both == {"admin_provinsi"}
 
@@ -70,9 +71,15 @@ def test_only_finance_manages_money_besides_the_administrator(cast):
     assert _roles_that_can(cast, Action.FINANCE_MANAGE) == {"keuangan", "admin_provinsi"}
 
 
-def test_only_the_administrator_configures_programmes_and_reads_the_audit_log(cast):
+def test_only_the_administrator_configures_programmes_and_reads_the_audit_log_besides_the_officer(cast):
     assert _roles_that_can(cast, Action.PROGRAMME_CONFIGURE) == {"admin_provinsi"}
-    assert _roles_that_can(cast, Action.AUDIT_VIEW) == {"admin_provinsi"}
+    # The data protection officer reads the log for the person's access requests (UU 27/2022).
+    assert _roles_that_can(cast, Action.AUDIT_VIEW) == {"admin_provinsi", "pejabat_pdp"}
+
+
+def test_only_the_officer_runs_the_personal_data_duties_besides_the_administrator(cast):
+    assert _roles_that_can(cast, Action.PDP_MANAGE) == {"pejabat_pdp", "admin_provinsi"}
+    assert not any(user_can(cast["pejabat_pdp"], action) for action in WRITES)
 
 
 def test_a_village_operator_cannot_export(cast):
