@@ -124,7 +124,8 @@ def _registered_before(staging: Staging, outcome: Outcome, *, column: str) -> No
             .exclude(nik_hash="")
             .values_list("nik_hash", "regency_code", "anonymised_on")
         ):
-            found.append((hashes[nik_hash], regency, anonymised_on))
+            if anonymised_on is not None:  # always, with a hash (the table's check)
+                found.append((hashes[nik_hash], regency, anonymised_on))
     if not found:
         return
     names = dict(Region.objects.filter(code__in={regency for _, regency, _ in found}).values_list("code", "name"))

@@ -169,7 +169,8 @@ def pdp_retention_run(
                 for low in range(span["low"], span["high"] + 1, CHUNK):
                     chunk = expired.filter(pk__gte=low, pk__lt=low + CHUNK)
                     if dry_run:
-                        rows = chunk.values_list("kind", "province_code", "regency_code")
+                        # ``kind`` is ``expired_workers``' annotation, which the stubs do not follow.
+                        rows = chunk.values_list("kind", "province_code", "regency_code")  # type: ignore[misc]
                         for kind, province, regency in rows:
                             by_regency[(kind, regency)] += 1
                             provinces[regency] = province
@@ -213,7 +214,7 @@ def _anonymise(
 ) -> None:
     """One chunk: its expired workers into the temporary table, then one statement per table."""
     rows: list[tuple[Any, ...]] = []
-    for pk, nik, birth_date, province, regency, kind in chunk.values_list(
+    for pk, nik, birth_date, province, regency, kind in chunk.values_list(  # type: ignore[misc]
         "pk", "nik", "birth_date", "province_code", "regency_code", "kind"
     ).order_by():
         rows.append((pk, anonymised_nik(pk), nik_keyed_hash(nik), birth_date.replace(month=1, day=1)))
