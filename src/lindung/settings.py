@@ -43,6 +43,24 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _nik_hash_key() -> bytes:
+    """The key of the NIK's keyed hash (HMAC-SHA256) that an anonymised worker keeps instead of the NIK
+    (``workers.nik_hash``, docs/decisions/0017): the file ``LINDUNG_NIK_HASH_KEY_FILE`` names, else one made once
+    in the data folder (mode 0600). The key must never change: a new key stops finding the people anonymised
+    under the old one. Back it up with the database, apart from the database's dumps."""
+    key_file = env_path("LINDUNG_NIK_HASH_KEY_FILE", str(DATA_DIR / "nik_hash_key"))
+    if not key_file.exists():
+        if env_str("LINDUNG_NIK_HASH_KEY_FILE"):
+            raise ImproperlyConfigured(f"LINDUNG_NIK_HASH_KEY_FILE names {key_file}, which does not exist")
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_hex(32) + "\n")
+    key = key_file.read_text().strip()
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{key_file} holds {len(key)} characters; a NIK hash key needs at least 32")
+    return key.encode()
+
+
 def _databases() -> dict[str, dict[str, object]]:
     url = env_str("DATABASE_URL")
     if url:
@@ -189,6 +207,7 @@ INSTALLED_APPS = [
     "lindung.charts",
     "lindung.public",
     "lindung.reports",
+    "lindung.pdp",
     "lindung.administration",
     "lindung.api",
     "lindung.dashboard",
@@ -327,6 +346,8 @@ FILE_UPLOAD_TEMP_DIR = str(LINDUNG_TMP_DIR)
 # where it is put (docs/decisions/0011-backup-encryption.md). Checked here: missing, malformed or readable by
 # every user stops start-up.
 LINDUNG_BACKUP_KEY = env_backup_key("LINDUNG_BACKUP_KEY", "")
+# The key of the NIK's keyed hash that anonymisation keeps (UU 27/2022 retention, docs/decisions/0017).
+LINDUNG_NIK_HASH_KEY = _nik_hash_key()
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

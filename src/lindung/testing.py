@@ -50,6 +50,7 @@ def make_cast() -> Cast:
         "petugas_bpjs": make_user("petugas_bpjs", Role.PETUGAS_BPJS, "61"),
         "keuangan": make_user("keuangan", Role.KEUANGAN, "61"),
         "pimpinan": make_user("pimpinan", Role.PIMPINAN, "61"),
+        "pejabat_pdp": make_user("pejabat_pdp", Role.PEJABAT_PELINDUNGAN_DATA, "61"),
         "admin_provinsi": make_user("admin_provinsi", Role.ADMIN_PROVINSI, "61"),
     }
 

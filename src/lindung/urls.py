@@ -47,6 +47,7 @@ urlpatterns = [
     path("audit/", include("lindung.audit.urls")),
     path("dasbor/", include("lindung.dashboard.urls")),
     path("laporan/", include("lindung.reports.urls")),
+    path("pdp/", include("lindung.pdp.urls")),
     path("pengaturan/", include("lindung.administration.urls")),
     path("api/v1/", include("lindung.api.urls")),
     path(".well-known/jwks.json", jwks_view, name="jwks"),

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     PETUGAS_BPJS = "petugas_bpjs", _("BPJS officer")
     KEUANGAN = "keuangan", _("Finance officer")
     PIMPINAN = "pimpinan", _("Leadership (read-only)")
+    # UU 27/2022 (PDP): reads the registry province-wide and runs the personal-data duties (retention, holds).
+    PEJABAT_PELINDUNGAN_DATA = "pejabat_pelindungan_data", _("Data protection officer")
     # The account a connected system acts as (``ApiClient.user``): what it may do follows its client's scopes
     # (``permissions.SCOPE_ACTIONS``), never a person's role; it has no password and cannot sign in.
     SISTEM = "sistem", _("Connected system")

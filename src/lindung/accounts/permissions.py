@@ -40,6 +40,8 @@ class Action(StrEnum):
     # A civil registry's signed death notification (a connected system only: ``ApiScope.DEATHS_NOTIFY``); the
     # notice goes to a review queue that people decide (``lindung.civil_registry``).
     DEATH_NOTIFY = "death.notify"
+    # The personal-data duties of UU 27/2022: retention runs and their report, legal holds (audited).
+    PDP_MANAGE = "pdp.manage"
 
 
 _OPERATOR = {
@@ -88,6 +90,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.KEUANGAN: frozenset({Action.WORKER_VIEW, Action.FINANCE_MANAGE, Action.CLAIM_VIEW, Action.DASHBOARD_VIEW}),
     # Leadership reads figures; it never needs a whole NIK.
     Role.PIMPINAN: frozenset({Action.WORKER_VIEW, Action.CLAIM_VIEW, Action.DASHBOARD_VIEW}),
+    # The data protection officer reads the registry (a whole NIK audited, as everyone's) and the audit log, and
+    # runs the personal-data duties; it changes no worker, enrolment, money or claim through the registry's steps.
+    Role.PEJABAT_PELINDUNGAN_DATA: frozenset(
+        {
+            Action.WORKER_VIEW,
+            Action.WORKER_VIEW_NIK,
+            Action.CLAIM_VIEW,
+            Action.DASHBOARD_VIEW,
+            Action.AUDIT_VIEW,
+            Action.PDP_MANAGE,
+        }
+    ),
 }
 
 

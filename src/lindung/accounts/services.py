@@ -283,6 +283,7 @@ def account_previous_password_record(*, user: User, password_hash: str, keep: in
 ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.OPERATOR_DESA: frozenset({Region.Level.VILLAGE}),
     Role.OPERATOR_KABUPATEN: frozenset({Region.Level.REGENCY}),
+    Role.PEJABAT_PELINDUNGAN_DATA: frozenset({Region.Level.PROVINCE}),
 }
 OTHER_LEVELS = frozenset({Region.Level.PROVINCE, Region.Level.REGENCY})
 # A temporary password: four groups of four letters and digits that cannot be mistaken for one another (no 0/o,
@@ -346,6 +347,8 @@ def _region_for(actor: User, role: str, region_code: str) -> Region:
             message = _("A village operator works in one village: give a village's code.")
         elif role == Role.OPERATOR_KABUPATEN:
             message = _("A regency/city operator works in one regency or city: give its code, such as 61.01.")
+        elif role == Role.PEJABAT_PELINDUNGAN_DATA:
+            message = _("A data protection officer works for the whole province: give its code, such as 61.")
         else:
             message = _("This role works in a province or a regency/city: give its code, such as 61 or 61.01.")
         raise AccountError(message, field="region")

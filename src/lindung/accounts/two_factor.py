@@ -55,7 +55,14 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 
 # The roles whose work spans the province: they see every regency's workers, money or figures.
 PROVINCE_WIDE_ROLES = frozenset(
-    {Role.ADMIN_PROVINSI, Role.VERIFIKATOR, Role.KEUANGAN, Role.PIMPINAN, Role.PETUGAS_BPJS}
+    {
+        Role.ADMIN_PROVINSI,
+        Role.VERIFIKATOR,
+        Role.KEUANGAN,
+        Role.PIMPINAN,
+        Role.PETUGAS_BPJS,
+        Role.PEJABAT_PELINDUNGAN_DATA,
+    }
 )
 
 Factor = Literal["totp", "recovery"]

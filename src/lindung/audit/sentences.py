@@ -139,6 +139,17 @@ KINDS: dict[str, Kind] = {
     "backup.restored": Kind(_("Backup restored by %(actor)s"), _NOTHING),
     "demo.loaded": Kind(_("Demonstration data loaded by %(actor)s"), _NOTHING),
     "rules.loaded": Kind(_("Rules loaded by %(actor)s"), _NOTHING),
+    # The personal-data duties (UU 27/2022): counts only, never the people.
+    "pdp.retention.never_enrolled": Kind(_("Workers never proposed anonymised by %(actor)s"), ("count", "as_of")),
+    "pdp.retention.rejected_proposal": Kind(
+        _("Workers with rejected proposals anonymised by %(actor)s"), ("count", "as_of")
+    ),
+    "pdp.retention.ended_enrolment": Kind(
+        _("Workers whose enrolments ended anonymised by %(actor)s"), ("count", "as_of")
+    ),
+    "pdp.retention.claim": Kind(_("Claims anonymised by %(actor)s"), ("count", "as_of")),
+    "pdp.legal_hold_set": Kind(_("Legal hold set by %(actor)s"), ("reason",)),
+    "pdp.legal_hold_lifted": Kind(_("Legal hold lifted by %(actor)s"), ("reason",)),
 }
 
 # The writes of the administration pages (``lindung.admin_mixins``): ``<model>.created``, ``.changed``, ``.deleted``.
@@ -165,6 +176,7 @@ _KEY_LABELS: dict[str, StrPromise] = {
     "regency": _("regency/city"),
     "programme": _("programme"),
     "reversed": _("reversed"),
+    "count": _("count"),
 }
 
 # Foreign keys whose entries record the row's number, not its key: a BPJS batch by its number in the programme.

@@ -185,6 +185,7 @@ DEMO_USERS = (
     DemoUser("petugas_bpjs", Role.PETUGAS_BPJS, "61", "Petugas BPJS Ketenagakerjaan"),
     DemoUser("keuangan", Role.KEUANGAN, "61", "Bagian Keuangan"),
     DemoUser("pimpinan", Role.PIMPINAN, "61", "Pimpinan"),
+    DemoUser("pejabat_pdp", Role.PEJABAT_PELINDUNGAN_DATA, "61", "Pejabat Pelindungan Data Pribadi"),
 )
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from itertools import batched
 from typing import Any
 
+from django.db import connection
+
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
 from lindung.enrolments.proposals import (
@@ -32,8 +34,11 @@ from lindung.regions.models import Region
 from lindung.spreadsheets.errors import RowErrors
 from lindung.workers import registration
 from lindung.workers.models import Worker
+from lindung.workers.nik_hash import nik_keyed_hash
 
 _OVERLAP_CHUNK = 2_000
+_HASH_CHUNK = 10_000  # keyed hashes per look-up on PostgreSQL
+_IN_CHUNK = 900  # parameters per IN (...) on SQLite: under its default limit
 
 
 @dataclass
@@ -63,6 +68,7 @@ def staging_check(
     outcome = Outcome(errors)
     staging.mark_registered()
     _registered(staging, outcome, actor=actor, programme=programme, column=columns["nik"])
+    _registered_before(staging, outcome, column=columns["nik"])
     limit = registration.age_limit(today)
     for row, birth_date in staging.too_old():
         problem = registration.too_old(birth_date, today=today, limit=limit)
@@ -102,6 +108,30 @@ def _registered(staging: Staging, outcome: Outcome, *, actor: User, programme: P
         for row, worker_id in chunk:
             if worker_id in overlapping:
                 outcome.reject(row, column, overlap(overlapping[worker_id]))
+
+
+def _registered_before(staging: Staging, outcome: Outcome, *, column: str) -> None:
+    """New rows whose NIK a worker since anonymised held (found by its keyed hash): rejected, as the registration
+    form refuses them (``registration.registered_before``). Nothing to look up while nobody is anonymised."""
+    if not Worker.objects.exclude(nik_hash="").exists():
+        return
+    chunk_size = _HASH_CHUNK if connection.vendor == "postgresql" else _IN_CHUNK
+    found: list[tuple[int, str, dt.date]] = []
+    for chunk in batched(staging.new_niks(), chunk_size):
+        hashes = {nik_keyed_hash(nik): row for row, nik in chunk}
+        for nik_hash, regency, anonymised_on in (
+            Worker.objects.filter(nik_hash__in=list(hashes))
+            .exclude(nik_hash="")
+            .values_list("nik_hash", "regency_code", "anonymised_on")
+        ):
+            if anonymised_on is not None:  # always, with a hash (the table's check)
+                found.append((hashes[nik_hash], regency, anonymised_on))
+    if not found:
+        return
+    names = dict(Region.objects.filter(code__in={regency for _, regency, _ in found}).values_list("code", "name"))
+    for row, regency, anonymised_on in sorted(found):
+        message = registration.registered_before(regency_name=names.get(regency, regency), anonymised_on=anonymised_on)
+        outcome.reject(row, column, message)
 
 
 def _likely_duplicates(staging: Staging, outcome: Outcome, *, actor: User, columns: dict[str, str]) -> None:

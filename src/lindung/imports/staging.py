@@ -138,6 +138,14 @@ class Staging:
             hash_join=True,  # a re-uploaded large file: every row is a registered worker
         )
 
+    def new_niks(self) -> Iterator[tuple[int, str]]:
+        """(row, NIK) of the rows whose NIK is not registered: new workers, or people registered before and since
+        anonymised (``checks``: their keyed hashes)."""
+        yield from self._query(
+            f"SELECT row_number, nik FROM {TABLE} WHERE is_new = 1 ORDER BY row_number",  # noqa: S608 - our table names; values bound
+            [],
+        )
+
     def too_old(self) -> Iterator[tuple[int, dt.date]]:
         """(row, birth date) of the new workers the cleaning found too old (``registration.too_old``): the age
         limit applies to registration only, and whether a row registers a worker is known only now."""

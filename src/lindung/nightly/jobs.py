@@ -9,7 +9,9 @@ The steps, in order, each reading what the one before wrote:
 1. the worker's housekeeping (dead uploads and tasks, temporary files), for workers that run for weeks;
 2. coverage: every enrolment's paid-through month and arrears from the invoices and payments; the lapsed
    enrolments ended (``contributions.coverage.coverage_update``);
-3. the dashboard's summary tables, which read those arrears (``dashboard.services.dashboard_refresh``).
+3. retention (UU 27/2022): the people whose records have outlived their retention rules anonymised, after coverage
+   has ended the lapsed enrolments (``pdp.retention.pdp_retention_run``);
+4. the dashboard's summary tables, which read those arrears (``dashboard.services.dashboard_refresh``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils import timezone
 
 from lindung.contributions.coverage import coverage_update
 from lindung.dashboard.services import dashboard_refresh
+from lindung.pdp.retention import pdp_retention_run
 from lindung.worker.housekeeping import worker_housekeeping
 from lindung.worker.schedule import enqueue_nightly
 
@@ -34,10 +37,12 @@ def nightly_run(*, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     worker_housekeeping()
     coverage = coverage_update(today=today).as_dict()
+    retention = pdp_retention_run(today=today)
     figures = dashboard_refresh(today=today)
     return {
         "today": today.isoformat(),
         "coverage": coverage,
+        "retention": retention.as_dict(),
         "dashboard": {"as_of": figures.as_of.isoformat(), "rows": figures.rows, "seconds": round(figures.seconds, 1)},
     }
 

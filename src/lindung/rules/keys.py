@@ -39,3 +39,10 @@ class Rule(StrEnum):
     JKK_TRANSPORT_AIR = "benefit.jkk.transport_air"
     JKK_REPORT_HOURS = "claim.jkk.report_within_hours"
     JKK_CLAIM_LAPSE_YEARS = "claim.jkk.lapse_years"
+    # Retention after a record's purpose ends (UU 27/2022 PDP; UU 43/2009 Kearsipan and the regional JRA for the
+    # finance and claims records): how long before the retention run anonymises the person (``pdp.retention``).
+    RETENTION_NEVER_ENROLLED = "retention.never_enrolled_years"  # years after registration, never proposed
+    RETENTION_REJECTED_PROPOSAL = "retention.rejected_proposal_years"  # years after the last rejection
+    RETENTION_ENDED_ENROLMENT = "retention.ended_enrolment_years"  # years after the last coverage ended
+    RETENTION_INVOICE = "retention.invoice_years"  # years after the programme's last invoice was issued
+    RETENTION_CLAIM = "retention.claim_years"  # years after the claim was decided

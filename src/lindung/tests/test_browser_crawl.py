@@ -68,6 +68,7 @@ ROLES = {
     "petugas_bpjs": Role.PETUGAS_BPJS,
     "keuangan": Role.KEUANGAN,
     "pimpinan": Role.PIMPINAN,
+    "pejabat_pdp": Role.PEJABAT_PELINDUNGAN_DATA,
 }
 ANONYMOUS = "anonymous"
 
@@ -133,6 +134,8 @@ PAGES: dict[str, CrawlPage] = {
     "dashboard": CrawlPage(_fixed("/dasbor/"), (Action.DASHBOARD_VIEW,)),
     "reports": CrawlPage(_fixed("/laporan/"), (Action.DASHBOARD_VIEW,)),
     "audit": CrawlPage(_fixed("/audit/"), (Action.AUDIT_VIEW,)),
+    # The personal-data duties (UU 27/2022).
+    "retention": CrawlPage(_fixed("/pdp/retensi/"), (Action.PDP_MANAGE,)),
     # Administration.
     "administration": CrawlPage(_fixed("/pengaturan/"), (Action.ACCOUNT_MANAGE, Action.PROGRAMME_CONFIGURE)),
     "users": CrawlPage(_fixed("/pengaturan/pengguna/"), (Action.ACCOUNT_MANAGE,)),

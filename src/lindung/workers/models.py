@@ -72,6 +72,12 @@ class Worker(RegionStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
+    # Set when the retention run anonymised the worker (``pdp.retention``): the NIK is then "#" and the id
+    # (``nik_hash.anonymised_nik``), ``nik_hash`` its keyed hash, and the names, contacts and exact birth date are
+    # gone; the region, category, sex, birth year and income stay for the figures.
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True)
+    # A database default too: the import and the benchmarks insert workers with SQL that does not name it.
+    nik_hash = models.CharField(_("keyed hash of the NIK"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("worker")
@@ -88,12 +94,18 @@ class Worker(RegionStamped):
             # Name search on PostgreSQL: a trigram index on UPPER(name), made by migration 0003 (raw SQL).
             # The search by the last six digits of a NIK (the masked NIK's), within the user's scope.
             models.Index(NikTail("nik"), name="worker_nik_tail"),
+            # "Registered before": an anonymised worker found by the keyed hash of a NIK typed again.
+            models.Index(fields=["nik_hash"], name="worker_nik_hash", condition=~Q(nik_hash="")),
         ]
         constraints = [
             # A constraint rather than unique=True, which on PostgreSQL adds a second index (for LIKE 'x%')
             # that no NIK search uses: NIKs are looked up whole.
             models.UniqueConstraint(fields=["nik"], name="worker_nik_unique"),
-            models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="worker_nik_16_digits"),
+            models.CheckConstraint(
+                condition=Q(nik__regex=r"^[0-9]{16}$")
+                | Q(anonymised_on__isnull=False, nik__regex=r"^#[0-9]{15}$", nik_hash__regex=r"^[0-9a-f]{64}$"),
+                name="worker_nik_16_digits_or_anonymised",
+            ),
             models.CheckConstraint(
                 condition=Q(kk_number="") | Q(kk_number__regex=r"^[0-9]{16}$"), name="worker_kk_16_digits"
             ),

@@ -123,6 +123,15 @@ def already_registered(*, holder_village: str, regency_name: str, scope: RegionS
     return gettext("This NIK is already registered in %(regency)s, outside your region.") % {"regency": regency_name}
 
 
+def registered_before(*, regency_name: str, anonymised_on: dt.date) -> str:
+    """The sentence for a NIK whose worker was anonymised when their records' retention ended (``nik_hash``): the
+    same person, registered before; nothing of them is left to show but the regency and the day."""
+    return gettext(
+        "This NIK was registered before in %(regency)s; the record was anonymised on %(date)s when its retention "
+        "period ended. Ask the data protection officer before registering this person again."
+    ) % {"regency": regency_name, "date": f"{anonymised_on:%d-%m-%Y}"}
+
+
 class NikRegistered(ValidationError):
     """A NIK another worker holds: ``already_registered``'s sentence on the ``nik`` field, and the holder's id
     in ``visible_pk`` when the asker's region covers them (the form links to their page), else ``None``."""

@@ -16,6 +16,7 @@ from lindung.audit.models import AuditEntry
 from lindung.regions.models import Region
 from lindung.workers.models import NikTail, OccupationCategory, Worker
 from lindung.workers.nik import MASK_HEAD, MASK_TAIL
+from lindung.workers.nik_hash import nik_keyed_hash
 
 SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "pk"),
@@ -165,6 +166,19 @@ def worker_nik_holder(*, nik: str) -> Worker | None:
     Callers may only reveal what the asker's scope allows (see ``services.worker_register``).
     """
     return Worker.objects.filter(nik=nik).only("pk", "village", "regency_code").first()
+
+
+def worker_registered_before(*, nik: str) -> Worker | None:
+    """The anonymised worker who held ``nik`` (found by its keyed hash, ``nik_hash``), unscoped as
+    ``worker_nik_holder``; None when the NIK was never anonymised."""
+    return (
+        # The exclusion names the condition of the partial index ``worker_nik_hash`` so that SQLite uses it too.
+        Worker.objects.filter(nik_hash=nik_keyed_hash(nik))
+        .exclude(nik_hash="")
+        .only("pk", "village", "regency_code", "anonymised_on")
+        .order_by("pk")
+        .first()
+    )
 
 
 def worker_history(*, worker: Worker, limit: int = 100) -> QuerySet[AuditEntry]:

@@ -27,7 +27,7 @@ from lindung.workers.models import Heir, HeirRelation, OccupationCategory, Worke
 from lindung.workers.nik import nik_mask, parse_nik
 from lindung.workers.phone import phone_normalise
 from lindung.workers.registration import LikelyDuplicates, NikRegistered, worker_likely_duplicates
-from lindung.workers.selectors import worker_nik_holder
+from lindung.workers.selectors import worker_nik_holder, worker_registered_before
 
 # The fields a registration sets; ``nik`` only at registration (never edited).
 EDITABLE_FIELDS = (
@@ -57,7 +57,8 @@ def worker_register(
     """Register a worker with their heirs.
 
     1. The role may register; the village is inside the actor's region.
-    2. The NIK is valid, matches the birth date and sex, and is not registered anywhere yet.
+    2. The NIK is valid, matches the birth date and sex, and is not registered anywhere yet, nor was it held by a
+       worker since anonymised (``registration.registered_before``).
     3. Age under the rule's limit, income not below the rule's minimum, on ``today``.
     4. Likely duplicates (same regency and birth date, similar name) raise ``LikelyDuplicates``
        unless confirmed.
@@ -74,6 +75,13 @@ def worker_register(
         holder = worker_nik_holder(nik=nik)
         if holder is not None:
             raise _already_registered(holder, scope)
+        before = worker_registered_before(nik=nik)
+        if before is not None and before.anonymised_on is not None:
+            regency = Region.objects.filter(code=before.regency_code).values_list("name", flat=True).first()
+            message = registration.registered_before(
+                regency_name=regency or before.regency_code, anonymised_on=before.anonymised_on
+            )
+            raise ValidationError({"nik": [message]})
         likely = worker_likely_duplicates(
             name=values["name"], birth_date=values["birth_date"], regency_code=values["village"].code[:5]
         )

@@ -71,9 +71,15 @@ def test_only_finance_manages_money_besides_the_administrator(cast):
     assert _roles_that_can(cast, Action.FINANCE_MANAGE) == {"keuangan", "admin_provinsi"}
 
 
-def test_only_the_administrator_configures_programmes_and_reads_the_audit_log(cast):
+def test_only_the_administrator_configures_programmes_and_reads_the_audit_log_besides_the_officer(cast):
     assert _roles_that_can(cast, Action.PROGRAMME_CONFIGURE) == {"admin_provinsi"}
-    assert _roles_that_can(cast, Action.AUDIT_VIEW) == {"admin_provinsi"}
+    # The data protection officer reads the log for the person's access requests (UU 27/2022).
+    assert _roles_that_can(cast, Action.AUDIT_VIEW) == {"admin_provinsi", "pejabat_pdp"}
+
+
+def test_only_the_officer_runs_the_personal_data_duties_besides_the_administrator(cast):
+    assert _roles_that_can(cast, Action.PDP_MANAGE) == {"pejabat_pdp", "admin_provinsi"}
+    assert not any(user_can(cast["pejabat_pdp"], action) for action in WRITES)
 
 
 def test_a_village_operator_cannot_export(cast):

@@ -384,7 +384,7 @@ def test_an_administrator_turns_off_the_two_factor_login_of_someone_in_their_reg
 
 # ---------------------------------------------------------------- LINDUNG_REQUIRE_2FA
 
-PROVINCE_WIDE = ["admin_provinsi", "verifikator", "keuangan", "pimpinan", "petugas_bpjs"]
+PROVINCE_WIDE = ["admin_provinsi", "verifikator", "keuangan", "pimpinan", "petugas_bpjs", "pejabat_pdp"]
 
 
 @pytest.mark.parametrize("username", PROVINCE_WIDE)

@@ -390,6 +390,7 @@ def test_creates_one_user_per_role_scoped_to_its_region(demo: DemoLoadResult) ->
         "petugas_bpjs": (Role.PETUGAS_BPJS, "61"),
         "keuangan": (Role.KEUANGAN, "61"),
         "pimpinan": (Role.PIMPINAN, "61"),
+        "pejabat_pdp": (Role.PEJABAT_PELINDUNGAN_DATA, "61"),
     }
     for username, (role, region) in expected.items():
         assert (users[username].role, users[username].region_id) == (role, region)
@@ -420,7 +421,7 @@ def test_second_run_reuses_everything_and_keeps_passwords(demo: DemoLoadResult) 
 
     assert not again.data_created
     assert again.users_created == []
-    assert len(again.users_reused) == 8
+    assert len(again.users_reused) == 9
     assert again.enrolments == demo.enrolments
     assert _counts() == before  # no invoice or payment either
     assert Invoice.objects.filter(programme__code="KALBAR-2023").count() == 12

@@ -1,0 +1,95 @@
+"""The personal-data duties of UU 27/2022 (PDP): legal holds and the retention runs' counts (issue 19)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionKind(models.TextChoices):
+    """Why a record's purpose ended, each with its retention rule (``rules`` ``retention.*``)."""
+
+    NEVER_ENROLLED = "never_enrolled", _("Worker never proposed")
+    REJECTED_PROPOSAL = "rejected_proposal", _("Rejected proposal")
+    ENDED_ENROLMENT = "ended_enrolment", _("Ended enrolment")
+    CLAIM = "claim", _("Claim")
+
+
+class LegalHold(models.Model):
+    """A worker whose records are under dispute: the retention run never anonymises them while it holds."""
+
+    worker = models.ForeignKey(
+        "workers.Worker", on_delete=models.PROTECT, related_name="legal_holds", verbose_name=_("worker")
+    )
+    reason = models.TextField(_("reason"))
+    set_at = models.DateTimeField(_("set at"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        indexes = [models.Index(fields=["worker"], name="legalhold_worker_held", condition=Q(lifted_at__isnull=True))]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="legalhold_has_reason"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True) | Q(lifted_by__isnull=False, lift_reason__gt=""),
+                name="legalhold_lifted_by_whom_and_why",
+            ),
+            models.UniqueConstraint(
+                fields=["worker"], condition=Q(lifted_at__isnull=True), name="legalhold_one_open_per_worker"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold {self.pk} on worker {self.worker_id}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job that anonymised (a dry run writes nothing, this included)."""
+
+    ran_at = models.DateTimeField(_("ran at"))
+    today = models.DateField(_("as of"))
+    actor_username = models.CharField(_("run by"), max_length=150, blank=True)  # blank: the nightly run
+    seconds = models.FloatField(_("seconds"), default=0)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"retention run {self.pk} ({self.today})"
+
+
+class RetentionCount(models.Model):
+    """How many records of a kind a run anonymised in one regency: counts only, never the people."""
+
+    run = models.ForeignKey(RetentionRun, on_delete=models.CASCADE, related_name="counts")
+    kind = models.CharField(_("kind"), max_length=20, choices=RetentionKind.choices)
+    province_code = models.CharField(_("province"), max_length=2)
+    regency_code = models.CharField(_("regency/city"), max_length=5)
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("retention count")
+        verbose_name_plural = _("retention counts")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "regency_code"], name="retentioncount_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.regency_code}: {self.count}"
