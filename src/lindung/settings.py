@@ -48,9 +48,10 @@ def _nik_hash_key() -> bytes:
     (``workers.nik_hash``, docs/decisions/0017): the file ``LINDUNG_NIK_HASH_KEY_FILE`` names, else one made once
     in the data folder (mode 0600). The key must never change: a new key stops finding the people anonymised
     under the old one. Back it up with the database, apart from the database's dumps."""
-    key_file = env_path("LINDUNG_NIK_HASH_KEY_FILE", str(DATA_DIR / "nik_hash_key"))
+    named = env_str("LINDUNG_NIK_HASH_KEY_FILE")
+    key_file = Path(named).expanduser().resolve() if named else DATA_DIR / "nik_hash_key"
     if not key_file.exists():
-        if env_str("LINDUNG_NIK_HASH_KEY_FILE"):
+        if named:
             raise ImproperlyConfigured(f"LINDUNG_NIK_HASH_KEY_FILE names {key_file}, which does not exist")
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.touch(mode=0o600)
@@ -100,6 +101,9 @@ LINDUNG_TRUST_X_FORWARDED_FOR = env_bool("LINDUNG_TRUST_X_FORWARDED_FOR", False)
 # waits 1, 2, 4 ... minutes (at most an hour) for it; failures from one address within 15 minutes, whatever the
 # usernames, before it waits; failures of one username from all addresses within a day that lock it until an
 # administrator unlocks it (0: never lock).
+LINDUNG_LOGIN_ATTEMPTS = env_int("LINDUNG_LOGIN_ATTEMPTS", 5, minimum=1)
+LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20, minimum=1)
+LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100, minimum=0)
 # The API (issue 18): a person's own token may make this many requests a minute (a client's limit is set with the
 # client); an Idempotency-Key's answer is kept this many days.
 LINDUNG_API_PERSONAL_RATE_LIMIT = env_int("LINDUNG_API_PERSONAL_RATE_LIMIT", 120, minimum=1, maximum=100_000)
@@ -107,7 +111,10 @@ LINDUNG_API_IDEMPOTENCY_DAYS = env_int("LINDUNG_API_IDEMPOTENCY_DAYS", 2, minimu
 # DCI messages (lindung.api.dci.signing): Lindung's Ed25519 key (a PEM file made 0600 on first use), the id it
 # signs as, how long its signatures live, and what it accepts: a signature living at most MAX seconds, a
 # message_ts at most MESSAGE_MAX_AGE old, either a little in the future (CLOCK_SKEW).
-LINDUNG_DCI_SIGNING_KEY_FILE = env_path("LINDUNG_DCI_SIGNING_KEY_FILE", str(DATA_DIR / "dci-signing-key.pem"))
+_dci_key_file = env_str("LINDUNG_DCI_SIGNING_KEY_FILE")
+LINDUNG_DCI_SIGNING_KEY_FILE = (
+    Path(_dci_key_file).expanduser().resolve() if _dci_key_file else DATA_DIR / "dci-signing-key.pem"
+)
 LINDUNG_DCI_SENDER_ID = env_str("LINDUNG_DCI_SENDER_ID", "lindung")
 LINDUNG_DCI_SIGNATURE_SECONDS = env_int("LINDUNG_DCI_SIGNATURE_SECONDS", 300, minimum=10, maximum=3600)
 LINDUNG_DCI_SIGNATURE_MAX_SECONDS = env_int("LINDUNG_DCI_SIGNATURE_MAX_SECONDS", 3600, minimum=10, maximum=86_400)
@@ -119,9 +126,6 @@ LINDUNG_DUKCAPIL_URL = env_str("LINDUNG_DUKCAPIL_URL")
 LINDUNG_DUKCAPIL_TOKEN_FILE = env_str("LINDUNG_DUKCAPIL_TOKEN_FILE")
 LINDUNG_DUKCAPIL_TIMEOUT_SECONDS = env_int("LINDUNG_DUKCAPIL_TIMEOUT_SECONDS", 10, minimum=1, maximum=300)
 LINDUNG_DUKCAPIL_FILE = env_str("LINDUNG_DUKCAPIL_FILE")
-LINDUNG_LOGIN_ATTEMPTS = env_int("LINDUNG_LOGIN_ATTEMPTS", 5, minimum=1)
-LINDUNG_LOGIN_ADDRESS_LIMIT = env_int("LINDUNG_LOGIN_ADDRESS_LIMIT", 20, minimum=1)
-LINDUNG_LOGIN_LOCK_AFTER = env_int("LINDUNG_LOGIN_LOCK_AFTER", 100, minimum=0)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # LINDUNG_HTTPS=true: plain HTTP is redirected and browsers are told to use HTTPS only (HSTS). Subdomains and the
