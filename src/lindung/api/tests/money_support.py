@@ -17,6 +17,7 @@ from django.test import Client
 
 from lindung.accounts.api_access import api_client_create
 from lindung.accounts.models import ApiClient, User
+from lindung.api.tests.support import token_from_endpoint
 from lindung.audit.models import AuditEntry
 from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.models import Invoice
@@ -60,13 +61,7 @@ def api_caller(region: str, *scopes: str) -> Caller:
     registered, secret = api_client_create(
         actor=None, name=f"Sistem {region} {next(_names)}", region_code=region, scopes=list(scopes)
     )
-    client = Client()
-    answer = client.post(
-        "/api/v1/oauth/token",
-        {"grant_type": "client_credentials", "client_id": registered.client_id, "client_secret": secret},
-    )
-    assert answer.status_code == 200, answer.content
-    return Caller(client=client, token=answer.json()["access_token"], api_client=registered)
+    return Caller(client=Client(), token=token_from_endpoint(registered, secret), api_client=registered)
 
 
 def problem_fields(response: Any) -> list[str]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from lindung.accounts.api_access import api_client_create
 from lindung.api.dci.signing import load_or_create_private_key, public_jwk, signed_envelope, verify
 from lindung.api.management.commands.simulate import notify_envelope
+from lindung.api.tests.support import token_from_endpoint
 from lindung.audit.models import AuditEntry
 from lindung.civil_registry.models import DeathMessage, DeathNotice, NoticeStatus
 from lindung.claims.models import Claim, ClaimStatus, ClaimType
@@ -68,12 +69,7 @@ def _registry_client(
         actor=None, name=name, region_code=region, scopes=list(scopes), public_keys=[jwk]
     )
     http = Client()
-    answer = http.post(
-        "/api/v1/oauth/token",
-        {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret},
-    )
-    assert answer.status_code == 200, answer.content
-    http.defaults["HTTP_AUTHORIZATION"] = f"Bearer {answer.json()['access_token']}"
+    http.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token_from_endpoint(client, secret)}"
     return http
 
 

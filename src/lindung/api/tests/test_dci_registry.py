@@ -17,6 +17,7 @@ from django.utils import timezone
 from lindung.accounts.api_access import api_client_create, personal_token_create
 from lindung.accounts.models import Role
 from lindung.api.dci.signing import jwks, verify
+from lindung.api.tests.support import token_from_endpoint
 from lindung.audit.models import AuditEntry
 from lindung.contributions.coverage_day import coverage_on
 from lindung.enrolments.models import EndReason, Enrolment, Status
@@ -47,12 +48,7 @@ def _message(name: str) -> dict[str, Any]:
 
 def _token(name: str, region: str, scopes: tuple[str, ...] = ("registry.read",)) -> str:
     client, secret = api_client_create(actor=None, name=name, region_code=region, scopes=list(scopes))
-    answer = Client().post(
-        "/api/v1/oauth/token",
-        {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret},
-    )
-    assert answer.status_code == 200, answer.content
-    return str(answer.json()["access_token"])
+    return token_from_endpoint(client, secret)
 
 
 def _post(token: str, path: str, body: Any) -> Any:

@@ -25,6 +25,7 @@ from lindung.api.app import api
 from lindung.api.auth import BearerToken
 from lindung.api.middleware import idempotency
 from lindung.api.models import IdempotentRequest
+from lindung.api.tests.support import token_from_endpoint
 from lindung.audit.channel import audit_channel
 from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_record
@@ -41,12 +42,7 @@ def _api_client(scopes: list[str] | None = None, *, region: str = "61", limit: i
     )  # fmt: skip
 
 
-def _token_of(client: ApiClient, secret: str) -> str:
-    answer = Client().post(
-        TOKEN_URL, {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret}
-    )
-    assert answer.status_code == 200, answer.content
-    return str(answer.json()["access_token"])
+_token_of = token_from_endpoint
 
 
 def _paths() -> set[str]:

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from lindung.accounts.api_access import api_client_create, personal_token_create
+from lindung.api.tests.support import token_from_endpoint
 from lindung.audit.models import AuditEntry
 from lindung.enrolments.models import Enrolment
 from lindung.imports.models import ImportBatch, ImportStatus
@@ -40,13 +41,7 @@ def _media_and_immediate_tasks(settings: Any, tmp_path: Path) -> None:
 def _client_token(name: str, region: str, *scopes: str) -> str:
     """A registered API client's access token, from the token endpoint (client credentials)."""
     client, secret = api_client_create(actor=None, name=name, region_code=region, scopes=list(scopes))
-    answer = Client().post(
-        "/api/v1/oauth/token",
-        {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret},
-    )
-    assert answer.status_code == 200, answer.content
-    token: str = answer.json()["access_token"]
-    return token
+    return token_from_endpoint(client, secret)
 
 
 def _api(token: str) -> Client:

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lindung.accounts.api_access import api_client_create
+from lindung.api.tests.support import token_from_endpoint
 from lindung.audit.models import AuditEntry
 from lindung.testing import PONTIANAK_VILLAGE, SAMBAS_VILLAGE, make_nik, make_worker
 from lindung.workers.models import Heir, Worker
@@ -28,12 +29,7 @@ def _api_client(region: str = "61.01", scopes: tuple[str, ...] = ("all",), name:
     client, secret = api_client_create(
         actor=None, name=name or f"Sistem {next(_clients)}", region_code=region, scopes=list(scopes)
     )
-    answer = Client().post(
-        "/api/v1/oauth/token",
-        {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret},
-    )
-    assert answer.status_code == 200, answer.content
-    token = answer.json()["access_token"]
+    token = token_from_endpoint(client, secret)
     return Client(headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
 
 
