@@ -15,7 +15,7 @@ _SENTENCES: dict[str, Promise] = {
     ApiScope.VERIFY: _("Verify or reject proposed enrolments; end enrolments."),
     ApiScope.BPJS_EXCHANGE: _("Send verified enrolments to BPJS; record the KPJ and BPJS's answer."),
     ApiScope.FINANCE: _("Invoices and payments of the contributions."),
-    ApiScope.CLAIMS: _("Register, process and settle JKK and JKM claims."),
+    ApiScope.CLAIMS: _("Register, process and settle JKK and JKM claims (a death ends the worker's enrolments)."),
     ApiScope.FIGURES: _("Read the dashboard figures."),
     ApiScope.DEATHS_NOTIFY: _("Send signed death notifications, which go to a review queue."),
 }

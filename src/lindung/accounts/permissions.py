@@ -134,8 +134,16 @@ SCOPE_ACTIONS: dict[str, frozenset[Action]] = {
     ApiScope.VERIFY: frozenset({Action.WORKER_VIEW, Action.ENROLMENT_VERIFY, Action.ENROLMENT_END}),
     ApiScope.BPJS_EXCHANGE: frozenset({Action.WORKER_VIEW, Action.ENROLMENT_SEND, Action.ENROLMENT_ACTIVATE}),
     ApiScope.FINANCE: frozenset({Action.WORKER_VIEW, Action.FINANCE_MANAGE}),
+    # A death claim ends the worker's enrolments (``claims.services``), so the claims desk may end them.
     ApiScope.CLAIMS: frozenset(
-        {Action.WORKER_VIEW, Action.CLAIM_VIEW, Action.CLAIM_REGISTER, Action.CLAIM_PROCESS, Action.CLAIM_SETTLE}
+        {
+            Action.WORKER_VIEW,
+            Action.CLAIM_VIEW,
+            Action.CLAIM_REGISTER,
+            Action.CLAIM_PROCESS,
+            Action.CLAIM_SETTLE,
+            Action.ENROLMENT_END,
+        }
     ),
     ApiScope.FIGURES: frozenset({Action.DASHBOARD_VIEW}),
     ApiScope.DEATHS_NOTIFY: frozenset({Action.DEATH_NOTIFY}),

@@ -129,8 +129,8 @@ def test_the_steps_of_the_claim_page_with_if_match(regencies, sambas):
 
 
 def test_a_death_ends_cover_and_takes_its_heirs(regencies):
-    # Registering a death ends the worker's enrolments: that takes the right to end one too (``propose``).
-    desk = api_caller("61.01", "claims", "propose")
+    # Registering a death ends the worker's enrolments: the claims scope alone grants it (``SCOPE_ACTIONS``).
+    desk = api_caller("61.01", "claims")
     enrolment = regencies.sambas_enrolments[1]
     answer = desk.post(
         "/api/v1/claims",
