@@ -9,7 +9,9 @@ from ninja import NinjaAPI
 from lindung.api.auth import BearerToken
 from lindung.api.oauth import router as oauth_router
 from lindung.api.problems import install_problem_handlers
+from lindung.api.routers.enrolments import router as enrolments_router
 from lindung.api.routers.regions import router as regions_router
+from lindung.api.routers.workers import router as workers_router
 
 API_DESCRIPTION = """Lindung's API for the systems around a regional programme of BPJS Ketenagakerjaan cover for
 vulnerable workers: the population registry (Dukcapil), BPJS, data portals, village systems.
@@ -37,6 +39,8 @@ def _build() -> NinjaAPI:
     install_problem_handlers(api)
     api.add_router("/oauth", oauth_router)
     api.add_router("/regions", regions_router)
+    api.add_router("/workers", workers_router)
+    api.add_router("/enrolments", enrolments_router)
     return api
 
 
