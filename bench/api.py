@@ -60,6 +60,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -85,7 +86,6 @@ from load import (
     Sample,
     StepFailed,
     add_room,
-    cpu_seconds,
     create_users,
     free_port,
     server_settings,
@@ -114,6 +114,7 @@ API_FLOOR_PATH = f"/api/v1/regions/{PROVINCE}"
 RATE_LIMIT = 100_000  # a minute: the most api_client_create allows; the bench must never meet it
 OUT = REPO / "bench" / "out" / "api.md"
 PROFILE_OUT = REPO / "bench" / "out" / "api-profile.txt"
+EXPLAIN_OUT = REPO / "bench" / "out" / "api-explain.txt"
 
 
 # Data
@@ -354,6 +355,55 @@ def search_round(
     return times, errors
 
 
+# CPU, from /proc (Linux)
+
+
+def _processes() -> dict[int, tuple[int, str, float, float]]:
+    """pid -> (parent pid, name, own CPU seconds, CPU seconds of its children already ended and reaped)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        # After the name: state, ppid, ...; utime, stime, cutime, cstime are the 14th to 17th fields of the line.
+        own = (int(fields[11]) + int(fields[12])) / ticks
+        reaped = (int(fields[13]) + int(fields[14])) / ticks
+        table[int(entry.name)] = (int(fields[1]), name, own, reaped)
+    return table
+
+
+def _tree_cpu(table: dict[int, tuple[int, str, float, float]], root: int) -> float:
+    """CPU of ``root`` and every descendant, those that ended included (their parent reaped them)."""
+    tree, grew = {root}, True
+    while grew:
+        before = len(tree)
+        tree |= {pid for pid, (parent, *_rest) in table.items() if parent in tree}
+        grew = len(tree) > before
+    return sum(table[pid][2] + table[pid][3] for pid in tree if pid in table)
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server's process tree, by PostgreSQL (the postmaster's tree: every database
+    of the machine, backends that ended included) and by this process (the clients' threads)."""
+    table = _processes()
+    postmasters = [
+        pid
+        for pid, (parent, name, *_r) in table.items()
+        if name == "postgres" and table.get(parent, (0, ""))[1] != name
+    ]
+    return {
+        "server": _tree_cpu(table, server_pid),
+        "postgres": sum(_tree_cpu(table, pid) for pid in postmasters),
+        "client": table[os.getpid()][2],
+    }
+
+
 # Proposals
 
 
@@ -524,45 +574,58 @@ class Breakdown:
         return sum(ms for _, ms in self.statements)
 
 
-def in_process(token: str, nik: str, worker: int, programme: int) -> list[Breakdown]:
-    """One API search and one API proposal through Django's test Client, each statement timed (after a warm-up
-    request of each, so that the URL resolver, the schemas and the connection are ready)."""
+def in_process(token: str, nik: str, proposals: list[tuple[str, int, int]]) -> tuple[list[Breakdown], str]:
+    """One API search, one region read and each of ``proposals`` ((label, worker, programme)) through Django's
+    test Client, each statement timed (after a warm-up request, so that the URL resolver, the schemas and the
+    connection are ready); and EXPLAIN ANALYZE of each proposal's three slowest SELECTs, run again afterwards."""
     from django.db import connection
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="id")
     client.get(WORKERS_PATH, {"nik": nik})
     client.get(API_FLOOR_PATH)
-    found: list[Breakdown] = []
-    for label, call in (
+
+    def proposal(worker: int, programme: int) -> Callable[[], Any]:
+        return lambda: client.post(
+            ENROLMENTS_PATH,
+            json.dumps({"worker": worker, "programme": programme}),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        )
+
+    calls: list[tuple[str, Callable[[], Any]]] = [
         ("API search by NIK", lambda: client.get(WORKERS_PATH, {"nik": nik})),
         ("API floor (one region)", lambda: client.get(API_FLOOR_PATH)),
-        (
-            "API proposal",
-            lambda: client.post(
-                ENROLMENTS_PATH,
-                json.dumps({"worker": worker, "programme": programme}),
-                content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-            ),
-        ),
-    ):
+        *((label, proposal(worker, programme)) for label, worker, programme in proposals),
+    ]
+    found: list[Breakdown] = []
+    plans = io.StringIO()
+    for label, call in calls:
         statements: list[tuple[str, float]] = []
+        selects: list[tuple[float, str, Any]] = []
 
         def timer(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
             finally:
-                statements.append((sql, (time.perf_counter() - started) * 1000))  # noqa: B023 - called within
+                ms = (time.perf_counter() - started) * 1000
+                statements.append((sql, ms))  # noqa: B023 - called within its loop's turn
+                if sql.lstrip().upper().startswith("SELECT"):
+                    selects.append((ms, sql, params))  # noqa: B023
 
         with connection.execute_wrapper(timer):
             started = time.perf_counter()
             response = call()
             ms = (time.perf_counter() - started) * 1000
-        status = f"{label} ({response.status_code})"
-        found.append(Breakdown(status, ms, statements))
-    return found
+        found.append(Breakdown(f"{label} ({response.status_code})", ms, statements))
+        if "proposal" in label:
+            for took, sql, params in sorted(selects, key=lambda item: -item[0])[:3]:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                plans.write(f"== {label}: {took:.2f} ms in the request\n{sql}\n{params}\n{plan}\n\n")
+    return found, plans.getvalue()
 
 
 def profile(token: str, niks: list[str], workers: list[int], programme: int) -> str:
@@ -614,8 +677,12 @@ def quantile(values: list[float], q: int) -> float:
 
 
 def cpu_per(round_: Round) -> str:
+    """CPU ms per accepted proposal by group, their sum, and the rate that sum allows on this machine's cores."""
     per = max(round_.accepted, 1)
-    return " / ".join(f"{round_.cpu[name] * 1000 / per:.1f}" for name in ("server", "postgres", "client"))
+    parts = [round_.cpu[name] * 1000 / per for name in ("server", "postgres", "client")]
+    total = sum(parts)
+    ceiling = (os.cpu_count() or 1) * 1000 / total if total > 0 else 0.0
+    return " / ".join(f"{part:.1f}" for part in parts) + f" = {total:.1f} | {ceiling:.0f}/s"
 
 
 def report(
@@ -682,12 +749,13 @@ def report(
         "",
         f"Proposals: {args.clients} concurrent clients, {args.runs} rounds of {args.seconds:.0f} s per kind, each "
         "client proposing distinct workers back to back; the median round, the answers' p50/p95 over all rounds, "
-        "and CPU per accepted proposal (server: gunicorn's processes; postgres: every PostgreSQL process of the "
-        "machine; client: this benchmark).",
+        "and CPU per accepted proposal (server: `lindung serve`'s processes; postgres: the PostgreSQL server's, "
+        "ended backends included; client: this benchmark) with the rate all the machine's cores would give at that "
+        "CPU per proposal.",
         "",
         "| kind | proposals/s (rounds) | accepted | errors | p50 | p95 "
-        "| CPU ms per proposal: server / postgres / client |",
-        "|---|---|---|---|---|---|---|",
+        "| CPU ms per proposal: server / postgres / client = all | all cores at that CPU |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     kinds: dict[str, list[Round]] = {}
     for round_ in rounds:
@@ -711,9 +779,9 @@ def report(
         count = int(raw["rows"])
         lines += [
             f"| raw: one `INSERT ... SELECT` of {count:,} rows into a bare table | "
-            f"**{count / raw['insert_select']:,.0f}** | {count:,} | | | | |",
+            f"**{count / raw['insert_select']:,.0f}** | {count:,} | | | | | |",
             f"| raw: {count:,} single-row `INSERT`s, a transaction each, from {args.clients} connections, bare table | "
-            f"**{count / raw['per_row']:,.0f}** | {count:,} | | | | |",
+            f"**{count / raw['per_row']:,.0f}** | {count:,} | | | | | |",
         ]
     if breakdown:
         lines += [
@@ -906,12 +974,23 @@ def main() -> None:
             with contextlib.suppress(queue.Empty):
                 for _ in range(1 + args.profile):
                     spare.append(pool_empty.get_nowait())
-            breakdown = in_process(api_token(port, *profiled), data.niks[0], spare[0], data.empty_pk) if spare else []
+            breakdown: list[Breakdown] = []
+            spare_full = None
+            with contextlib.suppress(queue.Empty):
+                spare_full = pool_full.get_nowait()
+            if spare and spare_full:
+                proposals = [
+                    ("API proposal into *empty*", spare[0], data.empty_pk),
+                    ("API proposal into *full*", spare_full, data.full_pk),
+                ]
+                breakdown, plans = in_process(api_token(port, *profiled), data.niks[0], proposals)
+                EXPLAIN_OUT.parent.mkdir(parents=True, exist_ok=True)
+                EXPLAIN_OUT.write_text(plans, encoding="utf-8")
             if args.profile and len(spare) > 1:
                 text = profile(api_token(port, *profiled), data.niks[: args.profile], spare[1:], data.empty_pk)
                 PROFILE_OUT.parent.mkdir(parents=True, exist_ok=True)
                 PROFILE_OUT.write_text(text, encoding="utf-8")
-                print(f"profile written to {PROFILE_OUT.relative_to(REPO)}")
+                print(f"profile written to {PROFILE_OUT.relative_to(REPO)}, plans to {EXPLAIN_OUT.relative_to(REPO)}")
             stop_server(server)
             block = report(
                 rows=args.workers,
