@@ -56,6 +56,8 @@ import pstats
 import queue
 import random
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -115,6 +117,7 @@ RATE_LIMIT = 100_000  # a minute: the most api_client_create allows; the bench m
 OUT = REPO / "bench" / "out" / "api.md"
 PROFILE_OUT = REPO / "bench" / "out" / "api-profile.txt"
 EXPLAIN_OUT = REPO / "bench" / "out" / "api-explain.txt"
+SPY_OUT = REPO / "bench" / "out" / "api-py-spy.txt"
 
 
 # Data
@@ -425,7 +428,12 @@ Proposer = Callable[[int], Answer]
 
 
 def propose_round(
-    kind: str, proposers: list[Proposer], pool: queue.SimpleQueue[int], seconds: float, pid: int
+    kind: str,
+    proposers: list[Proposer],
+    pool: queue.SimpleQueue[int],
+    seconds: float,
+    pid: int,
+    spy: Path | None = None,
 ) -> Round:
     """Each proposer in a thread of its own, proposing pool workers until ``seconds`` are up or the pool is empty."""
     latencies: list[list[float]] = [[] for _ in proposers]
@@ -452,6 +460,19 @@ def propose_round(
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(proposers))]
     for thread in threads:
         thread.start()
+    sampler = None
+    if spy is not None:
+        # Sampling the server's processes while they work: where their CPU goes (``py_spy_summary``).
+        sampler = subprocess.Popen(
+            [
+                *(str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--subprocesses"),
+                *("--format", "raw", "--rate", "250", "--gil", "--nonblocking", "--duration", str(int(seconds))),
+                *("--output", str(spy)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1.0)  # py-spy attaches to every process first
     cpu_before = cpu_seconds(pid)
     started = time.perf_counter()
     deadline = started + seconds
@@ -460,6 +481,8 @@ def propose_round(
         thread.join()
     elapsed = time.perf_counter() - started  # to the last answer: requests in flight at the deadline count
     cpu_after = cpu_seconds(pid)
+    if sampler is not None:
+        sampler.wait(timeout=60)
     return Round(
         kind,
         elapsed,
@@ -479,6 +502,13 @@ def api_proposer(connection: Connection, programme: int, *, idempotency: bool) -
         return connection.send("POST", ENROLMENTS_PATH, body=body, headers=headers, expect=(200, 201))
 
     return propose
+
+
+def floor_getter(connection: Connection) -> Proposer:
+    def get(_worker: int) -> Answer:
+        return connection.send("GET", API_FLOOR_PATH)
+
+    return get
 
 
 def web_proposer(browser: Browser, programme: int) -> Proposer:
@@ -560,7 +590,46 @@ def raw_per_row(conninfo: str, workers: list[int], programme: int, clients: int)
     return time.perf_counter() - started
 
 
-# Where the time goes: in this process, Django's test Client on the same database
+# Where the time goes: py-spy's samples of the server, and Django's test Client in this process
+
+
+# (label, a text some frame of the stack contains): the share of the server's samples in each.
+SPY_MARKERS = (
+    ("the route's service `enrolment_propose`", "enrolment_propose (lindung/enrolments/services.py"),
+    ("  its quota check `quota_problem`", "quota_problem ("),
+    ("  its overlap check `overlap_problem`", "overlap_problem ("),
+    ("  its audit entry `audit_record`", "audit_record ("),
+    ("token look-ups `api_token_authenticate` (twice with a key)", "api_token_authenticate ("),
+    ("rate limit `rate_limit_take`", "rate_limit_take ("),
+    ("Ninja: input parsing and validation", "_get_values ("),
+    ("Ninja: answer built and serialised", "_result_to_response ("),
+    ("Django ORM: building SQL (`as_sql`)", "as_sql ("),
+    ("psycopg: the driver's own Python", "psycopg/"),
+    ("transaction commit", "commit ("),
+    ("the view, middleware excluded (`_get_response`)", "BaseHandler._get_response ("),
+    ("Django's handler with its middleware (`WSGIHandler`)", "WSGIHandler.__call__ ("),
+    ("gunicorn, outside Django: HTTP read and written", "!WSGIHandler.__call__ ("),
+)
+
+
+def py_spy_summary(path: Path) -> list[tuple[str, float]]:
+    """Each marker's share of the samples (a stack counted once per marker), from py-spy's raw output."""
+    total = 0
+    counts = dict.fromkeys([label for label, _ in SPY_MARKERS], 0)
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        stack, _, number = line.rpartition(" ")
+        if not number.isdigit():
+            continue
+        total += int(number)
+        for label, marker in SPY_MARKERS:
+            # "!text": the samples whose stack does not hold the text.
+            if (marker.removeprefix("!") in stack) != marker.startswith("!"):
+                counts[label] += int(number)
+    return [(label, count / total) for label, count in counts.items()] if total else []
 
 
 @dataclasses.dataclass
@@ -698,6 +767,7 @@ def report(
     rounds: list[Round],
     raw: dict[str, float],
     breakdown: list[Breakdown],
+    spied: list[tuple[str, float]],
     errors: list[str],
     retries: int,
 ) -> str:
@@ -764,7 +834,9 @@ def report(
         "API": f"API, {args.clients} clients, into *empty*",
         "API, full programme": f"API, {args.clients} clients, into *full*",
         "API, one client": f"API, one client x {args.clients} connections, into *empty*",
+        "API, no Idempotency-Key": f"API, {args.clients} clients, into *empty*, no `Idempotency-Key`",
         "web": f"web form, {args.clients} sessions, into *empty*",
+        "API floor": f"not a proposal: `GET {API_FLOOR_PATH}`, {args.clients} clients (requests/s)",
     }
     for kind, group in kinds.items():
         middle = sorted(group, key=lambda r: r.rate)[len(group) // 2]
@@ -783,6 +855,17 @@ def report(
             f"| raw: {count:,} single-row `INSERT`s, a transaction each, from {args.clients} connections, bare table | "
             f"**{count / raw['per_row']:,.0f}** | {count:,} | | | | | |",
         ]
+    if spied:
+        lines += [
+            "",
+            "Where the server's CPU goes in the first round of API proposals into *empty* (py-spy, 250 samples/s "
+            "of every server process, only the thread holding the GIL: Python's CPU, not the waits for PostgreSQL; "
+            "a sample counts in every line whose function is on its stack):",
+            "",
+            "| part | share of the samples |",
+            "|---|---|",
+        ]
+        lines += [f"| {label} | {share:.0%} |" for label, share in spied]
     if breakdown:
         lines += [
             "",
@@ -836,8 +919,13 @@ def main() -> None:
     parser.add_argument("--no-idempotency-key", action="store_true", help="API proposals without an Idempotency-Key.")
     parser.add_argument(
         "--kinds",
-        default="api,full,shared,web,raw",
-        help="Proposal kinds to run, of api,full,shared,web,raw (default all).",
+        default="api,nokey,full,shared,web,floor,raw",
+        help="Proposal kinds to run, of api,nokey,full,shared,web,floor,raw (default all).",
+    )
+    parser.add_argument(
+        "--py-spy",
+        action="store_true",
+        help=f"Sample the server with py-spy (beside python) in the first API round; stacks to {SPY_OUT.name}.",
     )
     parser.add_argument(
         "--profile",
@@ -899,6 +987,7 @@ def main() -> None:
 
             # Proposals
             rounds: list[Round] = []
+            spied: list[tuple[str, float]] = []
             pool_empty: queue.SimpleQueue[int] = queue.SimpleQueue()
             for worker in data.pool_empty:
                 pool_empty.put(worker)
@@ -930,8 +1019,22 @@ def main() -> None:
                         pool_empty,
                     )
                 )
+            if "nokey" in kinds:
+                plan.append(
+                    (
+                        "API, no Idempotency-Key",
+                        [api_proposer(c, data.empty_pk, idempotency=False) for c in api_connections],
+                        pool_empty,
+                    )
+                )
             if "web" in kinds:
                 plan.append(("web", [web_proposer(b, data.empty_pk) for b in browsers], pool_empty))
+            if "floor" in kinds:
+                # Not proposals: the API's door alone, for what a request costs before the route does anything.
+                tickets: queue.SimpleQueue[int] = queue.SimpleQueue()
+                for _ in range(int(args.seconds * 2_000) * (args.runs + 1)):
+                    tickets.put(0)
+                plan.append(("API floor", [floor_getter(c) for c in api_connections], tickets))
             # A few untimed proposals of each kind first: connections, caches and code paths warm.
             for kind, proposers_, pool in plan:
                 for propose in proposers_:
@@ -940,7 +1043,10 @@ def main() -> None:
                         print(f"warm-up, {kind}: {answer.error}", flush=True)
             for run in range(args.runs):
                 for kind, proposers_, pool in plan:
-                    round_ = propose_round(kind, proposers_, pool, args.seconds, server.pid)
+                    spy = SPY_OUT if args.py_spy and run == 0 and kind == "API" else None
+                    round_ = propose_round(kind, proposers_, pool, args.seconds, server.pid, spy)
+                    if spy is not None:
+                        spied = py_spy_summary(spy)
                     rounds.append(round_)
                     errors += round_.errors
                     print(
@@ -1004,6 +1110,7 @@ def main() -> None:
                 rounds=rounds,
                 raw=raw_figures,
                 breakdown=breakdown,
+                spied=spied,
                 errors=errors,
                 retries=retries,
             )
