@@ -170,7 +170,7 @@ def enrolment_create(request: HttpRequest, response: HttpResponse, payload: Prop
     user = api_user(request)
     require(user, Action.ENROLMENT_PROPOSE)
     if (payload.worker is None) == (payload.nik is None):
-        message = _("Send either worker (an id) or nik, not both.")
+        message = _("Send the worker's id (worker) or NIK (nik), one of the two.")
         raise ApiProblem(422, "refused", message, errors=[{"field": "worker", "message": message}])
     if payload.worker is not None:
         worker_id = payload.worker

@@ -320,8 +320,8 @@ def _forms(user: User, values: Mapping[str, Any], heirs: Sequence[Mapping[str, A
     if not (heir_forms.is_valid() and form_valid):
         heir_errors = [
             {"field": f"heirs.{number}.{field}", "message": str(message)}
-            for number, errors in enumerate(heir_forms.errors)
-            for field, messages in errors.items()
+            for number, heir_form in enumerate(heir_forms.forms)
+            for field, messages in heir_form.errors.items()
             for message in messages
         ] + [{"field": "heirs", "message": str(message)} for message in heir_forms.non_form_errors()]
         raise form_problem(form, heir_errors)
@@ -349,10 +349,10 @@ def worker_create(request: HttpRequest, response: HttpResponse, payload: WorkerI
         raise ApiProblem(
             422, "likely-duplicate", exc.message, errors=[{"field": "confirm_likely_duplicate", "message": exc.message}]
         ) from None
-    heirs = list(worker.heirs.order_by("pk"))
-    response["ETag"] = _etag(worker, heirs)
+    registered_heirs = list(worker.heirs.order_by("pk"))
+    response["ETag"] = _etag(worker, registered_heirs)
     response["Location"] = _location(worker)
-    return _record(worker, heirs=heirs)
+    return _record(worker, heirs=registered_heirs)
 
 
 def _current_values(worker: Worker) -> dict[str, Any]:

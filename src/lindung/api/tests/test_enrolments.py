@@ -88,6 +88,11 @@ def test_propose_refused_by_the_programme_rules_with_the_field(programme):
     assert unknown.status_code == 422 and "programme" in _fields(unknown)
     both = _send(api, "post", "/api/v1/enrolments", {"worker": worker.pk, "nik": worker.nik, "programme": programme.pk})
     assert both.status_code == 422 and "worker" in _fields(both)
+    neither = _send(api, "post", "/api/v1/enrolments", {"programme": programme.pk})
+    assert neither.status_code == 422 and "worker" in _fields(neither)
+    # In the caller's language (Accept-Language).
+    indonesian = _send(api, "post", "/api/v1/enrolments", {"programme": programme.pk}, Accept_Language="id")
+    assert indonesian.json()["detail"] == "Kirim id pekerja (worker) atau NIK-nya (nik), salah satu saja."
     assert _send(api, "post", "/api/v1/enrolments", {"worker": worker.pk, "programme": programme.pk}).status_code == 201
     again = _send(api, "post", "/api/v1/enrolments", {"worker": worker.pk, "programme": programme.pk})
     assert again.status_code == 422 and "programme" in _fields(again)
