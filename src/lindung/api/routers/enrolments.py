@@ -31,6 +31,7 @@ from lindung.enrolments import services
 from lindung.enrolments.forms import ActivateForm, EndForm, EnrolmentFilterForm, RejectForm
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.enrolments.selectors import enrolment_list
+from lindung.inputs import MAX_ID
 from lindung.programmes.models import Programme
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
@@ -115,7 +116,7 @@ def _queryset() -> QuerySet[Enrolment]:
 
 class EnrolmentSearch(Schema):
     q: str | None = Field(None, max_length=150, description="A worker's NIK, its last 6 digits, or name words.")
-    programme: int | None = Field(None, ge=1, description="A programme's id.")
+    programme: int | None = Field(None, ge=1, le=MAX_ID, description="A programme's id.")
     status: Status | None = None
     regency: str | None = Field(None, max_length=13, description="A regency/city code within the caller's region.")
     cursor: str | None = Field(None, max_length=40)
@@ -157,9 +158,9 @@ def enrolment_read(request: HttpRequest, response: HttpResponse, enrolment_id: i
 
 
 class ProposeIn(Schema):
-    worker: int | None = Field(None, ge=1, description="The worker's id; or send nik.")
+    worker: int | None = Field(None, ge=1, le=MAX_ID, description="The worker's id; or send nik.")
     nik: str | None = Field(None, pattern=NIK_PATTERN, description="The worker's whole NIK; or send worker.")
-    programme: int = Field(ge=1, description="The programme's id, as the web's proposal form names it.")
+    programme: int = Field(ge=1, le=MAX_ID, description="The programme's id, as the web's proposal form names it.")
 
 
 @router.post("", response={201: EnrolmentOut}, summary="Propose a worker for a programme")

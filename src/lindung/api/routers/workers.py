@@ -26,6 +26,7 @@ from lindung.api.conventions import PAGE_DEFAULT, PAGE_MAX, Page, etag_of, if_ma
 from lindung.api.problems import ApiProblem
 from lindung.enrolments.models import Status
 from lindung.enrolments.selectors import WorkerListFilters, worker_list_by_enrolment
+from lindung.inputs import MAX_ID
 from lindung.workers.forms import HeirFormSet, WorkerForm, heir_rows
 from lindung.workers.models import Heir, Worker
 from lindung.workers.nik import nik_mask
@@ -42,6 +43,7 @@ from lindung.workers.services import (
 router = Router(tags=["workers"])
 
 NIK_PATTERN = r"^[0-9]{16}$"
+TEXT_PATTERN = r"^[^\x00]*$"  # text without a NUL, which no database column holds
 HEIRS_MAX = 20  # the web's formset's absolute_max
 
 
@@ -171,12 +173,15 @@ class WorkerSearch(Schema):
     q: str | None = Field(
         None,
         max_length=100,
+        pattern=TEXT_PATTERN,
         description="As the web's search box: a whole NIK, its last 6 digits, or the words of a name.",
     )
-    regency: str | None = Field(None, max_length=13)
-    category: str | None = Field(None, max_length=32, description="An occupation category's code.")
+    regency: str | None = Field(None, max_length=13, pattern=r"^[0-9.]+$", description="A regency/city code.")
+    category: str | None = Field(
+        None, max_length=32, pattern=r"^[A-Za-z0-9_]+$", description="An occupation category's code."
+    )
     status: Status | Literal["none"] | None = Field(None, description="An enrolment status; none: never enrolled.")
-    programme: int | None = Field(None, ge=1, description="A programme's id: workers enrolled in it.")
+    programme: int | None = Field(None, ge=1, le=MAX_ID, description="A programme's id: workers enrolled in it.")
     cursor: str | None = Field(None, max_length=40)
     limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX)
 
