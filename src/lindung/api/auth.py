@@ -54,23 +54,36 @@ def _limit_of(token: ApiToken) -> int:
     return int(settings.LINDUNG_API_PERSONAL_RATE_LIMIT)
 
 
+def request_token(request: HttpRequest, raw: str) -> ApiToken | None:
+    """The living token ``raw`` names, looked up and counted against its caller's limit once per request,
+    whichever asks first: the idempotency middleware (before its transaction, so that the count's row is not
+    held locked until the request commits) or the door below. Over the limit: a 429 problem."""
+    seen: tuple[str, ApiToken | None] | None = getattr(request, "_lindung_token", None)
+    if seen is not None and seen[0] == raw:
+        return seen[1]
+    api_token = api_token_authenticate(raw)
+    request._lindung_token = (raw, api_token)  # type: ignore[attr-defined]
+    if api_token is None:
+        return None
+    wait = rate_limit_take(api_token_principal(api_token), _limit_of(api_token))
+    if wait is not None:
+        raise ApiProblem(
+            429,
+            "rate-limited",
+            _("This client's limit of requests per minute is reached; try again in %(seconds)d seconds.")
+            % {"seconds": wait},
+            headers={"Retry-After": str(wait)},
+        )
+    return api_token
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        api_token = api_token_authenticate(token)
+        api_token = request_token(request, token)
         if api_token is None:
             return None
-        principal = api_token_principal(api_token)
-        wait = rate_limit_take(principal, _limit_of(api_token))
-        if wait is not None:
-            raise ApiProblem(
-                429,
-                "rate-limited",
-                _("This client's limit of requests per minute is reached; try again in %(seconds)d seconds.")
-                % {"seconds": wait},
-                headers={"Retry-After": str(wait)},
-            )
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         # Ends with the request (``lindung.api.middleware.audit_channel_per_request``).
-        audit_channel_set(f"api {principal}")
+        audit_channel_set(f"api {api_token_principal(api_token)}")
         return api_token

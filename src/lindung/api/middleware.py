@@ -12,9 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.accounts.api_access import api_token_authenticate, api_token_principal
+from lindung.accounts.api_access import api_token_principal
+from lindung.api.auth import request_token
 from lindung.api.models import IdempotentRequest
-from lindung.api.problems import problem
+from lindung.api.problems import ApiProblem, problem
 from lindung.audit.channel import audit_channel
 
 API_PREFIX = "/api/"
@@ -96,7 +97,10 @@ def idempotency(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
                 _("An Idempotency-Key is 1 to %(count)d printable characters.") % {"count": IDEMPOTENCY_KEY_MAX},
             )
         auth = request.headers.get("Authorization", "")
-        token = api_token_authenticate(auth[7:].strip()) if auth[:7].lower() == "bearer " else None
+        try:
+            token = request_token(request, auth[7:].strip()) if auth[:7].lower() == "bearer " else None
+        except ApiProblem as refused:  # the caller's limit: refused before anything runs
+            return problem(refused.status, refused.kind, refused.detail, headers=refused.headers)
         if token is None:
             return get_response(request)  # the view answers 401 (the token endpoint needs no key)
         principal = api_token_principal(token)
