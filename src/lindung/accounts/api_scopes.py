@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.permissions import SCOPE_ACTIONS, ApiScope
@@ -29,7 +30,8 @@ def scope_sentence(scope: str) -> str:
 
 def scope_choices() -> list[tuple[str, str]]:
     """Every scope with what it grants, in ``ApiScope``'s order, for a form's checkboxes."""
-    return [(scope.value, f"{scope.value}: {scope_sentence(scope)}") for scope in ApiScope]
+    # The scope's name is a literal the API's callers use: shown as code, whatever the page's language.
+    return [(scope.value, format_html("<code>{}</code>: {}", scope.value, scope_sentence(scope))) for scope in ApiScope]
 
 
 def scope_actions_listed(scope: str) -> str:

@@ -35,7 +35,7 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
                         {"name": p.get("name"), "where": p.get("in"), "required": p.get("required", False)}
                         for p in operation.get("parameters", [])
                     ],
-                    "responses": sorted(operation.get("responses", {})),
+                    "responses": sorted(str(status) for status in operation.get("responses", {})),
                     "secured": bool(operation.get("security")),
                     "anchor": operation.get("operationId", ""),
                 }

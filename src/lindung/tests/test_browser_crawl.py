@@ -95,11 +95,13 @@ PAGES: dict[str, CrawlPage] = {
     "login": CrawlPage(_fixed("/masuk/"), anonymous=True),
     "public-check": CrawlPage(_fixed("/cek-status/"), anonymous=True),
     "glossary-public": CrawlPage(_fixed("/bantuan/istilah/"), anonymous=True),
+    "api-reference": CrawlPage(_fixed("/api/v1/"), anonymous=True),
     "not-found": CrawlPage(_fixed("/tidak-ada/"), anonymous=True, status=404),
     # Every signed-in user.
     "home": CrawlPage(_fixed("/")),
     "account": CrawlPage(_fixed("/akun/")),
     "password": CrawlPage(_fixed("/akun/sandi/")),
+    "token-create": CrawlPage(_fixed("/akun/token/baru/")),
     "two-factor": CrawlPage(_fixed("/akun/dua-langkah/pasang/")),
     "glossary": CrawlPage(_fixed("/bantuan/istilah/")),
     "forbidden": CrawlPage(_fixed("/audit/"), status=403, only=("operator_desa",)),
@@ -130,6 +132,8 @@ PAGES: dict[str, CrawlPage] = {
     "claim": CrawlPage(lambda d: f"/klaim/{d['claim']}/", (Action.CLAIM_VIEW,)),
     "claim-register": CrawlPage(_fixed("/klaim/baru/"), (Action.CLAIM_REGISTER,)),
     "benefits": CrawlPage(_fixed("/klaim/manfaat/"), (Action.CLAIM_VIEW,)),
+    # Deaths reported by the civil registry: decided by those who register claims (a confirmation opens one).
+    "deaths": CrawlPage(_fixed("/kematian/"), (Action.CLAIM_REGISTER,)),
     # Figures and the log.
     "dashboard": CrawlPage(_fixed("/dasbor/"), (Action.DASHBOARD_VIEW,)),
     "reports": CrawlPage(_fixed("/laporan/"), (Action.DASHBOARD_VIEW,)),
@@ -146,6 +150,8 @@ PAGES: dict[str, CrawlPage] = {
     "programme-create": CrawlPage(_fixed("/pengaturan/program/baru/"), (Action.PROGRAMME_CONFIGURE,)),
     "funders": CrawlPage(_fixed("/pengaturan/sumber-dana/"), (Action.PROGRAMME_CONFIGURE,)),
     "offices": CrawlPage(_fixed("/pengaturan/kantor-bpjs/"), (Action.PROGRAMME_CONFIGURE,)),
+    "api-clients": CrawlPage(_fixed("/pengaturan/klien-api/"), (Action.ACCOUNT_MANAGE,)),
+    "api-client-create": CrawlPage(_fixed("/pengaturan/klien-api/baru/"), (Action.ACCOUNT_MANAGE,)),
     "office": CrawlPage(lambda d: f"/pengaturan/kantor-bpjs/{d['office']}/", (Action.PROGRAMME_CONFIGURE,)),
 }
 

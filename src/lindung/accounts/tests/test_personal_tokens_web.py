@@ -29,7 +29,7 @@ def test_a_person_makes_a_token_shown_once_that_works_and_lists_it(cast: Cast) -
     assert "You have no API token." in account
     assert 'href="/akun/token/baru/"' in account
     form = browser.get("/akun/token/baru/").content.decode()
-    assert "figures: Read the dashboard figures." in form
+    assert "<code>figures</code>: Read the dashboard figures." in form
     made = browser.post("/akun/token/baru/", {"name": "laporan bulanan", "scopes": ["figures"], "days": "30"})
     assert made.status_code == 200
     raw = _token_shown(made.content.decode())

@@ -29,7 +29,7 @@ def test_the_province_admin_registers_a_client_whose_secret_is_shown_once_and_wo
     form = admin.get("/pengaturan/klien-api/baru/")
     assert form.status_code == 200
     page = form.content.decode()
-    assert "registry.read: Read workers (the whole NIK, audited) and their claims." in page
+    assert "<code>registry.read</code>: Read workers (the whole NIK, audited) and their claims." in page
     created = admin.post("/pengaturan/klien-api/baru/", NEW_CLIENT)
     assert created.status_code == 200
     assert "no-store" in created["Cache-Control"] or "max-age=0" in created["Cache-Control"]

@@ -62,3 +62,17 @@ def test_no_two_schemas_of_the_api_share_a_name():
             if isinstance(node, ast.ClassDef) and any(getattr(base, "id", "") == "Schema" for base in node.bases):
                 names.setdefault(node.name, []).append(str(path.name))
     assert {name: files for name, files in names.items() if len(files) > 1} == {}
+
+
+@pytest.mark.django_db
+def test_the_readable_reference_lists_every_operation_of_the_document():
+    document = json.loads(_generated())
+    page = Client().get("/api/v1/", headers={"Accept-Language": "id"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    operations = [(method.upper(), path) for path, item in document["paths"].items() for method in item]
+    assert len(operations) > 30
+    for method, path in operations:
+        assert f"<code>{method} {path}</code>" in text, (method, path)
+    docs = Client().get("/api/v1/docs", headers={"Accept-Language": "id"}).content.decode()
+    assert docs.count('data-testid="api-operation"') == text.count('data-testid="api-operation"') == len(operations)
