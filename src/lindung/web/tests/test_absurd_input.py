@@ -49,6 +49,7 @@ from django.template.base import Template
 from django.test import Client
 from django.urls import Resolver404, path, resolve
 
+from lindung.accounts.api_access import api_client_create, personal_token_create
 from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.demo.services import DEMO_USERS
@@ -411,6 +412,10 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     )
     batch.source.save("usulan.csv", ContentFile(b"NIK,Nama\n123,Budi\n"), save=False)
     batch.save()
+    # An API client and a personal token, so that their revoke routes have something of their own to revoke.
+    admin = User.objects.get(username="admin_provinsi")
+    api_client_create(actor=admin, name="OpenSID Kabupaten Sambas", region_code="61.01", scopes=["registry.read"])
+    personal_token_create(user=admin, name="Skrip laporan", scopes=["figures"], days=30)
 
 
 @pytest.fixture
