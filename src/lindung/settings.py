@@ -248,6 +248,8 @@ MIDDLEWARE = [
     "lindung.web.middleware.request_id",  # first: every log line of a request carries its id
     # What the API sets for a request (the audit channel, naming its client or token) ends with the request.
     "lindung.api.middleware.audit_channel_per_request",
+    # Under /api/ a query parameter given twice is refused, not read as its last value.
+    "lindung.api.middleware.query_parameters_once",
     "lindung.server.metrics.instruments.http_metrics",  # early: it times the whole answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

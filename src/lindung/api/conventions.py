@@ -13,7 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -63,10 +63,6 @@ def keyset_page[M: Model](
     rows = rows[:limit]
     next_cursor = _cursor_encode(int(getattr(rows[-1], key))) if more and rows else None
     return rows, next_cursor
-
-
-def page_of[M: Model, T](rows: Iterable[M], next_cursor: str | None, shape: Callable[[M], T]) -> dict[str, Any]:
-    return {"items": [shape(row) for row in rows], "next_cursor": next_cursor}
 
 
 def etag_of(data: Any) -> str:

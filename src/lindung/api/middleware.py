@@ -40,6 +40,24 @@ def audit_channel_per_request(
     return middleware
 
 
+def query_parameters_once(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Under /api/ a query parameter is given at most once: every one the API takes holds one value, and a
+    repeated one (``?cursor=a&cursor=b``) is refused rather than silently read as its last value."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                message = _("This parameter is given more than once.")
+                errors = [{"field": name[:100], "message": message} for name in repeated[:20]]
+                return problem(422, "validation", _("The request has values that are not valid."), errors=errors)
+        return get_response(request)
+
+    return middleware
+
+
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
     content_type = request.content_type or ""

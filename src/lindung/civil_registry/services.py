@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from lindung.accounts.models import ApiClient, User
 from lindung.accounts.permissions import Action, require, user_can
 from lindung.accounts.scope import get_in_scope_or_404, scope_queryset
+from lindung.audit.models import AuditEntry
 from lindung.audit.services import audit_record
 from lindung.civil_registry.models import DeathMessage, DeathNotice, DeathSource, NoticeStatus
 from lindung.claims.models import DEATH_TYPES, Claim, ClaimType
@@ -112,11 +113,7 @@ def death_notice_receive(
                 DeathMessage.objects.get(sender=sender, source=source, message_id=message_id), duplicate=True
             )
         workers = Worker.objects.all() if actor is None else scope_queryset(Worker.objects.all(), actor)
-        outcomes: list[dict[str, str]] = []
-        seen: set[str] = set()
-        for event in events:
-            outcome = _receive_one(actor, message, event, workers, seen, today)
-            outcomes.append({"reference_id": event.reference_id[:100], "outcome": outcome})
+        outcomes = _receive_events(actor, message, events, workers, today)
         message.outcomes = outcomes
         message.queued = sum(1 for row in outcomes if row["outcome"] == "queued")
         message.save(update_fields=["outcomes", "queued"])
@@ -131,14 +128,8 @@ def death_notice_receive(
     return Received(message, duplicate=False)
 
 
-def _receive_one(
-    actor: User | None,
-    message: DeathMessage,
-    event: DeathEvent,
-    workers: Any,
-    seen: set[str],
-    today: dt.date,
-) -> str:
+def _event_problem(event: DeathEvent, seen: set[str], today: dt.date) -> str | None:
+    """Why one event is not a death Lindung can match (its outcome), or None."""
     reference = event.reference_id.strip()
     if not reference or len(reference) > 100 or reference in seen:
         return "invalid"
@@ -147,31 +138,62 @@ def _receive_one(
         return "not_a_death"
     if event.nik is None or not _NIK.match(event.nik) or event.died_on is None or event.died_on > today:
         return "invalid"
-    worker = workers.filter(nik=event.nik).first()
-    if worker is None:
-        return "not_found"
-    if DeathNotice.objects.filter(worker=worker, status__in=[NoticeStatus.PENDING, NoticeStatus.CONFIRMED]).exists():
-        return "already_known"
-    notice = DeathNotice(
-        message=message,
-        reference_id=reference,
-        nik=event.nik,
-        died_on=event.died_on,
-        worker=worker,
-        village_id=worker.village_id,
-        event=event.record,
+    return None
+
+
+def _receive_events(
+    actor: User | None, message: DeathMessage, events: Sequence[DeathEvent], workers: Any, today: dt.date
+) -> list[dict[str, str]]:
+    """Each event's outcome; a matched death becomes a pending notice. Set-based: the workers and their notices
+    are read in one query each, and the notices and their audit entries written in one statement each."""
+    seen: set[str] = set()
+    problems = [_event_problem(event, seen, today) for event in events]
+    niks = {event.nik for event, problem in zip(events, problems, strict=True) if problem is None}
+    by_nik = {worker.nik: worker for worker in workers.filter(nik__in=niks)} if niks else {}
+    known = set(
+        DeathNotice.objects.filter(
+            worker__in=list(by_nik.values()), status__in=[NoticeStatus.PENDING, NoticeStatus.CONFIRMED]
+        ).values_list("worker_id", flat=True)
     )
-    notice.stamp_region()
-    notice.save()
-    audit_record(
-        actor=actor,
-        action="death_notice.received",
-        obj=notice,
-        region_code=notice.village_id,
-        changes={"status": [None, notice.status], "died_on": [None, notice.died_on.isoformat()]},
-        note=f"worker #{worker.pk}",
+    outcomes: list[dict[str, str]] = []
+    notices: list[DeathNotice] = []
+    for event, problem in zip(events, problems, strict=True):
+        worker = by_nik.get(event.nik or "") if problem is None else None
+        if problem is None and worker is None:
+            problem = "not_found"
+        elif worker is not None and worker.pk in known:
+            problem = "already_known"
+        outcomes.append({"reference_id": event.reference_id[:100], "outcome": problem or "queued"})
+        if problem is not None or worker is None:
+            continue
+        known.add(worker.pk)
+        assert event.died_on is not None  # checked by _event_problem
+        notice = DeathNotice(
+            message=message,
+            reference_id=event.reference_id.strip(),
+            nik=worker.nik,
+            died_on=event.died_on,
+            worker=worker,
+            village_id=worker.village_id,
+            event=event.record,
+        )
+        notice.stamp_region()
+        notices.append(notice)
+    DeathNotice.objects.bulk_create(notices)
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=actor,
+            actor_username=actor.get_username() if actor else "",
+            action="death_notice.received",
+            object_type=DeathNotice._meta.label_lower,
+            object_id=str(notice.pk),
+            region_code=notice.village_id,
+            changes={"status": [None, notice.status], "died_on": [None, notice.died_on.isoformat()]},
+            note=f"worker #{notice.worker_id}",
+        )
+        for notice in notices
     )
-    return "queued"
+    return outcomes
 
 
 def _locked(actor: User, notice: DeathNotice) -> DeathNotice:

@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from lindung.accounts.models import User
-from lindung.api.routers.money_fields import EraDate, answers
+from lindung.api.routers.money_fields import EraDate
 from lindung.contributions.coverage_check import coverage_check
 from lindung.workers.nik import nik_mask
 
@@ -52,7 +52,7 @@ class CoverageOut(Schema):
 
 @router.get(
     "",
-    response=answers({200: CoverageOut}, 404),
+    response={200: CoverageOut},
     summary="Was this person covered on that day?",
 )
 def coverage(request: HttpRequest, query: Query[CoverageQuery]) -> CoverageOut:

@@ -20,7 +20,7 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import scope_of
 from lindung.api.problems import ApiProblem
-from lindung.api.routers.money_fields import Id, answers
+from lindung.api.routers.money_fields import Id
 from lindung.contributions.headline import FIGURES
 from lindung.dashboard.filters import dashboard_filters_from, dashboard_programmes
 from lindung.dashboard.selectors import dashboard_figures
@@ -69,7 +69,7 @@ def _refused(field: str, message: str) -> ApiProblem:
     return ApiProblem(422, "refused", message, errors=[{"field": field, "message": message}])
 
 
-@router.get("", response=answers({200: FiguresOut}), summary="The dashboard's headline figures")
+@router.get("", response={200: FiguresOut}, summary="The dashboard's headline figures")
 def figures(request: HttpRequest, query: Query[FiguresQuery]) -> FiguresOut:
     """The same numbers as the dashboard's tiles for the same filters (``region``, ``programme``, ``funder``).
     A region or programme outside the caller's is refused as one that does not exist."""

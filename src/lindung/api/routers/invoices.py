@@ -29,7 +29,7 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.api.conventions import PAGE_DEFAULT, PAGE_MAX, Page, if_match, keyset_page, with_etag
 from lindung.api.problems import ApiProblem
-from lindung.api.routers.money_fields import EraDate, Id, Month, Rupiah, answers, month_first_day, text
+from lindung.api.routers.money_fields import EraDate, Id, Month, Rupiah, month_first_day, text
 from lindung.api.schemas import ProgrammeRef, programme_ref
 from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.contributions.documents import LINE_FIELDS, invoice_export_record, invoice_filename, invoice_line_rows
@@ -184,9 +184,7 @@ def _paid_sum() -> Coalesce:
     return Coalesce(Sum("allocations__amount", filter=Q(allocations__payment__reversed_at__isnull=True)), 0)
 
 
-@router.get(
-    "", response=answers({200: Page[InvoiceOut]}, 400), summary="List invoices (filters: programme, month, status)"
-)
+@router.get("", response={200: Page[InvoiceOut]}, summary="List invoices (filters: programme, month, status)")
 def invoices_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> dict[str, Any]:
     user = _finance_user(request)
     invoices: QuerySet[Invoice] = invoices_in_scope(user)
@@ -202,7 +200,7 @@ def invoices_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> dict[s
 
 @router.get(
     "/{invoice_id}",
-    response=answers({200: InvoiceOut}, 404),
+    response={200: InvoiceOut},
     summary="One invoice (with its ETag)",
 )
 def invoice_read(request: HttpRequest, response: HttpResponse, invoice_id: Path[Id]) -> InvoiceOut:
@@ -218,7 +216,7 @@ def _created(response: HttpResponse, name: str, **kwargs: int) -> None:
 
 @router.post(
     "",
-    response=answers({201: InvoiceOut}, 404, post=True),
+    response={201: InvoiceOut},
     summary="Build (or build again) the draft invoice of a programme for a month",
 )
 def invoice_create(request: HttpRequest, response: HttpResponse, payload: InvoiceBuild) -> Status[InvoiceOut]:
@@ -239,7 +237,7 @@ def invoice_create(request: HttpRequest, response: HttpResponse, payload: Invoic
 
 @router.post(
     "/{invoice_id}/issue",
-    response=answers({200: InvoiceOut}, 404, 412, post=True),
+    response={200: InvoiceOut},
     summary="Issue a draft invoice: its lines never change again (send If-Match)",
 )
 def invoice_issue_route(request: HttpRequest, response: HttpResponse, invoice_id: Path[Id]) -> InvoiceOut:
@@ -288,7 +286,6 @@ def _line_format(request: HttpRequest, asked: str | None) -> str:
 
 @router.get(
     "/{invoice_id}/lines",
-    response=answers({}, 404),
     summary="The invoice's lines, streamed as CSV or JSON lines (audited)",
     openapi_extra={
         "responses": {
@@ -359,7 +356,7 @@ def _payment_or_404(user: User, payment_id: int, *, lock: bool = False) -> Payme
 
 @router.post(
     "/{invoice_id}/payments",
-    response=answers({201: PaymentOut}, 404, post=True),
+    response={201: PaymentOut},
     summary="Record a payment of an issued invoice",
 )
 def payment_create(
@@ -391,7 +388,7 @@ def payment_create(
     return Status(201, shown)
 
 
-@payments_router.get("/{payment_id}", response=answers({200: PaymentOut}, 404), summary="One payment (with its ETag)")
+@payments_router.get("/{payment_id}", response={200: PaymentOut}, summary="One payment (with its ETag)")
 def payment_read(request: HttpRequest, response: HttpResponse, payment_id: Path[Id]) -> PaymentOut:
     user = _finance_user(request)
     shown = _payment_out(_payment_or_404(user, payment_id))
@@ -401,7 +398,7 @@ def payment_read(request: HttpRequest, response: HttpResponse, payment_id: Path[
 
 @payments_router.post(
     "/{payment_id}/reverse",
-    response=answers({200: PaymentOut}, 404, 412, post=True),
+    response={200: PaymentOut},
     summary="Reverse a payment, with the reason (send If-Match)",
 )
 def payment_reverse_route(

@@ -6,12 +6,11 @@ never a query the database cannot run."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
-from lindung.api.problems import Problem
-from lindung.inputs import FIRST_DAY, LAST_DAY, MAX_ID, MAX_RUPIAH
+from lindung.inputs import FIRST_DAY, LAST_DAY, MAX_ID, MAX_RUPIAH, parse_month
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH)]
@@ -27,19 +26,7 @@ def text(max_length: int, *, min_length: int = 0) -> object:
 
 
 def month_first_day(value: str) -> dt.date:
-    """``2026-03`` (already matched by ``Month``) → 1 March 2026."""
-    year, month = value.split("-")
-    return dt.date(int(year), int(month), 1)
-
-
-# What any route of these routers may answer besides its own: a missing or bad token (401), a token or account
-# without the right (403), a value out of bounds (422), the caller's limit reached (429). A POST adds the
-# Idempotency-Key's answers (400 a malformed key, 409 the same key still running).
-_ALWAYS = (401, 403, 422, 429)
-_POST = (400, 409)
-
-
-def answers(ok: dict[int, Any], *codes: int, post: bool = False) -> dict[int, Any]:
-    """``ok`` and the problems (``Problem``) a route may answer: ``codes`` and the ones every route may."""
-    found = {*_ALWAYS, *codes, *(_POST if post else ())}
-    return {**ok, **dict.fromkeys(sorted(found), Problem)}
+    """``2026-03`` (already matched by ``Month``) → 1 March 2026, read by the web's own month reader."""
+    month = parse_month(value)
+    assert month is not None  # ``Month``'s pattern admits only the era's months
+    return month

@@ -42,9 +42,6 @@ def _api_client(scopes: list[str] | None = None, *, region: str = "61", limit: i
     )  # fmt: skip
 
 
-_token_of = token_from_endpoint
-
-
 def _paths() -> set[str]:
     return set(api.get_openapi_schema()["paths"])
 
@@ -98,7 +95,7 @@ def test_another_grant_type_is_400() -> None:
 
 def test_a_revoked_client_gets_no_token_and_its_tokens_stop() -> None:
     client, secret = _api_client()
-    token = _token_of(client, secret)
+    token = token_from_endpoint(client, secret)
     assert api_client_revoke(actor=None, client=client)
     answer = Client().post(
         TOKEN_URL, {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret}
@@ -152,7 +149,7 @@ def test_no_valid_token_is_a_401_problem_with_www_authenticate(authorization: st
 
 def test_the_clients_limit_gives_429_with_retry_after() -> None:
     client, secret = _api_client(limit=3)
-    token = _token_of(client, secret)
+    token = token_from_endpoint(client, secret)
     http = Client()
     statuses = [http.get("/api/v1/regions/61", HTTP_AUTHORIZATION=f"Bearer {token}").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
@@ -163,7 +160,7 @@ def test_the_clients_limit_gives_429_with_retry_after() -> None:
     assert f"try again in {refused['Retry-After']} seconds" in refused.json()["detail"]
     # Another client has its own count.
     other, other_secret = _api_client(limit=5)
-    other_token = _token_of(other, other_secret)
+    other_token = token_from_endpoint(other, other_secret)
     assert http.get("/api/v1/regions/61", HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 200
 
 
@@ -179,7 +176,7 @@ def test_problems_speak_the_callers_language() -> None:
 
 def test_a_nul_character_is_refused_in_the_callers_language_not_a_server_error() -> None:
     client, secret = _api_client()
-    token = _token_of(client, secret)
+    token = token_from_endpoint(client, secret)
     details = {}
     for language in ("en", "id"):
         answer = Client().get(
@@ -227,7 +224,7 @@ def _idempotent_post(
 
 def test_a_repeated_key_returns_the_first_answer_and_writes_nothing_twice() -> None:
     client, secret = _api_client()
-    token = _token_of(client, secret)
+    token = token_from_endpoint(client, secret)
     calls: list[dict[str, Any]] = []
     first = _idempotent_post(token, "k-1", {"nik": "1"}, calls)
     again = _idempotent_post(token, "k-1", {"nik": "1"}, calls)
@@ -246,7 +243,7 @@ def test_a_repeated_key_returns_the_first_answer_and_writes_nothing_twice() -> N
 
 def test_a_refused_request_leaves_the_key_free_and_writes_nothing() -> None:
     client, secret = _api_client()
-    token = _token_of(client, secret)
+    token = token_from_endpoint(client, secret)
     calls: list[dict[str, Any]] = []
     refused = _idempotent_post(token, "k-3", {"nik": "1"}, calls, status=422)
     assert refused.status_code == 422
@@ -259,17 +256,17 @@ def test_keys_belong_to_their_caller_and_bad_keys_are_400() -> None:
     first, first_secret = _api_client(limit=600)
     second, second_secret = _api_client(limit=601)
     calls: list[dict[str, Any]] = []
-    assert _idempotent_post(_token_of(first, first_secret), "same", {"a": 1}, calls).status_code == 201
-    assert _idempotent_post(_token_of(second, second_secret), "same", {"a": 1}, calls).status_code == 201
+    assert _idempotent_post(token_from_endpoint(first, first_secret), "same", {"a": 1}, calls).status_code == 201
+    assert _idempotent_post(token_from_endpoint(second, second_secret), "same", {"a": 1}, calls).status_code == 201
     assert len(calls) == 2
     for bad in ("x" * 201, "tab\there"):
-        assert _idempotent_post(_token_of(first, first_secret), bad, {"a": 1}, calls).status_code == 400
+        assert _idempotent_post(token_from_endpoint(first, first_secret), bad, {"a": 1}, calls).status_code == 400
 
 
 @pytest.mark.skipif("/api/v1/workers" not in _paths(), reason="needs the registry's route POST /api/v1/workers")
 def test_idempotency_over_http_on_a_real_route() -> None:
     client, secret = _api_client()
-    token = _token_of(client, secret)
+    token = token_from_endpoint(client, secret)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "once"}
     first = Client().post("/api/v1/workers", data={}, content_type="application/json", **headers)  # type: ignore[arg-type]
     other = Client().post(
@@ -289,7 +286,7 @@ def test_idempotency_over_http_on_a_real_route() -> None:
 
 def test_an_audit_entry_written_through_the_api_names_the_client(cast: dict[str, User]) -> None:
     client, secret = _api_client()
-    token = _token_of(client, secret)
+    token = token_from_endpoint(client, secret)
     request = RequestFactory().get("/api/v1/regions", HTTP_AUTHORIZATION=f"Bearer {token}")
     with audit_channel(""):
         assert BearerToken()(request) is not None
@@ -303,3 +300,13 @@ def test_an_audit_entry_written_through_the_api_names_the_client(cast: dict[str,
     assert entry.channel == f"api token:{personal.token.pk}"
     # Outside an API request, the channel is empty again.
     assert audit_record(actor=None, action="test.web").channel == ""
+
+
+def test_a_query_parameter_given_twice_is_refused_not_read_as_its_last_value() -> None:
+    client, secret = _api_client(["registry.read"])
+    api = Client(headers={"Authorization": f"Bearer {token_from_endpoint(client, secret)}", "Accept-Language": "id"})
+    once = api.get("/api/v1/regions", {"parent": "61"})
+    twice = api.get("/api/v1/regions?parent=61&parent=62&level=2")
+    assert once.status_code == 200
+    assert twice.status_code == 422 and twice["Content-Type"] == "application/problem+json"
+    assert twice.json()["errors"] == [{"field": "parent", "message": "Parameter ini diberikan lebih dari sekali."}]

@@ -34,7 +34,11 @@ _config = SchemathesisConfig.from_dict(
         # A request valid by the document may still be refused by the rules (a programme id that does not exist,
         # a PNG where a spreadsheet goes): 422 is the right answer there, and ``status_code_conformance``
         # already fails an answer the document does not list. Every other check stays on.
-        "checks": {"positive_data_acceptance": {"enabled": False}},
+        # And the reverse, "invalid by the schema means refused", cannot be judged here: every call is sent with the
+        # client's token, so a case meant to lack the Authorization header is sent with it, and query parameters
+        # the API does not take are ignored, as HTTP APIs do. What the issue asks (no 5xx, every answer as the
+        # document says) stays checked.
+        "checks": {"positive_data_acceptance": {"enabled": False}, "negative_data_rejection": {"enabled": False}},
     }
 )
 schema = schemathesis.openapi.from_dict(_document, config=_config)
