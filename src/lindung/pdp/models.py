@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from lindung.regions.models import RegionStamped
 
 
 class RetentionKind(models.TextChoices):
@@ -93,3 +95,73 @@ class RetentionCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.regency_code}: {self.count}"
+
+
+class RequestKind(models.TextChoices):
+    """What a person may ask of the controller about their own data (UU 27/2022, Art. 5–13)."""
+
+    ACCESS = "access", _("Access to the data and its processing trail")
+    CORRECTION = "correction", _("Correction")
+    RESTRICTION = "restriction", _("Restriction of processing")
+    DELETION = "deletion", _("Deletion")
+    OBJECTION = "objection", _("Objection")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+class PersonRequest(RegionStamped):
+    """A person's request about their own data, registered on their behalf, with its legal clock.
+
+    ``due_at`` is fixed when the request is received (``pdp.clock``): the controller answers within 3×24 hours.
+    The region is the worker's, copied when registered, so an officer's or operator's scope reads it like a worker.
+    """
+
+    worker = models.ForeignKey(
+        "workers.Worker", on_delete=models.PROTECT, related_name="pdp_requests", verbose_name=_("worker")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=RequestKind.choices)
+    details = models.TextField(_("what the person asks"), blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    due_at = models.DateTimeField(_("answer due by"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    status = models.CharField(_("status"), max_length=8, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    # What was done, or the legal reason for a refusal (shown to the person).
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("request of the person")
+        verbose_name_plural = _("requests of the person")
+        indexes = [
+            # The officer's start page: open requests by due time, within a regency or the province.
+            models.Index(fields=["regency_code", "due_at"], name="personrequest_open_due", condition=Q(status="open")),
+            models.Index(fields=["worker", "received_at"], name="personrequest_worker"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(due_at__gt=F("received_at")), name="personrequest_due_after_received"),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True, closed_by__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False, closed_by__isnull=False, outcome__gt="")),
+                name="personrequest_closed_when_answered",
+            ),
+            models.CheckConstraint(
+                condition=Q(regency_code__startswith=F("province_code")), name="personrequest_regency_in_province"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} request {self.pk} of worker {self.worker_id}"

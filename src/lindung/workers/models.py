@@ -78,6 +78,10 @@ class Worker(RegionStamped):
     anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True)
     # A database default too: the import and the benchmarks insert workers with SQL that does not name it.
     nik_hash = models.CharField(_("keyed hash of the NIK"), max_length=64, blank=True, default="", db_default="")
+    # Set while the person's request to restrict processing holds (UU 27/2022; ``pdp.restriction``): the record
+    # stays, but is not proposed, exported or shown whole until lifted. A column on the worker, not a join, because
+    # every path (form, import, API, exports, reports) asks it for every worker it touches.
+    restricted_since = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("worker")
