@@ -195,11 +195,11 @@ def test_a_nul_character_is_refused_in_the_callers_language_not_a_server_error()
 def test_a_body_over_the_size_bound_is_a_413_problem_not_a_server_error(key: str | None) -> None:
     client, secret = _api_client()
     token = token_from_endpoint(client, secret)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_ACCEPT_LANGUAGE": "id"}
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "id"}
     if key is not None:
-        headers["HTTP_IDEMPOTENCY_KEY"] = key
+        headers["Idempotency-Key"] = key
     body = json.dumps({"programme": 1, "workers": list(range(1, 500_000))})
-    answer = Client().post("/api/v1/enrolments/proposals", data=body, content_type="application/json", **headers)
+    answer = Client().post("/api/v1/enrolments/proposals", data=body, content_type="application/json", headers=headers)
     assert answer.status_code == 413, answer.content
     assert answer["Content-Type"] == "application/problem+json"
     assert (
