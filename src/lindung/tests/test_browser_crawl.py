@@ -140,6 +140,8 @@ PAGES: dict[str, CrawlPage] = {
     "audit": CrawlPage(_fixed("/audit/"), (Action.AUDIT_VIEW,)),
     # The personal-data duties (UU 27/2022).
     "retention": CrawlPage(_fixed("/pdp/retensi/"), (Action.PDP_MANAGE,)),
+    "processing-records": CrawlPage(_fixed("/pdp/catatan-pemrosesan/"), (Action.PDP_MANAGE,)),
+    "legal-holds": CrawlPage(_fixed("/pdp/penahanan/"), (Action.PDP_MANAGE,)),
     # Administration.
     "administration": CrawlPage(_fixed("/pengaturan/"), (Action.ACCOUNT_MANAGE, Action.PROGRAMME_CONFIGURE)),
     "users": CrawlPage(_fixed("/pengaturan/pengguna/"), (Action.ACCOUNT_MANAGE,)),
@@ -465,6 +467,7 @@ NOT_PAGES = {
     "contributions:download",
     "enrolments:batch_download",
     "enrolments:bpjs_export",
+    "pdp:processing_records_pdf",
     "admin:index",
 }
 
