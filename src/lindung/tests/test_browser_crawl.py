@@ -207,6 +207,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     from lindung.imports.services import import_run
     from lindung.imports.tests.conftest import person, write_xlsx
     from lindung.months import month_start
+    from lindung.pdp.services import legal_hold_set
     from lindung.public.models import BpjsOffice
     from lindung.public.offices import offices_load
     from lindung.regions.services import regions_load
@@ -267,6 +268,8 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         reporter_name="Siti Aminah",
     )
     claim_documents_update(actor=cast["operator_sambas"], claim=claim, received=list(CHECKLISTS[claim.type][:1]))
+    # A legal hold, so that the holds' page shows one with its lift form.
+    legal_hold_set(actor=cast["pejabat_pdp"], worker=workers[4], reason="Sengketa ahli waris")
     dashboard_refresh()
     office = BpjsOffice.objects.order_by("pk").first()
     assert office is not None

@@ -18,7 +18,7 @@ from lindung.accounts.api_access import api_client_create, api_client_revoke
 from lindung.accounts.models import Role, User
 from lindung.pdp.personal_data import FIELDS, field_mismatch, personal_fields, unnamed_fields
 from lindung.pdp.processing_activities import ACTIVITIES
-from lindung.pdp.processing_records import processing_register, undescribed_tables
+from lindung.pdp.processing_records import ActivityRecord, processing_register, undescribed_tables
 from lindung.pdp.records_views import processing_records_pdf
 from lindung.rules.keys import Rule
 from lindung.rules.models import RuleValue
@@ -44,7 +44,7 @@ def _page(user: User, language: str = "en") -> str:
     return response.content.decode()
 
 
-def _activity(key: str, on: dt.date = TODAY):  # type: ignore[no-untyped-def]
+def _activity(key: str, on: dt.date = TODAY) -> ActivityRecord:
     return next(record for record in processing_register(on=on).activities if record.key == key)
 
 
