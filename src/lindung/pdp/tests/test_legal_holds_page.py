@@ -213,3 +213,20 @@ def test_the_command_lifts_with_a_reason_or_not_at_all(cast: Cast, worker: Worke
     with pytest.raises(CommandError, match="Say why the hold ends"):
         _pdp("hold", "lift", str(hold.pk), "--reason", " ", "--as", "pejabat_pdp")
     assert _open_holds() == [hold]
+
+
+def test_the_list_of_holds_costs_the_same_queries_for_one_hold_or_many(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast["pejabat_pdp"])
+    legal_hold_set(actor=cast["pejabat_pdp"], worker=make_worker(), reason="Sengketa")
+    client.get(URL)  # the session's first request settles what it caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(URL).status_code == 200
+    for _ in range(5):
+        legal_hold_set(actor=cast["pejabat_pdp"], worker=make_worker(), reason="Sengketa")
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(URL).content.decode()
+    assert page.count('data-testid="lift-form"') == 6
+    assert len(six) == len(one)

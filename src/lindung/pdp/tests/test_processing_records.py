@@ -269,3 +269,18 @@ def _pdf_html(language: str) -> str:
 
     with translation.override(language):
         return render_to_string("pdp/processing_records_pdf.html", {"register": processing_register(on=TODAY)})
+
+
+def test_the_register_costs_the_same_queries_for_one_api_client_or_many(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = cast["admin_provinsi"]
+    api_client_create(actor=admin, name="Klien 0", region_code="61.01", scopes=["registry.read"])
+    with CaptureQueriesContext(connection) as one:
+        processing_register(on=TODAY)
+    for number in range(1, 5):
+        api_client_create(actor=admin, name=f"Klien {number}", region_code="61", scopes=["figures", "claims"])
+    with CaptureQueriesContext(connection) as five:
+        processing_register(on=TODAY)
+    assert len(five) == len(one)
