@@ -196,6 +196,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         ),
         every_table=True,
         unattended=True,
+        retention=("backup_rotation",),
         measures=("backup_encryption",),
     ),
     Activity(

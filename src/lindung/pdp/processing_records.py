@@ -210,7 +210,17 @@ def _public_check_window() -> str:
     ) % {"minutes": grouped(settings.LINDUNG_PUBLIC_CHECK_WINDOW_MINUTES)}
 
 
-SETTING_RETENTION: dict[str, Callable[[], str]] = {"public_check_window": _public_check_window}
+def _backup_rotation() -> str:
+    return _(
+        "As many archives as the backup keeps (lindung backup --keep N; without it, every archive): a record "
+        "anonymised since stays whole in the older archives until they are removed."
+    )
+
+
+SETTING_RETENTION: dict[str, Callable[[], str]] = {
+    "public_check_window": _public_check_window,
+    "backup_rotation": _backup_rotation,
+}
 
 
 # --- security measures ---------------------------------------------------------------------------------------
