@@ -19,20 +19,11 @@ from lindung.audit.services import audit_record
 from lindung.errors import RefusedStep
 from lindung.pdp.models import PersonRequest
 from lindung.workers.models import Worker
+from lindung.workers.restriction import refuse_if_restricted, restriction_refusal
 
-
-def restriction_refusal() -> str:
-    """The one sentence every path gives when it refuses to process a restricted worker."""
-    return gettext(
-        "The person asked to restrict the processing of their data: this record cannot be proposed, exported or "
-        "shown whole until the data protection officer lifts the restriction."
-    )
-
-
-def refuse_if_restricted(worker: Worker) -> None:
-    """Raise the refusal when ``worker``'s processing is restricted (for a path that handles one worker)."""
-    if worker.restricted_since is not None:
-        raise RefusedStep(restriction_refusal())
+# The sentence and the one-worker check live with the registry, below every path that asks them; named here too,
+# where the restriction is set and lifted.
+__all__ = ["processing_restrict", "processing_restriction_lift", "refuse_if_restricted", "restriction_refusal"]
 
 
 def processing_restrict(*, actor: User, worker: Worker, request: PersonRequest | None, reason: str) -> Worker:
