@@ -98,6 +98,9 @@ def test_the_proposal_form_refuses_a_restricted_worker_and_the_page_offers_no_pr
     page = client.get(f"/pekerja/{worker.pk}/").content.decode()
     assert 'data-testid="restriction-banner"' in page
     assert 'data-testid="propose-link"' not in page
+    form = client.get(f"/kepesertaan/usulkan/{worker.pk}/").content.decode()
+    assert 'data-testid="restricted"' in form and REFUSAL in form
+    assert 'data-testid="propose-form"' not in form
     answer = client.post(f"/kepesertaan/usulkan/{worker.pk}/", {"programme": programme.pk})
 
     assert answer.status_code == 200
