@@ -27,6 +27,7 @@ from lindung.audit.models import AuditEntry
 from lindung.contributions.billing import invoice_build
 from lindung.contributions.documents import invoice_line_rows
 from lindung.contributions.models import Invoice
+from lindung.dashboard.services import dashboard_refresh
 from lindung.enrolments.bulk_verification import Selection, enrolment_verify_bulk
 from lindung.enrolments.models import BpjsBatch, Enrolment, Status
 from lindung.enrolments.services import (
@@ -41,6 +42,10 @@ from lindung.imports.tests.conftest import person, write_xlsx
 from lindung.pdp.restriction import processing_restrict, processing_restriction_lift
 from lindung.programmes.models import Programme
 from lindung.public.services import public_coverage_check
+from lindung.reports.builders import REPORT_NAMES, report_build
+from lindung.reports.services import report_scope
+from lindung.reports.tests.conftest import TODAY as REPORTS_TODAY
+from lindung.reports.tests.conftest import kalbar  # noqa: F401 - the reports' small province, a fixture
 from lindung.testing import (
     PONTIANAK_VILLAGE,
     Cast,
@@ -397,3 +402,22 @@ def test_lifting_an_unrestricted_worker_says_so_and_writes_nothing(cast: Cast) -
 
     assert "is not restricted" in answer.content.decode()
     assert not AuditEntry.objects.filter(action="pdp.restriction_lifted").exists()
+
+
+# --- figures ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("kalbar")
+@pytest.mark.parametrize("name", REPORT_NAMES)
+def test_the_reports_count_restricted_people_as_before(cast: Cast, name: str) -> None:
+    """The reports hold figures, not people: restricting every covered worker of a regency changes none of them."""
+    scope = report_scope(actor=None, programme_code="KALBAR-2026", region_code="")
+    before = report_build(scope, name, today=REPORTS_TODAY)
+    for worker in Worker.objects.filter(regency_code="61.01", enrolments__status=Status.ACTIVE):
+        processing_restrict(actor=cast["pejabat_pdp"], worker=worker, request=None, reason="Permintaan pekerja")
+    dashboard_refresh(today=REPORTS_TODAY)
+
+    after = report_build(scope, name, today=REPORTS_TODAY)
+
+    assert Worker.objects.filter(restricted_since__isnull=False).count() == 3
+    assert [section.rows for section in after.sections] == [section.rows for section in before.sections]
