@@ -1,5 +1,7 @@
 """Restriction of processing (UU 27/2022): while it holds, the worker's record stays but is not proposed, exported
-or shown whole. ``Worker.restricted_since`` is the one flag every path asks (``restriction_refusal``).
+or shown whole. ``Worker.restricted_since`` is the one flag every path asks, through ``lindung.workers.restriction``
+(the rule, its set form and ``restriction_refusal``, in the registry's layer so that the paths below ``pdp`` reach
+it; ``docs/decisions/0019``).
 
 Set when a restriction request is carried out, lifted by the officer; each checks ``Action.PDP_MANAGE`` and the
 region scope, runs in one transaction and writes its audit entry.
