@@ -150,6 +150,8 @@ KINDS: dict[str, Kind] = {
     "pdp.retention.claim": Kind(_("Claims anonymised by %(actor)s"), ("count", "as_of")),
     "pdp.legal_hold_set": Kind(_("Legal hold set by %(actor)s"), ("reason",)),
     "pdp.legal_hold_lifted": Kind(_("Legal hold lifted by %(actor)s"), ("reason",)),
+    "pdp.restricted": Kind(_("Processing restricted by %(actor)s"), ("reason",)),
+    "pdp.restriction_lifted": Kind(_("Restriction of processing lifted by %(actor)s"), ("reason",)),
 }
 
 # The writes of the administration pages (``lindung.admin_mixins``): ``<model>.created``, ``.changed``, ``.deleted``.
@@ -177,6 +179,7 @@ _KEY_LABELS: dict[str, StrPromise] = {
     "programme": _("programme"),
     "reversed": _("reversed"),
     "count": _("count"),
+    "reason": _("reason"),
 }
 
 # Foreign keys whose entries record the row's number, not its key: a BPJS batch by its number in the programme.

@@ -29,7 +29,7 @@ from lindung.enrolments.services import EnrolmentError
 from lindung.errors import RefusedStep
 from lindung.programmes.models import Programme
 from lindung.workers.models import Worker
-from lindung.workers.restriction import restriction_refusal
+from lindung.workers.restriction import restricted_problem
 
 # A list is one transaction holding its workers' rows: bounded, so that one request cannot hold a regency.
 MAX_PROPOSALS = 500
@@ -130,10 +130,10 @@ def _problems(
             problems.append((index, gettext("This worker is listed twice.")))
         elif worker is None:
             problems.append((index, gettext("There is no worker with this id in your region.")))
+        elif (restricted := restricted_problem(worker)) is not None:
+            problems.append((index, restricted))
         elif (outside := proposals.outside_programme(worker.village_id, programme)) is not None:
             problems.append((index, outside))
-        elif worker.restricted_since is not None:
-            problems.append((index, restriction_refusal()))
         elif (status := standing.get(worker_id)) is not None:
             problems.append((index, proposals.in_programme(status, programme)))
         elif (first := overlapping.get(worker_id)) is not None:

@@ -127,12 +127,13 @@ class Staging:
                 f"UPDATE {TABLE} SET worker_id = w.id, is_new = 0 FROM workers_worker w WHERE w.nik = {TABLE}.nik"  # noqa: S608 - our table names; values bound
             )
 
-    def registered(self, programme_id: int) -> Iterator[tuple[int, str, int, str, str, str | None]]:
+    def registered(self, programme_id: int) -> Iterator[tuple[int, str, int, str, str, str | None, bool]]:
         """(row, row's regency, worker id, worker's village, worker's regency, status of the worker's enrolment
-        in the programme or None) of the registered NIKs."""
+        in the programme or None, whether the worker's processing is restricted) of the registered NIKs."""
         yield from self._query(
             f"SELECT s.row_number, s.regency_code, w.id, w.village_code, w.regency_code,"  # noqa: S608 - our table names; values bound
-            f" (SELECT e.status FROM enrolments_enrolment e WHERE e.worker_id = w.id AND e.programme_id = %s)"
+            f" (SELECT e.status FROM enrolments_enrolment e WHERE e.worker_id = w.id AND e.programme_id = %s),"
+            f" w.restricted_since IS NOT NULL"
             f" FROM {TABLE} s JOIN workers_worker w ON w.id = s.worker_id ORDER BY s.row_number",
             [programme_id],
             hash_join=True,  # a re-uploaded large file: every row is a registered worker

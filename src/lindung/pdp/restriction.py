@@ -1,6 +1,7 @@
 """Restriction of processing (UU 27/2022): while it holds, the worker's record stays but is not proposed, exported
-or shown whole. ``Worker.restricted_since`` is the one flag every path asks, with its one sentence
-(``workers.restriction``, low enough in the layers for the enrolments, imports and API to ask it).
+or shown whole. ``Worker.restricted_since`` is the one flag every path asks, through ``lindung.workers.restriction``
+(the rule, its set form and ``restriction_refusal``, in the registry's layer so that the paths below ``pdp`` reach
+it; ``docs/decisions/0019``).
 
 Set when a restriction request is carried out, lifted by the officer; each checks ``Action.PDP_MANAGE`` and the
 region scope, runs in one transaction and writes its audit entry.
@@ -22,6 +23,8 @@ from lindung.pdp.models import PersonRequest
 from lindung.workers.models import Worker
 from lindung.workers.restriction import refuse_if_restricted, restriction_refusal
 
+# The sentence and the one-worker check live with the registry, below every path that asks them; named here too,
+# where the restriction is set and lifted.
 __all__ = ["processing_restrict", "processing_restriction_lift", "refuse_if_restricted", "restriction_refusal"]
 
 

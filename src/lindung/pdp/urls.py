@@ -6,6 +6,7 @@ app_name = "pdp"
 
 urlpatterns = [
     path("retensi/", views.retention_report_view, name="retention"),
+    path("pembatasan/<int:worker_id>/cabut/", views.restriction_lift_view, name="restriction_lift"),
 ]
 
 # The records of processing and the legal holds (``records_views``, ``holds_views``).

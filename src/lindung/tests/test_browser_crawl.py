@@ -108,6 +108,8 @@ PAGES: dict[str, CrawlPage] = {
     # The registry and the enrolments.
     "workers": CrawlPage(_fixed("/pekerja/"), (Action.WORKER_VIEW,)),
     "worker": CrawlPage(lambda d: f"/pekerja/{d['worker']}/", (Action.WORKER_VIEW,)),
+    # A worker whose processing is restricted: the banner, and the officer's form to lift it.
+    "worker-restricted": CrawlPage(lambda d: f"/pekerja/{d['restricted']}/", (Action.WORKER_VIEW,)),
     "worker-register": CrawlPage(_fixed("/pekerja/daftar/"), (Action.WORKER_REGISTER,)),
     "worker-edit": CrawlPage(lambda d: f"/pekerja/{d['worker']}/ubah/", (Action.WORKER_EDIT,)),
     "enrolments": CrawlPage(_fixed("/kepesertaan/"), (Action.WORKER_VIEW,)),
@@ -208,6 +210,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     from lindung.imports.tests.conftest import person, write_xlsx
     from lindung.months import month_start
     from lindung.pdp.services import legal_hold_set
+    from lindung.pdp.restriction import processing_restrict
     from lindung.public.models import BpjsOffice
     from lindung.public.offices import offices_load
     from lindung.regions.services import regions_load
@@ -270,6 +273,12 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     claim_documents_update(actor=cast["operator_sambas"], claim=claim, received=list(CHECKLISTS[claim.type][:1]))
     # A legal hold, so that the holds' page shows one with its lift form.
     legal_hold_set(actor=cast["pejabat_pdp"], worker=workers[4], reason="Sengketa ahli waris")
+    restricted = processing_restrict(
+        actor=cast["pejabat_pdp"],
+        worker=make_worker(name="Wahyu Restu", village=SAMBAS_VILLAGE),
+        request=None,
+        reason="Ref. 12/PDP/2026",
+    )
     dashboard_refresh()
     office = BpjsOffice.objects.order_by("pk").first()
     assert office is not None
@@ -277,6 +286,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         "worker": workers[0].pk,
         "enrolment": active[0].pk,
         "unproposed": workers[5].pk,
+        "restricted": restricted.pk,
         "batch": batch.pk,
         "import": imported.batch.pk,
         "invoice": invoice.pk,

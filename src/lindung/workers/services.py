@@ -27,6 +27,7 @@ from lindung.workers.models import Heir, HeirRelation, OccupationCategory, Worke
 from lindung.workers.nik import nik_mask, parse_nik
 from lindung.workers.phone import phone_normalise
 from lindung.workers.registration import LikelyDuplicates, NikRegistered, worker_likely_duplicates
+from lindung.workers.restriction import refuse_if_restricted
 from lindung.workers.selectors import worker_nik_holder, worker_registered_before
 
 # The fields a registration sets; ``nik`` only at registration (never edited).
@@ -151,10 +152,13 @@ def worker_edit(
 
 
 def worker_nik_view(*, actor: User, worker: Worker) -> None:
-    """Record that ``actor`` was shown the whole NIK and birth date of ``worker``."""
+    """Record that ``actor`` was shown the whole NIK and birth date of ``worker``: every path that shows them
+    (the web's button, the API's ``show_nik``, the DCI search by NIK) asks here first. Refused while the person's
+    processing is restricted (``RefusedStep``): the record is shown masked."""
     require(actor, Action.WORKER_VIEW_NIK)
     if not scope_of(actor).covers(worker.village_id):
         raise PermissionDenied("worker outside the actor's region")
+    refuse_if_restricted(worker)
     with transaction.atomic():
         audit_record(actor=actor, action="worker.nik_viewed", obj=worker, region_code=worker.village_id)
 

@@ -226,9 +226,10 @@ class ProposeIn(Schema):
 
 @router.post("", response={201: EnrolmentOut}, summary="Propose a worker for a programme")
 def enrolment_create(request: HttpRequest, response: HttpResponse, payload: ProposeIn) -> EnrolmentOut:
-    """Under the programme's rules, as the web's proposal form: the programme open and covering the worker's
-    village, not already in it, no overlapping government-funded coverage, the regency's quota not full. A
-    worker outside the caller's region is not found (404)."""
+    """Under the programme's rules, as the web's proposal form: the worker's processing not restricted at their
+    request, the programme open and covering the worker's village, not already in it, no overlapping
+    government-funded coverage, the regency's quota not full. A worker outside the caller's region is not found
+    (404)."""
     user = api_user(request)
     require(user, Action.ENROLMENT_PROPOSE)
     if (payload.worker is None) == (payload.nik is None):

@@ -232,7 +232,8 @@ def _worker_in_scope(user: User, worker_id: int, *, lock: bool = False) -> Worke
 @router.get("/{worker_id}", response=WorkerOut, url_name="worker_read", summary="One worker, with heirs")
 def worker_read(request: HttpRequest, response: HttpResponse, worker_id: int, show_nik: bool = False) -> WorkerOut:
     """``show_nik=true``: the whole NIK and birth date, for a caller who may see them (403 otherwise); each such
-    read is written in the audit log, as the web's "Show whole NIK" is."""
+    read is written in the audit log, as the web's "Show whole NIK" is. Refused (422) while the person's processing
+    is restricted (UU 27/2022): the record is read masked."""
     user = api_user(request)
     require(user, Action.WORKER_VIEW)
     worker = _worker_in_scope(user, worker_id)

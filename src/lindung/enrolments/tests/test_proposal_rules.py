@@ -23,6 +23,7 @@ from lindung.enrolments.models import Status
 from lindung.enrolments.propose_many import ProposalsRefused, enrolment_propose_many
 from lindung.enrolments.services import EnrolmentError, enrolment_propose
 from lindung.imports.services import import_run
+from lindung.pdp.restriction import processing_restrict
 from lindung.programmes.models import FunderType, Programme
 from lindung.regions.models import Region
 from lindung.spreadsheets.limits import ImportFileError
@@ -300,6 +301,22 @@ def _ended_in_the_programme(cast: Cast, programme: Programme) -> Case:
     )
 
 
+def _processing_restricted(cast: Cast, programme: Programme) -> Case:
+    worker = make_worker(name="Wahyu Restu", birth_date=OTHERS_BORN)
+    processing_restrict(actor=cast["pejabat_pdp"], worker=worker, request=None, reason="Permintaan pekerja")
+    return Case(
+        cast["operator_sambas"],
+        programme,
+        _registered(worker),
+        (
+            "refused",
+            "The person asked to restrict the processing of their data: this record cannot be proposed, exported "
+            "or shown whole until the data protection officer lifts the restriction.",
+        ),
+        registered=worker,
+    )
+
+
 def _regency_quota(cast: Cast, programme: Programme) -> Case:
     set_quota(programme, "61.01", 1)
     make_enrolment(make_worker(name="Slamet Riyadi", birth_date=OTHERS_BORN), programme, Status.ACTIVE)
@@ -329,6 +346,7 @@ CASES: dict[str, Callable[[Cast, Programme], Case]] = {
     "overlapping government-funded coverage": _overlapping_government_coverage,
     "rejected in the programme": _rejected_in_the_programme,
     "ended in the programme": _ended_in_the_programme,
+    "processing restricted at the person's request": _processing_restricted,
     "regency quota full": _regency_quota,
 }
 
