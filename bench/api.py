@@ -8,7 +8,8 @@ Usage (from the repository root; others benchmark on the same machine, so take t
 1. Drops and recreates the database and prepares it with the real CLI (``migrate``, ``regions load --prefix
    61``, ``rules load``); loads N workers (the registry benchmark's generator, one ``COPY``) and two provincial
    programmes open for proposals, each with a roomy quota per regency: *full*, holding an active enrolment of
-   every worker but a pool (the billing benchmark's ``COPY``), and *empty*. The pool's workers have no
+   every worker but a pool (the billing benchmark's ``COPY``), *empty*, and *lists* (empty too, so that the
+   lists' thousands of proposals do not grow *empty* under the single proposals). The pool's workers have no
    enrolment at all: they are the ones proposed (a part for *full*, the rest for *empty*). ``VACUUM (ANALYZE)``.
 2. Starts ``lindung serve`` (gunicorn with ``LINDUNG_WEB_WORKERS`` x ``LINDUNG_WEB_THREADS`` and the task worker)
    on a free port, as an installation runs it; registers API clients of the province (``api_client_create``,
@@ -27,6 +28,8 @@ Usage (from the repository root; others benchmark on the same machine, so take t
    - *API*: ``--clients`` API clients (one each), ``POST /api/v1/enrolments`` with ``{"worker", "programme"}``
      and an ``Idempotency-Key`` (as a careful client sends it), into *empty*; the same into *full*; and one API
      client shared by the ``--clients`` connections (its rate-limit row and its tokens shared), into *empty*;
+   - *API, lists*: the same clients, each ``POST /api/v1/enrolments/proposals`` carrying ``--list-size`` workers
+     (50), into *lists*;
    - *web*: ``--clients`` signed-in province administrators posting the proposal form
      ``/kepesertaan/usulkan/<worker>/`` (302 to the enrolment), into *empty*;
    - *raw*: the same number of rows as the API's median round, first as one ``INSERT ... SELECT`` from
@@ -132,13 +135,15 @@ class Data:
     enrolled: int  # enrolments in the full programme
     pool_full: list[int]  # workers without any enrolment, to propose into the full programme
     pool_empty: list[int]  # the same, for the empty programme
+    lists_pk: int  # a third programme, empty too, for the lists: their thousands of proposals stay out of *empty*
+    pool_lists: list[int]  # workers without any enrolment, to propose in lists
     niks: list[str]  # sampled over the table, for the searches
 
 
-def second_programme(rows: int) -> Programme:
+def second_programme(rows: int, code: str = "BENCH-API-EMPTY") -> Programme:
     """Another provincial programme of the same year, open, with no enrolment: the billing benchmark's, renamed."""
     programme = create_programme(rows)
-    programme.code, programme.name = "BENCH-API-EMPTY", "Bench API, no enrolment yet"
+    programme.code, programme.name = code, "Bench API, no enrolment yet"
     programme.save(update_fields=["code", "name"])
     return programme
 
@@ -151,8 +156,9 @@ def load_data(rows: int, pool: int) -> tuple[Data, float]:
     print(f"loading {rows:,} workers", flush=True)
     load_workers(rows)
     empty = second_programme(rows)  # first: it takes the billing benchmark's code, then gives it up
+    lists = second_programme(rows, "BENCH-API-LISTS")
     full = create_programme(rows)
-    for programme in (full, empty):
+    for programme in (full, empty, lists):
         extend_period(programme)  # coverage into 2027: still running today
         programme.open_for_proposals = True
         programme.save(update_fields=["open_for_proposals"])
@@ -169,13 +175,17 @@ def load_data(rows: int, pool: int) -> tuple[Data, float]:
     vacuum_analyze()
     rng = random.Random(SEED)
     rng.shuffle(ids)  # spread over regencies and over the table
-    split = len(ids) // 4  # a quarter for the full programme: it gets one kind of round, the empty one three
+    # An eighth for the full programme (its rounds are slow), half for the lists (fifty a request), the rest for
+    # the kinds proposing one at a time into the empty programme.
+    eighth, half = len(ids) // 8, len(ids) // 2
     data = Data(
         full_pk=full.pk,
         empty_pk=empty.pk,
         enrolled=enrolled,
-        pool_full=ids[:split],
-        pool_empty=ids[split:],
+        pool_full=ids[:eighth],
+        pool_empty=ids[eighth + half :],
+        lists_pk=lists.pk,
+        pool_lists=ids[eighth : eighth + half],
         niks=[],
     )
     return data, time.perf_counter() - started
@@ -819,8 +829,9 @@ def report(
         *environment_lines(load_average),
         f"- Server: {server_settings(env)}; the API clients and web users are threads of the benchmark's process, "
         "each with its own kept-alive connection.",
-        f"- Data: {rows:,} workers; programme *full* with {data.enrolled:,} active enrolments, programme *empty* with "
-        f"none; both open, a quota of {2 * rows + 1000:,} per regency; {len(data.pool_full) + len(data.pool_empty):,} "
+        f"- Data: {rows:,} workers; programme *full* with {data.enrolled:,} active enrolments, programmes *empty* and "
+        f"*lists* with none; all open, a quota of {2 * rows + 1000:,} per regency; "
+        f"{len(data.pool_full) + len(data.pool_empty) + len(data.pool_lists):,} "
         "workers with no enrolment to propose" + (f"; loaded in {loaded_s:.0f} s." if loaded_s is not None else "."),
         f"- Verdict: {'; '.join(verdict)}.",
         "",
@@ -868,7 +879,8 @@ def report(
         "API, one client": f"API, one client x {args.clients} connections, into *empty*",
         "API, no Idempotency-Key": f"API, {args.clients} clients, into *empty*, no `Idempotency-Key`",
         "web": f"web form, {args.clients} sessions, into *empty*",
-        "API, lists": f"API, {args.clients} clients, lists of {args.list_size} (`POST {PROPOSALS_PATH}`), into *empty*",
+        "API, lists": f"API, {args.clients} clients, lists of {args.list_size} (`POST {PROPOSALS_PATH}`), into "
+        "*lists* (empty too)",
         "API floor": f"not a proposal: `GET {API_FLOOR_PATH}`, {args.clients} clients (requests/s)",
     }
     for kind, group in kinds.items():
@@ -1069,14 +1081,17 @@ def main() -> None:
             if "web" in kinds:
                 plan.append(("web", [web_proposer(b, data.empty_pk) for b in browsers], pool_empty))
             if "list" in kinds:
+                pool_lists: queue.SimpleQueue[int] = queue.SimpleQueue()
+                for worker in data.pool_lists:
+                    pool_lists.put(worker)
                 plan.append(
                     (
                         "API, lists",
                         [
-                            list_proposer(c, data.empty_pk, pool_empty, args.list_size, idempotency=key)
+                            list_proposer(c, data.lists_pk, pool_lists, args.list_size, idempotency=key)
                             for c in api_connections
                         ],
-                        pool_empty,
+                        pool_lists,
                     )
                 )
             if "floor" in kinds:
