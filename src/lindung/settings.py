@@ -194,6 +194,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "lindung.regions",
     "lindung.rules",
+    "lindung.privacy_notices",
     # Before the accounts: their admin module unregisters django-otp's device pages (changes there would not be
     # audited).
     "django_otp",

@@ -64,6 +64,7 @@ from lindung.enrolments.bpjs import bpjs_batch_file_keep
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.inputs import era_refusal
 from lindung.months import add_months, month_end, month_start, months_from
+from lindung.privacy_notices.services import notices_load
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.regions.services import RegionLoadResult, regions_load
@@ -211,6 +212,7 @@ def demo_reference_load() -> tuple[RegionLoadResult, RulesLoadResult]:
     regions = regions_load()
     rules = rules_load()
     seed_categories(OccupationCategory)
+    notices_load()
     return regions, rules
 
 
