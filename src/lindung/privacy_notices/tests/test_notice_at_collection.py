@@ -170,8 +170,8 @@ def test_the_template_says_which_version_to_give(tmp_path: Path):
     out = tmp_path / "template.xlsx"
     template_write(out)
     book = CalamineWorkbook.from_path(str(out))
-    assert NOTICE_COLUMN in book.get_sheet_by_index(0).to_python()[0]
-    explanation = {row[0]: row[1] for row in book.get_sheet_by_index(1).to_python() if len(row) > 1}
+    assert NOTICE_COLUMN in [str(cell) for cell in book.get_sheet_by_index(0).to_python()[0]]
+    explanation = {str(row[0]): str(row[1]) for row in book.get_sheet_by_index(1).to_python() if len(row) > 1}
     assert "give version 1, in force since 17 Oct 2024, and write 1" in explanation[NOTICE_COLUMN]
 
 
