@@ -420,9 +420,14 @@ def backup_restore(
             ) from None
         database = folder / manifest["database"]
         # Before the database: a key that cannot be written stops the restore with nothing restored.
-        key_restored = _nik_hash_key_restore(
-            folder, manifest, nik_hash_key or settings.LINDUNG_NIK_HASH_KEY_FILE, timezone.now()
-        )
+        target = nik_hash_key or settings.LINDUNG_NIK_HASH_KEY_FILE
+        try:
+            key_restored = _nik_hash_key_restore(folder, manifest, target, timezone.now())
+        except OSError as exc:
+            raise BackupError(
+                gettext("The NIK hash key cannot be written to %(path)s (%(reason)s): nothing was restored.")
+                % {"path": target, "reason": exc.strerror or exc}
+            ) from None
         if engine == "postgresql":
             command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", config["NAME"]]
             _run([*command, str(database)], _pg_env(config))

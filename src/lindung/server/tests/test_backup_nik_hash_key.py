@@ -203,3 +203,19 @@ def test_the_restore_command_says_where_the_key_went(
             call_command("restore", str(archive), stdout=out)
     assert f"The NIK hash key is restored into {target}" in out.getvalue()
     assert target.read_text().strip().encode() == installation.key
+
+
+def test_a_key_that_cannot_be_written_stops_the_restore_before_the_database(
+    installation: Installation, tmp_path: Path
+) -> None:
+    archive = backup_create(tmp_path / "backups")
+    (tmp_path / "a-file").write_text("not a folder")
+    with scratch_database() as config:
+        with (
+            translation.override("en"),
+            pytest.raises(BackupError, match=r"cannot be written to .*nothing was restored"),
+        ):
+            backup_restore(
+                archive, config=config, media=tmp_path / "m", nik_hash_key=tmp_path / "a-file" / "nik_hash_key"
+            )
+        assert table_fingerprints(config) == {}
