@@ -142,8 +142,9 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
         programme = Programme.objects.get(pk=programme.pk)
         _refuse_if(proposals.programme_closed(programme))
         _refuse_if(proposals.outside_programme(worker.village_id, programme))
-        existing = Enrolment.objects.filter(worker=worker, programme=programme).values_list("status", flat=True)
-        if (status := existing.first()) is not None:
+        # Unordered: by the (worker, programme) unique index. ``.first()`` would order by id, and a planner with a
+        # programme's stale statistics then walks the (programme, status) index through every new proposal.
+        for status in Enrolment.objects.filter(worker=worker, programme=programme).values_list("status", flat=True):
             raise EnrolmentError(proposals.in_programme(status, programme), field="programme")
         _refuse_if(proposals.overlap_problem(worker.pk, programme))
         _refuse_if(proposals.quota_problem(programme, worker.regency_code))

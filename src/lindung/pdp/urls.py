@@ -10,3 +10,13 @@ urlpatterns = [
     path("pemberitahuan/versi/", notice_views.notice_versions_view, name="notice_versions"),
     path("pemberitahuan/versi/<int:version>/", notice_views.notice_view, name="notice_version"),
 ]
+
+# The records of processing and the legal holds (``records_views``, ``holds_views``).
+from lindung.pdp import holds_views, records_views  # noqa: E402 - appended beside the duties above
+
+urlpatterns += [
+    path("catatan-pemrosesan/", records_views.processing_records_view, name="processing_records"),
+    path("catatan-pemrosesan/pdf/", records_views.processing_records_pdf_view, name="processing_records_pdf"),
+    path("penahanan/", holds_views.legal_holds_view, name="holds"),
+    path("penahanan/<int:legal_hold_id>/cabut/", holds_views.legal_hold_lift_view, name="hold_lift"),
+]

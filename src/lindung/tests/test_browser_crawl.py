@@ -141,6 +141,8 @@ PAGES: dict[str, CrawlPage] = {
     "audit": CrawlPage(_fixed("/audit/"), (Action.AUDIT_VIEW,)),
     # The personal-data duties (UU 27/2022).
     "retention": CrawlPage(_fixed("/pdp/retensi/"), (Action.PDP_MANAGE,)),
+    "processing-records": CrawlPage(_fixed("/pdp/catatan-pemrosesan/"), (Action.PDP_MANAGE,)),
+    "legal-holds": CrawlPage(_fixed("/pdp/penahanan/"), (Action.PDP_MANAGE,)),
     # The privacy notice, printed by whoever registers people (any signed-in user may read it).
     "privacy-notice": CrawlPage(_fixed("/pdp/pemberitahuan/")),
     "privacy-notice-en": CrawlPage(_fixed("/pdp/pemberitahuan/?bahasa=en")),
@@ -210,6 +212,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     from lindung.imports.services import import_run
     from lindung.imports.tests.conftest import person, write_xlsx
     from lindung.months import month_start
+    from lindung.pdp.services import legal_hold_set
     from lindung.privacy_notices.services import notices_load
     from lindung.public.models import BpjsOffice
     from lindung.public.offices import offices_load
@@ -283,6 +286,8 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         reporter_name="Siti Aminah",
     )
     claim_documents_update(actor=cast["operator_sambas"], claim=claim, received=list(CHECKLISTS[claim.type][:1]))
+    # A legal hold, so that the holds' page shows one with its lift form.
+    legal_hold_set(actor=cast["pejabat_pdp"], worker=workers[4], reason="Sengketa ahli waris")
     dashboard_refresh()
     office = BpjsOffice.objects.order_by("pk").first()
     assert office is not None
@@ -484,6 +489,7 @@ NOT_PAGES = {
     "contributions:download",
     "enrolments:batch_download",
     "enrolments:bpjs_export",
+    "pdp:processing_records_pdf",
     "admin:index",
 }
 

@@ -54,6 +54,7 @@ from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
+from lindung.pdp.services import legal_hold_set
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, load_small_demo
 from lindung.web.middleware import JsonLines, RequestIdFilter
@@ -416,6 +417,10 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     admin = User.objects.get(username="admin_provinsi")
     api_client_create(actor=admin, name="OpenSID Kabupaten Sambas", region_code="61.01", scopes=["registry.read"])
     personal_token_create(user=admin, name="Skrip laporan", scopes=["figures"], days=30)
+    # A legal hold, so that its lift route has one of its own to lift.
+    legal_hold_set(
+        actor=User.objects.get(username="pejabat_pdp"), worker=Worker.objects.order_by("pk")[0], reason="Sengketa"
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@
 (``pdp.retention``), printing the counts by kind (``--json``: an object of counts by kind). Each duty is a
 subcommand of its own (``access`` and ``breach`` come beside ``retention``): add its parser in ``add_arguments``
 and its method in ``DUTIES``.
+
+``lindung pdp hold set NIK --reason TEXT --as USER`` / ``hold lift HOLD_ID --reason TEXT --as USER`` / ``hold list
+[--as USER] [--json]``: the legal holds (``pdp.services``); the NIK is printed masked, never whole.
 """
 
 from __future__ import annotations
@@ -12,21 +15,27 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lindung.commands import add_lang_argument, add_today_argument, parse_day
+from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day
+from lindung.errors import RefusedStep
+from lindung.inputs import parse_id
 from lindung.numbers import grouped
-from lindung.pdp.models import RetentionKind
+from lindung.pdp.holds import clean_nik, open_legal_hold, open_legal_holds, worker_by_nik
+from lindung.pdp.models import LegalHold, RetentionKind
 from lindung.pdp.retention import pdp_retention_run
+from lindung.pdp.services import legal_hold_lift, legal_hold_set
+from lindung.workers.nik import nik_mask
 
 
 class Command(BaseCommand):
     help = "The personal-data duties of UU 27/2022: retention runs (and, to come, access requests and breaches)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        duties = parser.add_subparsers(dest="duty", required=True, metavar="retention")
+        duties = parser.add_subparsers(dest="duty", required=True, metavar="retention|hold")
         retention = duties.add_parser("retention", help="Anonymise what has outlived its retention period.")
         steps = retention.add_subparsers(dest="step", required=True, metavar="run")
         run = steps.add_parser("run", help="Anonymise what has expired on the day (a dry run only counts).")
@@ -34,9 +43,10 @@ class Command(BaseCommand):
         add_today_argument(run)
         run.add_argument("--json", action="store_true", help="Print the counts by kind as JSON.")
         add_lang_argument(run)
+        _add_hold_arguments(duties)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        duties: dict[str, Callable[[dict[str, Any]], None]] = {"retention": self._retention}
+        duties: dict[str, Callable[[dict[str, Any]], None]] = {"retention": self._retention, "hold": self._hold}
         with translation.override(options.get("lang") or "id"):
             duties[options["duty"]](options)
 
@@ -53,3 +63,88 @@ class Command(BaseCommand):
         labels = dict(RetentionKind.choices)
         for kind, count in result.counts.items():
             self.stdout.write(f"  {labels[kind]}: {grouped(count)}")
+
+    def _hold(self, options: dict[str, Any]) -> None:
+        hold_command(self, options)
+
+
+# --- lindung pdp hold set|lift|list (the legal holds; ``pdp.holds``, ``pdp.services``) -------------------------
+
+
+def _add_hold_arguments(duties: Any) -> None:
+    hold = duties.add_parser("hold", help="Legal holds: records under dispute that the retention run keeps.")
+    steps = hold.add_subparsers(dest="step", required=True, metavar="set|lift|list")
+    put = steps.add_parser("set", help="Hold a worker's records (the worker found by NIK in your region).")
+    put.add_argument("nik", metavar="NIK")
+    put.add_argument("--reason", required=True, help="The dispute or the request.")
+    put.add_argument("--as", dest="actor", metavar="USERNAME", required=True, help="The data protection officer.")
+    add_lang_argument(put)
+    lift = steps.add_parser("lift", help="Lift a hold (its id from `lindung pdp hold list`).")
+    lift.add_argument("hold_id", metavar="HOLD_ID")
+    lift.add_argument("--reason", required=True, help="Why the hold ends.")
+    lift.add_argument("--as", dest="actor", metavar="USERNAME", required=True, help="The data protection officer.")
+    add_lang_argument(lift)
+    listing = steps.add_parser("list", help="The open holds (the NIK masked).")
+    listing.add_argument("--as", dest="actor", metavar="USERNAME", help="Only the holds in this user's region.")
+    listing.add_argument("--json", action="store_true", help="Print the holds as JSON.")
+    add_lang_argument(listing)
+
+
+def hold_command(command: BaseCommand, options: dict[str, Any]) -> None:
+    """The three steps; a refusal is a CommandError in one sentence, and the NIK is never printed whole."""
+    step = options["step"]
+    if step == "list":
+        _hold_list(command, options)
+        return
+    actor = active_user(options["actor"])
+    try:
+        if step == "set":
+            nik = clean_nik(options["nik"])
+            if nik is None:
+                raise CommandError(_("A NIK has exactly 16 digits."))
+            worker = worker_by_nik(actor, nik)
+            if worker is None:
+                raise CommandError(_("No worker with this NIK in your region."))
+            hold = legal_hold_set(actor=actor, worker=worker, reason=options["reason"])
+            command.stdout.write(
+                _("The records of worker %(nik)s are held (hold %(id)s).") % {"nik": nik_mask(nik), "id": hold.pk}
+            )
+        else:
+            hold_id = parse_id(options["hold_id"])
+            found = open_legal_hold(actor, hold_id) if hold_id is not None else None
+            if found is None:
+                raise CommandError(_("There is no open hold %(id)s in your region.") % {"id": options["hold_id"]})
+            legal_hold_lift(actor=actor, hold=found, reason=options["reason"])
+            command.stdout.write(_("The hold on worker %(nik)s is lifted.") % {"nik": nik_mask(found.worker.nik)})
+    except PermissionDenied:
+        raise CommandError(_("User %(name)s may not manage legal holds.") % {"name": options["actor"]}) from None
+    except RefusedStep as exc:
+        raise CommandError(exc.text) from None
+
+
+def _hold_list(command: BaseCommand, options: dict[str, Any]) -> None:
+    holds = LegalHold.objects.filter(lifted_at__isnull=True).select_related("worker", "set_by")
+    if options["actor"]:
+        actor = active_user(options["actor"])
+        try:
+            holds = open_legal_holds(actor)
+        except PermissionDenied:
+            raise CommandError(_("User %(name)s may not manage legal holds.") % {"name": options["actor"]}) from None
+    rows: list[dict[str, Any]] = [
+        {
+            "id": hold.pk,
+            "nik": nik_mask(hold.worker.nik),
+            "regency": hold.worker.regency_code,
+            "reason": hold.reason,
+            "set_by": hold.set_by.username,
+            "set_at": timezone.localtime(hold.set_at).isoformat(),
+        }
+        for hold in holds.order_by("-set_at", "-pk")
+    ]
+    if options["json"]:
+        command.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        command.stdout.write(_("No records are held."))
+    for row in rows:
+        command.stdout.write(f"{row['id']}\t{row['nik']}\t{str(row['set_at'])[:16]}\t{row['set_by']}\t{row['reason']}")
