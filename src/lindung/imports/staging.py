@@ -51,12 +51,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("heir_phone", "varchar(16) NOT NULL"),
     ("too_old", "integer NOT NULL"),
     ("confirmed", "integer NOT NULL"),
+    ("privacy_notice_id", "integer NOT NULL"),
 )
 _NAMES = ", ".join(name for name, _ in COLUMNS)
 # The worker's columns that the staging table holds under the same names.
 _WORKER_COLUMNS = (
     "province_code, regency_code, village_code, nik, name, birth_place, birth_date, sex, address, phone,"
-    " occupation_id, declared_income, kk_number, mother_maiden_name"
+    " occupation_id, declared_income, kk_number, mother_maiden_name, privacy_notice_id"
 )
 # ``workers.nik.nik_mask`` of a 16-digit NIK (the table's check), in SQL: 4 digits, 6 stars, 6 digits.
 _MASKED_NIK_SQL = "left(w.nik, 4) || '******' || right(w.nik, 6)"

@@ -46,7 +46,8 @@ FIELDS: dict[str, dict[DataKind | None, tuple[str, ...]]] = {
         DataKind.CONTACT: ("address", "phone"),
         DataKind.FAMILY: ("mother_maiden_name",),
         DataKind.WORK: ("occupation", "declared_income"),
-        DataKind.TRAIL: ("created_by",),
+        # The privacy notice the person was given at registration: part of the record of what was done with them.
+        DataKind.TRAIL: ("created_by", "privacy_notice"),
         DataKind.REQUEST: ("restricted_since",),
         None: ("id", "created_at", "updated_at", "anonymised_on"),
     },

@@ -1,18 +1,15 @@
 from django.urls import path
 
-from lindung.pdp import views
+from lindung.pdp import holds_views, notice_views, records_views, views
 
 app_name = "pdp"
 
 urlpatterns = [
     path("retensi/", views.retention_report_view, name="retention"),
     path("pembatasan/<int:worker_id>/cabut/", views.restriction_lift_view, name="restriction_lift"),
-]
-
-# The records of processing and the legal holds (``records_views``, ``holds_views``).
-from lindung.pdp import holds_views, records_views  # noqa: E402 - appended beside the duties above
-
-urlpatterns += [
+    path("pemberitahuan/", notice_views.notice_view, name="notice"),
+    path("pemberitahuan/versi/", notice_views.notice_versions_view, name="notice_versions"),
+    path("pemberitahuan/versi/<int:version>/", notice_views.notice_view, name="notice_version"),
     path("catatan-pemrosesan/", records_views.processing_records_view, name="processing_records"),
     path("catatan-pemrosesan/pdf/", records_views.processing_records_pdf_view, name="processing_records_pdf"),
     path("penahanan/", holds_views.legal_holds_view, name="holds"),

@@ -152,7 +152,9 @@ def _detail(request: HttpRequest, worker: Worker, *, show_nik: bool) -> HttpResp
 def _worker_in_scope(request: HttpRequest, pk: int) -> Worker:
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    return get_in_scope_or_404(Worker.objects.select_related("village__parent", "occupation"), user, pk=pk)
+    return get_in_scope_or_404(
+        Worker.objects.select_related("village__parent", "occupation", "privacy_notice"), user, pk=pk
+    )
 
 
 @login_required

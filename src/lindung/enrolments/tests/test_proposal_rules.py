@@ -85,6 +85,7 @@ class Person:
             "declared_income": self.income,
             "kk_number": self.kk_number,
             "mother_maiden_name": "",
+            "privacy_notice": 1,
         }
 
     def row(self) -> dict[str, str]:
@@ -101,6 +102,7 @@ class Person:
             "Kategori": self.occupation,
             "Penghasilan": str(self.income),
             "No KK": self.kk_number,
+            "Versi Pemberitahuan Privasi": "1",
         }
 
 
