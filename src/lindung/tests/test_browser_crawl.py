@@ -214,8 +214,8 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     from lindung.imports.services import import_run
     from lindung.imports.tests.conftest import person, write_xlsx
     from lindung.months import month_start
-    from lindung.pdp.services import legal_hold_set
     from lindung.pdp.restriction import processing_restrict
+    from lindung.pdp.services import legal_hold_set
     from lindung.privacy_notices.services import notices_load
     from lindung.public.models import BpjsOffice
     from lindung.public.offices import offices_load
