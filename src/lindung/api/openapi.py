@@ -51,7 +51,7 @@ _DESCRIPTIONS = {
     "404": "Not found, or outside the caller's region",
     "409": "A request with this Idempotency-Key is still running",
     "412": "If-Match names another state of the record: it changed since it was read",
-    "413": "The file is too large",
+    "413": "The body (or the file) is too large",
     "415": "The file's type is not accepted",
     "422": "Refused: a value that is not valid, a step the rules refuse, or an Idempotency-Key used for another "
     "request",
@@ -85,8 +85,11 @@ def _problem_statuses(method: str, path: str, operation: dict[str, Any]) -> list
         statuses.append("409")
     if method in _CHANGES and secured and "{" in path:
         statuses.append("412")  # a change of one record takes If-Match
-    if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
-        statuses += ["413", "415"]
+    content = operation.get("requestBody", {}).get("content", {})
+    if content:
+        statuses.append("413")  # a body over the upload bound, whatever its type
+    if "multipart/form-data" in content:
+        statuses.append("415")
     return sorted(statuses)
 
 
