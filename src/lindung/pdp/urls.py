@@ -1,9 +1,19 @@
 from django.urls import path
 
-from lindung.pdp import views
+from lindung.pdp import breach_views, views
 
 app_name = "pdp"
 
 urlpatterns = [
     path("retensi/", views.retention_report_view, name="retention"),
+    path("insiden/", breach_views.breach_list_view, name="breaches"),
+    path("insiden/baru/", breach_views.breach_create_view, name="breach_create"),
+    path("insiden/<int:breach_id>/", breach_views.breach_detail_view, name="breach"),
+    path("insiden/<int:breach_id>/terdampak/", breach_views.breach_find_view, name="breach_find"),
+    path("insiden/<int:breach_id>/surat/", breach_views.breach_letters_view, name="breach_letters"),
+    path("insiden/<int:breach_id>/surat/desa/", breach_views.breach_village_download_view, name="breach_village"),
+    path("insiden/<int:breach_id>/surat/orang/", breach_views.breach_person_download_view, name="breach_person"),
+    path("insiden/<int:breach_id>/laporan/", breach_views.breach_report_view, name="breach_report"),
+    path("insiden/<int:breach_id>/dilaporkan/", breach_views.breach_notified_view, name="breach_notified"),
+    path("insiden/<int:breach_id>/tutup/", breach_views.breach_close_view, name="breach_close"),
 ]
