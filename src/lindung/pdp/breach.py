@@ -246,11 +246,15 @@ def breach_record(
     return breach
 
 
-def breach_acting_check(actor: User, breach: Breach) -> None:
-    """Only those whose region covers the incident's act on it; the others read their part."""
-    require(actor, Action.PDP_MANAGE)
+def breach_reading_check(actor: User, breach: Breach) -> None:
+    """The incident is one ``actor`` may read (else it is absent: 404)."""
     if not breaches_visible(actor).filter(pk=breach.pk).exists():
         raise Http404
+
+
+def breach_acting_check(actor: User, breach: Breach) -> None:
+    """Only those whose region covers the incident's act on it; the others read their part."""
+    breach_reading_check(actor, breach)
     if not scope_of(actor).covers(breach.region_code):
         raise PermissionDenied("the incident belongs to a wider region than the actor's")
 
@@ -344,8 +348,9 @@ def _criteria_logged(criteria: Criteria) -> dict[str, Any]:
 
 def _people_insert(actor: User, breach: Breach, criteria: Criteria) -> list[str]:
     """Insert the people ``criteria`` select into ``breach``'s set; the limits met, as sentences."""
+    # An incident recorded by an installation-wide account (no region) reaches the whole installation.
     base = Worker.objects.filter(
-        scope_of(actor).q(), RegionScope(code=breach.region_code).q(), anonymised_on__isnull=True
+        scope_of(actor).q(), RegionScope(code=breach.region_code or None).q(), anonymised_on__isnull=True
     )
     if criteria.region:
         base = base.filter(RegionScope(code=criteria.region).q())

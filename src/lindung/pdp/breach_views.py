@@ -51,7 +51,9 @@ def breach_list_view(request: HttpRequest) -> HttpResponse:
     breaches = list(breaches_visible(user)[:200])  # requires Action.PDP_MANAGE
     now = timezone.now()
     rows = [{"breach": breach, "clock": breach_clock(breach, now=now)} for breach in breaches]
-    return render(request, "pdp/breach_list.html", {"rows": rows, "can_record": bool(user.region_id)})
+    return render(
+        request, "pdp/breach_list.html", {"rows": rows, "can_record": bool(user.region_id) or user.is_superuser}
+    )
 
 
 @login_required
@@ -215,7 +217,11 @@ def breach_report_view(request: HttpRequest, breach_id: int) -> HttpResponse:
     filename = f"insiden-{breach.pk}-laporan.pdf"
     if request.method != "POST":
         return download_page(request, name=filename)
-    pdf = breach_report_pdf(actor=user, breach=breach)
+    try:
+        pdf = breach_report_pdf(actor=user, breach=breach)
+    except RefusedStep as refusal:
+        messages.error(request, refusal.text)
+        return redirect("pdp:breach", breach_id=breach.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -38,6 +38,7 @@ from lindung.pdp.breach import (
     breach_acting_check,
     breach_clock,
     breach_counts_by_regency,
+    breach_reading_check,
     data_kind_labels,
 )
 from lindung.pdp.models import Breach, BreachAffected, BreachStatus, LettersStatus
@@ -262,6 +263,7 @@ def breach_villages_with_letters(user: User, breach: Breach) -> list[str]:
 
 def breach_village_letters(*, actor: User, breach: Breach, village: str) -> tuple[str, int]:
     """The stored file of ``village``'s letters (its storage name) and how many it holds, audited as an export."""
+    breach_reading_check(actor, breach)
     if not scope_of(actor).covers(village) or breach.letters_status != LettersStatus.DONE:
         raise Http404
     count = affected_visible(actor, breach).filter(village_id=village).count()
@@ -281,6 +283,7 @@ def breach_village_letters(*, actor: User, breach: Breach, village: str) -> tupl
 
 def breach_person_letter(*, actor: User, breach: Breach, nik: str) -> tuple[Worker, bytes]:
     """One person's letter, found by their whole NIK among the incident's people in ``actor``'s region."""
+    breach_reading_check(actor, breach)
     nik = "".join(ch for ch in nik if ch.isdigit())
     worker = Worker.objects.filter(
         nik=nik, pk__in=affected_visible(actor, breach).values("worker_id"), anonymised_on__isnull=True
@@ -303,8 +306,9 @@ def breach_person_letter(*, actor: User, breach: Breach, nik: str) -> tuple[Work
 def breach_report_pdf(*, actor: User, breach: Breach, today: dt.date | None = None) -> bytes:
     """The report to the authority: the incident, the clock, the counts by regency and by kind of data (counts
     only, never the people), within ``actor``'s region. Audited."""
-    if not breach_counts_visible(actor, breach):
-        raise Http404
+    breach_reading_check(actor, breach)
+    if breach.status == BreachStatus.RECORDED:
+        raise RefusedStep(gettext("Find the people affected first: the report counts them."))
     regencies = breach_counts_by_regency(actor, breach)
     total = sum(count for _code, _name, count in regencies)
     with translation.override(LETTERS_LANGUAGE):
@@ -329,7 +333,3 @@ def breach_report_pdf(*, actor: User, breach: Breach, today: dt.date | None = No
             changes={"count": [None, total]},
         )
     return pdf
-
-
-def breach_counts_visible(actor: User, breach: Breach) -> bool:
-    return breach.status != BreachStatus.RECORDED

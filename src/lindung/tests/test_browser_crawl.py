@@ -140,6 +140,9 @@ PAGES: dict[str, CrawlPage] = {
     "audit": CrawlPage(_fixed("/audit/"), (Action.AUDIT_VIEW,)),
     # The personal-data duties (UU 27/2022).
     "retention": CrawlPage(_fixed("/pdp/retensi/"), (Action.PDP_MANAGE,)),
+    "breaches": CrawlPage(_fixed("/pdp/insiden/"), (Action.PDP_MANAGE,)),
+    "breach-create": CrawlPage(_fixed("/pdp/insiden/baru/"), (Action.PDP_MANAGE,)),
+    "breach": CrawlPage(lambda d: f"/pdp/insiden/{d['breach']}/", (Action.PDP_MANAGE,)),
     # Administration.
     "administration": CrawlPage(_fixed("/pengaturan/"), (Action.ACCOUNT_MANAGE, Action.PROGRAMME_CONFIGURE)),
     "users": CrawlPage(_fixed("/pengaturan/pengguna/"), (Action.ACCOUNT_MANAGE,)),
@@ -266,6 +269,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     )
     claim_documents_update(actor=cast["operator_sambas"], claim=claim, received=list(CHECKLISTS[claim.type][:1]))
     dashboard_refresh()
+    breach = _crawl_breach(cast["pejabat_pdp"], SAMBAS_VILLAGE)
     office = BpjsOffice.objects.order_by("pk").first()
     assert office is not None
     return {
@@ -279,7 +283,30 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         "user": cast["operator_desa"].pk,
         "programme": programme.pk,
         "office": office.pk,
+        "breach": breach,
     }
+
+
+def _crawl_breach(officer: User, village: str) -> int:
+    """An incident whose people (one village's) are found and whose letters are written, so that its page shows
+    every table and download (``test_absurd_input`` makes the same)."""
+    from lindung.pdp.breach import Criteria, breach_people_find, breach_record
+    from lindung.pdp.letters import breach_letters_request, breach_letters_write
+    from lindung.pdp.models import DataKind
+
+    breach = breach_record(
+        actor=officer,
+        what="Daftar pekerja terkirim ke grup percakapan yang salah.",
+        found_at=timezone.now() - dt.timedelta(hours=2),
+        systems="Lindung",
+        data_kinds=[DataKind.IDENTITY, DataKind.CONTACT],
+        remedy="Pesan dihapus dan penerima diminta menghapusnya.",
+        contact="Pejabat pelindungan data pribadi, Disnakertrans",
+    )
+    breach = breach_people_find(actor=officer, breach=breach, criteria=Criteria(region=village))
+    breach_letters_request(actor=officer, breach=breach, enqueue=False)
+    breach_letters_write(breach_id=breach.pk)
+    return breach.pk
 
 
 # --- the browser side ------------------------------------------------------------------------------------

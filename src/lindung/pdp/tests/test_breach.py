@@ -286,6 +286,24 @@ def test_a_search_without_criteria_or_with_a_half_window_is_refused(cast: Cast) 
         breach_people_find(actor=officer, breach=breach, criteria=Criteria(export=entry))
 
 
+def test_finding_is_set_based_the_same_statements_for_ten_people_as_for_one(cast: Cast, programme: Programme) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer, operator = cast["pejabat_pdp"], cast["operator_sambas"]
+
+    def statements(people: int) -> int:
+        for _ in range(people):
+            worker_nik_view(actor=operator, worker=make_worker())
+        breach = _record(officer)
+        with CaptureQueriesContext(connection) as queries:
+            found = breach_people_find(actor=officer, breach=breach, criteria=Criteria(username="operator_sambas"))
+        assert found.affected_count == BreachAffected.objects.filter(breach=found).count() > 0
+        return len(queries)
+
+    assert statements(1) == statements(10)
+
+
 # --- region scope ----------------------------------------------------------------------------------------------------
 
 
@@ -387,6 +405,37 @@ def test_letters_are_made_once_and_a_second_delivery_of_the_job_does_nothing(cas
         breach_letters_request(actor=officer, breach=Breach.objects.get(pk=breach.pk))
     with pytest.raises(RefusedStep):
         breach_people_find(actor=officer, breach=Breach.objects.get(pk=breach.pk), criteria=Criteria(region="61"))
+
+
+def test_a_failed_letters_run_leaves_no_file_and_can_be_asked_again(
+    cast: Cast, other_sambas_village: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lindung.pdp import letters
+
+    officer = cast["pejabat_pdp"]
+    make_worker(village=SAMBAS_VILLAGE)
+    make_worker(village=other_sambas_village)
+    breach = breach_people_find(actor=officer, breach=_record(officer), criteria=Criteria(region="61.01"))
+    real = letters._pdf_write
+    calls: list[int] = []
+
+    def second_fails(html: str, out: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real(html, out)
+
+    monkeypatch.setattr(letters, "_pdf_write", second_fails)
+    breach_letters_request(actor=officer, breach=breach, enqueue=False)
+    with pytest.raises(OSError):
+        breach_letters_write(breach_id=breach.pk)
+    breach.refresh_from_db()
+    assert (breach.letters_status, breach.status) == (LettersStatus.FAILED, BreachStatus.PEOPLE_FOUND)
+    assert not default_storage.listdir(f"pdp/insiden/{breach.pk}")[1]
+    monkeypatch.setattr(letters, "_pdf_write", real)
+    breach_letters_request(actor=officer, breach=breach, enqueue=False)
+    assert breach_letters_write(breach_id=breach.pk)
+    assert len(default_storage.listdir(f"pdp/insiden/{breach.pk}")[1]) == 2
 
 
 def test_one_persons_letter_by_nik_is_audited_and_a_nik_outside_the_set_is_refused(cast: Cast) -> None:
