@@ -289,18 +289,19 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
 
 def _crawl_breach(officer: User, village: str) -> int:
     """An incident whose people (one village's) are found and whose letters are written, so that its page shows
-    every table and download (``test_absurd_input`` makes the same)."""
+    every table and download (``test_absurd_input`` makes the same). Its text avoids the language markers, as
+    the other data do."""
     from lindung.pdp.breach import Criteria, breach_people_find, breach_record
     from lindung.pdp.letters import breach_letters_request, breach_letters_write
     from lindung.pdp.models import DataKind
 
     breach = breach_record(
         actor=officer,
-        what="Daftar pekerja terkirim ke grup percakapan yang salah.",
+        what="Salinan daftar peserta terkirim ke grup percakapan keliru.",
         found_at=timezone.now() - dt.timedelta(hours=2),
         systems="Lindung",
         data_kinds=[DataKind.IDENTITY, DataKind.CONTACT],
-        remedy="Pesan dihapus dan penerima diminta menghapusnya.",
+        remedy="Pesan dihapus; penerima diminta menghapusnya.",
         contact="Pejabat pelindungan data pribadi, Disnakertrans",
     )
     breach = breach_people_find(actor=officer, breach=breach, criteria=Criteria(region=village))

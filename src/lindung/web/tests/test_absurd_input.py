@@ -424,7 +424,7 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     officer = User.objects.get(username="pejabat_pdp")
     breach = breach_record(
         actor=officer,
-        what="Daftar pekerja terkirim ke grup yang salah.",
+        what="Salinan daftar peserta terkirim ke grup percakapan keliru.",
         found_at=timezone.now() - dt.timedelta(hours=2),
         systems="Lindung",
         data_kinds=["identity"],
