@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -138,17 +139,51 @@ def breach_letters_write(*, breach_id: int) -> bool:
                 region_code=breach.region_code,
                 changes={"villages": [None, len(written)], "count": [None, breach.affected_count]},
             )
-    except Exception:
+    except BaseException:  # Ctrl-C on the command line too: the incident must not stay "being written"
         # Only the type: a rendering error's text may quote a name.
         logger.error("breach %s: its letters failed", breach_id, exc_info=False)
         for name in written:
             default_storage.delete(name)
-        Breach.objects.filter(pk=breach_id).update(
-            letters_status=LettersStatus.FAILED,
-            letters_error=gettext("Writing the letters failed; ask for them again or tell the administrator."),
-        )
+        _letters_fail([breach_id])
         raise
     return True
+
+
+def _letters_fail(breach_ids: list[int]) -> int:
+    return Breach.objects.filter(
+        pk__in=breach_ids, letters_status__in=(LettersStatus.QUEUED, LettersStatus.RUNNING)
+    ).update(
+        letters_status=LettersStatus.FAILED,
+        letters_error=gettext("Writing the letters failed; ask for them again or tell the administrator."),
+    )
+
+
+def breach_letters_abandoned(*, task_ids: list[str], **_signal: Any) -> None:
+    """When stopping workers abandoned tasks (``tasks_abandoned``): their incidents' letters failed (a new request
+    empties the folder first)."""
+    ids = list(Breach.objects.filter(letters_task_id__in=task_ids).values_list("pk", flat=True))
+    if ids:
+        _letters_fail(ids)
+
+
+def breach_letters_housekeeping(*, now: dt.datetime, **_signal: Any) -> None:
+    """When the worker starts (``worker_starting``): letters recorded as being written whose task is over (it
+    failed, or its worker died and it was marked so) failed too, so that they can be asked for again."""
+    from django.tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    running = dict(
+        Breach.objects.filter(letters_status=LettersStatus.RUNNING)
+        .exclude(letters_task_id="")
+        .values_list("letters_task_id", "pk")
+    )
+    keys = [uuid.UUID(task_id) for task_id in running if _is_uuid(task_id)]
+    over = DBTaskResult.objects.filter(id__in=keys).exclude(
+        status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    )
+    ids = [running[str(task_id)] for task_id in over.values_list("id", flat=True)]
+    if ids:
+        _letters_fail(ids)
 
 
 def _folder_empty(breach: Breach) -> None:
@@ -333,3 +368,11 @@ def breach_report_pdf(*, actor: User, breach: Breach, today: dt.date | None = No
             changes={"count": [None, total]},
         )
     return pdf
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -438,6 +438,37 @@ def test_a_failed_letters_run_leaves_no_file_and_can_be_asked_again(
     assert len(default_storage.listdir(f"pdp/insiden/{breach.pk}")[1]) == 2
 
 
+def test_letters_whose_job_died_or_was_abandoned_can_be_asked_for_again(
+    cast: Cast, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from lindung.worker.housekeeping import tasks_abandoned, worker_starting
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    officer = cast["pejabat_pdp"]
+    make_worker()
+    breach = breach_people_find(actor=officer, breach=_record(officer), criteria=Criteria(region="61.01"))
+    with django_capture_on_commit_callbacks(execute=True):
+        breach_letters_request(actor=officer, breach=breach)
+    breach.refresh_from_db()
+    assert breach.letters_status == LettersStatus.QUEUED and breach.letters_task_id
+    # The worker claimed it, then died: the queue marks the task failed, the worker's start tidies the incident.
+    Breach.objects.filter(pk=breach.pk).update(letters_status=LettersStatus.RUNNING)
+    worker_starting.send(sender=None, now=timezone.now())
+    assert Breach.objects.get(pk=breach.pk).letters_status == LettersStatus.RUNNING  # its task still runs
+    DBTaskResult.objects.filter(id=breach.letters_task_id).update(status=TaskResultStatus.FAILED)
+    worker_starting.send(sender=None, now=timezone.now())
+    assert Breach.objects.get(pk=breach.pk).letters_status == LettersStatus.FAILED
+    # Asked again; this time its stopping worker abandons it.
+    with django_capture_on_commit_callbacks(execute=True):
+        breach_letters_request(actor=officer, breach=Breach.objects.get(pk=breach.pk))
+    task_id = Breach.objects.get(pk=breach.pk).letters_task_id
+    tasks_abandoned.send(sender=None, task_ids=[task_id])
+    assert Breach.objects.get(pk=breach.pk).letters_status == LettersStatus.FAILED
+
+
 def test_one_persons_letter_by_nik_is_audited_and_a_nik_outside_the_set_is_refused(cast: Cast) -> None:
     officer = cast["pejabat_pdp"]
     inside, outside = make_worker(village=SAMBAS_VILLAGE), make_worker(village=PONTIANAK_VILLAGE)
