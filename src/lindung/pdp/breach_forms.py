@@ -58,6 +58,7 @@ class PersonLetterForm(forms.Form):
 
 class VillageForm(forms.Form):
     village = forms.CharField(max_length=13)
+    part = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
 
 class NotifiedForm(forms.Form):

@@ -39,6 +39,7 @@ from lindung.pdp.letters import (
     breach_report_pdf,
     breach_village_letters,
     breach_villages_with_letters,
+    village_parts,
 )
 from lindung.pdp.models import Breach, BreachStatus, LettersStatus
 from lindung.web.downloads import download_methods, download_page
@@ -99,7 +100,7 @@ def _detail(request: HttpRequest, user: User, breach: Breach, status: int = 200,
         "clock": breach_clock(breach),
         "kinds": data_kind_labels(breach),
         "acts": acts,
-        "counts": counts,
+        "counts": [(row, range(1, village_parts(row.count) + 1)) for row in counts],
         "visible_total": sum(row.count for row in counts),
         "villages_with_letters": set(breach_villages_with_letters(user, breach)),
         "find_form": forms.get("find_form") or FindForm(initial=_criteria_initial(breach)),
@@ -179,14 +180,15 @@ def breach_village_download_view(request: HttpRequest, breach_id: int) -> HttpRe
     form = VillageForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return redirect("pdp:breach", breach_id=breach.pk)
-    village = form.cleaned_data["village"]
+    village, part = form.cleaned_data["village"], form.cleaned_data["part"] or 1
+    filename = f"insiden-{breach.pk}-surat-{village}-{part:03d}.pdf"
     if request.method != "POST":
-        return download_page(request, name=f"surat-{village}.pdf")
-    name, _count = breach_village_letters(actor=user, breach=breach, village=village)
+        return download_page(request, name=filename)
+    name, _count = breach_village_letters(actor=user, breach=breach, village=village, part=part)
     return FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=True,
-        filename=f"insiden-{breach.pk}-surat-{village}.pdf",
+        filename=filename,
         content_type="application/pdf",
     )
 

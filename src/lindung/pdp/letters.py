@@ -13,6 +13,7 @@ The letters are Indonesian whatever the language of the page that asks for them:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import tempfile
 import uuid
@@ -51,14 +52,21 @@ logger = logging.getLogger(__name__)
 
 LETTERS_LANGUAGE = "id"
 LETTERS_CHUNK = 2_000
+# Letters in one file of a village: WeasyPrint keeps a document's layout in memory until it is written.
+LETTERS_PER_FILE = 100
 
 
 def letters_folder(breach: Breach) -> str:
     return f"pdp/insiden/{breach.pk}"
 
 
-def village_file_name(breach: Breach, village_code: str) -> str:
-    return f"{letters_folder(breach)}/surat-{village_code}.pdf"
+def village_file_name(breach: Breach, village_code: str, part: int = 1) -> str:
+    return f"{letters_folder(breach)}/surat-{village_code}-{part:03d}.pdf"
+
+
+def village_parts(count: int) -> int:
+    """How many files hold a village's ``count`` letters."""
+    return max(1, -(-count // LETTERS_PER_FILE))
 
 
 def letters_path(breach: Breach) -> str:
@@ -126,7 +134,7 @@ def breach_letters_write(*, breach_id: int) -> bool:
             .distinct()
         )
         for village in villages.iterator():
-            written.append(_village_file_write(breach, village))
+            _village_files_write(breach, village, written)
         with transaction.atomic():
             now = timezone.now()
             Breach.objects.filter(pk=breach_id).update(
@@ -196,13 +204,15 @@ def _folder_empty(breach: Breach) -> None:
         default_storage.delete(f"{folder}/{name}")
 
 
-def _village_file_write(breach: Breach, village: str) -> str:
-    """One village's letters as one PDF, rendered to a temporary file and moved to storage."""
-    html = letters_html(breach, _letters_of(breach, BreachAffected.objects.filter(breach=breach, village_id=village)))
-    with tempfile.TemporaryFile(dir=settings.LINDUNG_TMP_DIR) as out:
-        _pdf_write(html, out)
-        out.seek(0)
-        return default_storage.save(village_file_name(breach, village), File(out))
+def _village_files_write(breach: Breach, village: str, written: list[str]) -> None:
+    """One village's letters, ``LETTERS_PER_FILE`` to a PDF, each rendered to a temporary file and moved to storage
+    (its name added to ``written`` at once, so that a failure removes it)."""
+    letters = _letters_of(breach, BreachAffected.objects.filter(breach=breach, village_id=village))
+    for part, chunk in enumerate(itertools.batched(letters, LETTERS_PER_FILE), start=1):
+        with tempfile.TemporaryFile(dir=settings.LINDUNG_TMP_DIR) as out:
+            _pdf_write(letters_html(breach, iter(chunk)), out)
+            out.seek(0)
+            written.append(default_storage.save(village_file_name(breach, village, part), File(out)))
 
 
 # --- the letters' content ------------------------------------------------------------------------------------------
@@ -296,14 +306,16 @@ def breach_villages_with_letters(user: User, breach: Breach) -> list[str]:
     return list(affected_visible(user, breach).order_by("village_id").values_list("village_id", flat=True).distinct())
 
 
-def breach_village_letters(*, actor: User, breach: Breach, village: str) -> tuple[str, int]:
-    """The stored file of ``village``'s letters (its storage name) and how many it holds, audited as an export."""
+def breach_village_letters(*, actor: User, breach: Breach, village: str, part: int = 1) -> tuple[str, int]:
+    """The stored file of ``village``'s letters, part ``part`` (its storage name), and how many letters it holds,
+    audited as an export."""
     breach_reading_check(actor, breach)
     if not scope_of(actor).covers(village) or breach.letters_status != LettersStatus.DONE:
         raise Http404
-    count = affected_visible(actor, breach).filter(village_id=village).count()
-    name = village_file_name(breach, village)
-    if not count or not default_storage.exists(name):
+    village_count = affected_visible(actor, breach).filter(village_id=village).count()
+    count = min(LETTERS_PER_FILE, village_count - (part - 1) * LETTERS_PER_FILE)
+    name = village_file_name(breach, village, part)
+    if part < 1 or count <= 0 or not default_storage.exists(name):
         raise Http404
     with transaction.atomic():
         audit_record(
@@ -311,7 +323,7 @@ def breach_village_letters(*, actor: User, breach: Breach, village: str) -> tupl
             action="pdp.breach_letters_exported",
             obj=breach,
             region_code=village,
-            changes={"village": [None, village], "rows": [None, count]},
+            changes={"village": [None, village], "part": [None, part], "rows": [None, count]},
         )
     return name, count
 

@@ -394,6 +394,29 @@ def test_letters_are_written_one_file_per_village_holding_that_villages_letters(
     assert {"pdp.breach_letters_requested", "pdp.breach_letters_produced", "pdp.breach_letters_exported"} <= actions
 
 
+def test_a_large_villages_letters_are_split_into_parts_each_holding_its_share(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lindung.pdp import letters
+
+    monkeypatch.setattr(letters, "LETTERS_PER_FILE", 2)
+    officer = cast["pejabat_pdp"]
+    for _ in range(3):
+        make_worker(village=SAMBAS_VILLAGE)
+    breach = breach_people_find(actor=officer, breach=_record(officer), criteria=Criteria(region=SAMBAS_VILLAGE))
+    breach_letters_request(actor=officer, breach=breach, enqueue=False)
+    breach_letters_write(breach_id=breach.pk)
+    breach.refresh_from_db()
+    first, count_first = breach_village_letters(actor=officer, breach=breach, village=SAMBAS_VILLAGE, part=1)
+    second, count_second = breach_village_letters(actor=officer, breach=breach, village=SAMBAS_VILLAGE, part=2)
+    assert (count_first, count_second) == (2, 1)
+    assert [_pdf_pages(default_storage.open(name, "rb").read()) for name in (first, second)] == [2, 1]
+    with pytest.raises(Http404):
+        breach_village_letters(actor=officer, breach=breach, village=SAMBAS_VILLAGE, part=3)
+    shown = client_for(officer).get(f"/pdp/insiden/{breach.pk}/").content.decode()
+    assert shown.count('data-testid="village-letters"') == 2
+
+
 def test_letters_are_made_once_and_a_second_delivery_of_the_job_does_nothing(cast: Cast) -> None:
     officer = cast["pejabat_pdp"]
     make_worker()
@@ -604,7 +627,7 @@ def test_the_command_finds_the_people_of_a_window_writes_their_letters_and_audit
     result = json.loads(out.getvalue())
     assert result["count"] == 2 and result["breach"] == breach.pk and result["villages"] == 2
     folder = Path(result["letters"])
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"surat-{w.village_id}.pdf" for w in viewed)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"surat-{w.village_id}-001.pdf" for w in viewed)
     assert all(p.read_bytes().startswith(b"%PDF") for p in folder.iterdir())
     assert AuditEntry.objects.filter(action="pdp.breach_people_found", actor_username="pejabat_pdp").exists()
     assert AuditEntry.objects.filter(action="pdp.breach_letters_produced", actor_username="pejabat_pdp").exists()
