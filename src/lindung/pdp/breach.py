@@ -328,7 +328,8 @@ def _criteria_check(actor: User, breach: Breach, criteria: Criteria) -> None:
     if criteria.region:
         if not Region.objects.filter(code=criteria.region).exists():
             raise RefusedStep(gettext("There is no region with this code."), field="region")
-        if not (is_within(criteria.region, breach.region_code) and scope_of(actor).covers(criteria.region)):
+        within = not breach.region_code or is_within(criteria.region, breach.region_code)
+        if not (within and scope_of(actor).covers(criteria.region)):
             raise RefusedStep(gettext("This region lies outside the incident's."), field="region")
     if criteria.username and not User.objects.filter(username=criteria.username).exists():
         raise RefusedStep(gettext("There is no account with this name."), field="username")
