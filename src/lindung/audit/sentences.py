@@ -152,6 +152,16 @@ KINDS: dict[str, Kind] = {
     "pdp.legal_hold_lifted": Kind(_("Legal hold lifted by %(actor)s"), ("reason",)),
     "pdp.restricted": Kind(_("Processing restricted by %(actor)s"), ("reason",)),
     "pdp.restriction_lifted": Kind(_("Restriction of processing lifted by %(actor)s"), ("reason",)),
+    # The breach register (``lindung.pdp.breach``): the incident's steps, and its letters and report handed out.
+    "pdp.breach_recorded": Kind(_("Personal data breach recorded by %(actor)s"), _NOTHING),
+    "pdp.breach_people_found": Kind(_("People affected by a breach found by %(actor)s"), ("count",)),
+    "pdp.breach_letters_requested": Kind(_("Breach letters asked for by %(actor)s"), ("count",)),
+    "pdp.breach_letters_produced": Kind(_("Breach letters produced for %(actor)s"), ("count",)),
+    "pdp.breach_letters_exported": Kind(_("A village's breach letters downloaded by %(actor)s"), ("rows",)),
+    "pdp.breach_letter_exported": Kind(_("A person's breach letter downloaded by %(actor)s"), _NOTHING),
+    "pdp.breach_report_exported": Kind(_("Breach report to the authority downloaded by %(actor)s"), ("count",)),
+    "pdp.breach_authority_notified": Kind(_("Notice of a breach to the authority recorded by %(actor)s"), _NOTHING),
+    "pdp.breach_closed": Kind(_("Personal data breach closed by %(actor)s"), _NOTHING),
 }
 
 # The writes of the administration pages (``lindung.admin_mixins``): ``<model>.created``, ``.changed``, ``.deleted``.

@@ -165,3 +165,165 @@ class PersonRequest(RegionStamped):
 
     def __str__(self) -> str:
         return f"{self.kind} request {self.pk} of worker {self.worker_id}"
+
+
+# --- the breach register (UU 27/2022, Art. 46) ---------------------------------------------------------------
+
+
+class DataKind(models.TextChoices):
+    """What kinds of personal data an incident touched, as the letters and the authority's report name them."""
+
+    IDENTITY = "identity", _("Identity (NIK, name)")
+    BIRTH = "birth", _("Place and date of birth")
+    CONTACT = "contact", _("Address and phone")
+    FAMILY = "family", _("Family card, mother's name and heirs")
+    INCOME = "income", _("Occupation and income")
+    HEALTH = "health", _("Accidents, deaths and claims")
+    MEMBERSHIP = "membership", _("BPJS membership (KPJ) and contributions")
+
+
+class BreachStatus(models.TextChoices):
+    """The steps of an incident, in order: each is reached by its service and audited."""
+
+    RECORDED = "recorded", _("Recorded")
+    PEOPLE_FOUND = "people_found", _("People affected found")
+    LETTERS_PRODUCED = "letters_produced", _("Letters produced")
+    AUTHORITY_NOTIFIED = "authority_notified", _("Authority notified")
+    CLOSED = "closed", _("Closed")
+
+
+class LettersStatus(models.TextChoices):
+    """The background job that writes the letters' files (``pdp.letters``)."""
+
+    NONE = "", _("Not asked")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Written")
+    FAILED = "failed", _("Failed")
+
+
+class Breach(models.Model):
+    """An incident that exposed personal data: the controller notifies the people and the authority within 3×24
+    hours of finding it (``due_at``, fixed from ``found_at`` by ``pdp.clock``).
+
+    ``region_code`` is the recorder's region: who may act on it (a scope that covers it) and which workers it can
+    reach. The affected set's definition (``affected_*``) is kept with the set it produced (``BreachAffected``).
+    """
+
+    what = models.TextField(_("what happened"))
+    how = models.TextField(_("how it happened"), blank=True)
+    occurred_from = models.DateTimeField(_("happened from"), null=True, blank=True)
+    occurred_to = models.DateTimeField(_("happened until"), null=True, blank=True)
+    found_at = models.DateTimeField(_("found at"))
+    due_at = models.DateTimeField(_("notify by"))
+    systems = models.TextField(_("systems concerned"))
+    data_kinds = models.JSONField(_("kinds of data"), default=list)  # DataKind values, checked by the service
+    remedy = models.TextField(_("what has been done and what the person can do"))
+    contact = models.TextField(_("whom to contact"))
+    region_code = models.CharField(_("region"), max_length=13)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=BreachStatus.choices, default=BreachStatus.RECORDED)
+    # The affected set's definition: each given criterion narrows it (all blank: never searched).
+    affected_region = models.CharField(_("affected region"), max_length=13, blank=True)
+    affected_from = models.DateTimeField(_("affected window from"), null=True, blank=True)
+    affected_to = models.DateTimeField(_("affected window until"), null=True, blank=True)
+    affected_username = models.CharField(_("affected through the user"), max_length=150, blank=True)
+    affected_export = models.ForeignKey(
+        "audit.AuditEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # the log keeps no keys pointing at it either (decision 0010)
+        verbose_name=_("affected through the export"),
+    )
+    affected_note = models.TextField(_("what the search could not establish"), blank=True)
+    affected_count = models.PositiveIntegerField(_("people affected"), default=0)
+    people_found_at = models.DateTimeField(_("people found at"), null=True, blank=True)
+    letters_status = models.CharField(
+        _("letters"), max_length=8, choices=LettersStatus.choices, default=LettersStatus.NONE, blank=True
+    )
+    letters_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("letters asked by"),
+    )
+    letters_task_id = models.CharField(max_length=64, blank=True)
+    letters_done_at = models.DateTimeField(_("letters produced at"), null=True, blank=True)
+    letters_error = models.TextField(blank=True)
+    authority_notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
+    authority_reference = models.CharField(_("the authority's reference"), max_length=200, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_note = models.TextField(_("closing note"), blank=True)
+
+    class Meta:
+        verbose_name = _("personal data breach")
+        verbose_name_plural = _("personal data breaches")
+        ordering = ["-found_at", "-pk"]
+        indexes = [models.Index(fields=["region_code", "found_at"], name="breach_region_found")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(what=""), name="breach_says_what"),
+            models.CheckConstraint(condition=~Q(systems=""), name="breach_names_systems"),
+            models.CheckConstraint(condition=Q(due_at__gt=F("found_at")), name="breach_due_after_found"),
+            models.CheckConstraint(
+                condition=Q(occurred_from__isnull=True)
+                | Q(occurred_to__isnull=True)
+                | Q(occurred_to__gte=F("occurred_from")),
+                name="breach_occurred_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(affected_from__isnull=True, affected_to__isnull=True)
+                | Q(affected_from__isnull=False, affected_to__isnull=False, affected_to__gt=F("affected_from")),
+                name="breach_window_whole_and_in_order",
+            ),
+            models.CheckConstraint(
+                # A false alarm is closed without ever being searched.
+                condition=Q(status__in=[BreachStatus.RECORDED, BreachStatus.CLOSED]) | Q(people_found_at__isnull=False),
+                name="breach_found_before_later_steps",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[BreachStatus.LETTERS_PRODUCED, BreachStatus.AUTHORITY_NOTIFIED])
+                | Q(letters_done_at__isnull=False),
+                name="breach_letters_before_notice",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BreachStatus.AUTHORITY_NOTIFIED) | Q(authority_notified_at__isnull=False),
+                name="breach_notified_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=BreachStatus.CLOSED, closed_at__isnull=False, close_note__gt="")
+                | (~Q(status=BreachStatus.CLOSED) & Q(closed_at__isnull=True)),
+                name="breach_closed_when_and_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"breach {self.pk}"
+
+
+class BreachAffected(RegionStamped):
+    """One person an incident affected, with their village as it was when found: the letters, the counts and the
+    region scope all read this one table (never the workers' whole list)."""
+
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="affected")
+    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("person affected by a breach")
+        verbose_name_plural = _("people affected by a breach")
+        indexes = [models.Index(fields=["breach", "village"], name="breachaffected_village")]
+        constraints = [
+            models.UniqueConstraint(fields=["breach", "worker"], name="breachaffected_once"),
+            models.CheckConstraint(
+                condition=Q(regency_code__startswith=F("province_code")), name="breachaffected_regency_in_province"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} in breach {self.breach_id}"

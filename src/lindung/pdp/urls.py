@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lindung.pdp import holds_views, notice_views, records_views, views
+from lindung.pdp import breach_views, holds_views, notice_views, records_views, views
 
 app_name = "pdp"
 
@@ -14,4 +14,14 @@ urlpatterns = [
     path("catatan-pemrosesan/pdf/", records_views.processing_records_pdf_view, name="processing_records_pdf"),
     path("penahanan/", holds_views.legal_holds_view, name="holds"),
     path("penahanan/<int:legal_hold_id>/cabut/", holds_views.legal_hold_lift_view, name="hold_lift"),
+    path("insiden/", breach_views.breach_list_view, name="breaches"),
+    path("insiden/baru/", breach_views.breach_create_view, name="breach_create"),
+    path("insiden/<int:breach_id>/", breach_views.breach_detail_view, name="breach"),
+    path("insiden/<int:breach_id>/terdampak/", breach_views.breach_find_view, name="breach_find"),
+    path("insiden/<int:breach_id>/surat/", breach_views.breach_letters_view, name="breach_letters"),
+    path("insiden/<int:breach_id>/surat/desa/", breach_views.breach_village_download_view, name="breach_village"),
+    path("insiden/<int:breach_id>/surat/orang/", breach_views.breach_person_download_view, name="breach_person"),
+    path("insiden/<int:breach_id>/laporan/", breach_views.breach_report_view, name="breach_report"),
+    path("insiden/<int:breach_id>/dilaporkan/", breach_views.breach_notified_view, name="breach_notified"),
+    path("insiden/<int:breach_id>/tutup/", breach_views.breach_close_view, name="breach_close"),
 ]

@@ -149,6 +149,9 @@ PAGES: dict[str, CrawlPage] = {
     "privacy-notice": CrawlPage(_fixed("/pdp/pemberitahuan/")),
     "privacy-notice-en": CrawlPage(_fixed("/pdp/pemberitahuan/?bahasa=en")),
     "privacy-notices": CrawlPage(_fixed("/pdp/pemberitahuan/versi/")),
+    "breaches": CrawlPage(_fixed("/pdp/insiden/"), (Action.PDP_MANAGE,)),
+    "breach-create": CrawlPage(_fixed("/pdp/insiden/baru/"), (Action.PDP_MANAGE,)),
+    "breach": CrawlPage(lambda d: f"/pdp/insiden/{d['breach']}/", (Action.PDP_MANAGE,)),
     # Administration.
     "administration": CrawlPage(_fixed("/pengaturan/"), (Action.ACCOUNT_MANAGE, Action.PROGRAMME_CONFIGURE)),
     "users": CrawlPage(_fixed("/pengaturan/pengguna/"), (Action.ACCOUNT_MANAGE,)),
@@ -298,6 +301,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         reason="Ref. 12/PDP/2026",
     )
     dashboard_refresh()
+    breach = _crawl_breach(cast["pejabat_pdp"], SAMBAS_VILLAGE)
     office = BpjsOffice.objects.order_by("pk").first()
     assert office is not None
     return {
@@ -313,7 +317,31 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         "user": cast["operator_desa"].pk,
         "programme": programme.pk,
         "office": office.pk,
+        "breach": breach,
     }
+
+
+def _crawl_breach(officer: User, village: str) -> int:
+    """An incident whose people (one village's) are found and whose letters are written, so that its page shows
+    every table and download (``test_absurd_input`` makes the same). Its text avoids the language markers, as
+    the other data do."""
+    from lindung.pdp.breach import Criteria, breach_people_find, breach_record
+    from lindung.pdp.letters import breach_letters_request, breach_letters_write
+    from lindung.pdp.models import DataKind
+
+    breach = breach_record(
+        actor=officer,
+        what="Salinan daftar peserta terkirim ke grup percakapan keliru.",
+        found_at=timezone.now() - dt.timedelta(hours=2),
+        systems="Lindung",
+        data_kinds=[DataKind.IDENTITY, DataKind.CONTACT],
+        remedy="Pesan dihapus; penerima diminta menghapusnya.",
+        contact="Pejabat pelindungan data pribadi, Disnakertrans",
+    )
+    breach = breach_people_find(actor=officer, breach=breach, criteria=Criteria(region=village))
+    breach_letters_request(actor=officer, breach=breach, enqueue=False)
+    breach_letters_write(breach_id=breach.pk)
+    return breach.pk
 
 
 # --- the browser side ------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ The session and CSRF cookies are put back before each request, so a logout or a 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import re
@@ -48,12 +49,15 @@ from django.middleware.csrf import get_token
 from django.template.base import Template
 from django.test import Client
 from django.urls import Resolver404, path, resolve
+from django.utils import timezone
 
 from lindung.accounts.api_access import api_client_create, personal_token_create
 from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
+from lindung.pdp.breach import Criteria, breach_people_find, breach_record
+from lindung.pdp.letters import breach_letters_request, breach_letters_write
 from lindung.pdp.services import legal_hold_set
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, load_small_demo
@@ -421,6 +425,21 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     legal_hold_set(
         actor=User.objects.get(username="pejabat_pdp"), worker=Worker.objects.order_by("pk")[0], reason="Sengketa"
     )
+    # An incident with its people found and letters written, so that its downloads and forms are reached.
+    officer = User.objects.get(username="pejabat_pdp")
+    breach = breach_record(
+        actor=officer,
+        what="Salinan daftar peserta terkirim ke grup percakapan keliru.",
+        found_at=timezone.now() - dt.timedelta(hours=2),
+        systems="Lindung",
+        data_kinds=["identity"],
+        remedy="Pesan dihapus.",
+        contact="Pejabat pelindungan data pribadi",
+    )
+    first = Worker.objects.order_by("pk").values_list("village_id", flat=True).first()
+    breach = breach_people_find(actor=officer, breach=breach, criteria=Criteria(region=first or "61"))
+    breach_letters_request(actor=officer, breach=breach, enqueue=False)
+    breach_letters_write(breach_id=breach.pk)
 
 
 @pytest.fixture
