@@ -231,6 +231,10 @@ FIELDS: dict[str, dict[DataKind | None, tuple[str, ...]]] = {
         DataKind.TRAIL: ("registered_by", "closed_by"),
         None: ("id", "worker", "received_at", "due_at", "status", "closed_at"),
     },
+    "pdp.BreachAffected": {
+        DataKind.RESIDENCE: ("province_code", "regency_code", "village"),
+        None: ("id", "breach", "worker"),
+    },
     "pdp.RetentionCount": {
         None: ("id", "run", "kind", "province_code", "regency_code", "count"),
     },

@@ -249,4 +249,16 @@ ACTIVITIES: tuple[Activity, ...] = (
         actions=(Action.PDP_MANAGE,),
         measures=("restriction",),
     ),
+    Activity(
+        key="breaches",
+        title=_("The breach register"),
+        purpose=_(
+            "To record a personal data breach, find the people it affected from the audit log, and notify them and "
+            "the supervisory authority within 3×24 hours of its discovery."
+        ),
+        legal_basis=_("A legal obligation: UU 27/2022 Art. 46 (notice of a failure to protect personal data)."),
+        tables=("pdp.BreachAffected",),
+        actions=(Action.PDP_MANAGE,),
+        measures=("audit_append_only",),
+    ),
 )
