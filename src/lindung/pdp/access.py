@@ -283,11 +283,26 @@ def access_document_html(document: AccessDocument, *, language: str = "id") -> s
     document in the same language, for its trail's sentences."""
     with translation.override(language):
         contributions = {row["enrolment"]: row for row in document.data["contributions"]}
-        enrolments = [(e, contributions[e.pk]) for e in document.enrolments]
+        enrolments = [(e, _shown(contributions[e.pk])) for e in document.enrolments]
         return render_to_string(
             "pdp/access_document.html",
             {"doc": document, "worker": document.worker, "enrolments": enrolments},
         )
+
+
+def _month(value: str) -> dt.date:
+    return dt.date.fromisoformat(f"{value}-01")
+
+
+def _shown(contributions: dict[str, Any]) -> dict[str, Any]:
+    """An enrolment's contributions as the JSON holds them, with its months as dates, for the document to write
+    them as the reader's language does."""
+    lines = [
+        {**line, "month": _month(line["month"]), "invoice_month": _month(line["invoice_month"])}
+        for line in contributions["lines"]
+    ]
+    paid_through = contributions["paid_through"]
+    return {**contributions, "lines": lines, "paid_through": _month(paid_through) if paid_through else None}
 
 
 def access_document_pdf(document: AccessDocument, *, language: str = "id") -> bytes:

@@ -124,7 +124,6 @@ def _render_detail(
         "restrict_form": OptionalReasonForm(),
         "objection_form": ObjectionForm(),
         "download_form": AccessDownloadForm(),
-        "formats": services.FORMATS,
         **(forms_ or {}),
     }
     status = 422 if any(f.errors for f in (forms_ or {}).values()) else 200

@@ -140,6 +140,12 @@ PAGES: dict[str, CrawlPage] = {
     "audit": CrawlPage(_fixed("/audit/"), (Action.AUDIT_VIEW,)),
     # The personal-data duties (UU 27/2022).
     "retention": CrawlPage(_fixed("/pdp/retensi/"), (Action.PDP_MANAGE,)),
+    "pdp-requests": CrawlPage(_fixed("/pdp/permintaan/"), (Action.PDP_MANAGE, Action.WORKER_EDIT)),
+    "pdp-request-register": CrawlPage(_fixed("/pdp/permintaan/baru/"), (Action.PDP_MANAGE, Action.WORKER_EDIT)),
+    "pdp-request": CrawlPage(lambda d: f"/pdp/permintaan/{d['pdp_request']}/", (Action.PDP_MANAGE, Action.WORKER_EDIT)),
+    "pdp-request-correct": CrawlPage(
+        lambda d: f"/pdp/permintaan/{d['pdp_correction']}/koreksi/", (Action.WORKER_EDIT,)
+    ),
     # Administration.
     "administration": CrawlPage(_fixed("/pengaturan/"), (Action.ACCOUNT_MANAGE, Action.PROGRAMME_CONFIGURE)),
     "users": CrawlPage(_fixed("/pengaturan/pengguna/"), (Action.ACCOUNT_MANAGE,)),
@@ -205,6 +211,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     from lindung.imports.services import import_run
     from lindung.imports.tests.conftest import person, write_xlsx
     from lindung.months import month_start
+    from lindung.pdp.person_requests import person_request_register
     from lindung.public.models import BpjsOffice
     from lindung.public.offices import offices_load
     from lindung.regions.services import regions_load
@@ -265,6 +272,13 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         reporter_name="Siti Aminah",
     )
     claim_documents_update(actor=cast["operator_sambas"], claim=claim, received=list(CHECKLISTS[claim.type][:1]))
+    # Requests of the person: an access request (its page shows the download) and a correction (its form).
+    access = person_request_register(
+        actor=cast["pejabat_pdp"], nik=workers[0].nik, birth_date=workers[0].birth_date, phone="", kind="access"
+    )
+    correction = person_request_register(
+        actor=desa, nik=workers[1].nik, birth_date=workers[1].birth_date, phone="", kind="correction"
+    )
     dashboard_refresh()
     office = BpjsOffice.objects.order_by("pk").first()
     assert office is not None
@@ -279,6 +293,8 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         "user": cast["operator_desa"].pk,
         "programme": programme.pk,
         "office": office.pk,
+        "pdp_request": access.pk,
+        "pdp_correction": correction.pk,
     }
 
 

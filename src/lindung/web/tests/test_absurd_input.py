@@ -54,6 +54,8 @@ from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
+from lindung.pdp.models import RequestKind
+from lindung.pdp.person_requests import person_request_register
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, load_small_demo
 from lindung.web.middleware import JsonLines, RequestIdFilter
@@ -416,6 +418,12 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     admin = User.objects.get(username="admin_provinsi")
     api_client_create(actor=admin, name="OpenSID Kabupaten Sambas", region_code="61.01", scopes=["registry.read"])
     personal_token_create(user=admin, name="Skrip laporan", scopes=["figures"], days=30)
+    # One open request of the person of each kind, so that each step of a request's page has its form.
+    desa = User.objects.get(username="operator_desa")
+    worker = Worker.objects.filter(village_id=desa.region_id, anonymised_on__isnull=True).order_by("pk").first()
+    assert worker is not None, "the demo has no worker in the village operator's village"
+    for kind in RequestKind.values:
+        person_request_register(actor=desa, nik=worker.nik, birth_date=worker.birth_date, phone=worker.phone, kind=kind)
 
 
 @pytest.fixture
