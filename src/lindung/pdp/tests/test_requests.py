@@ -333,6 +333,8 @@ def test_the_access_request_end_to_end_download_by_post_then_given(cast: Cast, b
         RequestResolution.ACCESS_GIVEN,
         officer,
     )
+    page = client.get(f"/pdp/permintaan/{request.pk}/").content.decode()
+    assert 'data-testid="access-again"' in page and 'data-testid="give-form"' not in page
     # The next document lists this one's making too.
     again = access_document(user=officer, worker=billed)
     assert ("pejabat_pdp", Role.PEJABAT_PELINDUNGAN_DATA, "pdp.access_produced") in [

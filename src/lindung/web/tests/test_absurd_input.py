@@ -54,10 +54,10 @@ from lindung.accounts.models import User
 from lindung.audit.models import AuditEntry
 from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
-from lindung.pdp.models import RequestKind
-from lindung.pdp.person_requests import person_request_register
+from lindung.pdp.models import PersonRequest, RequestKind
+from lindung.pdp.person_requests import access_document_produce, access_request_give, person_request_register
 from lindung.programmes.models import Programme
-from lindung.testing import Cast, client_for, load_small_demo
+from lindung.testing import Cast, client_for, load_small_demo, make_worker
 from lindung.web.middleware import JsonLines, RequestIdFilter
 from lindung.web.tests.crawl import (
     EVERYWHERE,
@@ -418,12 +418,23 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     admin = User.objects.get(username="admin_provinsi")
     api_client_create(actor=admin, name="OpenSID Kabupaten Sambas", region_code="61.01", scopes=["registry.read"])
     personal_token_create(user=admin, name="Skrip laporan", scopes=["figures"], days=30)
-    # One open request of the person of each kind, so that each step of a request's page has its form.
-    desa = User.objects.get(username="operator_desa")
-    worker = Worker.objects.filter(village_id=desa.region_id, anonymised_on__isnull=True).order_by("pk").first()
-    assert worker is not None, "the demo has no worker in the village operator's village"
-    for kind in RequestKind.values:
-        person_request_register(actor=desa, nik=worker.nik, birth_date=worker.birth_date, phone=worker.phone, kind=kind)
+    # Requests of the person: an access request answered (its page offers the document again) and one open request
+    # of each kind, so that each step of a request's page has its form. The crawl fills a request's id with
+    # the first of each status: the answered access request, and the open correction (the only kind with a form
+    # page of its own).
+    desa, officer = User.objects.get(username="operator_desa"), User.objects.get(username="pejabat_pdp")
+    worker = make_worker(village=desa.region_id, name="Rahmat Hidayat", phone="+6281234567890")
+
+    def register(kind: str) -> PersonRequest:
+        return person_request_register(
+            actor=desa, nik=worker.nik, birth_date=worker.birth_date, phone=worker.phone, kind=kind
+        )
+
+    given = register(RequestKind.ACCESS)
+    access_document_produce(actor=officer, worker=worker, fmt="json", request=given)
+    access_request_give(actor=officer, request=given)
+    for kind in sorted(RequestKind.values, key=lambda kind: kind != RequestKind.CORRECTION):
+        register(kind)
 
 
 @pytest.fixture
