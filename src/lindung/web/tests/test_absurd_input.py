@@ -423,6 +423,7 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     # the first of each status: the answered access request, and the open correction (the only kind with a form
     # page of its own).
     desa, officer = User.objects.get(username="operator_desa"), User.objects.get(username="pejabat_pdp")
+    assert desa.region_id is not None
     worker = make_worker(village=desa.region_id, name="Rahmat Hidayat", phone="+6281234567890")
 
     def register(kind: str) -> PersonRequest:
