@@ -100,6 +100,7 @@ HEADERS = (
     "Nama Ibu Kandung",
     "Ahli Waris",
     "Hubungan Ahli Waris",
+    "Versi Pemberitahuan Privasi",
 )
 _MONTHS_ID = [
     "Januari",
@@ -199,6 +200,7 @@ def typed_rows(chunks: Iterable[Sequence[tuple[object, ...]]]) -> Iterator[tuple
                 kk,
                 mother,
                 *heir,
+                1,  # the privacy notice's version
             ]
             yield cells, row
 

@@ -19,6 +19,7 @@ from lindung.browser_testing import (  # noqa: F401 - fixtures and a hook, regis
     pytest_runtest_makereport,
     test_results_dir,
 )
+from lindung.privacy_notices.services import notices_load
 from lindung.regions.services import regions_load
 from lindung.rules.services import rules_load
 from lindung.spreadsheets.tests.conftest import hostile_file  # noqa: F401 - the hostile corpus, for every app's tests
@@ -68,6 +69,7 @@ def reference_data(transactional_db: None) -> None:
     regions_load(prefix="61")
     rules_load()
     seed_categories(OccupationCategory)
+    notices_load()
 
 
 @pytest.fixture

@@ -43,13 +43,19 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
-def _nik_hash_key() -> bytes:
+def _nik_hash_key_file() -> Path:
+    """The file of the NIK's keyed hash's key (``_nik_hash_key``): ``LINDUNG_NIK_HASH_KEY_FILE``, else in the data
+    folder."""
+    named = env_str("LINDUNG_NIK_HASH_KEY_FILE")
+    return Path(named).expanduser().resolve() if named else DATA_DIR / "nik_hash_key"
+
+
+def _nik_hash_key(key_file: Path) -> bytes:
     """The key of the NIK's keyed hash (HMAC-SHA256) that an anonymised worker keeps instead of the NIK
     (``workers.nik_hash``, docs/decisions/0017): the file ``LINDUNG_NIK_HASH_KEY_FILE`` names, else one made once
     in the data folder (mode 0600). The key must never change: a new key stops finding the people anonymised
-    under the old one. Back it up with the database, apart from the database's dumps."""
+    under the old one. ``lindung backup`` carries it in each archive and ``lindung restore`` puts it back."""
     named = env_str("LINDUNG_NIK_HASH_KEY_FILE")
-    key_file = Path(named).expanduser().resolve() if named else DATA_DIR / "nik_hash_key"
     if not key_file.exists():
         if named:
             raise ImproperlyConfigured(f"LINDUNG_NIK_HASH_KEY_FILE names {key_file}, which does not exist")
@@ -194,6 +200,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "lindung.regions",
     "lindung.rules",
+    "lindung.privacy_notices",
     # Before the accounts: their admin module unregisters django-otp's device pages (changes there would not be
     # audited).
     "django_otp",
@@ -353,7 +360,8 @@ FILE_UPLOAD_TEMP_DIR = str(LINDUNG_TMP_DIR)
 # every user stops start-up.
 LINDUNG_BACKUP_KEY = env_backup_key("LINDUNG_BACKUP_KEY", "")
 # The key of the NIK's keyed hash that anonymisation keeps (UU 27/2022 retention, docs/decisions/0017).
-LINDUNG_NIK_HASH_KEY = _nik_hash_key()
+LINDUNG_NIK_HASH_KEY_FILE = _nik_hash_key_file()
+LINDUNG_NIK_HASH_KEY = _nik_hash_key(LINDUNG_NIK_HASH_KEY_FILE)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

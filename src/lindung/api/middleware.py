@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from lindung.accounts.api_access import api_token_principal
 from lindung.api.auth import request_token
 from lindung.api.models import IdempotentRequest
-from lindung.api.problems import ApiProblem, problem
+from lindung.api.problems import ApiProblem, problem, too_large
 from lindung.audit.channel import audit_channel
 
 API_PREFIX = "/api/"
@@ -122,7 +123,10 @@ def idempotency(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
         if token is None:
             return get_response(request)  # the view answers 401 (the token endpoint needs no key)
         principal = api_token_principal(token)
-        fingerprint = _fingerprint(request)
+        try:
+            fingerprint = _fingerprint(request)
+        except RequestDataTooBig:
+            return too_large()
         with transaction.atomic():
             try:
                 with transaction.atomic():

@@ -11,10 +11,12 @@ import json
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
@@ -145,7 +147,22 @@ def _field_name(location: Any) -> str:
     return ".".join(parts) or "body"
 
 
+def too_large() -> HttpResponse:
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (files go to the import's upload, which has its own bound)."""
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
+    return problem(
+        413,
+        "too-large",
+        _("The request's body is larger than %(size)s MB; send less in each request.")
+        % {"size": number_format(megabytes, 1)},
+    )
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return too_large()
+
     @api.exception_handler(ApiProblem)
     def _api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
         return problem(exc.status, exc.kind, exc.detail, errors=exc.errors, headers=exc.headers)

@@ -156,6 +156,8 @@ KINDS: dict[str, Kind] = {
     "pdp.request_done": Kind(_("Request of the person answered by %(actor)s"), ("kind", "resolution")),
     "pdp.request_refused": Kind(_("Request of the person refused by %(actor)s"), ("kind",)),
     "pdp.access_produced": Kind(_("Access document made for the person by %(actor)s"), ("format",)),
+    "pdp.restricted": Kind(_("Processing restricted by %(actor)s"), ("reason",)),
+    "pdp.restriction_lifted": Kind(_("Restriction of processing lifted by %(actor)s"), ("reason",)),
 }
 
 # The writes of the administration pages (``lindung.admin_mixins``): ``<model>.created``, ``.changed``, ``.deleted``.
@@ -184,6 +186,7 @@ _KEY_LABELS: dict[str, StrPromise] = {
     "reversed": _("reversed"),
     "count": _("count"),
     "pdp_request": _("request of the person"),
+    "reason": _("reason"),
 }
 
 # Foreign keys whose entries record the row's number, not its key: a BPJS batch by its number in the programme.

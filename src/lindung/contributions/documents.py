@@ -26,6 +26,7 @@ from lindung.contributions.models import Invoice, InvoiceLine, LineKind
 from lindung.contributions.selectors import invoice_by_component, invoice_by_regency
 from lindung.spreadsheets.writing import workbook_new
 from lindung.workers.nik import nik_mask
+from lindung.workers.restriction import exported_identity
 
 FORMATS = ("xlsx", "pdf")
 CONTENT_TYPES = {
@@ -97,6 +98,7 @@ def invoice_line_rows(invoice: Invoice, *, regency_names: dict[str, str] | None 
             "enrolment_id",
             "worker__nik",
             "worker__name",
+            "worker__restricted_since",
             "regency_code",
             "kind",
             "month",
@@ -108,11 +110,15 @@ def invoice_line_rows(invoice: Invoice, *, regency_names: dict[str, str] | None 
         )
         .iterator(chunk_size=LINES_CHUNK)
     )
-    for enrolment_id, nik, name, regency, kind, month, jkk, jkm, jht, amount, note in lines:
+    for enrolment_id, nik, name, restricted_since, regency, kind, month, jkk, jkm, jht, amount, note in lines:
+        # A restricted person's line stays, with its money (the invoice's totals are the lines' sums), unnamed.
+        nik_shown, name_shown = exported_identity(
+            nik_masked=nik_mask(nik), name=name, restricted=restricted_since is not None
+        )
         yield LineRow(
             enrolment_id,
-            nik_mask(nik),
-            name,
+            nik_shown,
+            name_shown,
             regency,
             regency_names.get(regency, regency),
             kind,

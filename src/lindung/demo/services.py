@@ -64,6 +64,8 @@ from lindung.enrolments.bpjs import bpjs_batch_file_keep
 from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.inputs import era_refusal
 from lindung.months import add_months, month_end, month_start, months_from
+from lindung.privacy_notices.models import PrivacyNotice
+from lindung.privacy_notices.services import notices_load
 from lindung.programmes.models import FunderType, Programme, RegencyQuota
 from lindung.regions.models import Region
 from lindung.regions.services import RegionLoadResult, regions_load
@@ -211,6 +213,7 @@ def demo_reference_load() -> tuple[RegionLoadResult, RulesLoadResult]:
     regions = regions_load()
     rules = rules_load()
     seed_categories(OccupationCategory)
+    notices_load()
     return regions, rules
 
 
@@ -379,7 +382,7 @@ def _db(moment: dt.datetime) -> object:
 _ACTIVATED = (Status.ACTIVE.value, Status.ENDED.value)  # statuses BPJS has seen through
 
 
-_WORKER_FIELDS = (*WorkerRow._fields, "declared_income", "created_at", "updated_at")
+_WORKER_FIELDS = (*WorkerRow._fields, "declared_income", "created_at", "updated_at", "privacy_notice")
 _HEIR_FIELDS = ("worker_id", *HeirRow._fields)
 
 
@@ -443,6 +446,11 @@ def _data_create(*, workers: int, seed: int, story: DemoStory) -> DemoLoadResult
     proposals_ended = (dt.date(ended.fiscal_year - 1, 11, 7), dt.date(ended.fiscal_year - 1, 12, 8))
     ended_at = _db(at(dt.date(ended.fiscal_year + 1, 1, 2)))
     income = Worker._meta.get_field("declared_income").get_default()
+    # The privacy notice in force on each registration's day (``privacy_notices``): none before the first one.
+    notices = list(PrivacyNotice.objects.order_by("effective_from").values_list("effective_from", "pk"))
+
+    def notice_on(moment: dt.datetime) -> int | None:
+        return next((pk for since, pk in reversed(notices) if since <= timezone.localtime(moment).date()), None)
 
     totals = {"workers": 0, "heirs": 0, ended.code: 0, running.code: 0, city.code: 0}
     for regency in sorted(quotas):
@@ -451,12 +459,16 @@ def _data_create(*, workers: int, seed: int, story: DemoStory) -> DemoLoadResult
             raise DemoError(_("No village is loaded for regency %(code)s.") % {"code": regency})
         now_programme = city if regency == ARREARS_REGENCY else running
         old = [factory.worker(rng.choice(regency_villages)) for _ in range(per_regency_ended[regency])]
-        old_proposed = [_db(factory.moment(*proposals_ended)) for _ in old]
+        old_moments = [factory.moment(*proposals_ended) for _ in old]
+        old_proposed = [_db(moment) for moment in old_moments]
         new_plans = [_plan(factory, story, next(fresh_statuses)) for _ in range(fresh[regency])]
         new = [factory.worker(rng.choice(regency_villages)) for _ in new_plans]
-        worker_rows = [(*w, income, stamp, stamp) for w, stamp in zip(old, old_proposed, strict=True)]
+        worker_rows = [
+            (*w, income, stamp, stamp, notice_on(moment))
+            for w, stamp, moment in zip(old, old_proposed, old_moments, strict=True)
+        ]
         for w, plan in zip(new, new_plans, strict=True):
-            worker_rows.append((*w, income, _db(plan.proposed_at), _db(plan.proposed_at)))
+            worker_rows.append((*w, income, _db(plan.proposed_at), _db(plan.proposed_at), notice_on(plan.proposed_at)))
         _insert_rows(Worker, _WORKER_FIELDS, worker_rows)
         # The database had no worker before this run (demo_load checks), so the regency's
         # workers are exactly the ones just written.

@@ -10,7 +10,8 @@ set, with the same rules and sentences, written set-based so that 10,000 proposa
 2. Verification only: lock the regency quota rows of the set (by id, the order every verifier takes them in),
    so two verifiers of one regency take turns, then count the places held (``proposals.quota_taken``). Per
    programme and regency, the oldest proposals that fit the places left are verified; the rest is refused
-   with one sentence per regency (a regency without a quota: the single step's sentence).
+   with one sentence per regency (a regency without a quota: the single step's sentence). The proposals of
+   workers whose processing is restricted are refused first, with the restriction's sentence, and take no place.
 3. Move the chosen rows with one UPDATE per chunk, and write one audit entry per enrolment (``bulk_create``):
    an enrolment's history on its page is read by its own id.
 """
@@ -37,6 +38,7 @@ from lindung.enrolments.queue import QueueFilter, verification_queue
 from lindung.enrolments.services import TRANSITIONS, EnrolmentError
 from lindung.numbers import grouped
 from lindung.programmes.models import Programme, RegencyQuota
+from lindung.workers.restriction import restricted_q, restriction_refusal
 
 BULK_NOTE = "bulk"  # in the audit entry: the step was taken for many enrolments at once
 CHUNK = 2_000  # ids per statement: under SQLite's limit of bound parameters, and short statements on PostgreSQL
@@ -74,6 +76,7 @@ def enrolment_verify_bulk(*, actor: User, selection: Selection) -> BulkOutcome:
     require(actor, step.permission)
     with transaction.atomic():
         locked, outcome = _lock(actor, selection)
+        locked = _without_restricted(locked, outcome)
         groups: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
         for pk, programme_id, regency, village in locked:
             groups[(programme_id, regency)].append((pk, village))
@@ -135,6 +138,20 @@ def _lock(actor: User, selection: Selection) -> tuple[list[tuple[int, int, str, 
     outcome.not_waiting = len(ids) - len(rows)
     rows.sort(key=lambda row: (row[4], row[0]))  # the queue's order: the oldest proposals take the places first
     return [(pk, programme, regency, village) for pk, programme, regency, village, _at in rows], outcome
+
+
+def _without_restricted(
+    locked: list[tuple[int, int, str, str]], outcome: BulkOutcome
+) -> list[tuple[int, int, str, str]]:
+    """``locked`` less the proposals of workers whose processing is restricted, counted as refused with the
+    restriction's sentence (one query per chunk)."""
+    restricted: set[int] = set()
+    for chunk in batched([row[0] for row in locked], CHUNK):
+        restricted.update(Enrolment.objects.filter(restricted_q("worker__"), pk__in=chunk).values_list("pk", flat=True))
+    if restricted:
+        outcome.refused += len(restricted)
+        outcome.sentences.append(restriction_refusal())
+    return [row for row in locked if row[0] not in restricted]
 
 
 def _move(actor: User, chosen: list[tuple[int, str]], action: str, *, target: str, reason: str = "") -> int:

@@ -12,6 +12,9 @@ form differs from its row form (SQL, or one query for many workers), the two are
 
 The rules (where they are written; one worker → a whole upload):
 
+- processing restricted at the person's request (``lindung.workers.restriction``): ``restricted_problem`` →
+  ``restricted_q``; the import reads the flag in the same query that finds the registered NIKs;
+
 - NIK structure (``lindung.workers.nik``): ``parse_nik`` → ``nik_from_cell`` per row, which also refuses a
   number cell, whose last digits are lost;
 - birth date and sex against the NIK (``registration``): ``identity_mismatches``, per row;

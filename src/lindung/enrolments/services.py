@@ -38,6 +38,7 @@ from lindung.enrolments.models import BpjsBatch, EndReason, Enrolment, Status
 from lindung.errors import RefusedStep
 from lindung.programmes.models import Programme, RegencyQuota
 from lindung.workers.models import Worker
+from lindung.workers.restriction import restricted_problem, restricted_q, restriction_refusal
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,12 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
         # second one's overlap check sees the first.
         worker = get_in_scope_or_404(Worker.objects.select_for_update(), actor, pk=worker.pk)
         programme = Programme.objects.get(pk=programme.pk)
+        _refuse_if(restricted_problem(worker), field=None)
         _refuse_if(proposals.programme_closed(programme))
         _refuse_if(proposals.outside_programme(worker.village_id, programme))
-        existing = Enrolment.objects.filter(worker=worker, programme=programme).values_list("status", flat=True)
-        if (status := existing.first()) is not None:
+        # Unordered: by the (worker, programme) unique index. ``.first()`` would order by id, and a planner with a
+        # programme's stale statistics then walks the (programme, status) index through every new proposal.
+        for status in Enrolment.objects.filter(worker=worker, programme=programme).values_list("status", flat=True):
             raise EnrolmentError(proposals.in_programme(status, programme), field="programme")
         _refuse_if(proposals.overlap_problem(worker.pk, programme))
         _refuse_if(proposals.quota_problem(programme, worker.regency_code))
@@ -176,6 +179,7 @@ def enrolment_repropose(*, actor: User, enrolment: Enrolment) -> Enrolment:
     with transaction.atomic():
         enrolment = _locked(actor, enrolment, step)
         programme = enrolment.programme
+        _refuse_if(restricted_problem(enrolment.worker), field=None)
         _refuse_if(proposals.programme_closed(programme), field=None)
         _refuse_if(proposals.overlap_problem(enrolment.worker_id, programme), field=None)
         _refuse_if(proposals.quota_problem(programme, enrolment.regency_code), field=None)
@@ -187,6 +191,8 @@ def enrolment_verify(*, actor: User, enrolment: Enrolment) -> Enrolment:
     require(actor, step.permission)
     with transaction.atomic():
         enrolment = _locked(actor, enrolment, step)
+        # A proposal made before the person restricted processing waits, unverified, until the restriction is lifted.
+        _refuse_if(restricted_problem(enrolment.worker), field=None)
         # Locking the quota row makes two verifiers of the same regency take turns, so the count
         # below cannot be read by both before either writes.
         quota = (
@@ -251,6 +257,11 @@ def enrolment_send(
                 raise EnrolmentError(
                     _("Only verified enrolments of programme %(code)s can be sent.") % {"code": programme.code}
                 )
+            if chosen.filter(restricted_q("worker__")).exists():
+                raise EnrolmentError(restriction_refusal())
+        # A worker who restricted processing after verification is not sent: BPJS's file would export them. Their
+        # enrolment waits, verified, for the next batch after the restriction is lifted.
+        chosen = chosen.exclude(restricted_q("worker__"))
         last = BpjsBatch.objects.filter(programme=programme).aggregate(last=Max("number"))["last"] or 0
         batch = BpjsBatch.objects.create(
             programme=programme, number=last + 1, created_by=actor, region_code=actor.region_id or ""

@@ -47,6 +47,7 @@ from lindung.web.searches import search_data, search_in_address, search_redirect
 from lindung.web.uploads import upload_on_disk
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
+from lindung.workers.restriction import restricted_problem
 
 PAGE_SIZE = 50
 
@@ -147,6 +148,8 @@ def enrolment_propose_view(request: HttpRequest, worker_id: int) -> HttpResponse
         "nik": nik_mask(worker.nik),
         "form": form,
         "enrolments": worker_enrolments(user=user, worker=worker),
+        # Said before the form is filled in: the service refuses the proposal with the same sentence.
+        "restricted": restricted_problem(worker),
     }
     return render(request, "enrolments/propose.html", context)
 

@@ -28,6 +28,7 @@ from lindung.web.downloads import download_methods, download_page
 from lindung.web.pagination import CappedPaginator
 from lindung.web.searches import SEARCH_KEY, search_data, search_in_address, search_redirect
 from lindung.workers.nik import nik_mask
+from lindung.workers.restriction import exported_identity
 from lindung.workers.services import worker_export_record
 
 PAGE_SIZE = 50
@@ -102,11 +103,18 @@ def _export_rows(workers: Any, regency_names: dict[str, str]) -> Iterator[list[o
         "occupation__name",
         "declared_income",
         "created_at",
+        "restricted_since",
     )
-    for nik, name, sex, village, village_name, regency, occupation, income, created in rows.iterator(chunk_size=2_000):
+    for nik, name, sex, village, village_name, regency, occupation, income, created, restricted_since in rows.iterator(
+        chunk_size=2_000
+    ):
+        # A restricted person's row stays (the file counts as the list does), without name or NIK.
+        nik_shown, name_shown = exported_identity(
+            nik_masked=nik_mask(nik), name=name, restricted=restricted_since is not None
+        )
         yield [
-            nik_mask(nik),
-            name,
+            nik_shown,
+            name_shown,
             sex,
             village,
             village_name,

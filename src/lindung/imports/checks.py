@@ -3,9 +3,10 @@
 The rules and their sentences are the rule set's (``lindung.enrolments.proposals``, which lists them, and
 ``lindung.workers.registration``), the ones the registration form and ``enrolment_propose`` apply to one
 worker: here only their set forms run. Rows whose NIK is registered: in another regency or outside the
-uploader's region (rejected), already in the programme (skipped, or rejected with what to do when that
-enrolment was rejected or has ended), covered by overlapping government-funded coverage (rejected); new
-workers: the age limit, likely duplicates unless confirmed; then the rows of regencies whose quota is full.
+uploader's region (rejected), a person whose processing is restricted (rejected), already in the programme
+(skipped, or rejected with what to do when that enrolment was rejected or has ended), covered by overlapping
+government-funded coverage (rejected); new workers: the age limit, likely duplicates unless confirmed; then the
+rows of regencies whose quota is full.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from lindung.spreadsheets.errors import RowErrors
 from lindung.workers import registration
 from lindung.workers.models import Worker
 from lindung.workers.nik_hash import nik_keyed_hash
+from lindung.workers.restriction import restriction_refusal
 
 _OVERLAP_CHUNK = 2_000
 _HASH_CHUNK = 10_000  # keyed hashes per look-up on PostgreSQL
@@ -81,15 +83,19 @@ def staging_check(
 
 
 def _registered(staging: Staging, outcome: Outcome, *, actor: User, programme: Programme, column: str) -> None:
-    """Rows whose NIK is registered: outside the uploader's region or in another regency (rejected), already
-    in the programme (skipped, or rejected), covered by an overlapping government-funded programme (rejected).
-    A registered NIK in the row's own regency is that worker, proposed for the programme."""
+    """Rows whose NIK is registered: outside the uploader's region or in another regency (rejected), the
+    person's processing restricted (rejected, ``lindung.workers.restriction``), already in the programme
+    (skipped, or rejected), covered by an overlapping government-funded programme (rejected). A registered NIK
+    in the row's own regency is that worker, proposed for the programme."""
     scope = scope_of(actor)
     pending: list[tuple[int, int]] = []  # (row, worker id) still to check for overlaps
     foreign: list[tuple[int, str, str]] = []  # (row, village, regency) registered in another regency
-    for row, row_regency, worker_id, village, regency, status in staging.registered(programme.pk):
+    for row, row_regency, worker_id, village, regency, status, restricted in staging.registered(programme.pk):
         if not scope.covers(village) or row_regency != regency:
             foreign.append((row, village, regency))
+        elif restricted:
+            # Before the skip of a standing enrolment: the row is not processed, and the uploader is told why.
+            outcome.reject(row, column, restriction_refusal())
         elif status in STANDING:
             outcome.skipped.add(row)  # proposed, verified, sent or active: the file changes nothing
         elif status is not None:

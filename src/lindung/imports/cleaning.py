@@ -9,6 +9,8 @@ the minimum income) and their sentences are the registry's own (``lindung.worker
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext
@@ -131,3 +133,16 @@ def clean_category(cell: Any, index: dict[str, int]) -> int:
             % {"value": value}
         )
     return pk
+
+
+_NOTICE_VERSION = re.compile(r"^(?:v|versi|version)?\s*([0-9]{1,5})$", re.IGNORECASE)
+
+
+def clean_notice_version(cell: Any, *, versions: Mapping[int, int], problem: str) -> int:
+    """The id of the privacy notice the row says the person was given ("1", "v1", "versi 1"): a version
+    ``versions`` holds (``privacy_notices.selectors.notices_given_by_version``), else ``problem``."""
+    match = _NOTICE_VERSION.match(text(cell))
+    notice_id = versions.get(int(match.group(1))) if match else None
+    if notice_id is None:
+        raise CellError(problem)
+    return notice_id

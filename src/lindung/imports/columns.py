@@ -32,11 +32,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("heir_phone", ("No HP Ahli Waris", "Telepon Ahli Waris")),
     # "Not a duplicate": the operator confirms a row that looks like a registered worker, as the form asks.
     Column("confirm_not_duplicate", ("Bukan Duplikat", "Konfirmasi Bukan Duplikat")),
+    # The privacy notice the person was given when their data was collected (its version: the template says which
+    # is in force).
+    Column("privacy_notice", ("Versi Pemberitahuan Privasi", "Pemberitahuan Privasi", "Privacy notice version")),
 )
 BY_FIELD = {column.field: column for column in COLUMNS}
 # Every column in the template's order (the reader looks each one up; the template writes them in this order).
 FIELDS = tuple(column.field for column in COLUMNS)
-REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "address", "category")
+REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "address", "category", "privacy_notice")
 VILLAGE_BY_NAMES = ("regency", "district", "village")
 _BY_KEY = header_index(COLUMNS)
 

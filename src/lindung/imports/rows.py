@@ -27,6 +27,7 @@ from lindung.imports.cleaning import (
     clean_heir_nik,
     clean_income,
     clean_kk,
+    clean_notice_version,
     clean_phone,
     clean_relation,
     clean_sex,
@@ -64,6 +65,7 @@ class Candidate:
     heir_phone: str
     too_old: bool  # on the import's day (the age limit applies to new workers only: the checks decide)
     confirmed: bool  # the uploader says this is not the registered worker it looks like
+    privacy_notice_id: int  # the notice the person was given (its version in the row)
 
     def staging_row(self) -> tuple[Any, ...]:
         """The values in ``staging.COLUMNS`` order."""
@@ -90,6 +92,7 @@ class Candidate:
             self.heir_phone,
             1 if self.too_old else 0,
             1 if self.confirmed else 0,
+            self.privacy_notice_id,
         )
 
 
@@ -104,7 +107,17 @@ _HEIR_NAME_LIMIT = 150  # Heir.name
 # few thousand villages) and are cleaned once per distinct text; at most ``_MEMO_LIMIT`` texts are kept per
 # column, so that a hostile file of distinct values costs memory in proportion to nothing but the limit.
 _MEMOISED = frozenset(
-    ("name", "birth_place", "birth_date", "sex", "category", "income", "mother_maiden_name", "confirm_not_duplicate")
+    (
+        "name",
+        "birth_place",
+        "birth_date",
+        "sex",
+        "category",
+        "income",
+        "mother_maiden_name",
+        "confirm_not_duplicate",
+        "privacy_notice",
+    )
 )
 _MEMO_LIMIT = 100_000
 _MISSING = object()
@@ -126,6 +139,8 @@ class RowCleaner:
         resolver: RegionResolver,
         min_income: int,
         age_limit: int,
+        notices: dict[int, int],
+        notice_problem: str,
     ) -> None:
         self.programme = programme
         self.scope = scope
@@ -153,6 +168,8 @@ class RowCleaner:
             "kk_number": clean_kk,
             "mother_maiden_name": partial(_optional, max_length=_LIMITS["mother_maiden_name"]),
             "confirm_not_duplicate": clean_yes_no,
+            # ``notices``: {version: id} of the notices a registration today may record (``notice_problem``: why not).
+            "privacy_notice": partial(clean_notice_version, versions=notices, problem=notice_problem),
         }
         self._defaults: dict[str, Any] = {
             "phone": "",
@@ -219,6 +236,7 @@ class RowCleaner:
             heir_phone=heir[3],
             too_old=too_old(birth_date, today=self.today, limit=self.age_limit) is not None,
             confirmed=bool(values["confirm_not_duplicate"]),
+            privacy_notice_id=values["privacy_notice"],
         )
 
     def _heir(self, number: int, cells: list[Any], errors: list[RowError]) -> tuple[str, str, str, str] | None:

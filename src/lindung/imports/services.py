@@ -51,6 +51,7 @@ from lindung.imports.regions import RegionResolver
 from lindung.imports.rows import RowCleaner
 from lindung.imports.spreadsheets import errors_write
 from lindung.imports.staging import Staging
+from lindung.privacy_notices.selectors import notice_problem, notices_given_by_version
 from lindung.programmes.models import Programme
 from lindung.spreadsheets.cells import TEXT_MARKS, text
 from lindung.spreadsheets.errors import ErrorCount, RowError, RowErrors
@@ -134,6 +135,8 @@ def import_run(
                 resolver=resolver,
                 min_income=registration.income_minimum(today),
                 age_limit=registration.age_limit(today),
+                notices=notices_given_by_version(on=today),
+                notice_problem=notice_problem(on=today),
             )
             errors = RowErrors(keep=settings.LINDUNG_IMPORT_MAX_ERRORS)
             result = _read(table, cleaner, staging, errors, progress)

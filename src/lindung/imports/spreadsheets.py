@@ -12,9 +12,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from lindung.imports.columns import BY_FIELD, FIELDS, match_headers
+from lindung.privacy_notices.selectors import notice_in_force, notice_problem
 from lindung.spreadsheets.errors import RowError
 from lindung.spreadsheets.reading import Table, table_open
 from lindung.spreadsheets.writing import workbook_new
@@ -54,7 +57,22 @@ def _explanations() -> dict[str, str]:
             "Leave empty. Write ya only when the import said the row looks like a registered worker (same "
             "regency, birth date and a similar name) and you checked that they are different people."
         ),
+        "privacy_notice": _notice_explanation(),
     }
+
+
+def _notice_explanation() -> str:
+    """Which privacy notice to give: the one in force on the day the template is made (the rows say which each
+    person was given)."""
+    today = timezone.localdate()
+    notice = notice_in_force(on=today)
+    if notice is None:
+        return notice_problem(on=today)
+    return gettext(
+        "Required. The version of the privacy notice the person was given when their data was collected (on paper "
+        "or read aloud): give version %(version)d, in force since %(date)s, and write %(version)d. Print it in "
+        "Lindung at /pdp/pemberitahuan/."
+    ) % {"version": notice.version, "date": date_format(notice.effective_from, "DATE_FORMAT")}
 
 
 def template_write(out: Path | IO[bytes] | Any) -> None:

@@ -51,12 +51,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("heir_phone", "varchar(16) NOT NULL"),
     ("too_old", "integer NOT NULL"),
     ("confirmed", "integer NOT NULL"),
+    ("privacy_notice_id", "integer NOT NULL"),
 )
 _NAMES = ", ".join(name for name, _ in COLUMNS)
 # The worker's columns that the staging table holds under the same names.
 _WORKER_COLUMNS = (
     "province_code, regency_code, village_code, nik, name, birth_place, birth_date, sex, address, phone,"
-    " occupation_id, declared_income, kk_number, mother_maiden_name"
+    " occupation_id, declared_income, kk_number, mother_maiden_name, privacy_notice_id"
 )
 # ``workers.nik.nik_mask`` of a 16-digit NIK (the table's check), in SQL: 4 digits, 6 stars, 6 digits.
 _MASKED_NIK_SQL = "left(w.nik, 4) || '******' || right(w.nik, 6)"
@@ -127,12 +128,13 @@ class Staging:
                 f"UPDATE {TABLE} SET worker_id = w.id, is_new = 0 FROM workers_worker w WHERE w.nik = {TABLE}.nik"  # noqa: S608 - our table names; values bound
             )
 
-    def registered(self, programme_id: int) -> Iterator[tuple[int, str, int, str, str, str | None]]:
+    def registered(self, programme_id: int) -> Iterator[tuple[int, str, int, str, str, str | None, bool]]:
         """(row, row's regency, worker id, worker's village, worker's regency, status of the worker's enrolment
-        in the programme or None) of the registered NIKs."""
+        in the programme or None, whether the worker's processing is restricted) of the registered NIKs."""
         yield from self._query(
             f"SELECT s.row_number, s.regency_code, w.id, w.village_code, w.regency_code,"  # noqa: S608 - our table names; values bound
-            f" (SELECT e.status FROM enrolments_enrolment e WHERE e.worker_id = w.id AND e.programme_id = %s)"
+            f" (SELECT e.status FROM enrolments_enrolment e WHERE e.worker_id = w.id AND e.programme_id = %s),"
+            f" w.restricted_since IS NOT NULL"
             f" FROM {TABLE} s JOIN workers_worker w ON w.id = s.worker_id ORDER BY s.row_number",
             [programme_id],
             hash_join=True,  # a re-uploaded large file: every row is a registered worker

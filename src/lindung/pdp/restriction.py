@@ -1,5 +1,7 @@
 """Restriction of processing (UU 27/2022): while it holds, the worker's record stays but is not proposed, exported
-or shown whole. ``Worker.restricted_since`` is the one flag every path asks (``restriction_refusal``).
+or shown whole. ``Worker.restricted_since`` is the one flag every path asks, through ``lindung.workers.restriction``
+(the rule, its set form and ``restriction_refusal``, in the registry's layer so that the paths below ``pdp`` reach
+it; ``docs/decisions/0019``).
 
 Set when a restriction request is carried out, lifted by the officer; each checks ``Action.PDP_MANAGE`` and the
 region scope, runs in one transaction and writes its audit entry.
@@ -19,20 +21,11 @@ from lindung.audit.services import audit_record
 from lindung.errors import RefusedStep
 from lindung.pdp.models import PersonRequest
 from lindung.workers.models import Worker
+from lindung.workers.restriction import refuse_if_restricted, restriction_refusal
 
-
-def restriction_refusal() -> str:
-    """The one sentence every path gives when it refuses to process a restricted worker."""
-    return gettext(
-        "The person asked to restrict the processing of their data: this record cannot be proposed, exported or "
-        "shown whole until the data protection officer lifts the restriction."
-    )
-
-
-def refuse_if_restricted(worker: Worker) -> None:
-    """Raise the refusal when ``worker``'s processing is restricted (for a path that handles one worker)."""
-    if worker.restricted_since is not None:
-        raise RefusedStep(restriction_refusal())
+# The sentence and the one-worker check live with the registry, below every path that asks them; named here too,
+# where the restriction is set and lifted.
+__all__ = ["processing_restrict", "processing_restriction_lift", "refuse_if_restricted", "restriction_refusal"]
 
 
 def processing_restrict(*, actor: User, worker: Worker, request: PersonRequest | None, reason: str) -> Worker:

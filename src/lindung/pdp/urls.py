@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lindung.pdp import request_views, views
+from lindung.pdp import holds_views, notice_views, records_views, request_views, views
 
 app_name = "pdp"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     path("permintaan/<int:pk>/hapus/", request_views.request_delete_view, name="request_delete"),
     path("permintaan/<int:pk>/keberatan/", request_views.request_objection_view, name="request_objection"),
     path("permintaan/<int:pk>/tolak/", request_views.request_refuse_view, name="request_refuse"),
+    path("pembatasan/<int:worker_id>/cabut/", views.restriction_lift_view, name="restriction_lift"),
+    path("pemberitahuan/", notice_views.notice_view, name="notice"),
+    path("pemberitahuan/versi/", notice_views.notice_versions_view, name="notice_versions"),
+    path("pemberitahuan/versi/<int:version>/", notice_views.notice_view, name="notice_version"),
+    path("catatan-pemrosesan/", records_views.processing_records_view, name="processing_records"),
+    path("catatan-pemrosesan/pdf/", records_views.processing_records_pdf_view, name="processing_records_pdf"),
+    path("penahanan/", holds_views.legal_holds_view, name="holds"),
+    path("penahanan/<int:legal_hold_id>/cabut/", holds_views.legal_hold_lift_view, name="hold_lift"),
 ]

@@ -5,6 +5,11 @@ table's row count and checksum, so that a restore can be proven equal to what wa
 - **SQLite**: the online backup API (a consistent copy while the web server and the worker keep running).
 - **Files**: the media folder (uploads waiting for their job, error files, the BPJS batches' files). The database is
   copied first: a batch's file is on disk before its batch commits, so every batch in the copy has its file.
+- **The NIK hash key** (``LINDUNG_NIK_HASH_KEY_FILE``, docs/decisions/0017): without it the people the retention run
+  anonymised can no longer be recognised when they are registered again, so it travels with the database it
+  hashed. The manifest names it by a one-way fingerprint; a restore checks it and writes it back to the key file
+  (keeping a different file it replaces beside it), a verify into its scratch folder. With it, whoever holds the
+  archive could find an anonymised person's NIK by trying every NIK: encrypt backups (``LINDUNG_BACKUP_KEY``).
 - **Checksums** are computed by the database itself on PostgreSQL (the rows' text, hashed and summed: no table is
   read into Python) and row by row on SQLite (small installations): a checksum compares the same engine only.
 
@@ -47,6 +52,7 @@ MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
 SQLITE_COPY = "database.sqlite3"
 MEDIA = "media"
+NIK_HASH_KEY = "nik_hash_key"
 FORMAT = 1
 PREFIX = "lindung-backup-"
 PLAIN = ".tar"
@@ -59,10 +65,12 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Comparison:
-    """Tables whose count or checksum differ between a manifest and a database (empty: equal)."""
+    """Tables whose count or checksum differ between a manifest and a database (empty: equal); where a restore put
+    the archive's NIK hash key (``None``: an archive made before backups carried it)."""
 
     tables: int
     differences: dict[str, tuple[Any, Any]]
+    nik_hash_key: Path | None = None
 
     @property
     def equal(self) -> bool:
@@ -164,12 +172,15 @@ def backup_create(out: Path, *, now: dt.datetime | None = None) -> Path:
     with tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as work:
         folder = Path(work)
         database, tables = _dump(folder)
+        hash_key = _nik_hash_key_read(settings.LINDUNG_NIK_HASH_KEY_FILE)
+        (folder / NIK_HASH_KEY).write_bytes(hash_key)
         manifest = {
             "format": FORMAT,
             "engine": connection.vendor,
             "created_at": now.isoformat(),
             "database": database.name,
             "tables": tables,
+            "nik_hash_key": nik_hash_key_fingerprint(hash_key),
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
         partial = target.with_name(target.name + ".part")
@@ -194,6 +205,7 @@ def _archive_write(path: Path, folder: Path, database: Path, key: bytes | None) 
         with tarfile.open(fileobj=sink, mode="w|") as archive:  # type: ignore[call-overload]
             archive.add(folder / MANIFEST, arcname=MANIFEST)  # first, so that reading it needs no more
             archive.add(database, arcname=database.name)
+            archive.add(folder / NIK_HASH_KEY, arcname=NIK_HASH_KEY)
             media = _media_root()
             if media.is_dir():
                 archive.add(media, arcname=MEDIA)
@@ -201,6 +213,41 @@ def _archive_write(path: Path, folder: Path, database: Path, key: bytes | None) 
             writer.finish()
         file.flush()
         os.fsync(file.fileno())
+
+
+def nik_hash_key_fingerprint(key: bytes) -> str:
+    """What the manifest says of the NIK hash key: 16 hexadecimal digits of its SHA-256 (a random key of 32 bytes
+    or more: the digits tell nothing of it)."""
+    return hashlib.sha256(key.strip()).hexdigest()[:16]
+
+
+def _nik_hash_key_read(path: Path) -> bytes:
+    return path.read_bytes().strip() + b"\n"
+
+
+def _nik_hash_key_restore(folder: Path, manifest: dict[str, Any], target: Path, now: dt.datetime) -> Path | None:
+    """Write the archive's NIK hash key (extracted into ``folder``) to ``target``, after checking it against the
+    manifest. A different key already there is kept beside it (``….replaced-YYYYMMDD-HHMMSS``): the database it
+    hashed is empty (a restore goes only into an empty one), but it is not Lindung's to destroy."""
+    expected = manifest.get("nik_hash_key")
+    source = folder / NIK_HASH_KEY
+    if expected is None:
+        return None  # an archive made before backups carried the key
+    if not source.is_file() or nik_hash_key_fingerprint(source.read_bytes()) != expected:
+        raise BackupError(gettext("The backup's NIK hash key is missing or does not match its manifest."))
+    key = _nik_hash_key_read(source)
+    if target.is_file():
+        if _nik_hash_key_read(target) == key:
+            return target
+        target.replace(target.with_name(f"{target.name}.replaced-{timezone.localtime(now):%Y%m%d-%H%M%S}"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    with open(partial, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as file:
+        file.write(key)
+        file.flush()
+        os.fsync(file.fileno())
+    partial.replace(target)
+    return target
 
 
 def is_archive(path: Path) -> bool:
@@ -342,11 +389,13 @@ def backup_restore(
     config: dict[str, Any] | None = None,
     media: Path | None = None,
     key_file: Path | None = None,
+    nik_hash_key: Path | None = None,
 ) -> Comparison:
-    """Restore ``archive`` into an empty database (the configured one, or the one ``config`` describes) and its
-    files into the media folder (or ``media``); returns the comparison of the restored tables with the
-    manifest. An encrypted archive is decrypted with the key in ``key_file``, or else ``LINDUNG_BACKUP_KEY``,
-    and checked to its end before anything is restored."""
+    """Restore ``archive`` into an empty database (the configured one, or the one ``config`` describes), its
+    files into the media folder (or ``media``) and its NIK hash key into ``LINDUNG_NIK_HASH_KEY_FILE`` (or
+    ``nik_hash_key``); returns the comparison of the restored tables with the manifest. An encrypted archive is
+    decrypted with the key in ``key_file``, or else ``LINDUNG_BACKUP_KEY``, and checked to its end before anything
+    is restored."""
     manifest = manifest_read(archive, key_file=key_file)
     if config is None:
         connection.close()  # the restore writes through its own connection
@@ -370,6 +419,15 @@ def backup_restore(
                 gettext("%(path)s is not a Lindung backup (%(reason)s).") % {"path": archive, "reason": exc}
             ) from None
         database = folder / manifest["database"]
+        # Before the database: a key that cannot be written stops the restore with nothing restored.
+        target = nik_hash_key or settings.LINDUNG_NIK_HASH_KEY_FILE
+        try:
+            key_restored = _nik_hash_key_restore(folder, manifest, target, timezone.now())
+        except OSError as exc:
+            raise BackupError(
+                gettext("The NIK hash key cannot be written to %(path)s (%(reason)s): nothing was restored.")
+                % {"path": target, "reason": exc.strerror or exc}
+            ) from None
         if engine == "postgresql":
             command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", config["NAME"]]
             _run([*command, str(database)], _pg_env(config))
@@ -382,7 +440,8 @@ def backup_restore(
                 source.close()
         if (folder / MEDIA).is_dir():
             shutil.copytree(folder / MEDIA, media or _media_root(), dirs_exist_ok=True)
-    return compare(manifest["tables"], table_fingerprints(config))
+    comparison = compare(manifest["tables"], table_fingerprints(config))
+    return Comparison(comparison.tables, comparison.differences, nik_hash_key=key_restored)
 
 
 @contextlib.contextmanager
@@ -422,7 +481,10 @@ def backup_verify(archive: Path, *, key_file: Path | None = None) -> Comparison:
     """Restore ``archive`` into a scratch database and compare it with its manifest (decrypting it as a
     restore does)."""
     with scratch_database() as config, tempfile.TemporaryDirectory(dir=settings.LINDUNG_TMP_DIR) as media:
-        return backup_restore(archive, config=config, media=Path(media), key_file=key_file)
+        # The key into the scratch folder too: a verify never touches the installation's own key file.
+        return backup_restore(
+            archive, config=config, media=Path(media), key_file=key_file, nik_hash_key=Path(media) / NIK_HASH_KEY
+        )
 
 
 def _engine(config: dict[str, Any]) -> str:

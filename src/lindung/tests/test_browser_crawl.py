@@ -108,6 +108,9 @@ PAGES: dict[str, CrawlPage] = {
     # The registry and the enrolments.
     "workers": CrawlPage(_fixed("/pekerja/"), (Action.WORKER_VIEW,)),
     "worker": CrawlPage(lambda d: f"/pekerja/{d['worker']}/", (Action.WORKER_VIEW,)),
+    # A worker whose processing is restricted: the banner, and the officer's form to lift it.
+    "worker-restricted": CrawlPage(lambda d: f"/pekerja/{d['restricted']}/", (Action.WORKER_VIEW,)),
+    "worker-anonymised": CrawlPage(lambda d: f"/pekerja/{d['anonymised']}/", (Action.WORKER_VIEW,)),
     "worker-register": CrawlPage(_fixed("/pekerja/daftar/"), (Action.WORKER_REGISTER,)),
     "worker-edit": CrawlPage(lambda d: f"/pekerja/{d['worker']}/ubah/", (Action.WORKER_EDIT,)),
     "enrolments": CrawlPage(_fixed("/kepesertaan/"), (Action.WORKER_VIEW,)),
@@ -146,6 +149,12 @@ PAGES: dict[str, CrawlPage] = {
     "pdp-request-correct": CrawlPage(
         lambda d: f"/pdp/permintaan/{d['pdp_correction']}/koreksi/", (Action.WORKER_EDIT,)
     ),
+    "processing-records": CrawlPage(_fixed("/pdp/catatan-pemrosesan/"), (Action.PDP_MANAGE,)),
+    "legal-holds": CrawlPage(_fixed("/pdp/penahanan/"), (Action.PDP_MANAGE,)),
+    # The privacy notice, printed by whoever registers people (any signed-in user may read it).
+    "privacy-notice": CrawlPage(_fixed("/pdp/pemberitahuan/")),
+    "privacy-notice-en": CrawlPage(_fixed("/pdp/pemberitahuan/?bahasa=en")),
+    "privacy-notices": CrawlPage(_fixed("/pdp/pemberitahuan/versi/")),
     # Administration.
     "administration": CrawlPage(_fixed("/pengaturan/"), (Action.ACCOUNT_MANAGE, Action.PROGRAMME_CONFIGURE)),
     "users": CrawlPage(_fixed("/pengaturan/pengguna/"), (Action.ACCOUNT_MANAGE,)),
@@ -212,17 +221,22 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     from lindung.imports.tests.conftest import person, write_xlsx
     from lindung.months import month_start
     from lindung.pdp.person_requests import person_request_register
+    from lindung.pdp.restriction import processing_restrict
+    from lindung.pdp.services import legal_hold_set
+    from lindung.privacy_notices.services import notices_load
     from lindung.public.models import BpjsOffice
     from lindung.public.offices import offices_load
     from lindung.regions.services import regions_load
     from lindung.rules.services import rules_load
     from lindung.testing import make_nik
     from lindung.workers.categories import seed_categories
-    from lindung.workers.models import OccupationCategory
+    from lindung.workers.models import OccupationCategory, Worker
+    from lindung.workers.nik_hash import anonymised_nik, nik_keyed_hash
 
     regions_load(prefix="61")
     rules_load()
     seed_categories(OccupationCategory)
+    notices_load()
     offices_load()
     cast = make_cast()
     today = timezone.localdate()
@@ -236,6 +250,16 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
 
     names = ["Budi Santoso", "Agus Salim", "Rahmat Hidayat", "Siti Aminah", "Dedi Kurniawan", "Hendra Wijaya"]
     workers = [make_worker(name=name, village=SAMBAS_VILLAGE) for name in names]
+    anonymised = make_worker(name="Wati Lestari", village=SAMBAS_VILLAGE)
+    Worker.objects.filter(pk=anonymised.pk).update(
+        nik=anonymised_nik(anonymised.pk),
+        nik_hash=nik_keyed_hash(anonymised.nik),
+        name="",
+        birth_place="",
+        address="",
+        phone="",
+        anonymised_on=today,
+    )
     desa, verifier, bpjs = cast["operator_desa"], cast["verifikator"], cast["petugas_bpjs"]
     enrolments = [enrolment_propose(actor=desa, worker=worker, programme=programme) for worker in workers[:5]]
     for enrolment in enrolments[:3]:
@@ -279,6 +303,14 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     correction = person_request_register(
         actor=desa, nik=workers[1].nik, birth_date=workers[1].birth_date, phone="", kind="correction"
     )
+    # A legal hold, so that the holds' page shows one with its lift form.
+    legal_hold_set(actor=cast["pejabat_pdp"], worker=workers[4], reason="Sengketa ahli waris")
+    restricted = processing_restrict(
+        actor=cast["pejabat_pdp"],
+        worker=make_worker(name="Wahyu Restu", village=SAMBAS_VILLAGE),
+        request=None,
+        reason="Ref. 12/PDP/2026",
+    )
     dashboard_refresh()
     office = BpjsOffice.objects.order_by("pk").first()
     assert office is not None
@@ -286,6 +318,8 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         "worker": workers[0].pk,
         "enrolment": active[0].pk,
         "unproposed": workers[5].pk,
+        "restricted": restricted.pk,
+        "anonymised": anonymised.pk,
         "batch": batch.pk,
         "import": imported.batch.pk,
         "invoice": invoice.pk,
@@ -481,6 +515,7 @@ NOT_PAGES = {
     "contributions:download",
     "enrolments:batch_download",
     "enrolments:bpjs_export",
+    "pdp:processing_records_pdf",
     "admin:index",
 }
 

@@ -4,6 +4,7 @@ errors show with the form's own at once)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -11,11 +12,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
 from lindung.accounts.scope import scope_of
 from lindung.inputs import BirthDateField, KeyChoiceField, RupiahField
+from lindung.privacy_notices.selectors import notice_in_force, notice_problem
 from lindung.regions.models import Region
 from lindung.workers.models import HeirRelation, OccupationCategory, Sex, Worker
 from lindung.workers.nik import parse_nik
@@ -90,6 +94,35 @@ class OccupationField(forms.CharField):
         ]
 
 
+class NoticeCheckbox(forms.CheckboxInput):
+    """A tick box whose value is the notice's version: ticked, it posts the version shown (the page may have been
+    opened before a new version took effect), not just "on"."""
+
+    version = ""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+    def format_value(self, value: Any) -> str | None:
+        return self.version or None
+
+
+class PrivacyNoticeField(forms.Field):
+    """ "The person was given the privacy notice": a tick box carrying the version in force on the form's day; cleans
+    to that version (an int). Which versions a registration may record is the service's rule
+    (``privacy_notices.selectors.notice_given``)."""
+
+    widget = NoticeCheckbox
+
+    def to_python(self, value: Any) -> int | None:
+        value = str(value or "").strip()
+        if not value:
+            return None
+        if not (value.isascii() and value.isdigit() and len(value) <= 5):
+            raise ValidationError(_("Tick the box once the person was given the privacy notice."), code="invalid")
+        return int(value)
+
+
 class WorkerForm(forms.Form):
     """A worker's own data. ``nik`` only when registering: a NIK is never edited."""
 
@@ -115,12 +148,19 @@ class WorkerForm(forms.Form):
     confirm_likely_duplicate = forms.BooleanField(
         label=_("I have checked: this is a different person, register anyway."), required=False
     )
+    privacy_notice = PrivacyNoticeField(
+        label=_("privacy notice"),
+        error_messages={"required": _("Tick the box once the person was given the privacy notice.")},
+    )
 
     def __init__(self, *args: Any, user: User | AnonymousUser, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["nik"]
             del self.fields["confirm_likely_duplicate"]
+            del self.fields["privacy_notice"]
+        else:
+            self._offer_notice(timezone.localdate())
         village = self.fields["village"]
         assert isinstance(village, forms.ModelChoiceField)
         village.queryset = villages_in_scope(user=user)
@@ -133,6 +173,21 @@ class WorkerForm(forms.Form):
             only = list(village.queryset[:2])
             if len(only) == 1:
                 self.initial["village"] = only[0]
+
+    def _offer_notice(self, today: dt.date) -> None:
+        """The tick box names the version in force today, and posts it."""
+        field = self.fields["privacy_notice"]
+        notice = self.notice = notice_in_force(on=today)
+        if notice is None:
+            field.label = notice_problem(on=today)
+            field.disabled = True
+            return
+        field.label = _(
+            "The person was given the privacy notice, version %(version)d (in force since %(date)s): on paper, or "
+            "read aloud."
+        ) % {"version": notice.version, "date": date_format(notice.effective_from, "DATE_FORMAT")}
+        assert isinstance(field.widget, NoticeCheckbox)
+        field.widget.version = str(notice.version)
 
     def clean_nik(self) -> str:
         info = parse_nik(self.cleaned_data["nik"])

@@ -82,6 +82,18 @@ class Worker(RegionStamped):
     # stays, but is not proposed, exported or shown whole until lifted. A column on the worker, not a join, because
     # every path (form, import, API, exports, reports) asks it for every worker it touches.
     restricted_since = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    # The privacy notice the person was given when registered (UU 27/2022; ``privacy_notices``); empty for a worker
+    # registered before notices were recorded. Not indexed: nothing lists workers by notice, and a notice is never
+    # deleted (PROTECT would otherwise look for its workers).
+    privacy_notice = models.ForeignKey(
+        "privacy_notices.PrivacyNotice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("privacy notice given"),
+    )
 
     class Meta:
         verbose_name = _("worker")

@@ -21,12 +21,14 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require
 from lindung.accounts.scope import RegionScope, scope_of
 from lindung.audit.services import audit_changes, audit_record
+from lindung.privacy_notices.selectors import notice_given, notice_problem
 from lindung.regions.models import Region
 from lindung.workers import registration
 from lindung.workers.models import Heir, HeirRelation, OccupationCategory, Worker
 from lindung.workers.nik import nik_mask, parse_nik
 from lindung.workers.phone import phone_normalise
 from lindung.workers.registration import LikelyDuplicates, NikRegistered, worker_likely_duplicates
+from lindung.workers.restriction import refuse_if_restricted
 from lindung.workers.selectors import worker_nik_holder, worker_registered_before
 
 # The fields a registration sets; ``nik`` only at registration (never edited).
@@ -62,13 +64,25 @@ def worker_register(
     3. Age under the rule's limit, income not below the rule's minimum, on ``today``.
     4. Likely duplicates (same regency and birth date, similar name) raise ``LikelyDuplicates``
        unless confirmed.
-    5. Insert; a concurrent insert of the same NIK loses on the unique index and gets the same error
+    5. The person was given the privacy notice: ``data["privacy_notice"]`` is its version, one a registration on
+       ``today`` may record (``privacy_notices.selectors.notice_given``); the worker records it.
+    6. Insert; a concurrent insert of the same NIK loses on the unique index and gets the same error
        as step 2.
     """
     require(actor, Action.WORKER_REGISTER)
     today = today or timezone.localdate()
     scope = scope_of(actor)
-    values, heir_rows = _clean_all(data, heirs, scope=scope, today=today, nik=str(data.get("nik", "")), check_age=True)
+    notice = notice_given(version=data.get("privacy_notice"), on=today)
+    try:
+        values, heir_rows = _clean_all(
+            data, heirs, scope=scope, today=today, nik=str(data.get("nik", "")), check_age=True
+        )
+    except ValidationError as exc:
+        if notice is None:
+            exc.error_dict["privacy_notice"] = ValidationError(notice_problem(on=today)).error_list
+        raise
+    if notice is None:
+        raise ValidationError({"privacy_notice": [notice_problem(on=today)]})
     nik = values["nik"]
 
     with transaction.atomic():
@@ -88,7 +102,7 @@ def worker_register(
         if likely and not confirm_likely_duplicate:
             raise LikelyDuplicates(likely, scope=scope)
 
-        worker = Worker(created_by=actor, **values)
+        worker = Worker(created_by=actor, privacy_notice=notice, **values)
         worker.stamp_region()
         try:
             # A savepoint, so that losing the race leaves the outer transaction usable for the look-up.
@@ -103,6 +117,7 @@ def worker_register(
 
         changes = _redacted({field: [None, value] for field, value in _snapshot(worker).items()})
         changes["heirs"] = [None, _heirs_summary(heir_rows)]
+        changes["privacy_notice"] = [None, notice.version]
         if likely:
             changes["likely_duplicates_confirmed"] = [None, sorted(w.pk for w in likely)]
         audit_record(
@@ -158,10 +173,13 @@ def worker_edit(
 
 
 def worker_nik_view(*, actor: User, worker: Worker) -> None:
-    """Record that ``actor`` was shown the whole NIK and birth date of ``worker``."""
+    """Record that ``actor`` was shown the whole NIK and birth date of ``worker``: every path that shows them
+    (the web's button, the API's ``show_nik``, the DCI search by NIK) asks here first. Refused while the person's
+    processing is restricted (``RefusedStep``): the record is shown masked."""
     require(actor, Action.WORKER_VIEW_NIK)
     if not scope_of(actor).covers(worker.village_id):
         raise PermissionDenied("worker outside the actor's region")
+    refuse_if_restricted(worker)
     with transaction.atomic():
         audit_record(actor=actor, action="worker.nik_viewed", obj=worker, region_code=worker.village_id)
 

@@ -21,6 +21,7 @@ from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user, user_can
 from lindung.accounts.scope import get_in_scope_or_404
 from lindung.audit.sentences import entry_sentences
+from lindung.errors import RefusedStep
 from lindung.inputs import plain_text, query_value
 from lindung.regions.models import Region
 from lindung.workers.forms import HeirFormSet, OccupationField, WorkerForm, heir_rows
@@ -138,9 +139,12 @@ def _detail(request: HttpRequest, worker: Worker, *, show_nik: bool) -> HttpResp
             "enrolments": worker.enrolments.select_related("programme").order_by("-proposed_at"),
             "history": entry_sentences(worker_history(worker=worker)),
             "regency": Region.objects.filter(code=worker.regency_code).first(),
-            "can_view_nik": user_can(user, Action.WORKER_VIEW_NIK),
+            # While processing is restricted the record is shown masked, with a banner, and not proposed.
+            "restricted": worker.restricted_since is not None,
+            "can_view_nik": user_can(user, Action.WORKER_VIEW_NIK) and worker.restricted_since is None,
             "can_edit": user_can(user, Action.WORKER_EDIT),
-            "can_propose": user_can(user, Action.ENROLMENT_PROPOSE),
+            "can_propose": user_can(user, Action.ENROLMENT_PROPOSE) and worker.restricted_since is None,
+            "can_lift": worker.restricted_since is not None and user_can(user, Action.PDP_MANAGE),
         },
     )
 
@@ -148,7 +152,9 @@ def _detail(request: HttpRequest, worker: Worker, *, show_nik: bool) -> HttpResp
 def _worker_in_scope(request: HttpRequest, pk: int) -> Worker:
     user = signed_in_user(request)
     require(user, Action.WORKER_VIEW)
-    return get_in_scope_or_404(Worker.objects.select_related("village__parent", "occupation"), user, pk=pk)
+    return get_in_scope_or_404(
+        Worker.objects.select_related("village__parent", "occupation", "privacy_notice"), user, pk=pk
+    )
 
 
 @login_required
@@ -161,7 +167,11 @@ def worker_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def worker_nik_view_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole NIK and birth date: a POST, so that each sight is a deliberate, audited act."""
     worker = _worker_in_scope(request, pk)
-    worker_nik_view(actor=signed_in_user(request), worker=worker)
+    try:
+        worker_nik_view(actor=signed_in_user(request), worker=worker)
+    except RefusedStep as refused:
+        messages.error(request, refused.text)
+        return _detail(request, worker, show_nik=False)
     return _detail(request, worker, show_nik=True)
 
 

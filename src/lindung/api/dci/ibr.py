@@ -13,8 +13,8 @@ read through the enrolments' selectors within the caller's region, and the recor
   ``eq``, combined with ``and``.
 - Outside the caller's region a person is not found: the same answer as an unknown NIK.
 - A search by NIK answers the whole NIK and the birth date (the caller named them) to a caller who may see them
-  on the web's worker page, audited as there (``worker_nik_view``); anyone else, and every list, gets the NIK
-  masked, as the web's lists show it.
+  on the web's worker page, audited as there (``worker_nik_view``); anyone else, a person whose processing is
+  restricted (UU 27/2022: not shown whole), and every list, gets the NIK masked, as the web's lists show it.
 - Pages count from 1, at most ``PAGE_SIZE_MAX`` records each, within the first ``WINDOW_MAX`` records.
 """
 
@@ -46,8 +46,10 @@ from lindung.api.dci.envelope import (
 from lindung.contributions.coverage_day import CoverageOnDay, coverage_on
 from lindung.enrolments.models import EndReason, Enrolment, Status
 from lindung.enrolments.selectors import enrolment_list
+from lindung.errors import RefusedStep
 from lindung.workers.models import Worker
 from lindung.workers.nik import nik_mask
+from lindung.workers.restriction import exported_identity
 from lindung.workers.selectors import worker_search_q
 from lindung.workers.services import worker_nik_view
 
@@ -261,7 +263,7 @@ def search(user: User, criteria: SearchCriteria, *, today: dt.date | None = None
     for worker in {row.worker_id: row.worker for row in rows}.values() if by_nik else ():
         try:
             worker_nik_view(actor=user, worker=worker)
-        except PermissionDenied:
+        except (PermissionDenied, RefusedStep):  # not theirs to see whole, or the person restricted processing
             continue
         shown.add(worker.pk)
     today = today or timezone.localdate()
@@ -307,11 +309,16 @@ def _iso(day: dt.date | None) -> str:
 
 
 def _person(worker: Worker, *, whole_nik: bool) -> dict[str, Any]:
+    # An answer to another system is an export: a person whose processing is restricted is sent without name or
+    # NIK (never whole: ``worker_nik_view`` refused), the enrolment and its cover as they are.
+    nik, name = exported_identity(
+        nik_masked=nik_mask(worker.nik), name=worker.name, restricted=worker.restricted_since is not None
+    )
     return {
         "identifier_type": NIK if whole_nik else NIK_MASKED,
-        "identifier_value": worker.nik if whole_nik else nik_mask(worker.nik),
+        "identifier_value": worker.nik if whole_nik else nik,
         # Indonesian names are not split into given and family names: the whole name is the first.
-        "name": {"first_name": worker.name, "second_name": "", "surname": ""},
+        "name": {"first_name": name, "second_name": "", "surname": ""},
         "sex": _SEX.get(worker.sex, ""),
         "birth_date": _iso(worker.birth_date) if whole_nik else "",
         "death_date": "",

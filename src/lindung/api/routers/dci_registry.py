@@ -87,7 +87,8 @@ def sync_search(request: HttpRequest, envelope: SearchEnvelope) -> JsonResponse:
     with ``eq`` and ``and``. A record is a ``Beneficiary``: one person in one programme, with ``benefits``
     (``benefit_type`` Insurance: JKK, JKM and the coverage period). Pages of at most 50 records, newest
     proposal first (``sort`` is not applied). A search by NIK answers the whole NIK and birth date (audited) and
-    today's cover; a list answers NIKs masked. Outside the caller's region nothing is found."""
+    today's cover; a list answers NIKs masked. A person whose processing is restricted (UU 27/2022) is answered
+    without name or NIK, with their enrolment and cover. Outside the caller's region nothing is found."""
     user = _reader(request)
     requests = envelope.message.search_request
     refusal = header_refusal(envelope.header, actions=("search",), count=len(requests), limit=ibr.SEARCHES_PER_MESSAGE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django import forms
 from django.db import transaction
@@ -31,6 +31,7 @@ from lindung.api.schemas import ProgrammeRef, programme_ref
 from lindung.enrolments import services
 from lindung.enrolments.forms import ActivateForm, EndForm, EnrolmentFilterForm, RejectForm
 from lindung.enrolments.models import EndReason, Enrolment, Status
+from lindung.enrolments.propose_many import MAX_PROPOSALS, ProposalsRefused, enrolment_propose_many
 from lindung.enrolments.selectors import enrolment_list
 from lindung.inputs import MAX_ID
 from lindung.programmes.models import Programme
@@ -138,6 +139,71 @@ def enrolments_list(request: HttpRequest, search: Query[EnrolmentSearch]) -> dic
     return {"items": [_shape(user, enrolment) for enrolment in rows], "next_cursor": next_cursor}
 
 
+# A list of proposals: before ``/{enrolment_id}``, whose pattern would take ``proposals`` for an id.
+
+
+class ProposeManyIn(Schema):
+    programme: int = Field(ge=1, le=MAX_ID, description="The programme's id, as the web's proposal form names it.")
+    workers: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list,
+        max_length=MAX_PROPOSALS,
+        description=f"The workers' ids, at most {MAX_PROPOSALS}; or send niks.",
+    )
+    niks: list[Annotated[str, Field(pattern=NIK_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=MAX_PROPOSALS,
+        description=f"The workers' whole NIKs, at most {MAX_PROPOSALS}; or send workers.",
+    )
+
+
+class ProposedOut(Schema):
+    id: int
+    worker: int
+    status: Status
+
+
+class ProposedList(Schema):
+    items: list[ProposedOut] = Field(description="One per worker sent, in the list's order.")
+
+
+@router.post("/proposals", response={201: ProposedList}, summary="Propose a list of workers for a programme")
+def enrolments_create_many(request: HttpRequest, payload: ProposeManyIn) -> tuple[int, ProposedList]:
+    """Under the same rules as one proposal, judged for the whole list at once (as the spreadsheet import judges
+    an upload). All or nothing: when any worker is refused, the 422 problem's ``errors`` name each by its place
+    (``workers[3]`` or ``niks[3]``) with its sentence, and nothing is proposed. A worker outside the caller's
+    region is not found."""
+    user = api_user(request)
+    require(user, Action.ENROLMENT_PROPOSE)
+    if bool(payload.workers) == bool(payload.niks):
+        message = _("Send the workers' ids (workers) or NIKs (niks), one of the two.")
+        raise ApiProblem(422, "refused", message, errors=[{"field": "workers", "message": message}])
+    field = "workers" if payload.workers else "niks"
+    if payload.niks:
+        found = dict(scope_queryset(Worker.objects.filter(nik__in=payload.niks), user).values_list("nik", "pk"))
+        missing = [
+            {"field": f"niks[{index}]", "message": _("There is no worker with this NIK in your region.")}
+            for index, nik in enumerate(payload.niks)
+            if nik not in found
+        ]
+        if missing:
+            raise ApiProblem(422, "refused", missing[0]["message"], errors=missing)
+        worker_ids = [found[nik] for nik in payload.niks]
+    else:
+        worker_ids = payload.workers
+    try:
+        enrolments = enrolment_propose_many(
+            actor=user, programme=Programme(pk=payload.programme), worker_ids=worker_ids
+        )
+    except Programme.DoesNotExist:
+        message = _("There is no programme with this id.")
+        raise ApiProblem(422, "refused", message, errors=[{"field": "programme", "message": message}]) from None
+    except ProposalsRefused as refused:
+        errors = [{"field": f"{field}[{r.index}]", "message": r.message} for r in refused.refusals]
+        raise ApiProblem(422, "refused", refused.text, errors=errors) from None
+    items = [ProposedOut(id=e.pk, worker=e.worker_id, status=Status(e.status)) for e in enrolments]
+    return 201, ProposedList(items=items)
+
+
 def _location(enrolment: Enrolment) -> str:
     return reverse("api:enrolment_read", kwargs={"enrolment_id": enrolment.pk})
 
@@ -160,9 +226,10 @@ class ProposeIn(Schema):
 
 @router.post("", response={201: EnrolmentOut}, summary="Propose a worker for a programme")
 def enrolment_create(request: HttpRequest, response: HttpResponse, payload: ProposeIn) -> EnrolmentOut:
-    """Under the programme's rules, as the web's proposal form: the programme open and covering the worker's
-    village, not already in it, no overlapping government-funded coverage, the regency's quota not full. A
-    worker outside the caller's region is not found (404)."""
+    """Under the programme's rules, as the web's proposal form: the worker's processing not restricted at their
+    request, the programme open and covering the worker's village, not already in it, no overlapping
+    government-funded coverage, the regency's quota not full. A worker outside the caller's region is not found
+    (404)."""
     user = api_user(request)
     require(user, Action.ENROLMENT_PROPOSE)
     if (payload.worker is None) == (payload.nik is None):

@@ -105,6 +105,10 @@ class WorkerOut(Schema):
     declared_income: int
     kk_number: str = Field(description="Masked.")
     heirs: list[HeirOut]
+    privacy_notice_version: int | None = Field(
+        description="The privacy notice the person was given at registration; null: registered before notices were "
+        "recorded."
+    )
     registered_at: dt.datetime
     updated_at: dt.datetime
 
@@ -150,6 +154,7 @@ def _record(worker: Worker, *, show_nik: bool = False, heirs: Sequence[Heir] | N
         declared_income=worker.declared_income,
         kk_number=nik_mask(worker.kk_number) if worker.kk_number else "",
         heirs=[_heir(heir) for heir in (worker.heirs.order_by("pk") if heirs is None else heirs)],
+        privacy_notice_version=worker.privacy_notice.version if worker.privacy_notice else None,
         registered_at=worker.created_at,
         updated_at=worker.updated_at,
     )
@@ -223,7 +228,7 @@ def workers_list(request: HttpRequest, search: Query[WorkerSearch]) -> dict[str,
 
 
 def _worker_in_scope(user: User, worker_id: int, *, lock: bool = False) -> Worker:
-    queryset = Worker.objects.select_related("occupation")
+    queryset = Worker.objects.select_related("occupation", "privacy_notice")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     return get_in_scope_or_404(queryset, user, pk=worker_id)
@@ -232,7 +237,8 @@ def _worker_in_scope(user: User, worker_id: int, *, lock: bool = False) -> Worke
 @router.get("/{worker_id}", response=WorkerOut, url_name="worker_read", summary="One worker, with heirs")
 def worker_read(request: HttpRequest, response: HttpResponse, worker_id: int, show_nik: bool = False) -> WorkerOut:
     """``show_nik=true``: the whole NIK and birth date, for a caller who may see them (403 otherwise); each such
-    read is written in the audit log, as the web's "Show whole NIK" is."""
+    read is written in the audit log, as the web's "Show whole NIK" is. Refused (422) while the person's processing
+    is restricted (UU 27/2022): the record is read masked."""
     user = api_user(request)
     require(user, Action.WORKER_VIEW)
     worker = _worker_in_scope(user, worker_id)
@@ -275,6 +281,12 @@ class WorkerFields(Schema):
 
 class WorkerIn(WorkerFields):
     nik: str = Field(max_length=25)
+    privacy_notice_version: int = Field(
+        ge=1,
+        le=32_767,
+        description="The version of the privacy notice the person was given (GET /pdp/pemberitahuan/versi/ on the "
+        "web): the one in force today, or an earlier one given before today's took effect.",
+    )
     confirm_likely_duplicate: bool = Field(
         False, description="True after a 422 likely-duplicate, when the caller has checked they are different people."
     )
@@ -341,6 +353,7 @@ def worker_create(request: HttpRequest, response: HttpResponse, payload: WorkerI
     user = api_user(request)
     require(user, Action.WORKER_REGISTER)
     values = payload.model_dump(exclude={"heirs"})
+    values["privacy_notice"] = values.pop("privacy_notice_version")  # the form's tick box carries the version
     heirs = [heir.model_dump() for heir in payload.heirs]
     form, heir_forms = _forms(user, values, heirs, editing=False)
     try:

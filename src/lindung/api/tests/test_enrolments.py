@@ -245,3 +245,69 @@ def test_a_sambas_client_cannot_read_list_propose_or_change_a_pontianak_enrolmen
     assert not Enrolment.objects.filter(worker=other).exists()
     # The same enrolment is there for a Pontianak client.
     assert _api_client("61.71").get(f"/api/v1/enrolments/{enrolment.pk}").status_code == 200
+
+
+# --- a list of proposals ---------------------------------------------------------------------------
+
+
+def test_a_list_of_workers_is_proposed_in_one_request_in_its_order(programme):
+    workers = [make_worker(name=f"Pekerja {n}") for n in range(3)]
+    api = _api_client()
+    body = {"programme": programme.pk, "workers": [workers[2].pk, workers[0].pk]}
+    answer = _send(api, "post", "/api/v1/enrolments/proposals", body, Idempotency_Key="daftar-1")
+    assert answer.status_code == 201, answer.content
+    items = answer.json()["items"]
+    assert [item["worker"] for item in items] == [workers[2].pk, workers[0].pk]
+    assert {item["status"] for item in items} == {"diusulkan"}
+    proposed = Enrolment.objects.filter(programme=programme)
+    assert sorted(proposed.values_list("pk", flat=True)) == sorted(item["id"] for item in items)
+    assert {e.regency_code for e in proposed} == {workers[0].regency_code}
+    entries = AuditEntry.objects.filter(action="enrolment.proposed")
+    assert sorted(entries.values_list("object_id", flat=True)) == sorted(str(item["id"]) for item in items)
+    assert all(entry.channel.startswith("api client:") for entry in entries)
+    # The same key again answers the same and proposes nothing twice.
+    again = _send(api, "post", "/api/v1/enrolments/proposals", body, Idempotency_Key="daftar-1")
+    assert again.json() == answer.json() and proposed.count() == 2
+    by_nik = _send(api, "post", "/api/v1/enrolments/proposals", {"programme": programme.pk, "niks": [workers[1].nik]})
+    assert by_nik.status_code == 201 and by_nik.json()["items"][0]["worker"] == workers[1].pk
+
+
+def test_a_list_with_a_refused_worker_proposes_none_and_names_each_refused_place(programme):
+    fresh, enrolled, twice = make_worker(), make_worker(), make_worker()
+    make_enrolment(enrolled, programme)
+    pontianak = make_worker(village=PONTIANAK_VILLAGE)
+    api = _api_client("61.01")
+    body = {"programme": programme.pk, "workers": [fresh.pk, enrolled.pk, twice.pk, twice.pk, pontianak.pk]}
+    refused = _send(api, "post", "/api/v1/enrolments/proposals", body)
+    assert refused.status_code == 422
+    assert _fields(refused) == {
+        "workers[1]": "This worker is already enrolled in programme KALBAR-2026.",
+        "workers[3]": "This worker is listed twice.",
+        # Outside the caller's region: not found, as a single proposal's 404.
+        "workers[4]": "There is no worker with this id in your region.",
+    }
+    assert Enrolment.objects.filter(programme=programme).count() == 1
+    assert not AuditEntry.objects.filter(action="enrolment.proposed").exists()
+    unknown_nik = _send(
+        api, "post", "/api/v1/enrolments/proposals", {"programme": programme.pk, "niks": [fresh.nik, pontianak.nik]}
+    )
+    assert _fields(unknown_nik) == {"niks[1]": "There is no worker with this NIK in your region."}
+    both = _send(
+        api,
+        "post",
+        "/api/v1/enrolments/proposals",
+        {"programme": programme.pk, "workers": [fresh.pk], "niks": [fresh.nik]},
+    )
+    assert both.status_code == 422 and "workers" in _fields(both)
+    too_many = _send(
+        api, "post", "/api/v1/enrolments/proposals", {"programme": programme.pk, "workers": [fresh.pk] * 501}
+    )
+    assert too_many.status_code == 422
+    closed = make_programme("TUTUP-2026", open_for_proposals=False)
+    assert (
+        "not open"
+        in _fields(_send(api, "post", "/api/v1/enrolments/proposals", {"programme": closed.pk, "workers": [fresh.pk]}))[
+            "programme"
+        ]
+    )
+    assert Enrolment.objects.filter(programme=programme).count() == 1

@@ -191,6 +191,23 @@ def test_a_nul_character_is_refused_in_the_callers_language_not_a_server_error()
     assert details["id"] == "Sebuah nilai memuat karakter NUL (0x00), yang tidak boleh ada dalam teks."
 
 
+@pytest.mark.parametrize("key", [None, "besar-1"])
+def test_a_body_over_the_size_bound_is_a_413_problem_not_a_server_error(key: str | None) -> None:
+    client, secret = _api_client()
+    token = token_from_endpoint(client, secret)
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "id"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    body = json.dumps({"programme": 1, "workers": list(range(1, 500_000))})
+    answer = Client().post("/api/v1/enrolments/proposals", data=body, content_type="application/json", headers=headers)
+    assert answer.status_code == 413, answer.content
+    assert answer["Content-Type"] == "application/problem+json"
+    assert (
+        answer.json()["detail"] == "Isi permintaan lebih besar dari 2,6 MB; kirim lebih sedikit dalam tiap permintaan."
+    )
+    assert not IdempotentRequest.objects.exists()
+
+
 def test_a_nul_character_in_the_token_request_is_refused_not_a_server_error() -> None:
     answer = Client().post(TOKEN_URL, {"grant_type": "client_credentials", "client_id": "a\x00b", "client_secret": "c"})
     assert answer.status_code in (401, 422)

@@ -51,6 +51,7 @@ def _registration(village: str = SAMBAS_VILLAGE, **overrides: Any) -> dict[str, 
         "occupation": "marbot",
         "declared_income": 1_000_000,
         "heirs": [{"name": "Siti Aminah", "relation": "pasangan"}],
+        "privacy_notice_version": 1,
     }
     body.update(overrides)
     return body

@@ -1,7 +1,7 @@
 """The rule set for proposing a worker (``lindung.enrolments.proposals``), one case per rule and a valid one, fed
-through the pages (``worker_register``, then ``enrolment_propose``) and through the import (``import_run`` of a
-one-row file): both must reach the same verdict and say the same sentence, in English and in Indonesian. It runs
-in both suites, on SQLite and on PostgreSQL.
+through the pages (``worker_register``, then ``enrolment_propose``), through the import (``import_run`` of a
+one-row file) and as a list of one (``enrolment_propose_many``, the API's list): all must reach the same verdict
+and say the same sentence, in English and in Indonesian. It runs in both suites, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from django.utils import translation
 
 from lindung.accounts.models import User
 from lindung.enrolments.models import Status
+from lindung.enrolments.propose_many import ProposalsRefused, enrolment_propose_many
 from lindung.enrolments.services import EnrolmentError, enrolment_propose
 from lindung.imports.services import import_run
+from lindung.pdp.restriction import processing_restrict
 from lindung.programmes.models import FunderType, Programme
 from lindung.regions.models import Region
 from lindung.spreadsheets.limits import ImportFileError
@@ -83,6 +85,7 @@ class Person:
             "declared_income": self.income,
             "kk_number": self.kk_number,
             "mother_maiden_name": "",
+            "privacy_notice": 1,
         }
 
     def row(self) -> dict[str, str]:
@@ -99,6 +102,7 @@ class Person:
             "Kategori": self.occupation,
             "Penghasilan": str(self.income),
             "No KK": self.kk_number,
+            "Versi Pemberitahuan Privasi": "1",
         }
 
 
@@ -299,6 +303,22 @@ def _ended_in_the_programme(cast: Cast, programme: Programme) -> Case:
     )
 
 
+def _processing_restricted(cast: Cast, programme: Programme) -> Case:
+    worker = make_worker(name="Wahyu Restu", birth_date=OTHERS_BORN)
+    processing_restrict(actor=cast["pejabat_pdp"], worker=worker, request=None, reason="Permintaan pekerja")
+    return Case(
+        cast["operator_sambas"],
+        programme,
+        _registered(worker),
+        (
+            "refused",
+            "The person asked to restrict the processing of their data: this record cannot be proposed, exported "
+            "or shown whole until the data protection officer lifts the restriction.",
+        ),
+        registered=worker,
+    )
+
+
 def _regency_quota(cast: Cast, programme: Programme) -> Case:
     set_quota(programme, "61.01", 1)
     make_enrolment(make_worker(name="Slamet Riyadi", birth_date=OTHERS_BORN), programme, Status.ACTIVE)
@@ -328,12 +348,14 @@ CASES: dict[str, Callable[[Cast, Programme], Case]] = {
     "overlapping government-funded coverage": _overlapping_government_coverage,
     "rejected in the programme": _rejected_in_the_programme,
     "ended in the programme": _ended_in_the_programme,
+    "processing restricted at the person's request": _processing_restricted,
     "regency quota full": _regency_quota,
 }
 
 
-def through_the_pages(case: Case) -> Verdict:
-    """Register the worker with the form (a registered one is opened instead), then propose them."""
+def through_the_pages(case: Case, *, propose: Callable[[User, Worker, Programme], None] | None = None) -> Verdict:
+    """Register the worker with the form (a registered one is opened instead), then propose them (with the page's
+    service, or ``propose``)."""
     worker = case.registered
     if worker is None:
         try:
@@ -344,10 +366,26 @@ def through_the_pages(case: Case) -> Verdict:
             (problem,) = [message for messages in exc.message_dict.values() for message in messages]
             return ("refused", problem)
     try:
-        enrolment_propose(actor=case.actor, worker=worker, programme=case.programme)
+        if propose is None:
+            enrolment_propose(actor=case.actor, worker=worker, programme=case.programme)
+        else:
+            propose(case.actor, worker, case.programme)
     except EnrolmentError as exc:
         return ("refused", exc.text)
     return PROPOSED
+
+
+def through_a_list(case: Case) -> Verdict:
+    """As the pages, but proposed as the one worker of a list (``enrolment_propose_many``, the API's list)."""
+
+    def propose(actor: User, worker: Worker, programme: Programme) -> None:
+        try:
+            enrolment_propose_many(actor=actor, programme=programme, worker_ids=[worker.pk])
+        except ProposalsRefused as exc:
+            (refusal,) = exc.refusals
+            raise EnrolmentError(refusal.message) from None
+
+    return through_the_pages(case, propose=propose)
 
 
 def through_the_import(case: Case, path: Path, language: str) -> Verdict:
@@ -389,7 +427,9 @@ def test_the_pages_and_the_import_reach_the_same_verdict_with_the_same_sentence(
         with translation.override(language):
             pages = _undone(lambda: through_the_pages(case))
             upload = _undone(lambda: through_the_import(case, tmp_path / f"usulan-{language}.csv", language))  # noqa: B023 - called at once
+            listed = _undone(lambda: through_a_list(case))
         assert pages == upload, f"{language}: the pages say {pages}, the import says {upload}"
+        assert pages == listed, f"{language}: the pages say {pages}, a list of proposals says {listed}"
         if language == "en":
             assert pages == case.expected
         else:

@@ -30,6 +30,7 @@ HEADERS = [
     "Nama Ibu Kandung",
     "Ahli Waris",
     "Hubungan Ahli Waris",
+    "Versi Pemberitahuan Privasi",
 ]
 
 
@@ -53,6 +54,7 @@ def person(nik: str, **cells: Any) -> dict[str, Any]:
         "Kode Desa": "61.01.01.2001",
         "No HP": "0812-3456-7890",
         "Kategori": "PETANI",
+        "Versi Pemberitahuan Privasi": "1",
     }
     row.update(cells)
     return row

@@ -288,6 +288,7 @@ def test_headers_match_ignoring_case_spaces_dots_underscores_and_slashes(
         "PEKERJAAN",
         "nomor_kk",
         "nama ibu kandung",
+        "PEMBERITAHUAN_PRIVASI",
     ]
     nik = make_nik()
     cells = [
@@ -304,6 +305,7 @@ def test_headers_match_ignoring_case_spaces_dots_underscores_and_slashes(
         "RT_RW",
         "",
         "Aminah",
+        "v1",
     ]
     row = dict(zip(headers, cells, strict=True))
     path = write_csv(tmp_path / "h.csv", [row], headers=headers, delimiter=",", encoding="utf-8")

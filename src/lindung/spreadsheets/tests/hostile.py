@@ -20,7 +20,10 @@ from xml.sax.saxutils import escape
 # The import template's headers and those of BPJS's answer, so that the files reach the rows of an import and
 # of an answer instead of stopping at "no column for NIK". Kept as plain text here: the spreadsheets layer
 # knows nothing of the apps that read spreadsheets.
-HEADER_LINE = "NIK;Nama Lengkap;Tempat Lahir;Tanggal Lahir;Jenis Kelamin;Alamat;Kode Desa;No HP;Kategori;No KPJ;Status"
+HEADER_LINE = (
+    "NIK;Nama Lengkap;Tempat Lahir;Tanggal Lahir;Jenis Kelamin;Alamat;Kode Desa;No HP;Kategori;No KPJ;Status;"
+    "Versi Pemberitahuan Privasi"
+)
 TEMPLATE_HEADERS = tuple(HEADER_LINE.split(";"))
 UPLOAD_LIMIT = 50 * 1024 * 1024  # the default LINDUNG_IMPORT_MAX_MB
 # Texts that start a formula in a spreadsheet, as an attacker would type a name, an address or a header.
@@ -363,7 +366,8 @@ def long_cell_csv(folder: Path) -> Path:
 
 
 def _valid_csv_lines(count: int) -> list[str]:
-    return [f"61010157058{n:05d};Nama {n};Sambas;17/05/1980;P;Jl. Pasar;61.01.01.2001;;PETANI" for n in range(count)]
+    row = "Sambas;17/05/1980;P;Jl. Pasar;61.01.01.2001;;PETANI;;;1"
+    return [f"61010157058{n:05d};Nama {n};{row}" for n in range(count)]
 
 
 def nul_after_the_first_64_kb(folder: Path) -> Path:

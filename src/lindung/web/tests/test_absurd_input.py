@@ -56,6 +56,7 @@ from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.pdp.models import PersonRequest, RequestKind
 from lindung.pdp.person_requests import access_document_produce, access_request_give, person_request_register
+from lindung.pdp.services import legal_hold_set
 from lindung.programmes.models import Programme
 from lindung.testing import Cast, client_for, load_small_demo, make_worker
 from lindung.web.middleware import JsonLines, RequestIdFilter
@@ -436,6 +437,10 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     access_request_give(actor=officer, request=given)
     for kind in sorted(RequestKind.values, key=lambda kind: kind != RequestKind.CORRECTION):
         register(kind)
+    # A legal hold, so that its lift route has one of its own to lift.
+    legal_hold_set(
+        actor=User.objects.get(username="pejabat_pdp"), worker=Worker.objects.order_by("pk")[0], reason="Sengketa"
+    )
 
 
 @pytest.fixture

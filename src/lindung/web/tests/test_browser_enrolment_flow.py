@@ -113,6 +113,7 @@ def test_worker_goes_from_registration_to_active_and_stays_hidden_from_another_r
     expect(form.locator("#id_declared_income")).to_have_value("1.000.000")
     form.locator("#id_heirs-0-name").fill("Rahmat")
     form.locator("#id_heirs-0-relation").select_option("anak")
+    form.locator("#id_privacy_notice").check()  # the person was given the privacy notice
     _shot(page, test_results_dir, "1-register-form")
     form.locator('button[type="submit"]').click()
 

@@ -100,6 +100,10 @@ def test_a_village_operator_registers_and_proposes_with_the_keyboard_only(
     page.keyboard.type("Jl. Pelabuhan No. 12")
     tab_to(page, "#id_occupation")
     page.keyboard.type("Nelayan")
+    tab_to(page, "#id_privacy_notice")  # the person was given the privacy notice
+    page.keyboard.press("Space")
+    expect(page.locator("#id_privacy_notice")).to_be_checked()
+    tab_to(page, '[data-testid="worker-form"] button[type="submit"]')
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/pekerja/\d+/$"))
     worker = Worker.objects.get(nik=nik)

@@ -77,6 +77,7 @@ def test_a_village_operator_registers_proposes_and_imports_on_a_phone(
     form.locator("#id_address").fill("Jl. Pelabuhan No. 12")
     expect(form.locator("#id_village")).to_have_value(SAMBAS_VILLAGE)
     form.locator("#id_occupation").fill("Nelayan")
+    form.locator("#id_privacy_notice").check()  # the person was given the privacy notice
     name, birth_place = form.locator("#id_name").bounding_box(), form.locator("#id_birth_place").bounding_box()
     assert name and birth_place and birth_place["y"] > name["y"] + name["height"]  # one column
     _fits(page, test_results_dir, "3-register-form")

@@ -29,6 +29,7 @@ def registration(village: str = SAMBAS_VILLAGE, **overrides: Any) -> dict[str, A
         "declared_income": 1_000_000,
         "kk_number": "",
         "mother_maiden_name": "Siti",
+        "privacy_notice": 1,  # the version the person was given (the form's tick box posts it)
     }
     data.update(overrides)
     return data

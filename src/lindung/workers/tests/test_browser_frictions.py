@@ -47,6 +47,7 @@ def _fill_registration(page: Page, nik: str) -> None:
     form.locator("#id_birth_date").fill(BIRTH_DATE.isoformat())
     form.locator('input[name="sex"][value="L"]').check()
     form.locator("#id_address").fill("Jl. Masjid Raya No. 1")
+    form.locator("#id_privacy_notice").check()  # the person was given the privacy notice
 
 
 def _search(page: Page, q: str) -> None:

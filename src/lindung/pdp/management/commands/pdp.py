@@ -7,6 +7,9 @@
 worker holding NIK (``pdp.access``) to FILE, as USER (whose rights and region apply, and who is audited). The NIK
 is never printed: a refusal says only that no worker of USER's region holds it.
 
+``lindung pdp hold set NIK --reason TEXT --as USER`` / ``hold lift HOLD_ID --reason TEXT --as USER`` / ``hold list
+[--as USER] [--json]``: the legal holds (``pdp.services``); the NIK is printed masked, never whole.
+
 Each duty is a subcommand of its own (``breach`` comes beside them): add its parser in ``add_arguments`` and its
 method in ``handle``'s ``duties``.
 """
@@ -24,18 +27,22 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lindung.commands import active_user, add_lang_argument, add_today_argument, parse_day
+from lindung.errors import RefusedStep
+from lindung.inputs import parse_id
 from lindung.numbers import grouped
-from lindung.pdp.models import RetentionKind
+from lindung.pdp.holds import clean_nik, open_legal_hold, open_legal_holds, worker_by_nik
+from lindung.pdp.models import LegalHold, RetentionKind
 from lindung.pdp.person_requests import FORMATS, access_document_produce, not_found_sentence
-from lindung.pdp.request_selectors import worker_by_nik
 from lindung.pdp.retention import pdp_retention_run
+from lindung.pdp.services import legal_hold_lift, legal_hold_set
+from lindung.workers.nik import nik_mask
 
 
 class Command(BaseCommand):
     help = "The personal-data duties of UU 27/2022: retention runs, access documents (and, to come, breaches)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        duties = parser.add_subparsers(dest="duty", required=True, metavar="retention|access")
+        duties = parser.add_subparsers(dest="duty", required=True, metavar="retention|access|hold")
         retention = duties.add_parser("retention", help="Anonymise what has outlived its retention period.")
         steps = retention.add_subparsers(dest="step", required=True, metavar="run")
         run = steps.add_parser("run", help="Anonymise what has expired on the day (a dry run only counts).")
@@ -43,6 +50,7 @@ class Command(BaseCommand):
         add_today_argument(run)
         run.add_argument("--json", action="store_true", help="Print the counts by kind as JSON.")
         add_lang_argument(run)
+        _add_hold_arguments(duties)
 
         access = duties.add_parser("access", help="Write the access document of a person (UU 27/2022).")
         access.add_argument("nik", metavar="NIK", help="The person's NIK (16 digits).")
@@ -54,7 +62,11 @@ class Command(BaseCommand):
         add_lang_argument(access)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        duties: dict[str, Callable[[dict[str, Any]], None]] = {"retention": self._retention, "access": self._access}
+        duties: dict[str, Callable[[dict[str, Any]], None]] = {
+            "retention": self._retention,
+            "access": self._access,
+            "hold": self._hold,
+        }
         with translation.override(options.get("lang") or "id"):
             duties[options["duty"]](options)
 
@@ -74,10 +86,10 @@ class Command(BaseCommand):
 
     def _access(self, options: dict[str, Any]) -> None:
         user = active_user(options["as_user"])
-        worker = worker_by_nik(user, options["nik"])
-        if worker is None:
-            raise CommandError(not_found_sentence())
         try:
+            worker = worker_by_nik(user, clean_nik(options["nik"]) or "")
+            if worker is None:
+                raise CommandError(not_found_sentence())
             content = access_document_produce(
                 actor=user, worker=worker, fmt=options["format"], language=options["lang"], request=None
             )
@@ -91,3 +103,88 @@ class Command(BaseCommand):
                 _("%(file)s cannot be written: %(error)s") % {"file": out, "error": exc.strerror}
             ) from None
         self.stdout.write(_("Access document written to %(file)s.") % {"file": out})
+
+    def _hold(self, options: dict[str, Any]) -> None:
+        hold_command(self, options)
+
+
+# --- lindung pdp hold set|lift|list (the legal holds; ``pdp.holds``, ``pdp.services``) -------------------------
+
+
+def _add_hold_arguments(duties: Any) -> None:
+    hold = duties.add_parser("hold", help="Legal holds: records under dispute that the retention run keeps.")
+    steps = hold.add_subparsers(dest="step", required=True, metavar="set|lift|list")
+    put = steps.add_parser("set", help="Hold a worker's records (the worker found by NIK in your region).")
+    put.add_argument("nik", metavar="NIK")
+    put.add_argument("--reason", required=True, help="The dispute or the request.")
+    put.add_argument("--as", dest="actor", metavar="USERNAME", required=True, help="The data protection officer.")
+    add_lang_argument(put)
+    lift = steps.add_parser("lift", help="Lift a hold (its id from `lindung pdp hold list`).")
+    lift.add_argument("hold_id", metavar="HOLD_ID")
+    lift.add_argument("--reason", required=True, help="Why the hold ends.")
+    lift.add_argument("--as", dest="actor", metavar="USERNAME", required=True, help="The data protection officer.")
+    add_lang_argument(lift)
+    listing = steps.add_parser("list", help="The open holds (the NIK masked).")
+    listing.add_argument("--as", dest="actor", metavar="USERNAME", help="Only the holds in this user's region.")
+    listing.add_argument("--json", action="store_true", help="Print the holds as JSON.")
+    add_lang_argument(listing)
+
+
+def hold_command(command: BaseCommand, options: dict[str, Any]) -> None:
+    """The three steps; a refusal is a CommandError in one sentence, and the NIK is never printed whole."""
+    step = options["step"]
+    if step == "list":
+        _hold_list(command, options)
+        return
+    actor = active_user(options["actor"])
+    try:
+        if step == "set":
+            nik = clean_nik(options["nik"])
+            if nik is None:
+                raise CommandError(_("A NIK has exactly 16 digits."))
+            worker = worker_by_nik(actor, nik)
+            if worker is None:
+                raise CommandError(_("No worker with this NIK in your region."))
+            hold = legal_hold_set(actor=actor, worker=worker, reason=options["reason"])
+            command.stdout.write(
+                _("The records of worker %(nik)s are held (hold %(id)s).") % {"nik": nik_mask(nik), "id": hold.pk}
+            )
+        else:
+            hold_id = parse_id(options["hold_id"])
+            found = open_legal_hold(actor, hold_id) if hold_id is not None else None
+            if found is None:
+                raise CommandError(_("There is no open hold %(id)s in your region.") % {"id": options["hold_id"]})
+            legal_hold_lift(actor=actor, hold=found, reason=options["reason"])
+            command.stdout.write(_("The hold on worker %(nik)s is lifted.") % {"nik": nik_mask(found.worker.nik)})
+    except PermissionDenied:
+        raise CommandError(_("User %(name)s may not manage legal holds.") % {"name": options["actor"]}) from None
+    except RefusedStep as exc:
+        raise CommandError(exc.text) from None
+
+
+def _hold_list(command: BaseCommand, options: dict[str, Any]) -> None:
+    holds = LegalHold.objects.filter(lifted_at__isnull=True).select_related("worker", "set_by")
+    if options["actor"]:
+        actor = active_user(options["actor"])
+        try:
+            holds = open_legal_holds(actor)
+        except PermissionDenied:
+            raise CommandError(_("User %(name)s may not manage legal holds.") % {"name": options["actor"]}) from None
+    rows: list[dict[str, Any]] = [
+        {
+            "id": hold.pk,
+            "nik": nik_mask(hold.worker.nik),
+            "regency": hold.worker.regency_code,
+            "reason": hold.reason,
+            "set_by": hold.set_by.username,
+            "set_at": timezone.localtime(hold.set_at).isoformat(),
+        }
+        for hold in holds.order_by("-set_at", "-pk")
+    ]
+    if options["json"]:
+        command.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        command.stdout.write(_("No records are held."))
+    for row in rows:
+        command.stdout.write(f"{row['id']}\t{row['nik']}\t{str(row['set_at'])[:16]}\t{row['set_by']}\t{row['reason']}")

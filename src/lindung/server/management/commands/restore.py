@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -41,3 +42,17 @@ class Command(BaseCommand):
             )
         audit_record(actor=None, action="backup.restored", note=archive.name)
         self.stdout.write(_("Restored: %(tables)d tables equal to the backup.") % {"tables": comparison.tables})
+        if comparison.nik_hash_key is not None:
+            self.stdout.write(
+                _("The NIK hash key is restored into %(path)s: anonymised people are recognised again.")
+                % {"path": comparison.nik_hash_key}
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "This backup holds no NIK hash key (made before backups carried it): copy the key file of the "
+                    "installation it came from into %(path)s, or anonymised people registered again are not "
+                    "recognised."
+                )
+                % {"path": settings.LINDUNG_NIK_HASH_KEY_FILE}
+            )
