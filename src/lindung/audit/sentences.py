@@ -150,6 +150,12 @@ KINDS: dict[str, Kind] = {
     "pdp.retention.claim": Kind(_("Claims anonymised by %(actor)s"), ("count", "as_of")),
     "pdp.legal_hold_set": Kind(_("Legal hold set by %(actor)s"), ("reason",)),
     "pdp.legal_hold_lifted": Kind(_("Legal hold lifted by %(actor)s"), ("reason",)),
+    # The requests of the person (``pdp.person_requests``).
+    "pdp.request_registered": Kind(_("Request of the person registered by %(actor)s"), ("kind",)),
+    "pdp.identity_mismatch": Kind(_("Identity check for a request failed, by %(actor)s"), _NOTHING),
+    "pdp.request_done": Kind(_("Request of the person answered by %(actor)s"), ("kind", "resolution")),
+    "pdp.request_refused": Kind(_("Request of the person refused by %(actor)s"), ("kind",)),
+    "pdp.access_produced": Kind(_("Access document made for the person by %(actor)s"), ("format",)),
     "pdp.restricted": Kind(_("Processing restricted by %(actor)s"), ("reason",)),
     "pdp.restriction_lifted": Kind(_("Restriction of processing lifted by %(actor)s"), ("reason",)),
     # The breach register (``lindung.pdp.breach``): the incident's steps, and its letters and report handed out.
@@ -189,6 +195,7 @@ _KEY_LABELS: dict[str, StrPromise] = {
     "programme": _("programme"),
     "reversed": _("reversed"),
     "count": _("count"),
+    "pdp_request": _("request of the person"),
     "reason": _("reason"),
 }
 
@@ -230,6 +237,7 @@ FAMILIES: dict[str, StrPromise] = {
     "backup.": _("Backups"),
     "demo.": _("Demonstration data"),
     "rules.": _("Rules"),
+    "pdp.": _("Personal data"),
 }
 
 

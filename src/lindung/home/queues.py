@@ -11,11 +11,14 @@ Each count is what the user's role may act on (``accounts.permissions``), within
 - months due and never billed: the headline figure (``contributions.never_billed``, its summary table);
 - claims with missing documents (reported) and claims needing attention (``claims.selectors.needs_attention_q``);
 - deaths reported by the civil registry waiting for review (``civil_registry.selectors.death_notices``);
-- failed imports: the uploads the user may see (``imports.selectors.import_batches``).
+- failed imports: the uploads the user may see (``imports.selectors.import_batches``);
+- requests of the person (UU 27/2022) open and due within 24 hours, and overdue: the data protection officer's
+  warnings (``pdp.request_selectors.requests_due``, one query).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -39,6 +42,8 @@ from lindung.enrolments.models import Enrolment, Status
 from lindung.enrolments.selectors import regencies_in_scope
 from lindung.imports.models import ImportStatus
 from lindung.imports.selectors import import_batches
+from lindung.pdp.clock import ClockState
+from lindung.pdp.request_selectors import requests_due
 from lindung.programmes.models import Programme
 
 
@@ -58,6 +63,7 @@ class Waiting:
     count: int
     url: str
     parts: tuple[Part, ...] = field(default=())
+    warning: bool = False  # a deadline the law sets is near or past: shown as a warning while the count is not 0
 
 
 def _enrolment_list(**query: str) -> str:
@@ -68,9 +74,9 @@ def _queue(**query: str) -> str:
     return f"{reverse('enrolments:queue')}?{urlencode(query)}" if query else reverse("enrolments:queue")
 
 
-def waiting_for(user: User) -> list[Waiting]:
+def waiting_for(user: User, *, now: dt.datetime | None = None) -> list[Waiting]:
     """The counts of what waits for ``user``, in the order the work flows (zeros included: "nothing waits" is
-    an answer too)."""
+    an answer too). ``now`` is the moment the legal clocks are read at (default: now)."""
     if scope_of(user).nothing:
         return []
     found: list[Waiting] = []
@@ -134,7 +140,30 @@ def waiting_for(user: User) -> list[Waiting]:
     if can[Action.ENROLMENT_PROPOSE]:
         failed = import_batches(user=user).filter(status=ImportStatus.FAILED).count()
         found.append(Waiting("imports_failed", _("Failed imports"), failed, reverse("imports:upload")))
+    if can[Action.PDP_MANAGE]:
+        found += _person_requests(user, now=now)
     return found
+
+
+def _person_requests(user: User, *, now: dt.datetime | None) -> list[Waiting]:
+    due = requests_due(user, now=now)
+    requests = reverse("pdp:requests")
+    return [
+        Waiting(
+            "pdp_overdue",
+            _("Requests of the person past their 3 × 24 hours"),
+            due.overdue,
+            f"{requests}?{urlencode({'clock': ClockState.OVERDUE})}",
+            warning=True,
+        ),
+        Waiting(
+            "pdp_due_soon",
+            _("Requests of the person due within 24 hours"),
+            due.due_soon,
+            f"{requests}?{urlencode({'clock': ClockState.DUE_SOON})}",
+            warning=True,
+        ),
+    ]
 
 
 def _enrolment_stages(user: User, can: dict[Action, bool]) -> dict[str, dict[str, int]]:

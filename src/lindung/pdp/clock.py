@@ -9,6 +9,7 @@ wherever it is read.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 ANSWER_WITHIN = dt.timedelta(hours=3 * 24)
 
@@ -18,3 +19,22 @@ def due_at(received_at: dt.datetime) -> dt.datetime:
     if received_at.tzinfo is None:
         raise ValueError("the legal clock counts from an aware moment")
     return received_at + ANSWER_WITHIN
+
+
+# The officer is warned once an open request has less than this left.
+WARN_WITHIN = dt.timedelta(hours=24)
+
+
+class ClockState(StrEnum):
+    RUNNING = "running"
+    DUE_SOON = "due_soon"  # less than ``WARN_WITHIN`` left
+    OVERDUE = "overdue"
+
+
+def clock_state(due: dt.datetime, *, now: dt.datetime) -> ClockState:
+    """Where an open request's clock stands at ``now``."""
+    if now >= due:
+        return ClockState.OVERDUE
+    if due - now <= WARN_WITHIN:
+        return ClockState.DUE_SOON
+    return ClockState.RUNNING

@@ -113,6 +113,17 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+class RequestResolution(models.TextChoices):
+    """What was done for a request carried out (``done``); a refused one has its legal reason in ``outcome``."""
+
+    ACCESS_GIVEN = "access_given", _("Access document given")
+    CORRECTED = "corrected", _("Data corrected")
+    RESTRICTED = "restricted", _("Processing restricted")
+    ANONYMISED = "anonymised", _("Anonymised")
+    # An objection weighed: the processing goes on, for the public task the programme carries out.
+    CONTINUED = "continued", _("Processing continues (public task)")
+
+
 class PersonRequest(RegionStamped):
     """A person's request about their own data, registered on their behalf, with its legal clock.
 
@@ -142,6 +153,12 @@ class PersonRequest(RegionStamped):
     )
     # What was done, or the legal reason for a refusal (shown to the person).
     outcome = models.TextField(_("outcome"), blank=True)
+    # The language of ``outcome`` when the system wrote it (the installation's, decision 0014); empty: as typed.
+    outcome_language = models.CharField(_("language of the outcome"), max_length=8, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=16, choices=RequestResolution.choices, blank=True)
+    # The identity check made when the request was registered: each item compared with the record and how it
+    # went ({"nik": "match", "birth_date": "match", "phone": "match" | "none_on_file"}).
+    identity_check = models.JSONField(_("identity check"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("request of the person")
@@ -160,6 +177,10 @@ class PersonRequest(RegionStamped):
             ),
             models.CheckConstraint(
                 condition=Q(regency_code__startswith=F("province_code")), name="personrequest_regency_in_province"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", resolution__gt="") | (~Q(status="done") & Q(resolution="")),
+                name="personrequest_resolution_when_done",
             ),
         ]
 

@@ -226,10 +226,10 @@ FIELDS: dict[str, dict[DataKind | None, tuple[str, ...]]] = {
         None: ("id", "worker", "set_at", "lifted_at"),
     },
     "pdp.PersonRequest": {
-        DataKind.REQUEST: ("kind", "details", "outcome"),
+        DataKind.REQUEST: ("kind", "details", "outcome", "resolution", "identity_check"),
         DataKind.RESIDENCE: ("province_code", "regency_code", "village"),
         DataKind.TRAIL: ("registered_by", "closed_by"),
-        None: ("id", "worker", "received_at", "due_at", "status", "closed_at"),
+        None: ("id", "worker", "received_at", "due_at", "status", "closed_at", "outcome_language"),
     },
     "pdp.BreachAffected": {
         DataKind.RESIDENCE: ("province_code", "regency_code", "village"),

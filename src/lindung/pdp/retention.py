@@ -18,14 +18,18 @@ Anonymising a worker: the NIK becomes "#" and the id, its keyed hash goes into `
 the registration form and the import still find the person "registered before"); name, place of birth, address,
 phone, KK number and mother's maiden name emptied; the birth date becomes the first of January of its year; the
 heirs' names, NIKs and phones emptied (their relation and share stay); the enrolments' KPJ numbers emptied; the
-claims' reporter, place and description emptied. Region codes, category, sex, income, enrolment dates, amounts and
-statuses stay, for the figures.
+claims' reporter, place and description emptied; what the person wrote in their requests (``PersonRequest.details``)
+emptied. Region codes, category, sex, income, enrolment dates, amounts and statuses stay, for the figures.
 
 Set-based: the expired workers are selected by id range (``CHUNK`` ids a query) with the rules as SQL, their keyed
 hashes computed here (the key never reaches the database or its logs), written into a temporary table with
 ``bulk.rows_insert`` (``COPY`` on PostgreSQL), and each table is changed by one ``UPDATE ... FROM`` or
 ``WHERE worker_id IN (SELECT ...)`` per chunk. The whole run is one transaction; the audit log gets one entry per
 kind with its count, the report (``RetentionRun``, ``RetentionCount``) the counts by regency; never the people.
+
+A deletion the person asks for (``person_requests``) anonymises their one worker with the same statements
+(``workers_anonymise``), unless another law keeps the records (``kept_by_law``: the keeping rules above, less the
+periods that run from the end of a purpose).
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.db import connection, transaction
@@ -109,42 +115,107 @@ def retention_cutoffs(today: dt.date) -> Cutoffs:
     )
 
 
-def expired_workers(cutoffs: Cutoffs) -> QuerySet[Worker]:
-    """The workers to anonymise, annotated with their ``kind``: the rules of the module's docstring as SQL."""
-    enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
-    # Programmes whose finance records are still kept: few rows (one invoice a programme and month).
+class KeptByLaw(StrEnum):
+    """Why another law keeps a worker's records, whatever the person asks (the deletion of ``person_requests``)."""
+
+    LIVE_ENROLMENT = "live_enrolment"
+    FINANCE = "finance"
+    CLAIM = "claim"
+    LEGAL_HOLD = "legal_hold"
+
+
+def _finance_keeps(cutoffs: Cutoffs) -> Q:
+    """Enrolments whose finance records are still kept: billed in a programme whose last invoice was issued after
+    the cut-off."""
+    # Few rows: one invoice a programme and month.
     kept_programmes = list(
         Invoice.objects.filter(issued_at__gte=cutoffs.invoice).values_list("programme_id", flat=True).distinct()
     )
-    keeps_enrolment = (
-        Q(status__in=LIVE)
-        | Q(status=Status.REJECTED, updated_at__gte=cutoffs.rejected_proposal)
+    if not kept_programmes:
+        return Q(pk__in=[])
+    return Q(activated_on__isnull=False, programme_id__in=kept_programmes)
+
+
+def _claim_keeps(cutoffs: Cutoffs) -> Q:
+    """Claims still kept: open, or decided after the cut-off."""
+    return Q(status__in=OPEN_STATUSES) | Q(status_changed_at__gte=cutoffs.claim)
+
+
+def _purpose_keeps(cutoffs: Cutoffs) -> Q:
+    """Enrolments whose purpose ended too recently for their own retention rule."""
+    return (
+        Q(status=Status.REJECTED, updated_at__gte=cutoffs.rejected_proposal)
         | Q(status=Status.ENDED, coverage_end__gte=cutoffs.ended_enrolment)
         | Q(status=Status.ENDED, coverage_end__isnull=True, updated_at__gte=cutoffs.ended_enrolment_at)
     )
-    if kept_programmes:
-        keeps_enrolment |= Q(activated_on__isnull=False, programme_id__in=kept_programmes)
-    keeps_claim = Q(status__in=OPEN_STATUSES) | Q(status_changed_at__gte=cutoffs.claim)
-    return (
-        Worker.objects.filter(anonymised_on__isnull=True)
-        .exclude(Exists(enrolments.filter(keeps_enrolment)))
-        .exclude(Exists(Claim.objects.filter(keeps_claim, worker=OuterRef("pk"))))
-        .exclude(Exists(LegalHold.objects.filter(worker=OuterRef("pk"), lifted_at__isnull=True)))
-        .annotate(
-            kind=Case(
-                When(~Exists(enrolments), then=Value(RetentionKind.NEVER_ENROLLED.value)),
-                When(
-                    ~Exists(enrolments.exclude(status=Status.REJECTED)),
-                    then=Value(RetentionKind.REJECTED_PROPOSAL.value),
-                ),
-                default=Value(RetentionKind.ENDED_ENROLMENT.value),
-            )
-        )
-        .filter(
-            Q(kind__in=[RetentionKind.REJECTED_PROPOSAL, RetentionKind.ENDED_ENROLMENT])
-            | Q(created_at__lt=cutoffs.never_enrolled)
+
+
+def _with_kind(workers: QuerySet[Worker]) -> QuerySet[Worker]:
+    """``workers`` annotated with the retention ``kind`` their records fall under (counted per kind)."""
+    enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+    return workers.annotate(
+        kind=Case(
+            When(~Exists(enrolments), then=Value(RetentionKind.NEVER_ENROLLED.value)),
+            When(
+                ~Exists(enrolments.exclude(status=Status.REJECTED)),
+                then=Value(RetentionKind.REJECTED_PROPOSAL.value),
+            ),
+            default=Value(RetentionKind.ENDED_ENROLMENT.value),
         )
     )
+
+
+def expired_workers(cutoffs: Cutoffs) -> QuerySet[Worker]:
+    """The workers to anonymise, annotated with their ``kind``: the rules of the module's docstring as SQL."""
+    enrolments = Enrolment.objects.filter(worker=OuterRef("pk"))
+    keeps_enrolment = Q(status__in=LIVE) | _purpose_keeps(cutoffs) | _finance_keeps(cutoffs)
+    return _with_kind(
+        Worker.objects.filter(anonymised_on__isnull=True)
+        .exclude(Exists(enrolments.filter(keeps_enrolment)))
+        .exclude(Exists(Claim.objects.filter(_claim_keeps(cutoffs), worker=OuterRef("pk"))))
+        .exclude(Exists(LegalHold.objects.filter(worker=OuterRef("pk"), lifted_at__isnull=True)))
+    ).filter(
+        Q(kind__in=[RetentionKind.REJECTED_PROPOSAL, RetentionKind.ENDED_ENROLMENT])
+        | Q(created_at__lt=cutoffs.never_enrolled)
+    )
+
+
+def kept_by_law(worker: Worker, *, today: dt.date) -> list[KeptByLaw]:
+    """Why the law keeps ``worker``'s records on ``today``, by the retention run's own rules less the ones about
+    a purpose that ended recently (a person may ask that their data go before their rule's period ends): an
+    enrolment still live, finance records, a claim, a legal hold. Empty: nothing keeps them."""
+    cutoffs = retention_cutoffs(today)
+    enrolments = Enrolment.objects.filter(worker=worker)
+    checks = {
+        KeptByLaw.LIVE_ENROLMENT: enrolments.filter(status__in=LIVE),
+        KeptByLaw.FINANCE: enrolments.filter(_finance_keeps(cutoffs)),
+        KeptByLaw.CLAIM: Claim.objects.filter(_claim_keeps(cutoffs), worker=worker),
+        KeptByLaw.LEGAL_HOLD: LegalHold.objects.filter(worker=worker, lifted_at__isnull=True),
+    }
+    return [reason for reason, rows in checks.items() if rows.exists()]
+
+
+def workers_anonymise(worker_ids: Iterable[int], *, today: dt.date) -> dict[str, int]:
+    """Anonymise these workers now, as the retention run does (the same statements), whatever their rules say:
+    the caller decided (a deletion the person asked for, ``person_requests``). Returns the counts by kind.
+
+    Call it inside the caller's transaction, which checks the rights and writes the audit entry; workers
+    anonymised already are left as they are.
+    """
+    by_regency: Counter[tuple[str, str]] = Counter()
+    provinces: dict[str, str] = {}
+    ids = list(worker_ids)
+    if ids:
+        _table_create()
+        try:
+            chunk = _with_kind(Worker.objects.filter(pk__in=ids, anonymised_on__isnull=True))
+            _anonymise(chunk, today=today, by_regency=by_regency, provinces=provinces)
+        finally:
+            _table_drop()
+    counts = {kind.value: 0 for kind in RetentionKind}
+    for (kind, _regency), count in by_regency.items():
+        counts[kind] += count
+    return counts
 
 
 def pdp_retention_run(
@@ -240,6 +311,9 @@ def _anonymise(
         cursor.execute(
             f"UPDATE enrolments_enrolment SET kpj = '' WHERE kpj <> '' AND worker_id IN ({anonymised})"  # noqa: S608 - our table's name
         )
+        # What the person said when asking for something of their data (``PersonRequest.details``) goes too; the
+        # answer (``outcome``) stays, as the record of what the controller did.
+        cursor.execute(f"UPDATE pdp_personrequest SET details = '' WHERE worker_id IN ({anonymised})")  # noqa: S608 - our table's name
         cursor.execute(
             "UPDATE claims_claim SET reporter_name = '', reporter_relation = '', reporter_phone = '',"  # noqa: S608 - our table's name
             f" incident_place = '', description = '' WHERE worker_id IN ({anonymised})"

@@ -143,6 +143,12 @@ PAGES: dict[str, CrawlPage] = {
     "audit": CrawlPage(_fixed("/audit/"), (Action.AUDIT_VIEW,)),
     # The personal-data duties (UU 27/2022).
     "retention": CrawlPage(_fixed("/pdp/retensi/"), (Action.PDP_MANAGE,)),
+    "pdp-requests": CrawlPage(_fixed("/pdp/permintaan/"), (Action.PDP_MANAGE, Action.WORKER_EDIT)),
+    "pdp-request-register": CrawlPage(_fixed("/pdp/permintaan/baru/"), (Action.PDP_MANAGE, Action.WORKER_EDIT)),
+    "pdp-request": CrawlPage(lambda d: f"/pdp/permintaan/{d['pdp_request']}/", (Action.PDP_MANAGE, Action.WORKER_EDIT)),
+    "pdp-request-correct": CrawlPage(
+        lambda d: f"/pdp/permintaan/{d['pdp_correction']}/koreksi/", (Action.WORKER_EDIT,)
+    ),
     "processing-records": CrawlPage(_fixed("/pdp/catatan-pemrosesan/"), (Action.PDP_MANAGE,)),
     "legal-holds": CrawlPage(_fixed("/pdp/penahanan/"), (Action.PDP_MANAGE,)),
     # The privacy notice, printed by whoever registers people (any signed-in user may read it).
@@ -217,6 +223,7 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
     from lindung.imports.services import import_run
     from lindung.imports.tests.conftest import person, write_xlsx
     from lindung.months import month_start
+    from lindung.pdp.person_requests import person_request_register
     from lindung.pdp.restriction import processing_restrict
     from lindung.pdp.services import legal_hold_set
     from lindung.privacy_notices.services import notices_load
@@ -292,6 +299,13 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         reporter_name="Siti Aminah",
     )
     claim_documents_update(actor=cast["operator_sambas"], claim=claim, received=list(CHECKLISTS[claim.type][:1]))
+    # Requests of the person: an access request (its page shows the download) and a correction (its form).
+    access = person_request_register(
+        actor=cast["pejabat_pdp"], nik=workers[0].nik, birth_date=workers[0].birth_date, phone="", kind="access"
+    )
+    correction = person_request_register(
+        actor=desa, nik=workers[1].nik, birth_date=workers[1].birth_date, phone="", kind="correction"
+    )
     # A legal hold, so that the holds' page shows one with its lift form.
     legal_hold_set(actor=cast["pejabat_pdp"], worker=workers[4], reason="Sengketa ahli waris")
     restricted = processing_restrict(
@@ -318,6 +332,8 @@ def _crawl_data(tmp: Path) -> dict[str, int]:
         "programme": programme.pk,
         "office": office.pk,
         "breach": breach,
+        "pdp_request": access.pk,
+        "pdp_correction": correction.pk,
     }
 
 

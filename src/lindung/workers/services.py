@@ -133,8 +133,13 @@ def worker_edit(
     data: Mapping[str, Any],
     heirs: Sequence[Mapping[str, Any]],
     today: dt.date | None = None,
+    pdp_request: int | None = None,
 ) -> Worker:
-    """Change a worker's data and heirs (never the NIK); the audit entry holds each changed field before/after."""
+    """Change a worker's data and heirs (never the NIK); the audit entry holds each changed field before/after.
+
+    ``pdp_request``: the id of the person's correction request (UU 27/2022, ``lindung.pdp``) this change carries
+    out, recorded in the audit entry so that the change and the request are linked.
+    """
     require(actor, Action.WORKER_EDIT)
     scope = scope_of(actor)
     if not scope.covers(worker.village_id):
@@ -159,6 +164,8 @@ def worker_edit(
             Heir.objects.bulk_create([Heir(worker=worker, **row) for row in heir_rows])
         if changes:
             worker.save()
+            if pdp_request is not None:
+                changes["pdp_request"] = [None, pdp_request]
             audit_record(
                 actor=actor, action="worker.changed", obj=worker, region_code=worker.village_id, changes=changes
             )

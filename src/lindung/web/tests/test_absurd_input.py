@@ -58,9 +58,11 @@ from lindung.demo.services import DEMO_USERS
 from lindung.imports.models import ImportBatch, ImportStatus
 from lindung.pdp.breach import Criteria, breach_people_find, breach_record
 from lindung.pdp.letters import breach_letters_request, breach_letters_write
+from lindung.pdp.models import PersonRequest, RequestKind
+from lindung.pdp.person_requests import access_document_produce, access_request_give, person_request_register
 from lindung.pdp.services import legal_hold_set
 from lindung.programmes.models import Programme
-from lindung.testing import Cast, client_for, load_small_demo
+from lindung.testing import Cast, client_for, load_small_demo, make_worker
 from lindung.web.middleware import JsonLines, RequestIdFilter
 from lindung.web.tests.crawl import (
     EVERYWHERE,
@@ -421,6 +423,24 @@ def crawl_data(db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.Monk
     admin = User.objects.get(username="admin_provinsi")
     api_client_create(actor=admin, name="OpenSID Kabupaten Sambas", region_code="61.01", scopes=["registry.read"])
     personal_token_create(user=admin, name="Skrip laporan", scopes=["figures"], days=30)
+    # Requests of the person: an access request answered (its page offers the document again) and one open request
+    # of each kind, so that each step of a request's page has its form. The crawl fills a request's id with
+    # the first of each status: the answered access request, and the open correction (the only kind with a form
+    # page of its own).
+    desa, officer = User.objects.get(username="operator_desa"), User.objects.get(username="pejabat_pdp")
+    assert desa.region_id is not None
+    worker = make_worker(village=desa.region_id, name="Rahmat Hidayat", phone="+6281234567890")
+
+    def register(kind: str) -> PersonRequest:
+        return person_request_register(
+            actor=desa, nik=worker.nik, birth_date=worker.birth_date, phone=worker.phone, kind=kind
+        )
+
+    given = register(RequestKind.ACCESS)
+    access_document_produce(actor=officer, worker=worker, fmt="json", request=given)
+    access_request_give(actor=officer, request=given)
+    for kind in sorted(RequestKind.values, key=lambda kind: kind != RequestKind.CORRECTION):
+        register(kind)
     # A legal hold, so that its lift route has one of its own to lift.
     legal_hold_set(
         actor=User.objects.get(username="pejabat_pdp"), worker=Worker.objects.order_by("pk")[0], reason="Sengketa"

@@ -8,12 +8,17 @@ people an incident affected (the records viewed whole, changed or exported in th
 their letters (one PDF per village, here and now rather than queued: a script waits for its answer) and print the
 count and the letters' folder (``--json``: ``breach``, ``count``, ``letters``, ``villages``, ``notes``). It acts as
 USER (the officer: every step audited in their name) on incident ID, or on the only incident of USER's region whose
-people are still to be found. Each duty is a
-subcommand of its own (``access`` and ``breach`` come beside ``retention``): add its parser in ``add_arguments``
-and its method in ``DUTIES``.
+people are still to be found.
+
+``lindung pdp access NIK --format json|pdf --out FILE --as USER [--lang id|en]``: write the access document of the
+worker holding NIK (``pdp.access``) to FILE, as USER (whose rights and region apply, and who is audited). The NIK
+is never printed: a refusal says only that no worker of USER's region holds it.
 
 ``lindung pdp hold set NIK --reason TEXT --as USER`` / ``hold lift HOLD_ID --reason TEXT --as USER`` / ``hold list
 [--as USER] [--json]``: the legal holds (``pdp.services``); the NIK is printed masked, never whole.
+
+Each duty is a subcommand of its own: add its parser in ``add_arguments`` and its
+method in ``handle``'s ``duties``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -38,16 +44,17 @@ from lindung.pdp.breach import Criteria, breach_get, breach_people_find, breache
 from lindung.pdp.holds import clean_nik, open_legal_hold, open_legal_holds, worker_by_nik
 from lindung.pdp.letters import breach_letters_request, breach_letters_write, letters_path
 from lindung.pdp.models import Breach, BreachStatus, LegalHold, LettersStatus, RetentionKind
+from lindung.pdp.person_requests import FORMATS, access_document_produce, not_found_sentence
 from lindung.pdp.retention import pdp_retention_run
 from lindung.pdp.services import legal_hold_lift, legal_hold_set
 from lindung.workers.nik import nik_mask
 
 
 class Command(BaseCommand):
-    help = "The personal-data duties of UU 27/2022: retention runs (and, to come, access requests and breaches)."
+    help = "The personal-data duties of UU 27/2022: retention runs, access documents (and, to come, breaches)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        duties = parser.add_subparsers(dest="duty", required=True, metavar="retention|hold|breach")
+        duties = parser.add_subparsers(dest="duty", required=True, metavar="retention|access|hold|breach")
         retention = duties.add_parser("retention", help="Anonymise what has outlived its retention period.")
         steps = retention.add_subparsers(dest="step", required=True, metavar="run")
         run = steps.add_parser("run", help="Anonymise what has expired on the day (a dry run only counts).")
@@ -56,6 +63,15 @@ class Command(BaseCommand):
         run.add_argument("--json", action="store_true", help="Print the counts by kind as JSON.")
         add_lang_argument(run)
         _add_hold_arguments(duties)
+
+        access = duties.add_parser("access", help="Write the access document of a person (UU 27/2022).")
+        access.add_argument("nik", metavar="NIK", help="The person's NIK (16 digits).")
+        access.add_argument("--format", choices=FORMATS, required=True, help="json or pdf.")
+        access.add_argument("--out", required=True, metavar="FILE", help="Where to write the document.")
+        access.add_argument(
+            "--as", dest="as_user", required=True, metavar="USER", help="The account whose rights apply, audited."
+        )
+        add_lang_argument(access)
 
         breach = duties.add_parser("breach", help="The breach register: find the people affected, write letters.")
         breach_steps = breach.add_subparsers(dest="step", required=True, metavar="affected")
@@ -71,6 +87,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         duties: dict[str, Callable[[dict[str, Any]], None]] = {
             "retention": self._retention,
+            "access": self._access,
             "hold": self._hold,
             "breach": self._breach,
         }
@@ -90,6 +107,26 @@ class Command(BaseCommand):
         labels = dict(RetentionKind.choices)
         for kind, count in result.counts.items():
             self.stdout.write(f"  {labels[kind]}: {grouped(count)}")
+
+    def _access(self, options: dict[str, Any]) -> None:
+        user = active_user(options["as_user"])
+        try:
+            worker = worker_by_nik(user, clean_nik(options["nik"]) or "")
+            if worker is None:
+                raise CommandError(not_found_sentence())
+            content = access_document_produce(
+                actor=user, worker=worker, fmt=options["format"], language=options["lang"], request=None
+            )
+        except PermissionDenied:
+            raise CommandError(_("%(name)s may not produce access documents.") % {"name": user.username}) from None
+        out = Path(options["out"])
+        try:
+            out.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(
+                _("%(file)s cannot be written: %(error)s") % {"file": out, "error": exc.strerror}
+            ) from None
+        self.stdout.write(_("Access document written to %(file)s.") % {"file": out})
 
     def _hold(self, options: dict[str, Any]) -> None:
         hold_command(self, options)
