@@ -74,9 +74,14 @@ def enrolment_propose_many(*, actor: User, programme: Programme, worker_ids: Seq
             .order_by("pk")
             .only("pk", "village_id", "province_code", "regency_code", "restricted_since")
         }
-        standing = dict(
-            Enrolment.objects.filter(programme=programme, worker_id__in=wanted).values_list("worker_id", "status")
-        )
+        # By the workers alone, as a single proposal reads them (``services.enrolment_propose`` says why).
+        standing = {
+            worker_id: status
+            for worker_id, programme_id, status in Enrolment.objects.filter(worker_id__in=wanted).values_list(
+                "worker_id", "programme_id", "status"
+            )
+            if programme_id == programme.pk
+        }
         overlapping = proposals.overlapping_government_enrolments(list(workers), programme)
         full = proposals.full_regencies(programme, sorted({w.regency_code for w in workers.values()}))
         refusals = [

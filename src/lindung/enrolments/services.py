@@ -144,9 +144,11 @@ def enrolment_propose(*, actor: User, worker: Worker, programme: Programme) -> E
         _refuse_if(restricted_problem(worker), field=None)
         _refuse_if(proposals.programme_closed(programme))
         _refuse_if(proposals.outside_programme(worker.village_id, programme))
-        # Unordered: by the (worker, programme) unique index. ``.first()`` would order by id, and a planner with a
-        # programme's stale statistics then walks the (programme, status) index through every new proposal.
-        for status in Enrolment.objects.filter(worker=worker, programme=programme).values_list("status", flat=True):
+        # The worker's enrolments (a few), read by the worker alone: the (worker, programme) unique index serves it
+        # whatever the statistics say. With the programme in the condition too, a planner whose statistics still
+        # see a new programme empty walks the (programme, status) index through every proposal made since.
+        standing = dict(Enrolment.objects.filter(worker=worker).values_list("programme_id", "status"))
+        if (status := standing.get(programme.pk)) is not None:
             raise EnrolmentError(proposals.in_programme(status, programme), field="programme")
         _refuse_if(proposals.overlap_problem(worker.pk, programme))
         _refuse_if(proposals.quota_problem(programme, worker.regency_code))
