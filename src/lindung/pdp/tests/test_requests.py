@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 
 from lindung.accounts.models import Role
 from lindung.audit.models import AuditEntry
-from lindung.claims.models import Claim, ClaimStatus, ClaimType
+from lindung.claims.models import ClaimStatus
 from lindung.contributions.billing import invoice_build, invoice_issue
-from lindung.enrolments.models import Enrolment, Status
+from lindung.enrolments.models import Status
 from lindung.errors import RefusedStep
 from lindung.pdp import clock
 from lindung.pdp.access import KEYS, access_document, access_document_html
@@ -39,6 +39,7 @@ from lindung.pdp.person_requests import (
 )
 from lindung.pdp.request_selectors import DueCounts, requests_due
 from lindung.pdp.services import legal_hold_set
+from lindung.pdp.tests.support import make_claim
 from lindung.programmes.models import Programme
 from lindung.testing import (
     PONTIANAK_VILLAGE,
@@ -74,31 +75,6 @@ def _register(actor: Any, worker: Worker, kind: str, **extra: Any) -> PersonRequ
     return person_request_register(
         actor=actor, nik=worker.nik, birth_date=BIRTH, phone="0812-3456-7890", kind=kind, **extra
     )
-
-
-def _claim(enrolment: Enrolment, status: str) -> Claim:
-    now = timezone.now()
-    claim = Claim(
-        enrolment=enrolment,
-        worker=enrolment.worker,
-        programme=enrolment.programme,
-        village_id=enrolment.village_id,
-        type=ClaimType.JKM,
-        status=status,
-        incident_date=dt.date(2026, 6, 1),
-        incident_place="Desa Sebangun",
-        description="Meninggal di rumah",
-        reporter_name="Siti Aminah",
-        reported_at=now,
-        income=1_000_000,
-        covered=True,
-        coverage_reason="covered",
-        coverage_message="-",
-        status_changed_at=now,
-    )
-    claim.stamp_region()
-    claim.save()
-    return claim
 
 
 # --- registering: the identity check, the clock, the scope --------------------------------------------------
@@ -274,7 +250,7 @@ def billed(cast: Cast, programme: Programme) -> Worker:
     worker = _person()
     enrolment = make_enrolment(worker, programme, Status.ACTIVE, coverage_start=dt.date(2026, 1, 1))
     invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=dt.date(2026, 1, 1)))
-    _claim(enrolment, ClaimStatus.REPORTED)
+    make_claim(enrolment, ClaimStatus.REPORTED)
     worker_nik_view(actor=cast["operator_sambas"], worker=worker)
     worker_export_record(actor=cast["operator_sambas"], filters={"regency": "61.01"}, row_count=1)
     worker_export_record(actor=cast["operator_pontianak"], filters={}, row_count=3)
@@ -528,7 +504,7 @@ def test_a_deletion_is_refused_with_the_legal_reason_where_another_law_keeps_the
     make_enrolment(live, make_programme("SAMBAS-2026"), Status.ACTIVE, coverage_start=dt.date(2026, 1, 1))
     make_enrolment(billed, programme, Status.ENDED, coverage_start=dt.date(2026, 1, 1))
     invoice_issue(actor=None, invoice=invoice_build(actor=None, programme=programme, month=dt.date(2026, 1, 1)))
-    _claim(make_enrolment(claimant, programme, Status.REJECTED), ClaimStatus.REPORTED)
+    make_claim(make_enrolment(claimant, programme, Status.REJECTED), ClaimStatus.REPORTED)
     legal_hold_set(actor=officer, worker=held, reason="Sengketa ahli waris")
     expected = {
         live.pk: ("live_enrolment", "still running"),

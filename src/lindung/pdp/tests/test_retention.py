@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from lindung.accounts.models import Role, User
 from lindung.accounts.permissions import Action, user_can
 from lindung.audit.models import AuditEntry
-from lindung.claims.models import Claim, ClaimStatus, ClaimType
+from lindung.claims.models import ClaimStatus, ClaimType
 from lindung.contributions.billing import invoice_build, invoice_issue
 from lindung.enrolments.models import Enrolment, Status
 from lindung.errors import RefusedStep
@@ -26,6 +26,7 @@ from lindung.nightly.jobs import nightly_run
 from lindung.pdp.models import LegalHold, RetentionCount, RetentionRun
 from lindung.pdp.retention import pdp_retention_run
 from lindung.pdp.services import legal_hold_lift, legal_hold_set
+from lindung.pdp.tests.support import make_claim
 from lindung.programmes.models import Programme
 from lindung.testing import (
     PONTIANAK_VILLAGE,
@@ -157,37 +158,9 @@ def test_a_billed_worker_is_kept_ten_years_after_the_programme_s_last_invoice(ol
     assert pdp_retention_run(today=_years_on(10, days=1)).counts["ended_enrolment"] == 1
 
 
-def _claim(enrolment: Enrolment, status: str) -> Claim:
-    now = timezone.now()
-    claim = Claim(
-        enrolment=enrolment,
-        worker=enrolment.worker,
-        programme=enrolment.programme,
-        village_id=enrolment.village_id,
-        type=ClaimType.JKM,
-        status=status,
-        incident_date=dt.date(2026, 6, 1),
-        incident_place="Desa Sebangun",
-        description="Meninggal di rumah",
-        reporter_name="Siti Aminah",
-        reporter_phone="+6281311112222",
-        reported_at=now,
-        income=1_000_000,
-        covered=True,
-        coverage_reason="covered",
-        coverage_message="-",
-        status_changed_at=now,
-        paid_amount=42_000_000 if status == ClaimStatus.PAID else None,
-        paid_on=dt.date(2026, 7, 1) if status == ClaimStatus.PAID else None,
-    )
-    claim.stamp_region()
-    claim.save()
-    return claim
-
-
 def test_an_open_claim_keeps_its_worker_and_a_decided_one_ten_years(old_programme):
-    open_claim = _claim(_ended(make_worker(), old_programme), ClaimStatus.SUBMITTED)
-    paid = _claim(_ended(make_worker(), old_programme), ClaimStatus.PAID)
+    open_claim = make_claim(_ended(make_worker(), old_programme), ClaimStatus.SUBMITTED)
+    paid = make_claim(_ended(make_worker(), old_programme), ClaimStatus.PAID)
 
     assert pdp_retention_run(today=_years_on(10, days=-1)).counts["ended_enrolment"] == 0
     result = pdp_retention_run(today=_years_on(10, days=1))
