@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,15 @@ def _task(status: str, started: dt.datetime | None) -> DBTaskResult:
 
 # The real worker command, which closes its database connection as it goes: a transactional test.
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_removes_old_temporary_files_and_fails_tasks_dead_for_a_day_when_it_starts(tmp_dir: Path):
+def test_the_worker_removes_old_temporary_files_and_fails_tasks_dead_for_a_day_when_it_starts(
+    tmp_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # No heartbeat thread here (test_serve and test_health see it beat): the test database on SQLite is one in-memory file
+    # shared between connections, which locks whole tables, and the thread's first write could meet the worker's
+    # BEGIN EXCLUSIVE ("database table is locked").
+    monkeypatch.setattr(
+        "lindung.worker.management.commands.db_worker.heartbeat_start", lambda worker_id: threading.Event()
+    )
     killed_upload = tmp_dir / "lindung-import-x"
     killed_upload.mkdir()
     (killed_upload / "upload.xlsx").write_bytes(b"NIK 6101015705800001")
