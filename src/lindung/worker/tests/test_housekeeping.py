@@ -49,9 +49,9 @@ def _task(status: str, started: dt.datetime | None) -> DBTaskResult:
 def test_the_worker_removes_old_temporary_files_and_fails_tasks_dead_for_a_day_when_it_starts(
     tmp_dir: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    # No heartbeat thread here (test_serve and test_health see it beat): the test database on SQLite is one in-memory file
-    # shared between connections, which locks whole tables, and the thread's first write could meet the worker's
-    # BEGIN EXCLUSIVE ("database table is locked").
+    # No heartbeat thread here (test_serve and test_health see it beat): the test database on SQLite is one
+    # in-memory file shared between connections, which locks whole tables, and the thread's first write could meet
+    # the worker's BEGIN EXCLUSIVE ("database table is locked").
     monkeypatch.setattr(
         "lindung.worker.management.commands.db_worker.heartbeat_start", lambda worker_id: threading.Event()
     )
