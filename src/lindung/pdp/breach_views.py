@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lindung.accounts.models import User
 from lindung.accounts.permissions import Action, require, signed_in_user
 from lindung.accounts.scope import scope_of
-from lindung.audit.models import AuditEntry
+from lindung.audit.selectors import audit_entries_visible
 from lindung.errors import RefusedStep
 from lindung.pdp.breach import (
     Criteria,
@@ -137,7 +137,8 @@ def breach_find_view(request: HttpRequest, breach_id: int) -> HttpResponse:
         data = form.cleaned_data
         export = None
         if data["export"]:
-            export = AuditEntry.objects.filter(pk=data["export"]).first()
+            # Within the officer's region, as the audit log's page shows entries: another region's is "no entry".
+            export = audit_entries_visible(user).filter(pk=data["export"]).first()
             if export is None:
                 form.add_error("export", gettext("There is no audit entry with this number."))
         if not form.errors:

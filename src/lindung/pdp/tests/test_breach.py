@@ -647,3 +647,18 @@ def test_the_command_says_who_and_which_incident_it_needs(cast: Cast) -> None:
     out = StringIO()
     call_command(*args, "--as", "pejabat_pdp", "--lang", "en", stdout=out)
     assert f"Incident #{breach.pk}: 0 people affected." in out.getvalue()
+
+
+def test_a_regency_officer_cannot_name_another_regencys_export_and_learns_nothing_of_it(sambas_officer: User) -> None:
+    pontianak_operator = make_user("operator_ptk", Role.OPERATOR_KABUPATEN, "61.71")
+    filters = {"q": "", "regency": "", "category": "", "status": ""}
+    worker_export_record(actor=pontianak_operator, filters=filters, row_count=1)
+    theirs = AuditEntry.objects.get(actor=pontianak_operator)
+    breach = _record(sambas_officer)
+    answer = client_for(sambas_officer, language="en").post(
+        f"/pdp/insiden/{breach.pk}/terdampak/", {"export": theirs.pk}
+    )
+    assert answer.status_code == 422
+    assert "There is no audit entry with this number." in answer.content.decode()
+    breach.refresh_from_db()
+    assert breach.affected_export_id is None and breach.affected_count == 0
